@@ -1,0 +1,121 @@
+"""Finding every link in pasted text: prose, chat logs, HTML, BBCode, Markdown, bare lists.
+
+One compiled expression scans the text once for ``http(s)://`` URLs, ``magnet:?`` links and,
+when the caller names known hoster domains, links pasted without a scheme
+(``openload.co/f/abc``). Each candidate then loses what belongs to the prose around it:
+trailing punctuation, closing brackets that were not opened inside the link, quotes, and
+HTML-escaped quotes. The link itself is changed as little as possible, so a link that
+worked in a browser still works: only ``&amp;`` (how HTML writes ``&`` in an attribute)
+becomes ``&``, and a scheme-less link gets ``https://`` in front.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Final
+
+from .urls import MAX_URL_LENGTH, host_suffixes
+
+# Characters a link can hold in pasted text. Excluded: white space, the characters that
+# delimit links in HTML, BBCode and Markdown (< > " ` [ ] { } | \ ^), and the punctuation of
+# CJK and typographic prose, which pasted links are often jammed against.
+_LINK_CHAR: Final = (
+    '[^\\s<>"`\\[\\]{}|\\\\^\u00a0\u2000-\u200b\u2028\u2029\u3000'
+    "\u201c\u201d\u2018\u2019\u00ab\u00bb\u300c\u300d\u300e\u300f\u3010\u3011\uff08\uff09\u3001\u3002\uff0c]"
+)
+_SCHEMED: Final = rf"(?:https?://(?:\[[0-9A-Fa-f:.]+\])?|magnet:\?){_LINK_CHAR}*"
+_BARE: Final = (
+    r"(?<![\w@.:/\-])(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+    rf"(?::\d{{1,5}})?/{_LINK_CHAR}*"
+)
+_SCHEMED_ONLY: Final = re.compile(_SCHEMED, re.IGNORECASE)
+_SCHEMED_OR_BARE: Final = re.compile(rf"(?P<schemed>{_SCHEMED})|(?P<bare>{_BARE})", re.IGNORECASE)
+
+_TRAILING_PUNCTUATION: Final = ".,:;!?'\"*\u2026"
+_TRAILING_ENTITIES: Final = ("&quot;", "&gt;", "&lt;", "&#39;", "&#34;", "&apos;")
+_CLOSERS: Final = {")": "(", "}": "{", "]": "["}
+_AMP_ENTITY: Final = re.compile(r"&(?:amp|#0*38|#x0*26);", re.IGNORECASE)
+_BTIH: Final = re.compile(r"urn:btih:([0-9A-Za-z]{32,40})", re.IGNORECASE)
+
+
+def extract_links(text: str, *, known_domains: Iterable[str] = ()) -> list[str]:
+    """Every link in ``text``, in order of first appearance, without duplicates.
+
+    ``known_domains`` (for instance :meth:`HosterIndex.domains` or a debrid ``tldlist``)
+    enables links written without a scheme; only links on those domains (or their
+    subdomains) are taken, so prose like "see example.com/faq" is not mistaken for a link.
+    Never raises for a ``str``.
+    """
+    domains = frozenset(d.lower().removeprefix("www.") for d in known_domains if d)
+    scanner = _SCHEMED_OR_BARE if domains else _SCHEMED_ONLY
+    links: list[str] = []
+    seen: set[str] = set()
+    for found in scanner.finditer(text):
+        candidate = _trim(found.group())
+        if domains and found.lastgroup == "bare":
+            if not _on_known_domain(candidate, domains):
+                continue
+            candidate = "https://" + candidate
+        link = _clean(candidate)
+        if link is None:
+            continue
+        key = _dedupe_key(link)
+        if key not in seen:
+            seen.add(key)
+            links.append(link)
+    return links
+
+
+def _trim(candidate: str) -> str:
+    """Drop what the prose around a link added to its end."""
+    while candidate:
+        if candidate[-1] in _TRAILING_PUNCTUATION:
+            candidate = candidate[:-1]
+            continue
+        entity = next((e for e in _TRAILING_ENTITIES if candidate.endswith(e)), None)
+        if entity is not None:
+            candidate = candidate[: -len(entity)]
+            continue
+        opener = _CLOSERS.get(candidate[-1])
+        if opener is not None and candidate.count(candidate[-1]) > candidate.count(opener):
+            candidate = candidate[:-1]  # "(see http://x/y)": the bracket is the prose's
+            continue
+        break
+    return candidate
+
+
+def _clean(candidate: str) -> str | None:
+    """The link as it will be returned, or None when nothing usable is left."""
+    if len(candidate) > MAX_URL_LENGTH:
+        return None
+    if "&" in candidate:
+        candidate = _AMP_ENTITY.sub("&", candidate)
+    lowered = candidate[:9].lower()
+    if lowered.startswith("magnet:?"):
+        return candidate if "xt=" in candidate[8:] else None
+    after_scheme = candidate.find("://") + 3
+    if after_scheme == 2 or after_scheme >= len(candidate) or candidate[after_scheme] in "/?#:@.":
+        return None  # "http://" alone, or no host after it
+    return candidate
+
+
+def _on_known_domain(candidate: str, domains: frozenset[str]) -> bool:
+    host = candidate.split("/", 1)[0].split(":", 1)[0].lower()
+    return any(suffix in domains for suffix in host_suffixes(host))
+
+
+def _dedupe_key(link: str) -> str:
+    """Links that differ only in scheme/host case, or magnets of one torrent, are one link."""
+    if link[:7].lower() == "magnet:":
+        btih = _BTIH.search(link)
+        if btih is not None:
+            return "btih:" + btih.group(1).lower()
+        return link
+    scheme_end = link.find("://") + 3
+    host_end = len(link)
+    for separator in "/?#":
+        position = link.find(separator, scheme_end)
+        if position != -1:
+            host_end = min(host_end, position)
+    return link[:host_end].lower() + link[host_end:]

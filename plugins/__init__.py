@@ -1,0 +1,1 @@
+"""The built-in provider plugins, one module per API family (see ../shared/DESIGN.md)."""
