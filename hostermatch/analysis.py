@@ -14,9 +14,10 @@ the tree is exactly what ``re`` would run):
 
 * **Engine.** RE2 is linear-time but its Python binding costs microseconds per call; ``re``
   is several times cheaper per call but backtracks. A pattern may run on ``re`` only when a
-  conservative check proves that backtracking stays bounded: every variable-length repeat
-  is of a single character class and is followed either by nothing or by a character it
-  cannot consume, so the repeat can end in one place only; repeats are never nested.
+  conservative check proves that backtracking stays polynomial and small: repeats are never
+  nested, every variable-length repeat is of a single character class, and at most one of
+  them can end in more than one place (see :func:`_backtracking_degree`); URLs on ``re``
+  are short (:data:`hostermatch.engines.FAST_URL_LIMIT`).
   Patterns that need look-arounds, back-references or conditionals (which RE2 lacks) run
   on the ``regex`` module with a timeout.
 """
@@ -126,7 +127,8 @@ def choose_engine(pattern: str) -> Engine:
     parsed = _parse(pattern)
     if _uses(_data(parsed), _NEEDS_BACKTRACKER):
         return Engine.REGEX
-    if _bounded_backtracking(_data(parsed), bool(parsed.state.flags & re.IGNORECASE)):
+    degree = _backtracking_degree(_data(parsed), bool(parsed.state.flags & re.IGNORECASE))
+    if degree is not None and degree <= MAX_RE_DEGREE:
         return Engine.RE
     return Engine.RE2
 
@@ -336,51 +338,68 @@ def _flatten(items: Sequence[Any]) -> list[Any]:
     return flat
 
 
-#: How many ways fixed alternatives and optional pieces may multiply before RE2 is safer.
+#: The most repeats that may end in several places for ``re`` to run a pattern. With URLs
+#: capped at :data:`hostermatch.engines.FAST_URL_LIMIT` characters, one such repeat costs at
+#: most that many steps squared per start position, and start positions need the pattern's
+#: literal prefix: milliseconds in the worst case a hostile URL can build.
+MAX_RE_DEGREE: Final = 1
+#: How many paths through alternatives and optional pieces the check follows before it
+#: leaves the pattern to RE2.
 MAX_BACKTRACK_PRODUCT: Final = 256
 
 
-def _bounded_backtracking(items: Sequence[Any], ignore_case: bool) -> bool:
-    """True when every way ``re`` can backtrack through ``items`` is bounded by a constant.
+def _backtracking_degree(items: Sequence[Any], ignore_case: bool) -> int | None:
+    r"""How many repeats on one path through ``items`` can end in more than one place.
 
-    Conservative: False does not mean the pattern is dangerous, only that RE2 will run it.
-    Alternations and optional pieces of fixed text each multiply the ways to try (bounded by
-    :data:`MAX_BACKTRACK_PRODUCT`); a variable-length repeat must be of one character class
-    and followed by text that cannot start with a character it consumes, or by nothing that
-    can fail, so that it can end in one place only.
+    ``re`` backtracks into a variable-length repeat only when what follows it fails. A
+    repeat of one character class followed by text that cannot start with a character it
+    consumes (``\w+/``), or by nothing that can fail, ends in one place only, and costs
+    linear work per start position. Each repeat that can end in several places (``.+/``)
+    multiplies that work by the text's length. Alternatives and optional pieces are
+    followed path by path (at most :data:`MAX_BACKTRACK_PRODUCT` paths), since ``re`` tries
+    them in turn. Repeated groups (``(a+)+``, ``(a|aa)*``) are where exponential
+    backtracking lives: None, as is anything the check does not understand.
+
+    Conservative: None does not mean the pattern is dangerous, only that RE2 will run it.
     """
-    flat = _flatten(items)
-    product = 1
+    budget = [MAX_BACKTRACK_PRODUCT]
+    return _path_degree(_flatten(items), ignore_case, budget)
+
+
+def _path_degree(flat: list[Any], ignore_case: bool, budget: list[int]) -> int | None:
+    degree = 0
     for index, (op, av) in enumerate(flat):
         if op in _SINGLE_CHAR or op is sre_c.AT:
             continue
-        if op is sre_c.BRANCH:
-            if not all(_fixed_text(_data(alt)) for alt in av[1]):
-                return False
-            product *= len(av[1])
-        elif op in _REPEATS and av[1] <= 1:
-            body_items = _flatten(_data(av[2]))
-            # Anything but fixed text only at the very end, where nothing after it can fail.
-            if not _fixed_text(body_items) and not (
-                _rest_is_anchors(flat[index + 1 :]) and _bounded_backtracking(body_items, ignore_case)
-            ):
-                return False
-            product *= 2
-        elif op in _REPEATS:
-            body_items = _flatten(_data(av[2]))
-            if len(body_items) != 1 or body_items[0][0] not in _SINGLE_CHAR:
-                return False  # a repeated group: the classic nested-quantifier shape
-            repeated = _char_set(body_items[0], ignore_case)
-            first, nullable = _first_chars(flat[index + 1 :], ignore_case)
-            if nullable:
-                continue  # nothing after it can fail, so it never gives characters back
-            if repeated is None or first is None or repeated & first:
-                return False
-        else:
-            return False
-        if product > MAX_BACKTRACK_PRODUCT:
-            return False
-    return True
+        rest = flat[index + 1 :]
+        if op is sre_c.BRANCH or (op in _REPEATS and av[1] <= 1):
+            paths = (
+                [_flatten(_data(alt)) for alt in av[1]]
+                if op is sre_c.BRANCH
+                else [[], _flatten(_data(av[2]))]
+            )
+            budget[0] -= len(paths)
+            if budget[0] < 0:
+                return None
+            worst = 0
+            for path in paths:
+                path_degree = _path_degree(path + rest, ignore_case, budget)
+                if path_degree is None:
+                    return None
+                worst = max(worst, path_degree)
+            return degree + worst
+        if op not in _REPEATS:
+            return None
+        body_items = _flatten(_data(av[2]))
+        if len(body_items) != 1 or body_items[0][0] not in _SINGLE_CHAR:
+            return None  # a repeated group: the classic nested-quantifier shape
+        repeated = _char_set(body_items[0], ignore_case)
+        first, nullable = _first_chars(rest, ignore_case)
+        if nullable:
+            continue  # nothing after it can fail, so it never gives characters back
+        if repeated is None or first is None or repeated & first:
+            degree += 1
+    return degree
 
 
 def _first_chars(flat: Sequence[Any], ignore_case: bool) -> tuple[frozenset[int] | None, bool]:
@@ -459,3 +478,74 @@ def _class_set(members: Any) -> frozenset[int] | None:
         else:
             return None
     return _ALL_ASCII - chars if negate else frozenset(chars)
+
+
+# --- prefilters ---------------------------------------------------------------------------
+
+_LOOKAROUNDS: Final = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def without_lookarounds(pattern: str) -> str | None:
+    """``pattern`` with every look-around removed, or None when that is not possible.
+
+    Removing an assertion only widens what a pattern matches, so the result is a prefilter:
+    RE2 can run it in a set, and only URLs it matches need the slow, exact engine. Patterns
+    with back-references or conditionals have no such relaxation (None).
+    """
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 < n and (pattern[i + 1].isdigit() or pattern[i + 1] in "gk"):
+                return None  # a back-reference (\1, \g<1>, \k<name>)
+            out.append(pattern[i : i + 2])
+            i += 2
+        elif ch == "[":
+            end = _class_end(pattern, i)
+            out.append(pattern[i:end])
+            i = end
+        elif pattern.startswith(_LOOKAROUNDS, i):
+            i = _group_end(pattern, i)
+            while i < n and pattern[i] in "?*+":  # a quantified assertion is still optional
+                i += 1
+        elif pattern.startswith(("(?(", "(?P="), i):
+            return None  # a conditional or a named back-reference
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index just past the character class that opens at ``start``."""
+    i = start + 1
+    if i < len(pattern) and pattern[i] == "^":
+        i += 1
+    if i < len(pattern) and pattern[i] == "]":
+        i += 1
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index just past the group that opens at ``start`` (escapes and classes respected)."""
+    depth = 0
+    i = start
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = _class_end(pattern, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i

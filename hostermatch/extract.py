@@ -70,12 +70,13 @@ def extract_links(text: str, *, known_domains: Iterable[str] = ()) -> list[str]:
 def _trim(candidate: str) -> str:
     """Drop what the prose around a link added to its end."""
     while candidate:
+        if candidate[-1] == ";":
+            entity = next((e for e in _TRAILING_ENTITIES if candidate.endswith(e)), None)
+            if entity is not None:
+                candidate = candidate[: -len(entity)]
+                continue
         if candidate[-1] in _TRAILING_PUNCTUATION:
             candidate = candidate[:-1]
-            continue
-        entity = next((e for e in _TRAILING_ENTITIES if candidate.endswith(e)), None)
-        if entity is not None:
-            candidate = candidate[: -len(entity)]
             continue
         opener = _CLOSERS.get(candidate[-1])
         if opener is not None and candidate.count(candidate[-1]) > candidate.count(opener):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -25,7 +25,7 @@ import re2
 
 from .analysis import MAX_PATTERN_LENGTH, Engine, PatternError, analyse, normalise_pattern
 from .engines import FAST_URL_LIMIT, CompiledPattern, groups_of, re2_options
-from .urls import host_suffixes, split_url, to_ascii_host
+from .urls import PLAIN_URL, host_suffixes, split_url, to_ascii_host
 
 log = logging.getLogger("hostermatch")
 
@@ -35,7 +35,7 @@ BUCKET_CACHE_SIZE: Final = 65_536
 MAX_PATTERNS_PER_HOSTER: Final = 256
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Match:
     """One (owner, hoster) whose pattern matches a URL.
 
@@ -90,49 +90,62 @@ class _Entry:
     pattern: str
     rank: int
     compiled: CompiledPattern
+    #: The fields every Match of this entry shares (see :func:`_new_match`).
+    match_fields: dict[str, Any] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.match_fields = {
+            "owner": self.owner,
+            "hoster": self.hoster,
+            "pattern": self.pattern,
+            "_compiled": self.compiled,
+        }
 
 
 class _Bucket:
-    """The candidate entries for one host, compiled: ``re`` ones in a list, the rest in a set."""
+    """The candidate entries for one host, compiled.
 
-    __slots__ = ("entries", "fast", "needs_sort", "set_entries", "set_entries_set", "slow", "whole_set")
+    ``re`` entries (the common case) run one by one: a call costs a third of an RE2 call.
+    The rest run together in one RE2 set: RE2-only patterns as they are, look-around
+    patterns through their relaxed prefilter, confirmed by the ``regex`` module on a hit.
+    Look-around patterns without a prefilter (back-references) run one by one, with a timeout.
+    """
 
-    def __init__(self, entries: list[_Entry]) -> None:
-        self.entries = entries
+    __slots__ = ("fast", "needs_sort", "rest_set", "single", "single_entry", "slow", "whole_set")
+
+    def __init__(self, entries: list[_Entry], *, set_everything: bool = False) -> None:
         self.fast: list[tuple[_Entry, Any]] = []  # (entry, bound re search)
-        self.set_entries: list[_Entry] = []
-        self.slow: list[_Entry] = []  # look-around patterns, on the regex module
-        usable: list[_Entry] = []
+        in_set: list[_Entry] = []
+        self.slow: list[_Entry] = []
         for entry in entries:
             try:
-                entry.compiled.prepare()
+                engine = entry.compiled.prepare()
             except PatternError as exc:
                 log.warning("hoster %s of %s: skipping pattern: %s", entry.hoster, entry.owner, exc)
                 continue
-            usable.append(entry)
-            if entry.compiled.engine is Engine.RE:
-                self.fast.append((entry, entry.compiled.search))
-            elif entry.compiled.set_compatible:
-                self.set_entries.append(entry)
+            if engine is Engine.RE and not set_everything:
+                self.fast.append((entry, entry.compiled.re_search))
+            elif engine is not Engine.REGEX or entry.compiled.prefilter is not None:
+                in_set.append(entry)
             else:
                 self.slow.append(entry)
-        self.entries = usable
-        # For URLs too long for ``re``, every RE2-able entry goes through one set instead.
-        self.whole_set = _build_set([e for e, _ in self.fast] + self.set_entries)
-        self.set_entries_set = _build_set(self.set_entries)
+        self.rest_set = _EntrySet.build(in_set)
+        # URLs too long for ``re`` take every RE2-able entry through one set instead.
+        self.whole_set = _EntrySet.build([e for e, _ in self.fast] + in_set) if self.fast else self.rest_set
         # RE2 sets answer in no particular order; ``re`` entries are already in rank order.
-        self.needs_sort = bool(self.set_entries or self.slow)
+        self.needs_sort = bool(in_set or self.slow)
+        # The most common bucket, one ``re`` pattern, is run inline by HosterIndex.match.
+        alone = len(self.fast) == 1 and not in_set and not self.slow
+        self.single_entry: _Entry | None = self.fast[0][0] if alone else None
+        self.single: Any = self.fast[0][1] if alone else None
 
     def match(self, url: str) -> list[_Entry]:
-        found: list[_Entry] = []
         if len(url) <= FAST_URL_LIMIT:
-            for entry, search in self.fast:
-                if search(url) is not None:
-                    found.append(entry)
-            if self.set_entries_set is not None:
-                found.extend(self.set_entries_set.match(url))
-        elif self.whole_set is not None:
-            found.extend(self.whole_set.match(url))
+            found = [entry for entry, search in self.fast if search(url) is not None]
+            if self.rest_set is not None:
+                found += self.rest_set.match(url)
+        else:
+            found = self.whole_set.match(url) if self.whole_set is not None else []
         for entry in self.slow:
             if entry.compiled.search(url) is not None:
                 found.append(entry)
@@ -142,44 +155,41 @@ class _Bucket:
 
 
 class _EntrySet:
-    """An RE2 ``Set`` of entries: one linear-time pass answers which of them match."""
+    """An RE2 ``Set`` of entries: one linear-time pass answers which of them match.
 
-    __slots__ = ("_entries", "_set")
+    Entries that joined through a prefilter are confirmed by their exact engine on a hit.
+    """
+
+    __slots__ = ("_confirm", "_entries", "_match")
 
     def __init__(self, compiled_set: Any, entries: list[_Entry]) -> None:
-        self._set = compiled_set
+        self._match = compiled_set.Match
         self._entries = entries
+        self._confirm = [entry.compiled.engine is Engine.REGEX for entry in entries]
+
+    @classmethod
+    def build(cls, entries: list[_Entry]) -> _EntrySet | None:
+        if not entries:
+            return None
+        flags = {entry.compiled.flags for entry in entries}
+        inline = len(flags) > 1  # a set shares one set of options: inline the flags instead
+        compiled = re2.Set.SearchSet(re2_options(0 if inline else flags.pop()))
+        for entry in entries:
+            pattern = entry.compiled.prefilter or entry.pattern
+            compiled.Add(_inline_flags(entry.compiled.flags) + pattern if inline else pattern)
+        compiled.Compile()
+        return cls(compiled._set, entries)  # the raw set: its wrapper costs a third more
 
     def match(self, url: str) -> list[_Entry]:
-        hits = self._set.Match(url.encode())
-        return [self._entries[i] for i in hits] if hits else []
+        hits = self._match(url.encode())
+        if not hits:
+            return []
+        entries, confirm = self._entries, self._confirm
+        return [entries[i] for i in hits if not confirm[i] or entries[i].compiled.search(url) is not None]
 
 
-def _build_set(entries: list[_Entry]) -> _EntrySet | None:
-    if not entries:
-        return None
-    by_flags: dict[int, list[_Entry]] = {}
-    for entry in entries:
-        by_flags.setdefault(entry.compiled.flags, []).append(entry)
-    if len(by_flags) > 1:
-        # A set shares one set of options; inline the flags instead of splitting sets.
-        return _build_set_inline(entries)
-    flags, members = next(iter(by_flags.items()))
-    compiled = re2.Set.SearchSet(re2_options(flags))
-    for entry in members:
-        compiled.Add(entry.pattern)
-    compiled.Compile()
-    return _EntrySet(compiled._set, members)
-
-
-def _build_set_inline(entries: list[_Entry]) -> _EntrySet:
-    compiled = re2.Set.SearchSet(re2_options())
-    for entry in entries:
-        prefix = "(?i)" if entry.compiled.flags & re.IGNORECASE else ""
-        prefix += "(?s)" if entry.compiled.flags & re.DOTALL else ""
-        compiled.Add(prefix + entry.pattern)
-    compiled.Compile()
-    return _EntrySet(compiled._set, entries)
+def _inline_flags(flags: int) -> str:
+    return ("(?i)" if flags & re.IGNORECASE else "") + ("(?s)" if flags & re.DOTALL else "")
 
 
 class HosterIndex:
@@ -198,7 +208,7 @@ class HosterIndex:
         self._fallback: list[_Entry] = []
         self._hosters: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
         self._buckets: dict[str, _Bucket | None] = {}
-        self._fallback_bucket: _Bucket | None = None
+        self._fallback_match: Callable[[str], list[_Entry]] | None = None
         self.rejected: list[RejectedPattern] = []
 
     def __len__(self) -> int:
@@ -233,7 +243,7 @@ class HosterIndex:
                 added += 1
         if added:
             self._buckets.clear()
-            self._fallback_bucket = None
+            self._fallback_match = None
         return added
 
     def _add_pattern(
@@ -297,40 +307,53 @@ class HosterIndex:
         Never raises for a ``str``: text that is not a URL, or is too long to be one, matches
         nothing.
         """
-        split = split_url(url)
-        if split is None:
-            return []
-        normalised, host = split
-        bucket = self._buckets.get(host, _MISSING) if host else None
-        if bucket is _MISSING:
-            bucket = self._bucket_for(host)
-        found = bucket.match(normalised) if bucket is not None else []
+        plain = _plain_url(url) if len(url) <= FAST_URL_LIMIT else None
+        if plain is not None:  # the common case, inlined: one regex call
+            normalised, host = url, plain.group(1)
+            bucket = self._buckets.get(host, _MISSING)
+            if bucket is _MISSING:
+                bucket = self._bucket_for(host)
+            if bucket is None:
+                found = []
+            elif bucket.single is not None:
+                found = [bucket.single_entry] if bucket.single(url) is not None else []
+            else:
+                found = bucket.match(url)
+        else:
+            split = split_url(url)
+            if split is None:
+                return []
+            normalised, host = split
+            bucket = self._buckets.get(host, _MISSING)
+            if bucket is _MISSING:
+                bucket = self._bucket_for(host)
+            found = bucket.match(normalised) if bucket is not None else []
         if self._fallback:
-            fallback = self._fallback_bucket or self._build_fallback()
-            extra = fallback.match(normalised)
+            extra = (self._fallback_match or self._build_fallback())(normalised)
             if extra:
-                found = sorted(found + extra, key=_rank)
-        return [Match(e.owner, e.hoster, e.pattern, normalised, e.compiled) for e in found]
+                found = sorted(found + extra, key=_rank) if found or len(extra) > 1 else extra
+        return [_new_match(e, normalised) for e in found] if found else []
 
     def _bucket_for(self, host: str) -> _Bucket | None:
-        candidates: list[_Entry] = list(self._exact.get(host, ()))
-        for suffix in host_suffixes(host):
-            candidates.extend(self._suffix.get(suffix, ()))
+        candidates: list[_Entry] = []
+        if host:  # a URL without a host (a magnet) has only the fallback patterns
+            candidates.extend(self._exact.get(host, ()))
+            for suffix in host_suffixes(host):
+                candidates.extend(self._suffix.get(suffix, ()))
         bucket = _Bucket(sorted(_unique(candidates), key=_rank)) if candidates else None
         if len(self._buckets) >= BUCKET_CACHE_SIZE:
             self._buckets.clear()
         self._buckets[host] = bucket
         return bucket
 
-    def _build_fallback(self) -> _Bucket:
-        bucket = _Bucket(self._fallback)
+    def _build_fallback(self) -> Callable[[str], list[_Entry]]:
         # Fallback patterns run on every URL: one RE2 set pass, never a loop of ``re`` calls.
-        bucket.set_entries.extend(entry for entry, _ in bucket.fast)
-        bucket.fast.clear()
-        bucket.set_entries_set = _build_set(bucket.set_entries)
-        bucket.needs_sort = True
-        self._fallback_bucket = bucket
-        return bucket
+        bucket = _Bucket(self._fallback, set_everything=True)
+        if bucket.slow or bucket.rest_set is None:
+            self._fallback_match = bucket.match
+        else:
+            self._fallback_match = bucket.rest_set.match  # the same, minus a call
+        return self._fallback_match
 
     def hosters(self) -> list[HosterInfo]:
         """Every hoster the index knows, owners in insertion order."""
@@ -346,6 +369,24 @@ class HosterIndex:
 
 
 _MISSING: Final[Any] = object()
+_plain_url = PLAIN_URL.fullmatch
+
+
+def _new_match(entry: _Entry, url: str) -> Match:
+    """``Match(entry.owner, entry.hoster, entry.pattern, url, entry.compiled)``, 3x cheaper.
+
+    A frozen dataclass's ``__init__`` goes through ``object.__setattr__`` once per field;
+    filling the instance dictionary in one update gives the same object. This runs once
+    per match found, and is a fifth of the cost of a whole look-up.
+    """
+    match = _object_new(Match)
+    fields = match.__dict__
+    fields.update(entry.match_fields)
+    fields["url"] = url
+    return match
+
+
+_object_new = object.__new__
 
 
 def _rank(entry: _Entry) -> int:

@@ -25,8 +25,11 @@ MAX_URL_LENGTH: Final = 16_384
 
 # scheme "://" authority; the rest is path, query and fragment.
 _SPLIT: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#\\]*)")
-# A host that needs no further work: lower-case ASCII labels, no port, no user info.
-_PLAIN_HOST: Final = re.compile(r"[a-z0-9\-_]+(?:\.[a-z0-9\-_]+)*")
+_HOSTLESS: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):[^\s/][^\s]*")
+#: A URL that needs no normalisation (the common case, one regex call): lower-case scheme,
+#: a plain lower-case ASCII host without port or user info, and printable ASCII without
+#: spaces after it. Group 1 is the host.
+PLAIN_URL: Final = re.compile(r"[a-z][a-z0-9+.\-]*://([a-z0-9\-_]+(?:\.[a-z0-9\-_]+)*)(?:[/?#][!-~]*)?")
 _DEFAULT_PORTS: Final = {"http": "80", "https": "443", "ftp": "21"}
 # Characters a browser leaves alone when it percent-encodes the rest (RFC 3986 reserved and
 # unreserved, plus '%' so existing escapes survive).
@@ -49,20 +52,26 @@ def split_url(url: str) -> SplitURL | None:
     """
     if len(url) > MAX_URL_LENGTH:
         return None
+    plain = PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        return SplitURL(url, plain.group(1))
     url = url.strip()
     m = _SPLIT.match(url)
     if m is None:
+        return _split_hostless(url)
+    return _split_slow(url, m.group(1).lower(), m.group(2), m.end())
+
+
+def _split_hostless(url: str) -> SplitURL | None:
+    """``magnet:?xt=...`` and other URIs without an authority: no host, so only the
+    fallback patterns can match them."""
+    m = _HOSTLESS.fullmatch(url)
+    if m is None:
         return None
-    scheme, authority = m.group(1), m.group(2)
-    if (
-        scheme.islower()
-        and _PLAIN_HOST.fullmatch(authority) is not None
-        and url.isascii()
-        and url.isprintable()
-        and " " not in url
-    ):
-        return SplitURL(url, authority)
-    return _split_slow(url, scheme.lower(), authority, m.end())
+    scheme, rest = m.group(1).lower(), url[m.end(1) :]
+    if not rest.isascii() or not rest.isprintable():
+        rest = quote(rest, safe=_URL_SAFE)
+    return SplitURL(scheme + rest, "")
 
 
 def _split_slow(url: str, scheme: str, authority: str, rest_at: int) -> SplitURL | None:

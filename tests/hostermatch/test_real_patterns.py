@@ -34,7 +34,7 @@ def index_answer(index: HosterIndex, url: str) -> set[tuple[str, str]]:
 
 
 def generated_urls(real_patterns: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    urls = []
+    urls: list[tuple[str, str]] = []
     for entry in real_patterns:
         urls.extend((entry["name"], url) for url in sample_urls(entry["pattern"], 3))
     return urls
