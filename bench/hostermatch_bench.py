@@ -63,7 +63,7 @@ def synthetic_hosters(count: int, seed: int = 7) -> list[Hoster]:
         tld, tld2 = rng.sample(TLDS, 2)
         owner = ("premiumize", "offcloud", "resolveurl", "pyload")[number % 4]
         style = number % 10
-        if number % 100 == 99:  # 1%: hosts that cannot be derived (IP-address download servers)
+        if number % 100 == 49:  # 1% (and one in 50): hosts that cannot be derived (IP download servers)
             pattern = rf"https?://\d{{1,3}}\.\d{{1,3}}\.\d{{1,3}}\.\d{{1,3}}/{name}/dl/(\w+)"
             template = "http://10.{n}.3.4/" + name + "/dl/{id}"
         elif style in (0, 1, 2):  # pyLoad

@@ -44,7 +44,7 @@ def re2_options(flags: int = 0) -> Any:
 class CompiledPattern:
     """A pattern with its engine; compiled on first use, and compiled at most once."""
 
-    __slots__ = ("_regex", "_search", "engine", "flags", "prefilter", "source")
+    __slots__ = ("_regex", "_search", "engine", "failure_reported", "flags", "prefilter", "source")
 
     def __init__(self, source: str, flags: int) -> None:
         self.source = source
@@ -55,6 +55,8 @@ class CompiledPattern:
         #: For look-around patterns: the pattern without them, which RE2 can run in a set
         #: so that the exact (slow) engine only sees URLs that can match.
         self.prefilter: str | None = None
+        #: Set once a failure to compile has been logged, so it is logged once, not per host.
+        self.failure_reported = False
 
     def prepare(self) -> Engine:
         """Choose the engine and compile; raises :class:`PatternError` if no engine can run it."""

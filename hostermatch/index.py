@@ -29,8 +29,10 @@ from .urls import PLAIN_URL, host_suffixes, split_url, to_ascii_host
 
 log = logging.getLogger("hostermatch")
 
-#: Distinct hosts whose candidate lists are kept compiled; the cache starts over past this.
-BUCKET_CACHE_SIZE: Final = 65_536
+#: Distinct hosts whose bucket is remembered; past this the host cache starts over. The
+#: compiled buckets themselves are kept per candidate list, so starting over costs a
+#: dictionary walk per host, never a recompilation.
+HOST_CACHE_SIZE: Final = 65_536
 #: Patterns one hoster may bring; more is not a hoster list, it is an attack or a bug.
 MAX_PATTERNS_PER_HOSTER: Final = 256
 
@@ -39,9 +41,9 @@ MAX_PATTERNS_PER_HOSTER: Final = 256
 class Match:
     """One (owner, hoster) whose pattern matches a URL.
 
-    ``groups`` and ``named_groups`` run the pattern again when first read: most callers only
-    need to know who serves the link, and computing groups for every match would cost more
-    than the whole look-up.
+    ``groups`` and ``named_groups`` run the pattern again when read: most callers only need
+    to know who serves the link, and computing groups for every match would cost more than
+    the whole look-up.
     """
 
     owner: str
@@ -111,17 +113,30 @@ class _Bucket:
     Look-around patterns without a prefilter (back-references) run one by one, with a timeout.
     """
 
-    __slots__ = ("fast", "needs_sort", "rest_set", "single", "single_entry", "slow", "whole_set")
+    __slots__ = (
+        "_whole_set",
+        "_whole_set_built",
+        "fast",
+        "in_set",
+        "needs_sort",
+        "rest_set",
+        "single",
+        "single_entry",
+        "slow",
+    )
 
     def __init__(self, entries: list[_Entry], *, set_everything: bool = False) -> None:
         self.fast: list[tuple[_Entry, Any]] = []  # (entry, bound re search)
-        in_set: list[_Entry] = []
+        self.in_set: list[_Entry] = []
         self.slow: list[_Entry] = []
+        in_set = self.in_set
         for entry in entries:
             try:
                 engine = entry.compiled.prepare()
             except PatternError as exc:
-                log.warning("hoster %s of %s: skipping pattern: %s", entry.hoster, entry.owner, exc)
+                if not entry.compiled.failure_reported:
+                    entry.compiled.failure_reported = True
+                    log.warning("hoster %s of %s: skipping pattern: %s", entry.hoster, entry.owner, exc)
                 continue
             if engine is Engine.RE and not set_everything:
                 self.fast.append((entry, entry.compiled.re_search))
@@ -130,8 +145,9 @@ class _Bucket:
             else:
                 self.slow.append(entry)
         self.rest_set = _EntrySet.build(in_set)
-        # URLs too long for ``re`` take every RE2-able entry through one set instead.
-        self.whole_set = _EntrySet.build([e for e, _ in self.fast] + in_set) if self.fast else self.rest_set
+        # Without ``re`` entries, the set of the rest is already the set of everything.
+        self._whole_set: _EntrySet | None = self.rest_set
+        self._whole_set_built = not self.fast
         # RE2 sets answer in no particular order; ``re`` entries are already in rank order.
         self.needs_sort = bool(in_set or self.slow)
         # The most common bucket, one ``re`` pattern, is run inline by HosterIndex.match.
@@ -139,13 +155,22 @@ class _Bucket:
         self.single_entry: _Entry | None = self.fast[0][0] if alone else None
         self.single: Any = self.fast[0][1] if alone else None
 
+    def whole_set(self) -> _EntrySet | None:
+        """Every RE2-able entry in one set, for URLs too long for ``re``; built when first
+        needed, since real links are short and most buckets never see a long one."""
+        if not self._whole_set_built:
+            self._whole_set = _EntrySet.build([entry for entry, _ in self.fast] + self.in_set)
+            self._whole_set_built = True
+        return self._whole_set
+
     def match(self, url: str) -> list[_Entry]:
         if len(url) <= FAST_URL_LIMIT:
             found = [entry for entry, search in self.fast if search(url) is not None]
             if self.rest_set is not None:
                 found += self.rest_set.match(url)
         else:
-            found = self.whole_set.match(url) if self.whole_set is not None else []
+            whole_set = self.whole_set()
+            found = whole_set.match(url) if whole_set is not None else []
         for entry in self.slow:
             if entry.compiled.search(url) is not None:
                 found.append(entry)
@@ -206,8 +231,10 @@ class HosterIndex:
         self._exact: dict[str, list[_Entry]] = {}
         self._suffix: dict[str, list[_Entry]] = {}
         self._fallback: list[_Entry] = []
+        self._tails: set[str] = {""}  # the last two labels of every host a pattern names
         self._hosters: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-        self._buckets: dict[str, _Bucket | None] = {}
+        self._buckets: dict[str, _Bucket | None] = {}  # host -> its bucket (None: no candidates)
+        self._compiled_buckets: dict[tuple[int, ...], _Bucket] = {}  # candidate ranks -> bucket
         self._fallback_match: Callable[[str], list[_Entry]] | None = None
         self.rejected: list[RejectedPattern] = []
 
@@ -243,6 +270,7 @@ class HosterIndex:
                 added += 1
         if added:
             self._buckets.clear()
+            self._compiled_buckets.clear()
             self._fallback_match = None
         return added
 
@@ -274,6 +302,8 @@ class HosterIndex:
         if analysis.hosts is None:
             self._fallback.append(entry)
             return True
+        for host in analysis.hosts.exact | analysis.hosts.suffixes:
+            self._tails.add(_last_two_labels(host))
         for host in analysis.hosts.exact:
             self._exact.setdefault(host, []).append(entry)
             if host not in domains_seen:
@@ -335,13 +365,21 @@ class HosterIndex:
         return [_new_match(e, normalised) for e in found] if found else []
 
     def _bucket_for(self, host: str) -> _Bucket | None:
+        if _last_two_labels(host) not in self._tails:
+            return None  # no pattern names this domain: not worth a place in the host cache
         candidates: list[_Entry] = []
         if host:  # a URL without a host (a magnet) has only the fallback patterns
             candidates.extend(self._exact.get(host, ()))
             for suffix in host_suffixes(host):
                 candidates.extend(self._suffix.get(suffix, ()))
-        bucket = _Bucket(sorted(_unique(candidates), key=_rank)) if candidates else None
-        if len(self._buckets) >= BUCKET_CACHE_SIZE:
+        bucket = None
+        if candidates:
+            ordered = sorted(_unique(candidates), key=_rank)
+            key = tuple(entry.rank for entry in ordered)
+            bucket = self._compiled_buckets.get(key)
+            if bucket is None:
+                bucket = self._compiled_buckets[key] = _Bucket(ordered)
+        if len(self._buckets) >= HOST_CACHE_SIZE:
             self._buckets.clear()
         self._buckets[host] = bucket
         return bucket
@@ -387,6 +425,12 @@ def _new_match(entry: _Entry, url: str) -> Match:
 
 
 _object_new = object.__new__
+
+
+def _last_two_labels(host: str) -> str:
+    """``a.b.example.com`` -> ``example.com``: a host's candidates all share these."""
+    dot = host.rfind(".")
+    return host[host.rfind(".", 0, dot) + 1 :] if dot > 0 else host
 
 
 def _rank(entry: _Entry) -> int:

@@ -84,3 +84,27 @@ def test_unusable_patterns(pattern: str, reason: str) -> None:
 def test_pcre_slashes() -> None:
     assert normalise_pattern(r"http:\/\/x\.com\/f") == r"http://x\.com/f"
     assert normalise_pattern(r"a\\/b") == r"a\\/b"  # an escaped backslash, then a plain slash
+
+
+def test_text_shortcut_agrees_with_the_parse_tree_walk(real_patterns: list[dict[str, str]]) -> None:
+    from hostermatch.analysis import _SIMPLE_PREFIX, _derive_hosts, _parse, _simple_hosts
+
+    shortcut = 0
+    for entry in real_patterns:
+        simple = _SIMPLE_PREFIX.match(entry["pattern"])
+        if simple is None:
+            continue
+        shortcut += 1
+        assert _simple_hosts(simple) == _derive_hosts(_parse(entry["pattern"])), entry["name"]
+    assert shortcut > 250
+
+
+@pytest.mark.parametrize(
+    ("pattern", "exact"),
+    [
+        (r"https?://a\.example/x|https?://b\.example/y", {"a.example", "b.example"}),
+        (r"https?://a\.example/x|ftp://b\.example/y", {"a.example", "b.example"}),
+    ],
+)
+def test_top_level_alternation_names_every_host(pattern: str, exact: set[str]) -> None:
+    assert analyse(pattern).hosts == HostSpec(frozenset(exact), frozenset())
