@@ -26,7 +26,7 @@ _LINK_CHAR: Final = (
 )
 _SCHEMED: Final = rf"(?:https?://(?:\[[0-9A-Fa-f:.]+\])?|magnet:\?){_LINK_CHAR}*"
 _BARE: Final = (
-    r"(?<![\w@.:/\-])(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+    r"(?<![\w@.:/\-])(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,63}"
     rf"(?::\d{{1,5}})?/{_LINK_CHAR}*"
 )
 _SCHEMED_ONLY: Final = re.compile(_SCHEMED, re.IGNORECASE)
@@ -50,40 +50,57 @@ def extract_links(text: str, *, known_domains: Iterable[str] = ()) -> list[str]:
     domains = frozenset(d.lower().removeprefix("www.") for d in known_domains if d)
     scanner = _SCHEMED_OR_BARE if domains else _SCHEMED_ONLY
     links: list[str] = []
-    seen: set[str] = set()
+    seen_keys: set[str] = set()
+    seen: set[str] = set()  # candidates already handled, as found: pastes repeat links a lot
+    known_hosts: dict[str, bool] = {}
     for found in scanner.finditer(text):
-        candidate = _trim(found.group())
+        raw = found.group()
+        if raw in seen:
+            continue
+        seen.add(raw)
+        candidate = _trim(raw)
         if domains and found.lastgroup == "bare":
-            if not _on_known_domain(candidate, domains):
+            if not _on_known_domain(candidate, domains, known_hosts):
                 continue
             candidate = "https://" + candidate
         link = _clean(candidate)
         if link is None:
             continue
         key = _dedupe_key(link)
-        if key not in seen:
-            seen.add(key)
+        if key not in seen_keys:
+            seen_keys.add(key)
             links.append(link)
     return links
 
 
 def _trim(candidate: str) -> str:
-    """Drop what the prose around a link added to its end."""
-    while candidate:
-        if candidate[-1] == ";":
-            entity = next((e for e in _TRAILING_ENTITIES if candidate.endswith(e)), None)
+    """Drop what the prose around a link added to its end.
+
+    One pass from the end, with the bracket counts taken once: a candidate can be a
+    megabyte of closing brackets, and trimming must stay linear.
+    """
+    end = len(candidate)
+    unmatched: dict[str, int] = {}  # closer -> how many more closers than openers, when asked
+    while end:
+        last = candidate[end - 1]
+        if last == ";":
+            entity = next((e for e in _TRAILING_ENTITIES if candidate.endswith(e, 0, end)), None)
             if entity is not None:
-                candidate = candidate[: -len(entity)]
+                end -= len(entity)
                 continue
-        if candidate[-1] in _TRAILING_PUNCTUATION:
-            candidate = candidate[:-1]
+        if last in _TRAILING_PUNCTUATION:
+            end -= 1
             continue
-        opener = _CLOSERS.get(candidate[-1])
-        if opener is not None and candidate.count(candidate[-1]) > candidate.count(opener):
-            candidate = candidate[:-1]  # "(see http://x/y)": the bracket is the prose's
-            continue
+        opener = _CLOSERS.get(last)
+        if opener is not None:
+            if last not in unmatched:
+                unmatched[last] = candidate.count(last, 0, end) - candidate.count(opener, 0, end)
+            if unmatched[last] > 0:
+                unmatched[last] -= 1  # "(see http://x/y)": the bracket is the prose's
+                end -= 1
+                continue
         break
-    return candidate
+    return candidate[:end]
 
 
 def _clean(candidate: str) -> str | None:
@@ -101,9 +118,12 @@ def _clean(candidate: str) -> str | None:
     return candidate
 
 
-def _on_known_domain(candidate: str, domains: frozenset[str]) -> bool:
+def _on_known_domain(candidate: str, domains: frozenset[str], known_hosts: dict[str, bool]) -> bool:
     host = candidate.split("/", 1)[0].split(":", 1)[0].lower()
-    return any(suffix in domains for suffix in host_suffixes(host))
+    known = known_hosts.get(host)
+    if known is None:
+        known = known_hosts[host] = any(suffix in domains for suffix in host_suffixes(host))
+    return known
 
 
 def _dedupe_key(link: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from hostermatch import extract_links
@@ -140,3 +142,23 @@ def test_no_links(text: str) -> None:
 
 def test_overlong_link_is_refused() -> None:
     assert extract_links("https://example.com/" + "a" * 20_000) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a" * 1_000_000, []),
+        ("a." * 500_000 + "cd/x", []),  # a million labels: no host has that many
+        ("ab.cd-" * 200_000, []),
+        ("https://x.example/" + "'" * 1_000_000, ["https://x.example/"]),
+        ("https://x.example/" + ")" * 500_000, ["https://x.example/"]),
+        ("https://x.example/" + "&quot;" * 200_000, ["https://x.example/"]),
+        ("https://x.example/a " * 200_000, ["https://x.example/a"]),
+        ("http://" * 150_000, []),
+    ],
+    ids=["letters", "labels", "dashes", "quotes", "closers", "entities", "repeats", "schemes"],
+)
+def test_hostile_text_is_linear(text: str, expected: list[str]) -> None:
+    started = time.perf_counter()
+    assert extract_links(text, known_domains=["cd", "example"]) == expected
+    assert time.perf_counter() - started < 1.0
