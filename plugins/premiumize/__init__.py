@@ -1,0 +1,27 @@
+"""Premiumize's legacy pm-api (seed 002): client, provider, and sandbox emulation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from resolver_core import hookimpl
+
+from .provider import PremiumizeProvider
+
+if TYPE_CHECKING:
+    from resolver_core.config import Config
+    from resolver_core.provider import Provider
+    from resolver_core.sandbox.server import Sandbox
+
+
+@hookimpl
+def register_providers(register: Callable[[Provider], None], config: Config) -> None:
+    register(PremiumizeProvider(config.provider(PremiumizeProvider.name)))
+
+
+@hookimpl
+def sandbox_routes(sandbox: Sandbox) -> None:
+    from .sandbox import PremiumizeEmulation  # noqa: PLC0415 (only the sandbox needs it)
+
+    PremiumizeEmulation().install(sandbox)

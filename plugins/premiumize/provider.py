@@ -1,0 +1,69 @@
+"""The Premiumize provider: a debrid service that serves every hoster of its hoster list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from hostermatch import ConnectionSettings, HosterList
+from resolver_core import errors
+from resolver_core.models import AccountInfo, ProviderKind, ResolvedLink
+from resolver_core.provider import HosterSpec, Provider, ResolveContext
+
+from .client import PROVIDER, PremiumizeClient
+
+
+class PremiumizeProvider(Provider):
+    """Login is the customer id, the key is the account PIN (seed 002)."""
+
+    name = PROVIDER
+    kind = ProviderKind.DEBRID
+    default_api_base = "https://api.premiumize.me/pm-api/v1.php"
+    max_concurrency = 8
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        #: Per hoster, from the last hoster list: what downloads may do (connections, resume).
+        self.connection_settings: dict[str, ConnectionSettings] = {}
+
+    def client(self, ctx: ResolveContext) -> PremiumizeClient:
+        login, pin = self.settings.login, self.settings.key or self.settings.password
+        if not login or not pin:
+            raise errors.AuthFailed("has no login (customer id) and key (PIN) configured", provider=self.name)
+        return PremiumizeClient(ctx.session, self.api_base, login, pin)
+
+    def hosters(self, ctx: ResolveContext) -> Iterable[HosterSpec]:
+        client = self.client(ctx)
+        raw = ctx.cache.get(
+            self.name, client.hoster_list, refresh=ctx.refresh_hosterlists, valid=_looks_like_hosterlist
+        )
+        hosterlist = HosterList.from_result(raw)
+        self.connection_settings = hosterlist.connection_settings
+        return [HosterSpec(name, h.regexes, h.tlds) for name, h in hosterlist.hosters.items()]
+
+    def resolve(self, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
+        direct = self.client(ctx).direct_download_link(url)
+        return ResolvedLink(
+            input=url,
+            url=direct.location,
+            provider=self.name,
+            hoster=hoster,
+            filename=direct.filename,
+            size=direct.filesize,
+        )
+
+    def account(self, ctx: ResolveContext) -> AccountInfo:
+        status = self.client(ctx).account_status()
+        return AccountInfo(
+            provider=self.name,
+            login=status.account_name or self.settings.login,
+            type=status.type,
+            can_download=status.can_download,
+            expires=status.expires,
+            fair_use_left=status.fairuse_left,
+        )
+
+
+def _looks_like_hosterlist(result: dict[str, Any]) -> bool:
+    """A list worth caching names at least one hoster with at least one regex."""
+    return bool(HosterList.from_result(result).hosters)

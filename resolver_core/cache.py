@@ -1,0 +1,91 @@
+"""Hoster lists cached on disk, refreshed when stale, never replaced by a failure.
+
+A debrid service's hoster list changes slowly and costs a request; resolving a batch must not
+wait for it each time. A cached list younger than the configured hours is used as it is. An
+older one is refreshed; when the refresh fails, or brings something that is not a hoster
+list, the old list stays in place and in use (ResolveURL replaced good lists with failures;
+this never does), and the failure is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import ResolverError
+
+log = logging.getLogger("linkresolver")
+
+
+class HosterListCache:
+    """One JSON file per provider under ``directory``."""
+
+    def __init__(self, directory: Path, ttl_hours: float) -> None:
+        self.directory = directory
+        self.ttl_seconds = ttl_hours * 3600
+
+    def path(self, provider: str) -> Path:
+        return self.directory / f"hosterlist-{provider}.json"
+
+    def get(
+        self,
+        provider: str,
+        fetch: Callable[[], dict[str, Any]],
+        *,
+        refresh: bool = False,
+        valid: Callable[[dict[str, Any]], bool] = bool,
+    ) -> dict[str, Any]:
+        """The provider's list: cached when fresh, else fetched (and cached when ``valid``).
+
+        Raises the fetch's :class:`ResolverError` only when there is no usable cached list.
+        """
+        cached, age = self._read(provider)
+        if cached is not None and not refresh and age is not None and age < self.ttl_seconds:
+            return cached
+        try:
+            fresh = fetch()
+            if not valid(fresh):
+                raise ResolverError("sent a hoster list with no hosters in it", provider=provider)
+        except ResolverError as exc:
+            if cached is None:
+                raise
+            log.warning("%s; using the cached hoster list from %s ago", exc, _ago(age))
+            return cached
+        self._write(provider, fresh)
+        return fresh
+
+    def _read(self, provider: str) -> tuple[dict[str, Any] | None, float | None]:
+        path = self.path(provider)
+        try:
+            age = time.time() - path.stat().st_mtime
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None, None
+        except (OSError, ValueError) as exc:
+            log.warning("cached hoster list %s is unreadable (%s); fetching a new one", path, exc)
+            return None, None
+        return (data, age) if isinstance(data, dict) else (None, None)
+
+    def _write(self, provider: str, data: dict[str, Any]) -> None:
+        """Write atomically: a crash mid-write leaves the old file, never half a new one."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".hosterlist-", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(data, stream)
+            os.replace(temporary, self.path(provider))
+        except OSError as exc:
+            log.warning("cannot cache the hoster list of %s in %s: %s", provider, self.directory, exc)
+
+
+def _ago(seconds: float | None) -> str:
+    if seconds is None:
+        return "an unknown time"
+    hours = seconds / 3600
+    return f"{hours:.1f} hours" if hours >= 1 else f"{seconds / 60:.0f} minutes"

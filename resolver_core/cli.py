@@ -1,0 +1,270 @@
+"""The command line: ``linkresolver COMMAND [OPTIONS] [TEXT|URL ...]``.
+
+Exit codes are decided here only (DESIGN.md): 0 every link succeeded, 1 at least one link
+failed, 2 usage or configuration error, 130 interrupted. Start-up stays fast: this module
+imports the standard library only; a command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from .pipeline import CheckOutcome, Outcome, Resolver
+
+log = logging.getLogger("linkresolver")
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    LINK_FAILED = 1
+    USAGE = 2
+    INTERRUPTED = 130
+
+
+BUILTIN_COMMANDS = ("resolve", "check", "accounts", "hosts", "sandbox", "demo")
+
+
+class App:
+    """What a command handler gets besides its arguments: streams and lazy heavy objects."""
+
+    def __init__(self, args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> None:
+        self.args = args
+        self.stdout = stdout
+        self.stderr = stderr
+        self.stdin = stdin
+        self._pm: pluggy.PluginManager | None = None
+
+    @property
+    def pm(self) -> pluggy.PluginManager:
+        if self._pm is None:
+            from .manager import make_plugin_manager  # noqa: PLC0415
+
+            self._pm = make_plugin_manager()
+        return self._pm
+
+    def resolver(self, **options: Any) -> Resolver:
+        from .config import load_config  # noqa: PLC0415
+        from .pipeline import Resolver  # noqa: PLC0415
+
+        args = self.args
+        return Resolver(
+            load_config(args.config),
+            pm=self.pm,
+            provider_names=args.provider or (),
+            retries=args.retries,
+            timeout=args.timeout,
+            captcha_command=getattr(args, "captcha_command", None),
+            **options,
+        )
+
+    def inputs(self) -> list[str]:
+        """The command's TEXT/URL arguments, or pasted text from standard input."""
+        if self.args.inputs:
+            return list(self.args.inputs)
+        if self.stdin.isatty():
+            print("Paste text with links, then press Ctrl-D:", file=self.stderr)
+        return [self.stdin.read()]
+
+    def progress(self, total: int) -> Callable[[], None] | None:
+        """A tqdm bar on a terminal for batches; nothing on pipes."""
+        if total < 2 or not self.stderr.isatty():
+            return None
+        from tqdm import tqdm  # noqa: PLC0415
+
+        bar = tqdm(total=total, file=self.stderr, unit="link", leave=False)
+        lock = threading.Lock()
+
+        def advance() -> None:
+            with lock:
+                bar.update(1)
+                if bar.n >= total:
+                    bar.close()
+
+        return advance
+
+
+def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="linkresolver",
+        description="Find every file-host link in pasted text and turn it into a direct download link.",
+    )
+    parser.add_argument("--version", action="version", version="linkresolver 0.1.0")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="configuration file (default: the user config dir)")
+    common.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more detail on stderr (-v -v: HTTP)"
+    )
+    providers = argparse.ArgumentParser(add_help=False)
+    providers.add_argument(
+        "--provider", action="append", metavar="NAME", help="use only this provider (repeatable)"
+    )
+    providers.add_argument("--json", action="store_true", help="JSON Lines on stdout, one object per link")
+    providers.add_argument(
+        "--retries", type=_non_negative_int, default=2, metavar="N", help="transport retries"
+    )
+    providers.add_argument(
+        "--timeout", type=_positive_float, default=30.0, metavar="S", help="seconds per request"
+    )
+    links = argparse.ArgumentParser(add_help=False)
+    links.add_argument(
+        "inputs", nargs="*", metavar="TEXT|URL", help="links or text with links (default: stdin)"
+    )
+    links.add_argument("--captcha-command", metavar="CMD", help="CMD IMAGE_PATH prints the captcha's answer")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    from . import commands  # noqa: PLC0415 (small: the handlers, which import lazily)
+
+    p = sub.add_parser("resolve", parents=[common, providers, links], help="print direct download links")
+    p.set_defaults(handler=commands.resolve)
+    p = sub.add_parser(
+        "check", parents=[common, providers, links], help="what providers can tell about links"
+    )
+    p.set_defaults(handler=commands.check)
+    p = sub.add_parser("accounts", parents=[common, providers], help="each provider's account state")
+    p.set_defaults(handler=commands.accounts)
+    p = sub.add_parser("hosts", parents=[common, providers], help="the hosters each provider serves")
+    p.add_argument(
+        "--refresh", action="store_true", help="fetch hoster lists now, even if the cache is fresh"
+    )
+    p.set_defaults(handler=commands.hosts)
+    p = sub.add_parser("sandbox", parents=[common], help="run the local sandbox of every provider's API")
+    p.add_argument("--port", type=_non_negative_int, default=0, help="port on 127.0.0.1 (default: any free)")
+    p.add_argument("--latency", type=_non_negative_float, default=0.0, metavar="S", help="added per API call")
+    p.set_defaults(handler=commands.sandbox)
+    p = sub.add_parser("demo", parents=[common], help="see it work: resolve sample links against the sandbox")
+    p.set_defaults(handler=commands.demo)
+    if pm is not None:
+        pm.hook.register_commands(subparsers=sub)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    stdout, stderr, stdin = stdout or sys.stdout, stderr or sys.stderr, stdin or sys.stdin
+    pm = None
+    if _wants_plugin_commands(argv):
+        from .manager import make_plugin_manager  # noqa: PLC0415
+
+        pm = make_plugin_manager()
+    try:
+        args = build_parser(pm).parse_args(argv)
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        return int(exc.code or 0)
+    _configure_logging(args.verbose, stderr)
+    app = App(args, stdout, stderr, stdin)
+    app._pm = pm
+    from .errors import ConfigError, ResolverError  # noqa: PLC0415
+    from .redact import redact  # noqa: PLC0415
+
+    try:
+        return int(args.handler(args, app))
+    except KeyboardInterrupt:
+        print("interrupted", file=stderr)
+        return ExitStatus.INTERRUPTED
+    except ConfigError as exc:
+        print(f"linkresolver: {redact(str(exc))}", file=stderr)
+        return ExitStatus.USAGE
+    except ResolverError as exc:
+        print(f"linkresolver: {redact(exc.for_person())}", file=stderr)
+        return ExitStatus.LINK_FAILED
+    except BrokenPipeError:
+        return ExitStatus.OK  # `linkresolver resolve ... | head -1`
+
+
+def _wants_plugin_commands(argv: list[str]) -> bool:
+    """Plugins are loaded up front only when a command may be theirs, or for the full help."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    if command is None:
+        return "-h" in argv or "--help" in argv
+    return command not in BUILTIN_COMMANDS
+
+
+def _configure_logging(verbosity: int, stderr: TextIO) -> None:
+    from .redact import RedactingFormatter  # noqa: PLC0415
+
+    handler = logging.StreamHandler(stderr)
+    handler.setFormatter(
+        RedactingFormatter("%(levelname)s %(name)s: %(message)s" if verbosity else "%(message)s")
+    )
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_linkresolver", False)]:
+        root.removeHandler(old)
+    handler._linkresolver = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    root.setLevel(level)
+    for name in ("linkresolver", "hostermatch"):
+        logging.getLogger(name).setLevel(level)
+    logging.getLogger("urllib3").setLevel(logging.DEBUG if verbosity >= 2 else logging.WARNING)
+    # The sandbox's request log: only when HTTP detail is asked for.
+    logging.getLogger("werkzeug").setLevel(logging.INFO if verbosity >= 2 else logging.WARNING)
+
+
+# -- output helpers used by the commands ----------------------------------------------------
+
+
+class OrderedPrinter:
+    """Prints outcomes in input order as soon as every earlier one is done."""
+
+    def __init__(self, render: Callable[[Any], None], total: int, advance: Callable[[], None] | None) -> None:
+        self._render = render
+        self._done: dict[int, Any] = {}
+        self._next = 0
+        self._total = total
+        self._advance = advance
+        self._lock = threading.Lock()
+
+    def __call__(self, position: int, outcome: Any) -> None:
+        with self._lock:
+            self._done[position] = outcome
+            if self._advance:
+                self._advance()
+            while self._next in self._done:
+                self._render(self._done.pop(self._next))
+                self._next += 1
+
+
+def print_json(outcome: Outcome | CheckOutcome, stdout: TextIO) -> None:
+    stdout.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
+    stdout.flush()
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,166 @@
+"""The built-in commands' handlers: ``handler(args, app) -> exit status``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from .cli import App, ExitStatus, OrderedPrinter, print_json
+
+if TYPE_CHECKING:
+    from .pipeline import CheckOutcome, Outcome
+
+
+def resolve(args: argparse.Namespace, app: App) -> int:
+    resolver = app.resolver()
+    urls = resolver.links_in(app.inputs())
+    _report_problems(resolver.problems, app)
+    if not urls:
+        print("no links found in the input", file=app.stderr)
+        return ExitStatus.LINK_FAILED
+
+    def render(outcome: Outcome) -> None:
+        if args.json:
+            print_json(outcome, app.stdout)
+        elif outcome.status == "ok" and outcome.link is not None:
+            print(outcome.link.url, file=app.stdout, flush=True)
+        else:
+            reason = outcome.error.for_person() if outcome.error else outcome.status
+            print(f"{outcome.input}: {reason}", file=app.stderr, flush=True)
+
+    outcomes = resolver.resolve_many(urls, OrderedPrinter(render, len(urls), app.progress(len(urls))))
+    return ExitStatus.OK if all(o.status == "ok" for o in outcomes) else ExitStatus.LINK_FAILED
+
+
+def check(args: argparse.Namespace, app: App) -> int:
+    resolver = app.resolver()
+    urls = resolver.links_in(app.inputs())
+    _report_problems(resolver.problems, app)
+    if not urls:
+        print("no links found in the input", file=app.stderr)
+        return ExitStatus.LINK_FAILED
+
+    def render(outcome: CheckOutcome) -> None:
+        if args.json:
+            print_json(outcome, app.stdout)
+            return
+        info = outcome.info
+        details = []
+        if info and info.filename:
+            details.append(info.filename)
+        if info and info.size is not None:
+            details.append(_size(info.size))
+        if outcome.provider:
+            details.append(f"via {outcome.provider}")
+        if outcome.error:
+            details.append(outcome.error.for_person())
+        print(
+            f"{outcome.status:<11} {outcome.input}  {'  '.join(details)}".rstrip(),
+            file=app.stdout,
+            flush=True,
+        )
+
+    outcomes = resolver.check_many(urls, OrderedPrinter(render, len(urls), app.progress(len(urls))))
+    good = ("online", "unknown")
+    return ExitStatus.OK if all(o.status in good for o in outcomes) else ExitStatus.LINK_FAILED
+
+
+def accounts(args: argparse.Namespace, app: App) -> int:
+    resolver = app.resolver()
+    if not resolver.providers:
+        print("no provider is configured; see README.md, Configuration", file=app.stderr)
+        return ExitStatus.USAGE
+    status = ExitStatus.OK
+    for provider, info, error in resolver.accounts():
+        row: dict[str, Any] = {
+            "provider": provider.name,
+            "kind": provider.kind.value,
+            "login": None,
+            "type": None,
+            "can_download": None,
+            "expires": None,
+            "fair_use_left": None,
+            "error": error.for_person() if error else None,
+            "code": error.code if error else None,
+        }
+        if info is not None:
+            row.update(
+                login=info.login,
+                type=info.type,
+                can_download=info.can_download,
+                expires=info.expires,
+                fair_use_left=info.fair_use_left,
+            )
+        if error is not None:
+            status = ExitStatus.LINK_FAILED
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False), file=app.stdout)
+        elif error is not None:
+            print(f"{provider.name:<12} {error.for_person()}", file=app.stderr)
+        elif info is None:
+            print(f"{provider.name:<12} has no account API", file=app.stdout)
+        else:
+            expires = time.strftime("%Y-%m-%d", time.gmtime(info.expires)) if info.expires else "never"
+            fair = f"{info.fair_use_left:.0%}" if info.fair_use_left is not None else "?"
+            can = "can download" if info.can_download else "cannot download"
+            print(
+                f"{provider.name:<12} {info.type:<8} {can:<16} expires {expires}  fair use left {fair}",
+                file=app.stdout,
+            )
+    return status
+
+
+def hosts(args: argparse.Namespace, app: App) -> int:
+    resolver = app.resolver(refresh_hosterlists=args.refresh)
+    index = resolver.index()
+    _report_problems(resolver.problems, app)
+    for info in index.hosters():
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "provider": info.owner,
+                        "hoster": info.hoster,
+                        "domains": list(info.domains),
+                        "patterns": list(info.patterns),
+                    }
+                ),
+                file=app.stdout,
+            )
+        else:
+            print(f"{info.owner:<12} {info.hoster:<24} {' '.join(info.domains)}", file=app.stdout)
+    return ExitStatus.LINK_FAILED if resolver.problems else ExitStatus.OK
+
+
+def sandbox(args: argparse.Namespace, app: App) -> int:
+    from .sandbox import build_sandbox  # noqa: PLC0415
+
+    with build_sandbox(app.pm, latency=args.latency, port=args.port) as server:
+        print(f"# linkresolver sandbox on {server.url}; paste these lines into your shell:", file=app.stdout)
+        for name, value in server.env().items():
+            print(f"export {name}={value}", file=app.stdout)
+        print("# Ctrl-C stops it.", file=app.stdout, flush=True)
+        server.serve_forever()
+    return ExitStatus.OK
+
+
+def demo(args: argparse.Namespace, app: App) -> int:
+    from .demo import run_demo  # noqa: PLC0415
+
+    return run_demo(app)
+
+
+def _report_problems(problems: dict[str, Any], app: App) -> None:
+    for error in problems.values():
+        print(f"warning: {error.for_person()}; its hosters are left out", file=app.stderr)
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"

@@ -1,0 +1,229 @@
+"""Configuration: one TOML file, overridden by ``LINKRESOLVER_*`` environment variables.
+
+The file is ``platformdirs.user_config_dir("linkresolver")/config.toml``, or the path in
+``LINKRESOLVER_CONFIG`` or ``--config``. One table per provider::
+
+    [providers.premiumize]
+    login = "..."
+    key = "..."            # API key, password or PIN, whatever the service calls it
+    api_base = "https://api.premiumize.me/pm-api/v1.php"
+    priority = 10          # lower tries first
+    enabled = true
+
+Environment variables override the file: ``LINKRESOLVER_<PROVIDER>_LOGIN``, ``_KEY``,
+``_PASSWORD``, ``_API_BASE``. Every problem names the file and the key, so a person can fix
+it; a file that holds keys and can be read by others draws a warning.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import stat
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+log = logging.getLogger("linkresolver")
+
+APP_NAME: Final = "linkresolver"
+CONFIG_ENV: Final = "LINKRESOLVER_CONFIG"
+#: Providers whose environment variables are read even without a table in the file.
+KNOWN_PROVIDERS: Final = ("premiumize", "offcloud", "openload", "streamango", "highload")
+_PROVIDER_KEYS: Final = {"login", "key", "password", "api_base", "priority", "enabled"}
+_SECRET_KEYS: Final = ("key", "password")
+DEFAULT_PRIORITY: Final = 50
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSettings:
+    """One provider's table, with the environment applied."""
+
+    name: str
+    login: str | None = None
+    key: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    api_base: str | None = None
+    priority: int = DEFAULT_PRIORITY
+    #: True/False when configured; None: enabled when credentials are set.
+    enabled: bool | None = None
+    #: Keys a plugin defines for itself (``proxy_id``, ...), as the file gives them.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.key or self.password)
+
+    @property
+    def is_enabled(self) -> bool:
+        return self.has_credentials if self.enabled is None else self.enabled
+
+    def secrets(self) -> list[str]:
+        """The values that must never appear in output, logs or exceptions."""
+        return [value for value in (self.key, self.password) if value]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration."""
+
+    path: Path | None
+    providers: Mapping[str, ProviderSettings]
+    #: Hours a cached hoster list stays fresh.
+    hosterlist_ttl_hours: float = 6.0
+    cache_dir: Path | None = None
+
+    def provider(self, name: str) -> ProviderSettings:
+        """The settings of provider ``name`` (defaults when it has no table)."""
+        return self.providers.get(name) or ProviderSettings(name)
+
+    def secrets(self) -> list[str]:
+        return [secret for settings in self.providers.values() for secret in settings.secrets()]
+
+
+def default_config_path() -> Path:
+    from platformdirs import user_config_dir  # noqa: PLC0415 (only when no path is given)
+
+    return Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_cache_dir() -> Path:
+    from platformdirs import user_cache_dir  # noqa: PLC0415
+
+    return Path(user_cache_dir(APP_NAME))
+
+
+def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the configuration file (if any) and apply the environment. Raises ConfigError."""
+    environ = os.environ if env is None else env
+    explicit = path is not None or CONFIG_ENV in environ
+    config_path = Path(path or environ.get(CONFIG_ENV) or default_config_path()).expanduser()
+    data: dict[str, Any] = {}
+    if config_path.exists():
+        data = _read_toml(config_path)
+    elif explicit:
+        raise ConfigError(f"configuration file {config_path} does not exist")
+    providers = _providers_from(data, config_path)
+    if any(settings.secrets() for settings in providers.values()):  # keys in the file itself
+        _warn_if_readable_by_others(config_path)
+    providers = _apply_environment(providers, environ)
+    for settings in providers.values():
+        _check_api_base(settings, config_path)
+    return Config(
+        path=config_path if config_path.exists() else None,
+        providers=providers,
+        hosterlist_ttl_hours=_ttl_from(data, config_path),
+        cache_dir=Path(environ["LINKRESOLVER_CACHE_DIR"]) if environ.get("LINKRESOLVER_CACHE_DIR") else None,
+    )
+
+
+def _read_toml(config_path: Path) -> dict[str, Any]:
+    try:
+        with config_path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{config_path}: cannot be read: {exc.strerror}") from None
+
+
+def _providers_from(data: Mapping[str, Any], config_path: Path) -> dict[str, ProviderSettings]:
+    tables = data.get("providers", {})
+    if not isinstance(tables, dict):
+        raise ConfigError(f"{config_path}: 'providers' must be a table of [providers.NAME] tables")
+    providers: dict[str, ProviderSettings] = {}
+    for name, table in tables.items():
+        where = f"{config_path}: [providers.{name}]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where} must be a table")
+        values: dict[str, Any] = {}
+        for key in ("login", "key", "password", "api_base"):
+            if key in table:
+                if not isinstance(table[key], str):
+                    raise ConfigError(f"{where}: '{key}' must be a string")
+                values[key] = table[key]
+        if "priority" in table:
+            if not isinstance(table["priority"], int) or isinstance(table["priority"], bool):
+                raise ConfigError(f"{where}: 'priority' must be a whole number (lower tries first)")
+            values["priority"] = table["priority"]
+        if "enabled" in table:
+            if not isinstance(table["enabled"], bool):
+                raise ConfigError(f"{where}: 'enabled' must be true or false")
+            values["enabled"] = table["enabled"]
+        extra = {key: value for key, value in table.items() if key not in _PROVIDER_KEYS}
+        providers[name] = ProviderSettings(name, extra=extra, **values)
+    return providers
+
+
+def _apply_environment(
+    providers: dict[str, ProviderSettings], environ: Mapping[str, str]
+) -> dict[str, ProviderSettings]:
+    for name in {*KNOWN_PROVIDERS, *providers}:
+        prefix = f"LINKRESOLVER_{name.upper()}_"
+        settings = providers.get(name) or ProviderSettings(name)
+        login, key, password, api_base = (
+            environ.get(prefix + field_name.upper()) or getattr(settings, field_name)
+            for field_name in ("login", "key", "password", "api_base")
+        )
+        changed = replace(settings, login=login, key=key, password=password, api_base=api_base)
+        if changed != settings or name in providers:
+            providers[name] = changed
+    return providers
+
+
+def _check_api_base(settings: ProviderSettings, config_path: Path) -> None:
+    if settings.api_base is None:
+        return
+    problem = api_base_problem(settings.api_base)
+    if problem:
+        raise ConfigError(
+            f"{config_path}: [providers.{settings.name}] api_base {settings.api_base!r} {problem}"
+            f" (or LINKRESOLVER_{settings.name.upper()}_API_BASE)"
+        )
+
+
+def api_base_problem(api_base: str) -> str | None:
+    """Why ``api_base`` is refused, or None: https is required, except on loopback."""
+    try:
+        parts = urlsplit(api_base)
+        host = parts.hostname
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme not in ("http", "https") or not host:
+        return "is not an http(s) URL"
+    if parts.scheme == "https" or is_loopback(host):
+        return None
+    return "must use https (plain http is only allowed for loopback addresses, like the sandbox)"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _ttl_from(data: Mapping[str, Any], config_path: Path) -> float:
+    value = data.get("hosterlist_ttl_hours", 6.0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{config_path}: 'hosterlist_ttl_hours' must be a number of hours, 0 or more")
+    return float(value)
+
+
+def _warn_if_readable_by_others(config_path: Path) -> None:
+    try:
+        mode = config_path.stat().st_mode
+    except OSError:
+        return
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        log.warning(
+            "%s holds keys and can be read by other users; run: chmod 600 %s", config_path, config_path
+        )

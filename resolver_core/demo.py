@@ -1,0 +1,76 @@
+"""``linkresolver demo``: the sandbox started in-process, sample links resolved, a table.
+
+No account, no network, nothing written outside a temporary directory: the demo's
+configuration comes from the sandbox alone, never from the user's file or cache.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cli import ExitStatus
+from .config import load_config
+from .pipeline import Resolver
+from .sandbox import build_sandbox
+
+if TYPE_CHECKING:
+    from .cli import App
+
+#: A forum post, as people paste them: links in prose, BBCode and HTML, and one without a
+#: scheme. Each with the outcome the sandbox is set up to give.
+SAMPLE_POST = """\
+New upload, 3 parts, pw: demo
+[url=https://rapidgator.net/file/a1b2c3d4/Holiday.Video.part1.rar.html]Part 1[/url]
+Part 2: https://rg.to/file/e5f6a7b8/Holiday.Video.part2.rar.html
+<a href="https://uploaded.net/file/k9x2m4">Part 3</a>
+Mirror: nitroflare.com/view/7QX2P4Z/Holiday.Video.mkv
+Also: https://1fichier.com/?q8w7e6r5t4 and https://turbobit.net/m3n4b5v6.html
+Old link (deleted): https://rapidgator.net/file/status404
+Hoster down at the provider: https://filefactory.com/file/z8y7x6
+Not a hoster anyone serves: https://example.com/some/page
+"""
+EXPECTED = ["ok"] * 6 + ["error", "error", "unsupported"]
+
+
+def run_demo(app: App) -> int:
+    out = app.stdout
+    with build_sandbox(app.pm) as sandbox, tempfile.TemporaryDirectory(prefix="linkresolver-demo-") as work:
+        empty_config = Path(work) / "config.toml"
+        empty_config.write_text("# the demo uses the sandbox's environment only\n", encoding="utf-8")
+        config = load_config(empty_config, env=sandbox.env())
+        resolver = Resolver(config, pm=app.pm, cache_dir=Path(work) / "cache")
+        print(f"Sandbox running on {sandbox.url} (no account, no network needed).", file=out)
+        for provider, info, error in resolver.accounts():
+            state = error.for_person() if error else f"{info.type} account" if info else "no account API"
+            print(f"  provider {provider.name} ({provider.kind.value}): {state}", file=out)
+        print("\nPasted text:\n  " + SAMPLE_POST.strip().replace("\n", "\n  "), file=out)
+        urls = resolver.links_in([SAMPLE_POST])
+        outcomes = resolver.resolve_many(urls)
+        print(f"\nFound {len(urls)} links; resolved through the providers:\n", file=out)
+        rows = [("status", "hoster", "provider", "file", "size", "direct link or reason")]
+        for outcome in outcomes:
+            link = outcome.link
+            rows.append(
+                (
+                    outcome.status,
+                    outcome.hoster or "-",
+                    outcome.provider or "-",
+                    link.filename or "-" if link else "-",
+                    f"{link.size:,}" if link and link.size is not None else "-",
+                    link.url if link else (outcome.error.for_person() if outcome.error else "-"),
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(5)]
+        for row in rows:
+            print(
+                "  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5],
+                file=out,
+            )
+    statuses = [outcome.status for outcome in outcomes]
+    if statuses != EXPECTED:
+        print(f"\nThe demo expected {EXPECTED} and got {statuses}.", file=app.stderr)
+        return ExitStatus.LINK_FAILED
+    print("\nEvery link ended as the sandbox scenario says. Try: linkresolver sandbox", file=out)
+    return ExitStatus.OK

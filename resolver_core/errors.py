@@ -1,0 +1,179 @@
+"""One error hierarchy for everything a provider, the network or the user can get wrong.
+
+The categories are the ones the seed APIs distinguish. Each error carries what a person needs
+(a message written for them), what a script needs (the link, the provider, the API's status
+code, a stable ``kind``), and what the pipeline needs to decide: whether another provider
+may succeed (``try_other_provider``) and whether the same request may succeed later
+(``retry_after``, in seconds, or None when retrying does not help). HTTP and JSON failures
+become these errors at one boundary only (:mod:`resolver_core.http`).
+"""
+
+from __future__ import annotations
+
+
+class ResolverError(Exception):
+    """Base of every error linkresolver raises on purpose."""
+
+    #: Stable name for scripts (the JSON ``error`` field's category, ``code`` aside).
+    kind = "error"
+    #: Whether another provider serving the same hoster may succeed where this one failed.
+    try_other_provider = False
+    #: Seconds after which the same request may succeed; None when waiting does not help.
+    default_retry_after: float | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        link: str | None = None,
+        provider: str | None = None,
+        code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.link = link
+        self.provider = provider
+        self.code = code
+        self.retry_after = retry_after if retry_after is not None else self.default_retry_after
+
+    def __str__(self) -> str:
+        # Messages are written to follow the provider's name: "premiumize" "says the file
+        # is offline".
+        return f"{self.provider} {self.message}" if self.provider else self.message
+
+    def advice(self) -> str:
+        """What a person can do about it, in one short sentence (may be empty)."""
+        return ""
+
+    def for_person(self) -> str:
+        """The message with the provider and the advice, as the CLI prints it."""
+        advice = self.advice()
+        return f"{self}; {advice}" if advice else str(self)
+
+
+class ConfigError(ResolverError):
+    """The configuration file, an environment variable or an option is wrong (exit 2)."""
+
+    kind = "config"
+
+
+class UnsupportedLink(ResolverError):
+    """No enabled provider serves this link."""
+
+    kind = "unsupported"
+
+    def advice(self) -> str:
+        return "`linkresolver hosts` lists the hosters your providers serve"
+
+
+class BadLink(ResolverError):
+    """The provider says the link is not a valid link (400)."""
+
+    kind = "bad_link"
+
+
+class AuthFailed(ResolverError):
+    """The provider refused the credentials (401, or 403 on the key)."""
+
+    kind = "auth"
+
+    def advice(self) -> str:
+        return "check the login and key in the configuration"
+
+
+class PaymentRequired(ResolverError):
+    """The download would work with a premium account or add-on (402, Offcloud not_available)."""
+
+    kind = "payment_required"
+    try_other_provider = True
+
+    def advice(self) -> str:
+        return "this needs a premium account or add-on at this provider"
+
+
+class PermissionDenied(ResolverError):
+    """The provider forbids this download (403)."""
+
+    kind = "forbidden"
+    try_other_provider = True
+
+
+class FileOffline(ResolverError):
+    """The file is gone: deleted by the hoster or never existed (404). Definitive."""
+
+    kind = "offline"
+
+
+class LegalUnavailable(ResolverError):
+    """Unavailable for legal reasons (451). Definitive."""
+
+    kind = "legal"
+
+
+class HosterUnavailable(ResolverError):
+    """The provider cannot reach this hoster right now (428)."""
+
+    kind = "hoster_unavailable"
+    try_other_provider = True
+
+    def advice(self) -> str:
+        return "the hoster is down at this provider; another provider may work"
+
+
+class QuotaExhausted(ResolverError):
+    """Fair-use, traffic or bandwidth limit reached (509)."""
+
+    kind = "quota"
+    try_other_provider = True
+    default_retry_after = 600.0
+
+    def advice(self) -> str:
+        return "try again in about 10 minutes, or through another provider"
+
+
+class ProviderOutage(ResolverError):
+    """The provider failed on its side: 5xx, maintenance, a broken answer, a network error."""
+
+    kind = "outage"
+    try_other_provider = True
+    default_retry_after = 180.0
+
+    def advice(self) -> str:
+        return "try again in about 3 minutes"
+
+
+class CaptchaWrong(ResolverError):
+    """The captcha answer was refused."""
+
+    kind = "captcha"
+
+
+class TicketExpired(ResolverError):
+    """A download ticket expired before it was used."""
+
+    kind = "ticket_expired"
+
+
+class AllProvidersFailed(ResolverError):
+    """Every provider that serves the link was tried, and each failed for its own reason."""
+
+    kind = "all_failed"
+
+    def __init__(self, failures: list[ResolverError]) -> None:
+        last = failures[-1]
+        waits = [f.retry_after for f in failures if f.retry_after is not None]
+        super().__init__(
+            "; ".join(failure.for_person() for failure in failures),
+            link=last.link,
+            code=last.code,
+            retry_after=min(waits) if waits else None,
+        )
+        self.failures = failures
+
+    def __str__(self) -> str:
+        return f"all {len(self.failures)} providers failed: {self.message}"
+
+
+#: Errors that end a link's resolution for good, whichever provider is asked.
+DEFINITIVE: tuple[type[ResolverError], ...] = (FileOffline, LegalUnavailable, BadLink)

@@ -1,0 +1,76 @@
+"""Every hook linkresolver calls, with when it is called and what it expects back.
+
+Plugins implement these with ``@resolver_core.hookimpl``; built-in plugins (``plugins/``)
+and third-party ones (the ``linkresolver`` entry-point group) are registered alike. Hook
+arguments are passed by name: an implementation may accept any subset of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .models import CaptchaChallenge, ResolvedLink
+    from .provider import Provider
+    from .sandbox.server import Sandbox
+
+PROJECT = "linkresolver"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_providers(register: Callable[[Provider], None], config: Config) -> None:
+    """Register the providers a plugin offers, by calling ``register(provider)`` for each.
+
+    Called once when a :class:`resolver_core.pipeline.Resolver` (or a command that lists
+    providers) is built. ``config`` is the loaded configuration: a plugin reads its own
+    table (``config.provider(name)``) to build its provider. Register providers whether or
+    not they have credentials; the core decides which are enabled. Return value ignored.
+    """
+
+
+@hookspec(firstresult=True)
+def solve_captcha(challenge: CaptchaChallenge) -> str | None:
+    """Answer a captcha a provider met while resolving a link.
+
+    Called when a provider needs a person (or a service) to read a captcha image. The first
+    implementation that returns a string wins; return None to let the next one try. When
+    none answers, the link fails with :class:`resolver_core.errors.CaptchaWrong`.
+    """
+
+
+@hookspec
+def link_resolved(link: ResolvedLink) -> None:
+    """Observe a link that has just been resolved (for logging, history, hand-offs).
+
+    Called once per resolved link, from the worker thread that resolved it, before the
+    result is reported. Every implementation is called; return values are ignored. An
+    exception in an observer is logged and does not fail the link.
+    """
+
+
+@hookspec
+def register_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add command-line commands: ``subparsers.add_parser(name, ...)``.
+
+    Called once when the command line is built. A command's parser must set a ``handler``
+    default (``parser.set_defaults(handler=fn)``); ``fn(args, app)`` returns the exit code.
+    Return value ignored.
+    """
+
+
+@hookspec
+def sandbox_routes(sandbox: Sandbox) -> None:
+    """Contribute an emulated API to the local sandbox (``linkresolver sandbox``/``demo``).
+
+    Called once when a sandbox is built, before it starts. Add routes with
+    ``sandbox.route(...)``, files with ``sandbox.add_file(...)``, and the environment that
+    points the provider at the sandbox with ``sandbox.set_env(...)``. Return value ignored.
+    """

@@ -1,0 +1,87 @@
+"""Building the plugin manager: built-in plugins, entry points, and the ones named by hand.
+
+No plugin manager exists at import time: :func:`make_plugin_manager` builds a fresh one, so
+tests and embedding applications get their own. Built-in plugins are listed once in
+:data:`DEFAULT_PLUGINS` and registered exactly like third-party ones.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import Iterable
+
+import pluggy
+
+from . import hookspecs
+
+log = logging.getLogger("linkresolver")
+
+#: The built-in plugins, as importable module names.
+DEFAULT_PLUGINS: tuple[str, ...] = ("plugins.premiumize",)
+
+#: Names of plugins not to load, comma-separated (a built-in module or an entry point name).
+DISABLE_ENV = "LINKRESOLVER_DISABLE_PLUGINS"
+#: Extra plugin modules to load, comma-separated: for plugins that are not installed as a
+#: distribution (a local file on PYTHONPATH), as pytest's ``-p`` does.
+EXTRA_ENV = "LINKRESOLVER_PLUGINS"
+
+
+def make_plugin_manager(
+    *,
+    load_entry_points: bool = True,
+    extra: Iterable[object] = (),
+    env: dict[str, str] | None = None,
+) -> pluggy.PluginManager:
+    """A plugin manager with every enabled plugin registered.
+
+    A plugin that fails to import or to register is reported with a warning and skipped,
+    never fatal: one broken third-party plugin must not take the tool down. ``extra`` are
+    plugin objects (modules or instances) registered after the others, for tests and
+    embedding applications.
+    """
+    environ = os.environ if env is None else env
+    disabled = {name.strip() for name in environ.get(DISABLE_ENV, "").split(",") if name.strip()}
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for name in DEFAULT_PLUGINS + tuple(
+        n.strip() for n in environ.get(EXTRA_ENV, "").split(",") if n.strip()
+    ):
+        if name in disabled or name.rpartition(".")[2] in disabled:
+            pm.set_blocked(name)
+            continue
+        _register_module(pm, name)
+    if load_entry_points:
+        _load_entry_points(pm, disabled)
+    for plugin in extra:
+        pm.register(plugin)
+    return pm
+
+
+def _register_module(pm: pluggy.PluginManager, name: str) -> None:
+    try:
+        module = importlib.import_module(name)
+        pm.register(module, name=name)
+    except Exception as exc:  # noqa: BLE001 (a broken plugin of any kind is skipped)
+        log.warning("plugin %s could not be loaded and is skipped: %s: %s", name, type(exc).__name__, exc)
+
+
+def _load_entry_points(pm: pluggy.PluginManager, disabled: set[str]) -> None:
+    from importlib.metadata import entry_points  # noqa: PLC0415 (costly; only when loading)
+
+    for entry_point in entry_points(group=hookspecs.PROJECT):
+        if entry_point.name in disabled or pm.is_registered(entry_point.name):
+            pm.set_blocked(entry_point.name)
+            continue
+        try:
+            plugin = entry_point.load()
+            pm.register(plugin, name=entry_point.name)
+        except Exception as exc:  # noqa: BLE001 (a broken plugin of any kind is skipped)
+            log.warning(
+                "plugin %s (%s) could not be loaded and is skipped: %s: %s",
+                entry_point.name,
+                entry_point.value,
+                type(exc).__name__,
+                exc,
+            )

@@ -1,0 +1,84 @@
+"""What crosses plugin boundaries: small frozen dataclasses with typed fields.
+
+Providers build these from loosely typed API answers; everything downstream (the CLI's
+JSON Lines, downloads, handoffs) reads only these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ProviderKind(Enum):
+    """What sort of service a provider is; decides nothing by itself, shown to people."""
+
+    DEBRID = "debrid"
+    MULTIHOST = "multihost"
+    FILEHOST = "filehost"
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedLink:
+    """A direct download link, and what the provider told about the file."""
+
+    input: str
+    url: str
+    provider: str
+    hoster: str
+    filename: str | None = None
+    size: int | None = None
+    sha1: str | None = None
+    #: Headers the download must send (cookies, referer), if the provider requires some.
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class LinkState(Enum):
+    """The ``status`` field of ``check``."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+    LEGAL = "legal"
+    #: A provider can serve the link but cannot check it (seed 002 asks debrid clients not to).
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStatus:
+    """What a provider can tell about a link without resolving it."""
+
+    input: str
+    state: LinkState
+    provider: str
+    hoster: str
+    filename: str | None = None
+    size: int | None = None
+    sha1: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """A provider account's state (seed 002 ``accountstatus`` and its kin)."""
+
+    provider: str
+    login: str | None
+    #: premium, trial, prepaid, free, ... as the provider names it.
+    type: str
+    can_download: bool
+    #: Unix time the account expires, None when it does not (or is not said).
+    expires: int | None = None
+    #: Share of the fair-use limit still available, 0.0 to 1.0.
+    fair_use_left: float | None = None
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class CaptchaChallenge:
+    """A captcha a provider needs answered: an image (URL and bytes when fetched)."""
+
+    provider: str
+    link: str
+    image_url: str
+    image: bytes | None = None
+    #: The image's media type, as the server sent it.
+    content_type: str | None = None

@@ -1,0 +1,306 @@
+"""The resolve pipeline: links in, direct links (or specific errors) out, in input order.
+
+1. Every enabled provider contributes its hosters to one :class:`hostermatch.HosterIndex`,
+   in priority order, so that a link's matches come back best provider first.
+2. Each link is tried with its matching providers in that order. The pipeline fails over
+   to the next provider on answers another provider may not share (quota, outage, hoster
+   down at this provider, premium needed) and stops on definitive ones (offline, legal,
+   not a valid link) and on answers that are about this user (bad credentials).
+3. Links resolve concurrently, with a bounded number in flight per provider.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pluggy
+import requests
+
+from hostermatch import HosterIndex, extract_links
+
+from . import errors
+from .cache import HosterListCache
+from .captcha import CaptchaCommand
+from .config import Config, default_cache_dir
+from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, make_session
+from .manager import make_plugin_manager
+from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink
+from .provider import Provider, ResolveContext
+from .redact import register_secrets
+
+log = logging.getLogger("linkresolver")
+
+#: Links resolved at once, over all providers.
+MAX_WORKERS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one input link ended."""
+
+    input: str
+    status: str  # "ok" | "error" | "unsupported"
+    link: ResolvedLink | None = None
+    error: errors.ResolverError | None = None
+    provider: str | None = None
+    hoster: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON Lines object of ``resolve --json`` (DESIGN.md): every field, null if unknown."""
+        link = self.link
+        return {
+            "input": self.input,
+            "status": self.status,
+            "provider": self.provider,
+            "hoster": self.hoster,
+            "url": link.url if link else None,
+            "filename": link.filename if link else None,
+            "size": link.size if link else None,
+            "sha1": link.sha1 if link else None,
+            "error": self.error.for_person() if self.error else None,
+            "code": self.error.code if self.error else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """What ``check`` learned about one input link."""
+
+    input: str
+    status: str  # online | offline | legal | unknown | error | unsupported
+    provider: str | None = None
+    hoster: str | None = None
+    info: LinkStatus | None = None
+    error: errors.ResolverError | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        info = self.info
+        return {
+            "input": self.input,
+            "status": self.status,
+            "provider": self.provider,
+            "hoster": self.hoster,
+            "filename": info.filename if info else None,
+            "size": info.size if info else None,
+            "sha1": info.sha1 if info else None,
+            "error": self.error.for_person() if self.error else None,
+            "code": self.error.code if self.error else None,
+        }
+
+
+class Resolver:
+    """Providers, their hoster index, and the resolve/check/accounts operations."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        pm: pluggy.PluginManager | None = None,
+        provider_names: Sequence[str] = (),
+        session: requests.Session | None = None,
+        retries: int = DEFAULT_RETRIES,
+        timeout: float = DEFAULT_TIMEOUT,
+        captcha_command: str | None = None,
+        refresh_hosterlists: bool = False,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.config = config
+        self.pm = pm or make_plugin_manager()
+        register_secrets(config.secrets())
+        self.providers = self._select(self._registered(), provider_names)
+        self.session = session or make_session(retries=retries, timeout=timeout)
+        self.cache = HosterListCache(
+            cache_dir or config.cache_dir or default_cache_dir(), config.hosterlist_ttl_hours
+        )
+        self._captcha_command = CaptchaCommand(captcha_command) if captcha_command else None
+        self.cancelled = threading.Event()
+        self.refresh_hosterlists = refresh_hosterlists
+        self._index: HosterIndex | None = None
+        self._index_lock = threading.Lock()
+        self._limits = {p.name: threading.BoundedSemaphore(p.max_concurrency) for p in self.providers}
+        #: Providers whose hoster list could not be had, with the reason (shown by the CLI).
+        self.problems: dict[str, errors.ResolverError] = {}
+
+    # -- providers ------------------------------------------------------------------------
+
+    def _registered(self) -> list[Provider]:
+        registered: list[Provider] = []
+        self.pm.hook.register_providers(register=registered.append, config=self.config)
+        return registered
+
+    def _select(self, registered: list[Provider], names: Sequence[str]) -> list[Provider]:
+        by_name = {provider.name: provider for provider in registered}
+        unknown = [name for name in names if name not in by_name]
+        if unknown:
+            raise errors.ConfigError(
+                f"unknown provider {', '.join(unknown)}; known: {', '.join(sorted(by_name)) or 'none'}"
+            )
+        chosen = (
+            [by_name[n] for n in dict.fromkeys(names)]
+            if names
+            else [p for p in registered if p.settings.is_enabled]
+        )
+        order = {provider.name: position for position, provider in enumerate(registered)}
+        return sorted(chosen, key=lambda p: (p.priority, order[p.name]))
+
+    def context(self) -> ResolveContext:
+        return ResolveContext(
+            session=self.session,
+            cache=self.cache,
+            captcha_solver=self._solve_captcha,
+            cancelled=self.cancelled,
+            refresh_hosterlists=self.refresh_hosterlists,
+        )
+
+    def index(self) -> HosterIndex:
+        """Every enabled provider's hosters, best provider first; built once, when needed."""
+        with self._index_lock:
+            if self._index is None:
+                index = HosterIndex()
+                ctx = self.context()
+                for provider in self.providers:
+                    try:
+                        for hoster in provider.hosters(ctx):
+                            index.add(
+                                hoster.name, hoster.patterns, owner=provider.name, domains=hoster.domains
+                            )
+                    except errors.ResolverError as exc:
+                        log.info("%s; its hosters are left out", exc.for_person())
+                        self.problems[provider.name] = exc
+                self._index = index
+            return self._index
+
+    def provider(self, name: str) -> Provider:
+        return next(p for p in self.providers if p.name == name)
+
+    # -- resolve --------------------------------------------------------------------------
+
+    def links_in(self, texts: Iterable[str]) -> list[str]:
+        """Every link in the pasted texts, in order, once (scheme-less ones on known domains)."""
+        domains = self.index().domains()
+        return extract_links("\n".join(texts), known_domains=domains)
+
+    def resolve_many(
+        self, urls: Sequence[str], on_done: Callable[[int, Outcome], None] | None = None
+    ) -> list[Outcome]:
+        """Resolve ``urls`` concurrently; outcomes in input order.
+
+        ``on_done(position, outcome)`` is called as each finishes, from a worker thread.
+        """
+        self.index()
+        return self._run_all(self.resolve_one, urls, on_done)
+
+    def resolve_one(self, url: str) -> Outcome:
+        candidates = self._candidates(url)
+        if not candidates:
+            return Outcome(
+                url,
+                "unsupported",
+                error=errors.UnsupportedLink("no enabled provider serves this link", link=url),
+            )
+        failures: list[errors.ResolverError] = []
+        for provider, hoster in candidates:
+            try:
+                with self._limits[provider.name]:
+                    link = provider.resolve(url, hoster, self.context())
+            except errors.ResolverError as exc:
+                exc.link, exc.provider = exc.link or url, exc.provider or provider.name
+                failures.append(exc)
+                log.info("%s: %s", url, exc.for_person())
+                if isinstance(exc, errors.DEFINITIVE) or not exc.try_other_provider:
+                    break
+                continue
+            self._notify(link)
+            return Outcome(url, "ok", link=link, provider=provider.name, hoster=hoster)
+        error = failures[-1] if len(failures) == 1 else errors.AllProvidersFailed(failures)
+        return Outcome(url, "error", error=error, provider=error.provider, hoster=candidates[0][1])
+
+    def _candidates(self, url: str) -> list[tuple[Provider, str]]:
+        seen: set[str] = set()
+        candidates = []
+        for match in self.index().match(url):
+            if match.owner not in seen:
+                seen.add(match.owner)
+                candidates.append((self.provider(match.owner), match.hoster))
+        return candidates
+
+    def _notify(self, link: ResolvedLink) -> None:
+        try:
+            self.pm.hook.link_resolved(link=link)
+        except Exception:  # an observer's bug must not fail the link
+            log.exception("a link_resolved observer failed")
+
+    def _run_all(
+        self, work: Callable[[str], Any], urls: Sequence[str], on_done: Callable[[int, Any], None] | None
+    ) -> list[Any]:
+        workers = max(1, min(MAX_WORKERS, len(urls), sum(p.max_concurrency for p in self.providers) or 1))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="resolve") as pool:
+            futures = [pool.submit(work, url) for url in urls]
+            if on_done is not None:
+                for position, future in enumerate(futures):
+                    future.add_done_callback(_report_to(on_done, position))
+            try:
+                return [future.result() for future in futures]
+            except KeyboardInterrupt:
+                self.cancelled.set()
+                for future in futures:
+                    future.cancel()
+                raise
+
+    # -- check, accounts ------------------------------------------------------------------
+
+    def check_many(
+        self, urls: Sequence[str], on_done: Callable[[int, CheckOutcome], None] | None = None
+    ) -> list[CheckOutcome]:
+        self.index()
+        return self._run_all(self.check_one, urls, on_done)
+
+    def check_one(self, url: str) -> CheckOutcome:
+        candidates = self._candidates(url)
+        if not candidates:
+            return CheckOutcome(
+                url,
+                "unsupported",
+                error=errors.UnsupportedLink("no enabled provider serves this link", link=url),
+            )
+        provider, hoster = candidates[0]
+        try:
+            with self._limits[provider.name]:
+                status = provider.check([url], hoster, self.context())[0]
+        except errors.ResolverError as exc:
+            exc.link, exc.provider = exc.link or url, exc.provider or provider.name
+            return CheckOutcome(url, "error", provider.name, hoster, error=exc)
+        return CheckOutcome(url, status.state.value, provider.name, hoster, info=status)
+
+    def accounts(self) -> list[tuple[Provider, AccountInfo | None, errors.ResolverError | None]]:
+        results: list[tuple[Provider, AccountInfo | None, errors.ResolverError | None]] = []
+        for provider in self.providers:
+            try:
+                results.append((provider, provider.account(self.context()), None))
+            except errors.ResolverError as exc:
+                exc.provider = exc.provider or provider.name
+                results.append((provider, None, exc))
+        return results
+
+    def _solve_captcha(self, challenge: CaptchaChallenge) -> str | None:
+        answer: str | None = self.pm.hook.solve_captcha(challenge=challenge)
+        if answer is None and self._captcha_command is not None:
+            answer = self._captcha_command.solve(challenge, self.session)
+        return answer
+
+
+def _report_to(on_done: Callable[[int, Any], None], position: int) -> Callable[[Future[Any]], None]:
+    def report(future: Future[Any]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            on_done(position, future.result())
+
+    return report
+
+
+__all__ = ["CheckOutcome", "LinkState", "Outcome", "Resolver"]

@@ -1,0 +1,17 @@
+"""The local sandbox: every provider's API emulated on loopback (see :mod:`.server`)."""
+
+from __future__ import annotations
+
+import pluggy
+
+from .server import Sandbox, SandboxFile
+
+
+def build_sandbox(pm: pluggy.PluginManager, *, latency: float = 0.0, port: int = 0) -> Sandbox:
+    """A sandbox (not yet started) with every plugin's emulation installed."""
+    sandbox = Sandbox(latency=latency, port=port)
+    pm.hook.sandbox_routes(sandbox=sandbox)
+    return sandbox
+
+
+__all__ = ["Sandbox", "SandboxFile", "build_sandbox"]
