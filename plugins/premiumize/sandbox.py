@@ -5,6 +5,8 @@ escaped slashes, tlds, connection settings), direct links served by the sandbox'
 server, fair use that runs out, and every documented error code on demand: a link whose
 file id is ``status`` followed by a code (``https://rapidgator.net/file/status509``)
 answers with that code. filefactory.com is listed but always down at the provider (428).
+Accounts: 123456789 (premium, the demo's), 200000002 (free: 402 on links), 300000003
+(trial), 509000009 (fair use exhausted: 509), 503000005 (hoster list in maintenance: 503).
 """
 
 from __future__ import annotations
@@ -95,6 +97,9 @@ class PremiumizeEmulation:
             "200000002": _Account("free-pin-0002", "free", None, FAIR_USE_BYTES),
             "300000003": _Account("trial-pin-0003", "trial", now + 2 * 86400, FAIR_USE_BYTES),
             "509000009": _Account("quota-pin-0509", "premium", now + 30 * 86400, 0),
+            # Downloads work, but its hoster list is "in maintenance" (503): for testing that
+            # a failed refresh keeps the cached list.
+            "503000005": _Account("maint-pin-0503", "premium", now + 30 * 86400, FAIR_USE_BYTES),
         }
         self._lock = threading.Lock()
         self._sandbox: Sandbox | None = None
@@ -115,7 +120,7 @@ class PremiumizeEmulation:
         if method == "accountstatus":
             return _answer(200, self._account_status(values["params[login]"], account))
         if method == "hosterlist":
-            return _answer(200, _hosterlist())
+            return _answer(503) if account.pin == "maint-pin-0503" else _answer(200, _hosterlist())
         if method == "directdownloadlink":
             return self._direct_link(request, account, values.get("params[link]", ""))
         return _answer(400)
