@@ -166,7 +166,7 @@ def main(
         args = build_parser(pm).parse_args(argv)
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         return int(exc.code or 0)
-    _configure_logging(args.verbose, stderr)
+    _configure_logging(getattr(args, "verbose", 0), stderr)  # plugin commands may lack -v
     app = App(args, stdout, stderr, stdin)
     app._pm = pm
     from .errors import ConfigError, ResolverError  # noqa: PLC0415

@@ -231,10 +231,13 @@ class Resolver:
         return candidates
 
     def _notify(self, link: ResolvedLink) -> None:
-        try:
-            self.pm.hook.link_resolved(link=link)
-        except Exception:  # an observer's bug must not fail the link
-            log.exception("a link_resolved observer failed")
+        # Each observer on its own: pluggy stops a hook call at the first exception, and one
+        # observer's bug must neither fail the link nor silence the other observers.
+        for implementation in self.pm.hook.link_resolved.get_hookimpls():
+            try:
+                implementation.function(link=link)
+            except Exception:
+                log.exception("the link_resolved observer of plugin %s failed", implementation.plugin_name)
 
     def _run_all(
         self, work: Callable[[str], Any], urls: Sequence[str], on_done: Callable[[int, Any], None] | None

@@ -1,0 +1,159 @@
+"""Every hook, exercised through a plugin registered with the plugin manager.
+
+The meta-tests at the end (datasette's habit) fail when a hook is added without a
+docstring, without a mention in the README's plugin guide, or without a test here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from werkzeug.wrappers import Response
+
+from resolver_core import hookimpl, hookspecs
+from resolver_core.cli import main
+from resolver_core.manager import make_plugin_manager
+from resolver_core.models import CaptchaChallenge, ResolvedLink
+from resolver_core.pipeline import Resolver
+from resolver_core.sandbox import build_sandbox
+
+from .fakes import ProvidersPlugin, ScriptedProvider, empty_config
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_hook_register_providers(tmp_path: Path) -> None:
+    provider = ScriptedProvider("thirdparty", 10)
+    pm = make_plugin_manager(load_entry_points=False, extra=[ProvidersPlugin(provider)], env={})
+    resolver = Resolver(empty_config(tmp_path), pm=pm)
+    assert "thirdparty" in [p.name for p in resolver.providers]
+    outcome = resolver.resolve_many(["https://rapidgator.net/file/abc"])[0]
+    assert outcome.status == "ok" and outcome.provider == "thirdparty"
+
+
+def test_hook_solve_captcha(tmp_path: Path) -> None:
+    class Declines:
+        @hookimpl(tryfirst=True)
+        def solve_captcha(self, challenge: CaptchaChallenge) -> str | None:
+            return None
+
+    class Reader:
+        @hookimpl
+        def solve_captcha(self, challenge: CaptchaChallenge) -> str | None:
+            return f"answer-for-{challenge.link}"
+
+    pm = make_plugin_manager(load_entry_points=False, extra=[Reader(), Declines()], env={})
+    resolver = Resolver(empty_config(tmp_path), pm=pm)
+    challenge = CaptchaChallenge("p", "https://x.example/f", "http://127.0.0.1/captcha.png")
+    assert resolver.context().solve_captcha(challenge) == "answer-for-https://x.example/f"
+
+
+def test_hook_link_resolved(tmp_path: Path) -> None:
+    seen: list[ResolvedLink] = []
+
+    class Observer:
+        @hookimpl
+        def link_resolved(self, link: ResolvedLink) -> None:
+            seen.append(link)
+
+    class BrokenObserver:
+        @hookimpl
+        def link_resolved(self, link: ResolvedLink) -> None:
+            raise RuntimeError("observer bug")
+
+    provider = ScriptedProvider("p", 10)
+    pm = make_plugin_manager(
+        load_entry_points=False, extra=[ProvidersPlugin(provider), Observer(), BrokenObserver()], env={}
+    )
+    outcomes = Resolver(empty_config(tmp_path), pm=pm).resolve_many(
+        ["https://rapidgator.net/file/a", "https://rapidgator.net/file/b"]
+    )
+    assert [o.status for o in outcomes] == ["ok", "ok"]  # the broken observer failed nothing
+    assert sorted(link.input for link in seen) == [
+        "https://rapidgator.net/file/a",
+        "https://rapidgator.net/file/b",
+    ]
+
+
+def test_hook_register_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Greeter:
+        @hookimpl
+        def register_commands(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+            parser = subparsers.add_parser("greet", help="say hello")
+            parser.add_argument("name")
+            parser.set_defaults(handler=lambda args, app: print(f"hello {args.name}", file=app.stdout) or 7)
+
+    monkeypatch.setattr(
+        "resolver_core.manager.make_plugin_manager",
+        lambda **kw: make_plugin_manager(load_entry_points=False, extra=[Greeter()], env={}),
+    )
+    out = io.StringIO()
+    assert main(["greet", "world"], stdout=out, stderr=io.StringIO()) == 7
+    assert out.getvalue() == "hello world\n"
+
+
+def test_hook_sandbox_routes() -> None:
+    class Emulation:
+        @hookimpl
+        def sandbox_routes(self, sandbox: Any) -> None:
+            sandbox.route("/echo/<word>", lambda request, word: Response(word.upper()), name="echo")
+            sandbox.set_env("LINKRESOLVER_ECHO_API_BASE", "{url}/echo")
+
+    pm = make_plugin_manager(load_entry_points=False, extra=[Emulation()], env={})
+    with build_sandbox(pm) as sandbox:
+        assert requests.get(sandbox.url + "/echo/hi", timeout=5).text == "HI"
+        assert sandbox.env()["LINKRESOLVER_ECHO_API_BASE"] == sandbox.url + "/echo"
+        # Premiumize's emulation is in too: every built-in plugin contributes.
+        assert "LINKRESOLVER_PREMIUMIZE_API_BASE" in sandbox.env()
+
+
+def test_sandbox_latency_applies_to_api_calls_only() -> None:
+    pm = make_plugin_manager(load_entry_points=False, env={})
+    sandbox = build_sandbox(pm, latency=0.2)
+    sandbox.route("/api", lambda request: Response("ok"), name="api")
+    served = sandbox.add_file("f.bin", 10)
+    with sandbox:
+        begin = time.perf_counter()
+        requests.get(sandbox.url + "/api", timeout=5)
+        api_seconds = time.perf_counter() - begin
+        begin = time.perf_counter()
+        assert len(requests.get(sandbox.url + served.path, timeout=5).content) == 10
+        file_seconds = time.perf_counter() - begin
+    assert api_seconds >= 0.2 > file_seconds
+
+
+# -- meta-tests ------------------------------------------------------------------------------
+
+HOOKS = [name for name, value in vars(hookspecs).items() if hasattr(value, "linkresolver_spec")]
+
+
+def test_hooks_are_found() -> None:
+    assert set(HOOKS) == {
+        "register_providers",
+        "solve_captcha",
+        "link_resolved",
+        "register_commands",
+        "sandbox_routes",
+    }
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_is_documented(hook: str) -> None:
+    doc = inspect.getdoc(getattr(hookspecs, hook)) or ""
+    assert "Called" in doc, f"{hook}: say when it is called"
+    assert "eturn" in doc, f"{hook}: say what it returns"
+    assert f"`{hook}" in (REPO / "README.md").read_text(encoding="utf-8"), (
+        f"{hook}: not in the README's plugin guide"
+    )
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_has_a_test(hook: str) -> None:
+    assert f"test_hook_{hook}" in globals(), f"add test_hook_{hook} to {__file__}"
