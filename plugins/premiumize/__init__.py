@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 from resolver_core import hookimpl
 
-from .provider import PremiumizeProvider
-
 if TYPE_CHECKING:
     from resolver_core.config import Config
     from resolver_core.provider import Provider
@@ -17,6 +15,10 @@ if TYPE_CHECKING:
 
 @hookimpl
 def register_providers(register: Callable[[Provider], None], config: Config) -> None:
+    # Imported here, not at the top: `linkresolver --help` loads every plugin to list their
+    # commands, and must not pay for requests and the matcher to do so.
+    from .provider import PremiumizeProvider  # noqa: PLC0415
+
     register(PremiumizeProvider(config.provider(PremiumizeProvider.name)))
 
 
