@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import random
 import threading
 import time
@@ -21,21 +22,33 @@ from typing import Any
 
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 Endpoint = Callable[..., Response]
+log = logging.getLogger("linkresolver.sandbox")
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """Requests logged at debug level through linkresolver's logger, so that they are
+    redacted like every other log line (pm-api puts the PIN in the query string), instead
+    of werkzeug's own lines on stderr. HTTP/1.1, so that clients keep connections alive as
+    they do with real services."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 (werkzeug's name)
+        log.debug("%s %s", self.address_string(), message % args)
 
 
 @dataclass(frozen=True, slots=True)
 class SandboxFile:
-    """A file the sandbox serves: its path on the server, size and sha1."""
+    """A file the sandbox serves: its path on the server and its size."""
 
     file_id: str
     name: str
     size: int
-    sha1: str
 
     @property
     def path(self) -> str:
@@ -52,7 +65,8 @@ class Sandbox:
         self.latency = latency
         self._rules = Map(strict_slashes=False)
         self._endpoints: dict[str, Endpoint] = {}
-        self._files: dict[str, tuple[SandboxFile, bytes]] = {}
+        self._files: dict[str, tuple[SandboxFile, str]] = {}  # id -> (file, seed)
+        self._data: dict[str, tuple[bytes, str]] = {}  # id -> (bytes, sha1), made on demand
         self._env: dict[str, str] = {}
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -77,13 +91,25 @@ class Sandbox:
         self._endpoints[key] = self._with_latency(endpoint) if api else endpoint
 
     def add_file(self, name: str, size: int, *, seed: str | None = None) -> SandboxFile:
-        """A file of ``size`` deterministic bytes; the same seed always gives the same bytes."""
+        """A file of ``size`` deterministic bytes; the same seed always gives the same bytes.
+
+        The bytes are made when the file is first downloaded (or its sha1 asked for): an
+        emulated API hands out many more links than anyone downloads.
+        """
         seed = seed or name
-        data = random.Random(seed).randbytes(size)  # noqa: S311 (test data, not secrets)
         file_id = hashlib.sha1(seed.encode()).hexdigest()[:16]  # noqa: S324 (an id, not security)
-        info = SandboxFile(file_id, name, size, hashlib.sha1(data).hexdigest())  # noqa: S324 (the API's checksum)
-        self._files[file_id] = (info, data)
+        info = SandboxFile(file_id, name, size)
+        self._files[file_id] = (info, seed)
         return info
+
+    def file_data(self, file: SandboxFile) -> tuple[bytes, str]:
+        """The file's bytes and their sha1 (the checksum an API reports for it)."""
+        cached = self._data.get(file.file_id)
+        if cached is None:
+            _, seed = self._files[file.file_id]
+            data = random.Random(seed).randbytes(file.size)  # noqa: S311 (test data, not secrets)
+            cached = self._data[file.file_id] = (data, hashlib.sha1(data).hexdigest())  # noqa: S324
+        return cached
 
     def set_env(self, name: str, value: str) -> None:
         """An environment variable that points linkresolver at this sandbox."""
@@ -102,7 +128,9 @@ class Sandbox:
         return {name: value.replace("{url}", self.url) for name, value in self._env.items()}
 
     def start(self) -> Sandbox:
-        self._server = make_server(self.host, self.port, self._app, threaded=True)
+        self._server = make_server(
+            self.host, self.port, self._app, threaded=True, request_handler=_QuietRequestHandler
+        )
         self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox", daemon=True)
         self._thread.start()
         return self
@@ -151,7 +179,8 @@ class Sandbox:
         entry = self._files.get(file_id)
         if entry is None or entry[0].name != name:
             raise NotFound()
-        info, data = entry
+        info = entry[0]
+        data, sha1 = self.file_data(info)
         response = send_file(
             io.BytesIO(data),
             request.environ,
@@ -159,8 +188,8 @@ class Sandbox:
             as_attachment=True,
             download_name=info.name,
             conditional=True,  # Range requests, If-None-Match
-            etag=info.sha1,
+            etag=sha1,
             max_age=0,
         )
-        response.headers["X-Sha1"] = info.sha1
+        response.headers["X-Sha1"] = sha1
         return response
