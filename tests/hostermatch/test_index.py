@@ -177,3 +177,9 @@ def test_matches_equal_ones_built_by_the_dataclass_constructor(index: HosterInde
     assert found == rebuilt
     assert repr(found) == repr(rebuilt)
     assert hash(found) == hash(rebuilt)
+
+
+@pytest.mark.parametrize("url", ["https://:²", "https://rapidgator.net:²/file/abc", "https://[::1]:٣/x"])
+def test_non_ascii_digits_are_not_a_port(index: HosterIndex, url: str) -> None:
+    # str.isdigit() says yes to "²" and "٣"; a port is ASCII digits only (found by hypothesis).
+    assert index.match(url) == []
