@@ -63,7 +63,7 @@ def test_outcomes_in_input_order_and_bounded_per_provider(tmp_path: Path) -> Non
     assert [o.input for o in outcomes] == urls
     assert sorted(seen) == list(range(24))
     assert provider.most_in_flight == provider.max_concurrency == 3  # bounded, and used
-    assert elapsed < 24 * 0.05 / 2  # concurrent, not one by one
+    assert elapsed < 24 * 0.05 * 0.75  # concurrent: one by one takes 1.2 s, three at a time 0.4 s
 
 
 def test_json_fields_are_never_missing(tmp_path: Path) -> None:
