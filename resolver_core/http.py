@@ -137,7 +137,8 @@ def _request_json(
         ) from None
     except requests.RequestException as exc:
         raise errors.ProviderOutage(f"request failed: {_reason(exc)}", provider=provider, link=link) from None
-    log.debug("%s %s -> HTTP %s, %d bytes", method, redact(response.url), response.status_code, len(body))
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("%s %s -> HTTP %s, %d bytes", method, redact(response.url), response.status_code, len(body))
     try:
         return json.loads(body)
     except (ValueError, RecursionError):
