@@ -10,15 +10,12 @@ from typing import TYPE_CHECKING, Any
 from .cli import App, ExitStatus, OrderedPrinter, print_json
 
 if TYPE_CHECKING:
-    from .pipeline import CheckOutcome, Outcome
+    from .pipeline import CheckOutcome, Outcome, Resolver
 
 
 def resolve(args: argparse.Namespace, app: App) -> int:
-    resolver = app.resolver()
-    urls = resolver.links_in(app.inputs())
-    _report_problems(resolver.problems, app)
+    resolver, urls = _links_from_input(app)
     if not urls:
-        print("no links found in the input", file=app.stderr)
         return ExitStatus.LINK_FAILED
 
     def render(outcome: Outcome) -> None:
@@ -35,11 +32,8 @@ def resolve(args: argparse.Namespace, app: App) -> int:
 
 
 def check(args: argparse.Namespace, app: App) -> int:
-    resolver = app.resolver()
-    urls = resolver.links_in(app.inputs())
-    _report_problems(resolver.problems, app)
+    resolver, urls = _links_from_input(app)
     if not urls:
-        print("no links found in the input", file=app.stderr)
         return ExitStatus.LINK_FAILED
 
     def render(outcome: CheckOutcome) -> None:
@@ -150,6 +144,16 @@ def demo(args: argparse.Namespace, app: App) -> int:
     from .demo import run_demo  # noqa: PLC0415
 
     return run_demo(app)
+
+
+def _links_from_input(app: App) -> tuple[Resolver, list[str]]:
+    """The resolver, and the links in the command's input (none: said on stderr)."""
+    resolver = app.resolver()
+    urls = resolver.links_in(app.inputs())
+    _report_problems(resolver.problems, app)
+    if not urls:
+        print("no links found in the input", file=app.stderr)
+    return resolver, urls
 
 
 def _report_problems(problems: dict[str, Any], app: App) -> None:
