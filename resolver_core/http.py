@@ -228,6 +228,8 @@ def _status_code(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    # ASCII digits only ("²".isdigit() is true), and no more than a status code has.
+    if text.isascii() and text.isdigit() and len(text) <= 3:
+        return int(text)
     return None

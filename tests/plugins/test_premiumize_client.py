@@ -4,6 +4,7 @@ every status code of seed 002, and the failures a network and a server can produ
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -228,11 +229,53 @@ def test_missing_status(api: responses.RequestsMock, client: PremiumizeClient) -
         client.account_status()
 
 
-def test_connection_error_never_shows_the_pin(api: responses.RequestsMock, client: PremiumizeClient) -> None:
-    api.get(
-        API,
-        body=requests.ConnectionError(f"Max retries exceeded with url: /pm-api/v1.php?params[pass]={PIN}"),
-    )
+@pytest.mark.parametrize("status", [" 404 ", "404"])
+def test_status_as_padded_text(api: responses.RequestsMock, client: PremiumizeClient, status: str) -> None:
+    answer(api, None, status, "file not found")
+    with pytest.raises(errors.FileOffline) as caught:
+        client.direct_download_link(LINK)
+    assert caught.value.code == 404
+
+
+@pytest.mark.parametrize("status", ["\u00b2", "9" * 5000], ids=["superscript-two", "5000-digits"])
+def test_malformed_status_text_is_an_outage(
+    api: responses.RequestsMock, client: PremiumizeClient, status: str
+) -> None:
+    answer(api, None, status, "?")
+    with pytest.raises(errors.ProviderOutage):
+        client.direct_download_link(LINK)
+
+
+def test_status_message_echoing_the_pin_is_redacted(
+    api: responses.RequestsMock, client: PremiumizeClient
+) -> None:
+    answer(api, None, 401, f"login 123456789 with pass {PIN} failed")
+    with pytest.raises(errors.AuthFailed) as caught:
+        client.account_status()
+    assert "123456789" in str(caught.value)
+    assert_no_secret(caught.value, caught.value.for_person())
+
+
+def test_html_error_page_from_a_front_end(api: responses.RequestsMock, client: PremiumizeClient) -> None:
+    api.get(API, body="  <!doctype html><h1>503 Service Unavailable</h1>", status=503)
+    with pytest.raises(errors.ProviderOutage, match="HTTP 503 with an HTML page") as caught:
+        client.direct_download_link(LINK)
+    assert (caught.value.code, caught.value.link, caught.value.retry_after) == (503, LINK, 180.0)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        f"Max retries exceeded with url: /pm-api/v1.php?method=accountstatus&params[pass]={PIN}",
+        f"Max retries exceeded with url: /pm-api/v1.php?params%5Bpass%5D={PIN}&method=accountstatus",
+        f"proxy refused CONNECT for {PIN}",  # only the registered secret gives it away
+    ],
+    ids=["query", "encoded-query", "bare"],
+)
+def test_connection_error_never_shows_the_pin(
+    api: responses.RequestsMock, client: PremiumizeClient, said: str
+) -> None:
+    api.get(API, body=requests.ConnectionError(said))
     with pytest.raises(errors.ProviderOutage, match="cannot be reached") as caught:
         client.account_status()
     assert_no_secret(caught.value, caught.value.for_person(), repr(caught.value.args))
@@ -242,6 +285,16 @@ def test_timeout(api: responses.RequestsMock, client: PremiumizeClient) -> None:
     api.get(API, body=requests.ReadTimeout("read timed out"))
     with pytest.raises(errors.ProviderOutage, match="did not answer in time"):
         client.account_status()
+
+
+def test_debug_log_never_shows_the_pin(
+    api: responses.RequestsMock, client: PremiumizeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer(api, {"type": "free"})
+    with caplog.at_level(logging.DEBUG, logger="linkresolver.http"):
+        client.account_status()
+    assert "HTTP 200" in caplog.text
+    assert_no_secret(caplog.text)
 
 
 def test_repr_hides_the_pin(client: PremiumizeClient) -> None:
@@ -300,10 +353,25 @@ def test_provider_resolve_and_account(api: responses.RequestsMock, tmp_path: Pat
     )
 
 
-def test_provider_without_credentials_makes_no_call(api: responses.RequestsMock, tmp_path: Path) -> None:
-    with pytest.raises(errors.AuthFailed, match="customer id"):
-        provider(key=None).resolve(LINK, "rapidgator.net", context(tmp_path))
+@pytest.mark.parametrize("missing", [{"key": None}, {"login": None}, {"login": "", "key": ""}])
+def test_provider_without_credentials_makes_no_call(
+    api: responses.RequestsMock, tmp_path: Path, missing: dict[str, Any]
+) -> None:
+    with pytest.raises(errors.AuthFailed, match="customer id") as caught:
+        provider(**missing).resolve(LINK, "rapidgator.net", context(tmp_path))
+    assert caught.value.provider == "premiumize"
+    with pytest.raises(errors.AuthFailed):
+        provider(**missing).account(context(tmp_path))
+    with pytest.raises(errors.AuthFailed):
+        list(provider(**missing).hosters(context(tmp_path)))
     assert len(api.calls) == 0
+
+
+def test_provider_password_stands_in_for_the_key(api: responses.RequestsMock, tmp_path: Path) -> None:
+    answer(api, {"type": "free", "expires": None})
+    info = provider(key=None, password="other-pin").account(context(tmp_path))
+    assert query(api)["params[pass]"] == ["other-pin"]
+    assert (info.login, info.type, info.can_download, info.expires) == ("123456789", "free", False, None)
 
 
 def test_hosters_fetched_once_and_cached(api: responses.RequestsMock, tmp_path: Path) -> None:
