@@ -17,6 +17,7 @@ import requests
 
 from resolver_core import errors
 from resolver_core.http import get_json, unwrap_envelope
+from resolver_core.values import loose_int
 
 PROVIDER = "premiumize"
 #: Account types that may download (seed 002: "all statuses except free can download").
@@ -27,8 +28,6 @@ _OVERRIDES: dict[int, tuple[type[errors.ResolverError], str]] = {
     402: (errors.PaymentRequired, "could download this, but the account is not premium"),
     404: (errors.FileOffline, "says the file was deleted at the hoster"),
     428: (errors.HosterUnavailable, "cannot reach this hoster at the moment"),
-    502: (errors.ProviderOutage, "had an unknown technical error, most likely at the hoster"),
-    503: (errors.ProviderOutage, "is in maintenance or has a temporary technical error"),
     509: (errors.QuotaExhausted, "says the account's fair-use limit is exhausted"),
 }
 
@@ -82,7 +81,7 @@ class PremiumizeClient:
         return AccountStatus(
             account_name=_text(result.get("account_name")),
             type=(_text(result.get("type")) or "unknown").lower(),
-            expires=_timestamp(result.get("expires")),
+            expires=loose_int(result.get("expires"), minimum=1, maximum=(1 << 40) - 1),
             fairuse_left=_fraction(result.get("fairuse_left")),
         )
 
@@ -98,7 +97,7 @@ class PremiumizeClient:
             raise errors.ProviderOutage(
                 "answered without a usable download location", provider=PROVIDER, link=link
             )
-        return DirectLink(location, _text(result.get("filename")), _size(result.get("filesize")))
+        return DirectLink(location, _text(result.get("filename")), loose_int(result.get("filesize")))
 
 
 def _object(result: Any, method: str, link: str | None = None) -> dict[str, Any]:
@@ -115,21 +114,6 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _timestamp(value: Any) -> int | None:
-    """Unix time, from a number or a digit string; None for null, false, or nonsense."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        if not value.isdigit():
-            return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if 0 < number < 1 << 40 else None
-
-
 def _fraction(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -140,13 +124,3 @@ def _fraction(value: Any) -> float | None:
     if math.isnan(number):
         return None
     return min(1.0, max(0.0, number))  # seed 002: normalised, never outside 0..1
-
-
-def _size(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = int(str(value).strip()) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if number >= 0 else None

@@ -1,0 +1,31 @@
+"""Loose values from API answers, made typed: the seeds send numbers as numbers, as strings
+(``"size": "361357875"``) and as ``false`` when unknown, and every client reads them alike."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+def loose_int(value: Any, *, minimum: int = 0, maximum: int | None = None) -> int | None:
+    """An int from a number or a string of ASCII digits; None for null, false, text that is
+    not a number, or a value outside ``minimum``..``maximum``.
+
+    ASCII only: ``str.isdigit`` and ``int`` also take "²" and "٣", which no API means.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        value = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()):
+            return None
+        value = int(text)
+    if not isinstance(value, int):
+        return None
+    if value < minimum or (maximum is not None and value > maximum):
+        return None
+    return value
