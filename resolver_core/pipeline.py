@@ -202,7 +202,7 @@ class Resolver:
             return Outcome(
                 url,
                 "unsupported",
-                error=errors.UnsupportedLink("no enabled provider serves this link", link=url),
+                error=_unsupported(url),
             )
         failures: list[errors.ResolverError] = []
         for provider, hoster in candidates:
@@ -270,7 +270,7 @@ class Resolver:
             return CheckOutcome(
                 url,
                 "unsupported",
-                error=errors.UnsupportedLink("no enabled provider serves this link", link=url),
+                error=_unsupported(url),
             )
         provider, hoster = candidates[0]
         try:
@@ -296,6 +296,10 @@ class Resolver:
         if answer is None and self._captcha_command is not None:
             answer = self._captcha_command.solve(challenge, self.session)
         return answer
+
+
+def _unsupported(url: str) -> errors.UnsupportedLink:
+    return errors.UnsupportedLink("no enabled provider serves this link", link=url)
 
 
 def _report_to(on_done: Callable[[int, Any], None], position: int) -> Callable[[Future[Any]], None]:
