@@ -1,16 +1,25 @@
-"""``--captcha-command CMD``: a person's (or a program's) answer to a captcha.
+"""The built-in captcha solvers, tried after the ``solve_captcha`` hook:
 
-The image is saved to a temporary file whose path is passed as CMD's last argument; the
-first line CMD prints is the answer. Nothing of it is shown unless CMD shows it.
+- ``--captcha-command CMD`` (config ``captcha_command``): the image is saved to a temporary
+  file whose path is passed as CMD's last argument; the first line CMD prints is the answer.
+- on a terminal, :class:`CaptchaPrompt`: the image is saved, its path shown and a viewer
+  opened when there is one, and the person types the answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import shlex
+import shutil
 import subprocess
+import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import requests
 
@@ -58,3 +67,66 @@ class CaptchaCommand:
             return None
         answer = done.stdout.strip().splitlines()
         return answer[0].strip() if answer else None
+
+
+class CaptchaPrompt:
+    """Asks the person at the terminal, one captcha at a time.
+
+    The image goes to a temporary file (removed once answered); its path is shown and, on a
+    desktop, opened in the default image viewer. An empty answer gives up on the link.
+    """
+
+    def __init__(self, stdin: TextIO, stderr: TextIO) -> None:
+        self.stdin = stdin
+        self.stderr = stderr
+        self._lock = threading.Lock()
+
+    def __call__(self, challenge: CaptchaChallenge) -> str | None:
+        if challenge.image is None:
+            return None
+        suffix = _SUFFIXES.get((challenge.content_type or "").split(";")[0].strip(), ".img")
+        with (
+            self._lock,
+            _progress_bars_cleared(self.stderr),
+            tempfile.TemporaryDirectory(prefix="linkresolver-captcha-") as folder,
+        ):
+            path = Path(folder) / f"captcha{suffix}"
+            path.write_bytes(challenge.image)
+            print(f"\n{challenge.provider} asks a captcha for {challenge.link}", file=self.stderr)
+            print(f"  the image is at {path}", file=self.stderr)
+            if _open_viewer(path):
+                print("  (opened in your image viewer)", file=self.stderr)
+            self.stderr.write("  type what it shows, then Enter (empty: skip this link): ")
+            self.stderr.flush()
+            answer = self.stdin.readline().strip()
+        return answer or None
+
+
+@contextlib.contextmanager
+def _progress_bars_cleared(stream: TextIO) -> Iterator[None]:
+    """Keep tqdm's bars from drawing over the prompt (when a bar exists at all)."""
+    tqdm_module = sys.modules.get("tqdm")
+    if tqdm_module is None:
+        yield
+        return
+    with tqdm_module.tqdm.external_write_mode(file=stream):
+        yield
+
+
+def _open_viewer(path: Path) -> bool:
+    """Open ``path`` in the desktop's viewer, without waiting; False when there is none."""
+    if sys.platform == "darwin":
+        command = shutil.which("open")
+    elif os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        command = shutil.which("xdg-open")
+    else:
+        command = None
+    if command is None:
+        return False
+    try:
+        subprocess.Popen(  # noqa: S603 (the desktop's own opener, with a path we made)
+            [command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+    except OSError:
+        return False
+    return True

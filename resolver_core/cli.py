@@ -57,6 +57,11 @@ class App:
         from .pipeline import Resolver  # noqa: PLC0415
 
         args = self.args
+        prompt = None
+        if self.stdin.isatty() and self.stderr.isatty():
+            from .captcha import CaptchaPrompt  # noqa: PLC0415
+
+            prompt = CaptchaPrompt(self.stdin, self.stderr)
         return Resolver(
             load_config(args.config),
             pm=self.pm,
@@ -64,6 +69,7 @@ class App:
             retries=args.retries,
             timeout=args.timeout,
             captcha_command=getattr(args, "captcha_command", None),
+            captcha_prompt=prompt,
             **options,
         )
 

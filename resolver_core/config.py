@@ -78,6 +78,8 @@ class Config:
     #: Hours a cached hoster list stays fresh.
     hosterlist_ttl_hours: float = 6.0
     cache_dir: Path | None = None
+    #: Run with a captcha image's path as its last argument; prints the answer.
+    captcha_command: str | None = None
 
     def provider(self, name: str) -> ProviderSettings:
         """The settings of provider ``name`` (defaults when it has no table)."""
@@ -119,6 +121,7 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
         path=config_path if config_path.exists() else None,
         providers=providers,
         hosterlist_ttl_hours=_ttl_from(data, config_path),
+        captcha_command=_captcha_command_from(data, config_path),
         cache_dir=Path(environ["LINKRESOLVER_CACHE_DIR"]) if environ.get("LINKRESOLVER_CACHE_DIR") else None,
     )
 
@@ -216,6 +219,17 @@ def _ttl_from(data: Mapping[str, Any], config_path: Path) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ConfigError(f"{config_path}: 'hosterlist_ttl_hours' must be a number of hours, 0 or more")
     return float(value)
+
+
+def _captcha_command_from(data: Mapping[str, Any], config_path: Path) -> str | None:
+    value = data.get("captcha_command")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"{config_path}: 'captcha_command' must be a command line, such as \"my-solver --png\""
+        )
+    return value
 
 
 def _warn_if_readable_by_others(config_path: Path) -> None:

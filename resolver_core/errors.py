@@ -155,6 +155,26 @@ class TicketExpired(ResolverError):
     kind = "ticket_expired"
 
 
+class NoDownloadApi(ResolverError):
+    """The provider can check this hoster's links but has no way to download them
+    (highload.to's API has no download ticket): another provider may."""
+
+    kind = "no_download_api"
+    try_other_provider = True
+
+
+class UnsupportedOperation(ResolverError):
+    """The service's API has no such endpoint (openload has no file/move, say)."""
+
+    kind = "unsupported_operation"
+
+
+class Interrupted(ResolverError):
+    """The user interrupted the run while a link was waiting."""
+
+    kind = "interrupted"
+
+
 class AllProvidersFailed(ResolverError):
     """Every provider that serves the link was tried, and each failed for its own reason."""
 

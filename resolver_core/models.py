@@ -29,6 +29,8 @@ class ResolvedLink:
     filename: str | None = None
     size: int | None = None
     sha1: str | None = None
+    #: The media type the service reported, if it did.
+    content_type: str | None = None
     #: Headers the download must send (cookies, referer), if the provider requires some.
     headers: tuple[tuple[str, str], ...] = ()
 

@@ -30,14 +30,17 @@ from .captcha import CaptchaCommand
 from .config import Config, default_cache_dir
 from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, make_session
 from .manager import make_plugin_manager
-from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink
-from .provider import Provider, ResolveContext
+from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink
+from .provider import CAPTCHA_HELP, Provider, ResolveContext
 from .redact import register_secrets
 
 log = logging.getLogger("linkresolver")
 
 #: Links resolved at once, over all providers.
 MAX_WORKERS = 32
+#: Links in flight at once when a provider may wait (download tickets): a waiting link
+#: holds a thread, not a provider's concurrency slot, so waits overlap up to this many.
+MAX_WAITING = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,7 @@ class Resolver:
         retries: int = DEFAULT_RETRIES,
         timeout: float = DEFAULT_TIMEOUT,
         captcha_command: str | None = None,
+        captcha_prompt: Callable[[CaptchaChallenge], str | None] | None = None,
         refresh_hosterlists: bool = False,
         cache_dir: Path | None = None,
     ) -> None:
@@ -118,7 +122,11 @@ class Resolver:
         self.cache = HosterListCache(
             cache_dir or config.cache_dir or default_cache_dir(), config.hosterlist_ttl_hours
         )
-        self._captcha_command = CaptchaCommand(captcha_command) if captcha_command else None
+        command = captcha_command or config.captcha_command
+        self._captcha_command = CaptchaCommand(command) if command else None
+        #: A last resort when no plugin and no command answers: asking a person on a terminal.
+        self.captcha_prompt = captcha_prompt
+        self.captcha_help = CAPTCHA_HELP
         self.cancelled = threading.Event()
         self.refresh_hosterlists = refresh_hosterlists
         self._index: HosterIndex | None = None
@@ -147,15 +155,18 @@ class Resolver:
             else [p for p in registered if p.settings.is_enabled]
         )
         order = {provider.name: position for position, provider in enumerate(registered)}
-        return sorted(chosen, key=lambda p: (p.priority, order[p.name]))
+        return sorted(chosen, key=lambda p: (p.priority, _KIND_ORDER[p.kind], order[p.name]))
 
-    def context(self) -> ResolveContext:
+    def context(self, slot: threading.Semaphore | None = None) -> ResolveContext:
+        """The context for one provider call; ``slot`` is the provider's semaphore it holds."""
         return ResolveContext(
             session=self.session,
             cache=self.cache,
             captcha_solver=self._solve_captcha,
             cancelled=self.cancelled,
             refresh_hosterlists=self.refresh_hosterlists,
+            slot=slot,
+            captcha_help=self.captcha_help,
         )
 
     def index(self) -> HosterIndex:
@@ -206,9 +217,10 @@ class Resolver:
             )
         failures: list[errors.ResolverError] = []
         for provider, hoster in candidates:
+            slot = self._limits[provider.name]
             try:
-                with self._limits[provider.name]:
-                    link = provider.resolve(url, hoster, self.context())
+                with slot:
+                    link = provider.resolve(url, hoster, self.context(slot))
             except errors.ResolverError as exc:
                 exc.link, exc.provider = exc.link or url, exc.provider or provider.name
                 failures.append(exc)
@@ -242,7 +254,11 @@ class Resolver:
     def _run_all(
         self, work: Callable[[str], Any], urls: Sequence[str], on_done: Callable[[int, Any], None] | None
     ) -> list[Any]:
-        workers = max(1, min(MAX_WORKERS, len(urls), sum(p.max_concurrency for p in self.providers) or 1))
+        if any(p.may_wait for p in self.providers):
+            workers = min(MAX_WAITING, len(urls))
+        else:
+            workers = min(MAX_WORKERS, len(urls), sum(p.max_concurrency for p in self.providers))
+        workers = max(1, workers)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="resolve") as pool:
             futures = [pool.submit(work, url) for url in urls]
             if on_done is not None:
@@ -261,25 +277,80 @@ class Resolver:
     def check_many(
         self, urls: Sequence[str], on_done: Callable[[int, CheckOutcome], None] | None = None
     ) -> list[CheckOutcome]:
+        """Check ``urls``; outcomes in input order.
+
+        Links are grouped by the provider that checks them and sent in batches (the Openload
+        family answers 50 ids per file/info call): 120 links cost 3 calls, not 120.
+        """
         self.index()
-        return self._run_all(self.check_one, urls, on_done)
+        outcomes: list[CheckOutcome | None] = [None] * len(urls)
+        batches: dict[tuple[str, str], list[int]] = {}
+        for position, url in enumerate(urls):
+            chosen = self._checker(url)
+            if chosen is None:
+                unsupported = outcomes[position] = CheckOutcome(url, "unsupported", error=_unsupported(url))
+                if on_done is not None:
+                    on_done(position, unsupported)
+                continue
+            batches.setdefault((chosen[0].name, chosen[1]), []).append(position)
+        jobs: list[tuple[Provider, str, list[int]]] = []
+        for (name, hoster), positions in batches.items():
+            provider = self.provider(name)
+            size = max(1, provider.check_batch_size)
+            jobs.extend((provider, hoster, positions[i : i + size]) for i in range(0, len(positions), size))
+
+        def run(job: tuple[Provider, str, list[int]]) -> None:
+            provider, hoster, positions = job
+            checked = self._check_batch(provider, hoster, [urls[p] for p in positions])
+            for position, outcome in zip(positions, checked, strict=True):
+                outcomes[position] = outcome
+                if on_done is not None:
+                    on_done(position, outcome)
+
+        if jobs:
+            workers = max(1, min(MAX_WORKERS, len(jobs)))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
+                futures = [pool.submit(run, job) for job in jobs]
+                try:
+                    for future in futures:
+                        future.result()
+                except KeyboardInterrupt:
+                    self.cancelled.set()
+                    for future in futures:
+                        future.cancel()
+                    raise
+        return [outcome for outcome in outcomes if outcome is not None]
 
     def check_one(self, url: str) -> CheckOutcome:
+        return self.check_many([url])[0]
+
+    def _checker(self, url: str) -> tuple[Provider, str] | None:
+        """The provider that checks ``url``: the best one that can ask its service, else the best."""
         candidates = self._candidates(url)
         if not candidates:
-            return CheckOutcome(
-                url,
-                "unsupported",
-                error=_unsupported(url),
-            )
-        provider, hoster = candidates[0]
+            return None
+        return next(((p, h) for p, h in candidates if p.can_check), candidates[0])
+
+    def _check_batch(self, provider: Provider, hoster: str, urls: list[str]) -> list[CheckOutcome]:
+        slot = self._limits[provider.name]
         try:
-            with self._limits[provider.name]:
-                status = provider.check([url], hoster, self.context())[0]
+            with slot:
+                answers = provider.check(urls, hoster, self.context(slot))
+            if len(answers) != len(urls):
+                raise errors.ProviderOutage(
+                    f"answered {len(answers)} checks for {len(urls)} links", provider=provider.name
+                )
         except errors.ResolverError as exc:
-            exc.link, exc.provider = exc.link or url, exc.provider or provider.name
-            return CheckOutcome(url, "error", provider.name, hoster, error=exc)
-        return CheckOutcome(url, status.state.value, provider.name, hoster, info=status)
+            exc.provider = exc.provider or provider.name
+            answers = [exc] * len(urls)
+        results = []
+        for url, answer in zip(urls, answers, strict=True):
+            if isinstance(answer, errors.ResolverError):
+                answer.provider = answer.provider or provider.name
+                results.append(CheckOutcome(url, "error", provider.name, hoster, error=answer))
+            else:
+                results.append(CheckOutcome(url, answer.state.value, provider.name, hoster, info=answer))
+        return results
 
     def accounts(self) -> list[tuple[Provider, AccountInfo | None, errors.ResolverError | None]]:
         results: list[tuple[Provider, AccountInfo | None, errors.ResolverError | None]] = []
@@ -295,7 +366,14 @@ class Resolver:
         answer: str | None = self.pm.hook.solve_captcha(challenge=challenge)
         if answer is None and self._captcha_command is not None:
             answer = self._captcha_command.solve(challenge, self.session)
+        if answer is None and self.captcha_prompt is not None:
+            answer = self.captcha_prompt(challenge)
         return answer
+
+
+#: Ties of priority: a file host's own API first (it knows each file's sha1 and is the
+#: authority on its files), then multihosters, then debrid services.
+_KIND_ORDER = {ProviderKind.FILEHOST: 0, ProviderKind.MULTIHOST: 1, ProviderKind.DEBRID: 2}
 
 
 def _unsupported(url: str) -> errors.UnsupportedLink:

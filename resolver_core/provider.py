@@ -8,20 +8,26 @@ of output.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar, Final
 
 import requests
 
 from .config import ProviderSettings
-from .errors import CaptchaWrong
+from .errors import CaptchaWrong, Interrupted, ResolverError
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink
+from .redact import redact
 
 if TYPE_CHECKING:
     from .cache import HosterListCache
+
+log = logging.getLogger("linkresolver")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,32 +39,91 @@ class HosterSpec:
     domains: tuple[str, ...] = ()
 
 
+#: What to do when a captcha cannot be answered.
+CAPTCHA_HELP: Final = (
+    "pass --captcha-command CMD (or set captcha_command in the configuration), "
+    "run on a terminal to be asked, or install a captcha-solving plugin"
+)
+
+
 @dataclass
 class ResolveContext:
-    """What the core lends a provider for one call."""
+    """What the core lends a provider for one call.
+
+    Waiting and captchas go through here so the core can overlap them: while a provider
+    waits out a ticket or a person reads a captcha, the provider's concurrency slot is lent
+    to other links (``slot``), so 50 links with a 10-second wait take about 10 seconds.
+    """
 
     session: requests.Session
     cache: HosterListCache
-    #: Answers a captcha (the ``solve_captcha`` hook, then --captcha-command); None if nobody can.
+    #: Answers a captcha (the ``solve_captcha`` hook, then the built-in solvers); None if nobody can.
     captcha_solver: Callable[[CaptchaChallenge], str | None]
     #: Set when the user interrupts: waits end early and the provider should stop.
     cancelled: threading.Event
     refresh_hosterlists: bool = False
+    #: The provider's concurrency slot held by this call, lent out while it waits.
+    slot: threading.Semaphore | None = None
+    #: How to tell a person how to supply captcha answers, when nobody can.
+    captcha_help: str = CAPTCHA_HELP
 
     def wait(self, seconds: float) -> None:
         """Wait ``seconds`` (a ticket's wait time); returns early when cancelled."""
-        if seconds > 0:
-            self.cancelled.wait(seconds)
+        self.wait_until(time.monotonic() + seconds)
+
+    def wait_until(self, deadline: float) -> None:
+        """Wait until ``time.monotonic()`` reaches ``deadline``; returns early when cancelled."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        with self._lent():
+            self.cancelled.wait(remaining)
+        if self.cancelled.is_set():
+            raise Interrupted("stopped: the run was interrupted", provider=None)
 
     def solve_captcha(self, challenge: CaptchaChallenge) -> str:
-        answer = self.captcha_solver(challenge)
+        """The answer to ``challenge``; the image is fetched here when the provider did not."""
+        with self._lent():
+            if challenge.image is None:
+                challenge = fetch_captcha_image(self.session, challenge)
+            answer = self.captcha_solver(challenge)
         if not answer:
             raise CaptchaWrong(
-                "needs a captcha answered and no solver is configured (see --captcha-command)",
+                f"needs a captcha answered and nobody can answer it: {self.captcha_help}",
                 provider=challenge.provider,
                 link=challenge.link,
             )
         return answer
+
+    @contextmanager
+    def _lent(self) -> Iterator[None]:
+        if self.slot is None:
+            yield
+            return
+        self.slot.release()
+        try:
+            yield
+        finally:
+            self.slot.acquire()
+
+
+#: A captcha image larger than this is not a captcha.
+MAX_CAPTCHA_BYTES: Final = 2 << 20
+
+
+def fetch_captcha_image(session: requests.Session, challenge: CaptchaChallenge) -> CaptchaChallenge:
+    """The challenge with its image bytes, or unchanged when the image cannot be had."""
+    try:
+        response = session.get(challenge.image_url, stream=True)
+        response.raise_for_status()
+        data = response.raw.read(MAX_CAPTCHA_BYTES + 1, decode_content=True)
+    except requests.RequestException as exc:
+        log.warning("cannot fetch the captcha image: %s", redact(str(exc)))
+        return challenge
+    if len(data) > MAX_CAPTCHA_BYTES:
+        log.warning("the captcha image is larger than %d bytes; not used", MAX_CAPTCHA_BYTES)
+        return challenge
+    return replace(challenge, image=data, content_type=response.headers.get("Content-Type"))
 
 
 class Provider(ABC):
@@ -72,8 +137,15 @@ class Provider(ABC):
     kind: ClassVar[ProviderKind]
     #: Used when the configuration sets none: where the real service lived.
     default_api_base: ClassVar[str] = ""
-    #: How many links of this provider the pipeline resolves at once.
+    #: How many links of this provider the pipeline resolves at once (waits not counted).
     max_concurrency: ClassVar[int] = 8
+    #: Whether :meth:`check` asks the service (a link checker), rather than saying "unknown".
+    can_check: ClassVar[bool] = False
+    #: How many links one :meth:`check` call gets at most.
+    check_batch_size: ClassVar[int] = 50
+    #: Whether :meth:`resolve` may wait (download tickets): the pipeline then keeps more
+    #: links in flight, since a waiting link holds a thread but no concurrency slot.
+    may_wait: ClassVar[bool] = False
 
     def __init__(self, settings: ProviderSettings) -> None:
         self.settings = settings
@@ -95,8 +167,12 @@ class Provider(ABC):
     def resolve(self, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
         """A direct link for ``url`` (of ``hoster``), or a :class:`ResolverError`."""
 
-    def check(self, urls: Sequence[str], hoster: str, ctx: ResolveContext) -> list[LinkStatus]:
-        """What the provider can tell about ``urls`` without resolving them.
+    def check(
+        self, urls: Sequence[str], hoster: str, ctx: ResolveContext
+    ) -> list[LinkStatus | ResolverError]:
+        """What the provider can tell about ``urls`` without resolving them, one entry per
+        URL in order: a status, or the error that concerns that link alone. An error that
+        concerns the whole call is raised.
 
         The default says "unknown": a debrid service can serve a link but is asked not to
         be used as a link checker (seed 002).

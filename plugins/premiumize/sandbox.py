@@ -68,6 +68,17 @@ HOSTERS: Final[dict[str, tuple[list[str], list[str], dict[str, Any]]]] = {
         [r"https?:\/\/(www\.)?turbobit\.net\/[a-z0-9]+(\.html)?"],
         {"max_connections_per_file": 2, "max_connections_per_hoster": 4, "resume": True},
     ),
+    # File hosts that also have their own API (the Openload family): for failing over.
+    "openload.co": (
+        ["openload.co", "oload.tv"],
+        [r"https?:\/\/(www\.)?(openload\.co|oload\.tv)\/(f|embed)\/[\w-]+(\/[^\/?#]+)?"],
+        {"max_connections_per_file": 1, "max_connections_per_hoster": 4, "resume": True},
+    ),
+    "highload.to": (
+        ["highload.to"],
+        [r"https?:\/\/(www\.)?highload\.to\/(f|e)\/[\w-]+(\/[^\/?#]+)?"],
+        {"max_connections_per_file": 2, "max_connections_per_hoster": 4, "resume": True},
+    ),
     "filefactory.com": (
         ["filefactory.com"],
         [r"https?:\/\/(www\.)?filefactory\.com\/file\/[0-9a-z]+"],
@@ -185,7 +196,7 @@ def _file_of(link: str) -> tuple[str, str]:
     """The file id and a file name for a hoster link (the name segment when there is one)."""
     path = link.split("://", 1)[-1].split("#", 1)[0]
     path = path.replace("?", "/")
-    segments = [s for s in path.split("/")[1:] if s and s not in ("file", "view")]
+    segments = [s for s in path.split("/")[1:] if s and s not in ("file", "view", "f", "e", "embed")]
     file_id = segments[0] if segments else "unknown"
     file_id = file_id.removesuffix(".html")
     name = segments[1].removesuffix(".html") if len(segments) > 1 else f"{file_id}.bin"

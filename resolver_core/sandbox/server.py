@@ -63,7 +63,9 @@ class Sandbox:
         self._rules = Map(strict_slashes=False)
         self._endpoints: dict[str, Endpoint] = {}
         self._files: dict[str, tuple[SandboxFile, str]] = {}  # id -> (file, seed)
-        self._data: dict[str, tuple[bytes, str]] = {}  # id -> (bytes, sha1), made on demand
+        #: Bytes of files given as data (uploads); others are made again on each download.
+        self._stored: dict[str, bytes] = {}
+        self._sha1: dict[str, str] = {}  # id -> sha1, computed once
         self._env: dict[str, str] = {}
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -87,26 +89,34 @@ class Sandbox:
         self._rules.add(Rule(rule, endpoint=key, methods=list(methods)))
         self._endpoints[key] = self._with_latency(endpoint) if api else endpoint
 
-    def add_file(self, name: str, size: int, *, seed: str | None = None) -> SandboxFile:
-        """A file of ``size`` deterministic bytes; the same seed always gives the same bytes.
+    def add_file(
+        self, name: str, size: int = 0, *, seed: str | None = None, data: bytes | None = None
+    ) -> SandboxFile:
+        """A file to serve: ``data`` as given (an upload), or ``size`` deterministic bytes.
 
-        The bytes are made when the file is first downloaded (or its sha1 asked for): an
-        emulated API hands out many more links than anyone downloads.
+        Deterministic files are made from their seed whenever they are downloaded and never
+        kept: an emulated API hands out many more links than anyone downloads, and a long
+        test run must not grow the sandbox's memory with every file it served.
         """
         seed = seed or name
         file_id = hashlib.sha1(seed.encode()).hexdigest()[:16]  # noqa: S324 (an id, not security)
+        if data is not None:
+            size = len(data)
+            self._stored[file_id] = data
         info = SandboxFile(file_id, name, size)
         self._files[file_id] = (info, seed)
         return info
 
     def file_data(self, file: SandboxFile) -> tuple[bytes, str]:
         """The file's bytes and their sha1 (the checksum an API reports for it)."""
-        cached = self._data.get(file.file_id)
-        if cached is None:
+        data = self._stored.get(file.file_id)
+        if data is None:
             _, seed = self._files[file.file_id]
             data = random.Random(seed).randbytes(file.size)  # noqa: S311 (test data, not secrets)
-            cached = self._data[file.file_id] = (data, hashlib.sha1(data).hexdigest())  # noqa: S324
-        return cached
+        sha1 = self._sha1.get(file.file_id)
+        if sha1 is None:
+            sha1 = self._sha1[file.file_id] = hashlib.sha1(data).hexdigest()  # noqa: S324
+        return data, sha1
 
     def set_env(self, name: str, value: str) -> None:
         """An environment variable that points linkresolver at this sandbox."""

@@ -108,7 +108,9 @@ def test_accounts(cli: CLI) -> None:
     run = cli("accounts")
     assert run.returncode == 0, run.stderr
     assert "premiumize" in run.stdout and "premium" in run.stdout and "can download" in run.stdout
-    row = cli("accounts", "--json").json_lines()[0]
+    rows = {row["provider"]: row for row in cli("accounts", "--json").json_lines()}
+    assert set(rows) == {"premiumize", "openload", "streamango", "highload"}
+    row = rows["premiumize"]
     assert row["type"] == "premium" and row["can_download"] is True
     assert row["fair_use_left"] is not None and 0 < row["fair_use_left"] <= 1
 
@@ -119,7 +121,7 @@ def test_accounts_free_account_cannot_download(cli: CLI) -> None:
         "--json",
         env={"LINKRESOLVER_PREMIUMIZE_LOGIN": "200000002", "LINKRESOLVER_PREMIUMIZE_KEY": "free-pin-0002"},
     )
-    row = run.json_lines()[0]
+    row = next(row for row in run.json_lines() if row["provider"] == "premiumize")
     assert row["type"] == "free" and row["can_download"] is False
 
 

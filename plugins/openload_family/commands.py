@@ -1,0 +1,367 @@
+"""``linkresolver openload|streamango|highload ACTION``: the account side of each API.
+
+One command group per service, with the actions its document lists (highload has mkdir,
+mv, rm and rmdir; openload and streamango have convert): uploads with a progress bar,
+remote uploads, folder listings as a table or JSON Lines, renames, moves, deletions (asked
+for on a terminal, refused elsewhere without ``--yes``), conversions and splash images.
+This module imports the standard library only, so that ``linkresolver --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .services import SERVICES, Service
+
+if TYPE_CHECKING:
+    from resolver_core.cli import App
+
+    from .client import FamilyClient
+
+
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for service in SERVICES:
+        _add_group(subparsers, service)
+
+
+def _add_group(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], service: Service) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="configuration file (default: the user config dir)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more detail on stderr")
+    common.add_argument("--json", action="store_true", help="JSON Lines on stdout")
+    common.add_argument("--timeout", type=float, default=30.0, metavar="S", help="seconds per request")
+    common.add_argument("--retries", type=int, default=2, metavar="N", help="transport retries")
+    destructive = argparse.ArgumentParser(add_help=False)
+    destructive.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+
+    group = subparsers.add_parser(
+        service.name,
+        help=f"{service.name} account: uploads, remote uploads, folders ({service.document})",
+        description=f"The account side of {service.name}'s API ({service.document}).",
+    )
+    group.set_defaults(service=service.name)
+    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    has = service.endpoints.__contains__
+
+    def action(
+        name: str, handler: Any, help: str, *parents: argparse.ArgumentParser
+    ) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, parents=[common, *parents], help=help)
+        parser.set_defaults(handler=handler, service=service.name)
+        return parser
+
+    action("account", _account, "the account's details (account/info)")
+    p = action("upload", _upload, "upload files (file/ul), with the service checking the sha1 where it can")
+    p.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    p.add_argument("--folder", metavar="ID", help="folder to upload to")
+
+    remote = actions.add_parser("remote", help="remote uploads: the service fetches a URL")
+    remote_actions = remote.add_subparsers(dest="remote_action", metavar="ACTION", required=True)
+
+    def remote_action(
+        name: str, handler: Any, help: str, *parents: argparse.ArgumentParser
+    ) -> argparse.ArgumentParser:
+        parser = remote_actions.add_parser(name, parents=[common, *parents], help=help)
+        parser.set_defaults(handler=handler, service=service.name)
+        return parser
+
+    p = remote_action("add", _remote_add, "add a remote upload (remotedl/add)")
+    p.add_argument("url", metavar="URL")
+    p.add_argument("--folder", metavar="ID")
+    if service.remote_headers:
+        p.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'", help="repeatable")
+    p = remote_action("status", _remote_status, "remote uploads and their progress (remotedl/status)")
+    p.add_argument("upload_id", nargs="?" if service.name != "highload" else None, metavar="ID")
+    if service.name != "highload":
+        p.add_argument(
+            "--limit", type=int, metavar="N", help="at most N (1 to 100; the service's default: 5)"
+        )
+    if has("remotedl/remove"):
+        p = remote_action(
+            "remove", _remote_remove, "remove or cancel a remote upload ('all': every one)", destructive
+        )
+        p.add_argument("upload_id", metavar="ID|all")
+    if has("remotedl/restart"):
+        remote_action("restart", _remote_restart, "restart every failed remote upload")
+
+    p = action("ls", _list_folder, "a folder's subfolders and files (file/listfolder)")
+    p.add_argument("folder", nargs="?", metavar="FOLDER", help="folder id (default: the root)")
+    if has("file/createfolder"):
+        p = action("mkdir", _create_folder, "create a folder")
+        p.add_argument("name")
+        p.add_argument("--parent", metavar="ID", help="parent folder (default: the root)")
+    p = action("rename", _rename_file, "rename a file")
+    p.add_argument("file", metavar="FILE", help="file id or link")
+    p.add_argument("name")
+    p = action("rename-folder", _rename_folder, "rename a folder")
+    p.add_argument("folder", metavar="FOLDER")
+    p.add_argument("name")
+    if has("file/move"):
+        p = action("mv", _move_file, "move a file into a folder")
+        p.add_argument("file", metavar="FILE", help="file id or link")
+        p.add_argument("folder", metavar="FOLDER")
+    if has("file/delete"):
+        p = action("rm", _delete_files, "delete files", destructive)
+        p.add_argument("files", nargs="+", metavar="FILE", help="file ids or links")
+    if has("file/deletefolder"):
+        p = action("rmdir", _delete_folder, "delete a folder with everything in it", destructive)
+        p.add_argument("folder", metavar="FOLDER")
+    if has("file/convert"):
+        p = action("convert", _convert, "convert a video to a browser-streamable format")
+        p.add_argument("file", metavar="FILE", help="file id or link")
+    p = action("converts", _running_converts, "running conversions (file/runningconverts)")
+    if service.name != "highload":
+        p.add_argument("--folder", metavar="ID")
+    p = action("splash", _splash, "a video's splash image URL (file/getsplash)")
+    p.add_argument("file", metavar="FILE", help="file id or link")
+
+
+# -- shared -----------------------------------------------------------------------------------
+
+
+def _service(args: argparse.Namespace) -> Service:
+    return next(service for service in SERVICES if service.name == args.service)
+
+
+def _client(args: argparse.Namespace) -> FamilyClient:
+    from resolver_core.config import load_config  # noqa: PLC0415
+    from resolver_core.errors import ConfigError  # noqa: PLC0415
+    from resolver_core.http import make_session  # noqa: PLC0415
+    from resolver_core.redact import register_secrets  # noqa: PLC0415
+
+    from .client import FamilyClient  # noqa: PLC0415
+
+    service = _service(args)
+    config = load_config(args.config)
+    register_secrets(config.secrets())
+    settings = config.provider(service.name)
+    if not settings.login or not settings.key:
+        raise ConfigError(
+            f"{service.name} needs an API login and key: set login and key in [providers.{service.name}]"
+            f" or LINKRESOLVER_{service.name.upper()}_LOGIN and _KEY"
+        )
+    session = make_session(retries=max(0, args.retries), timeout=max(0.1, args.timeout))
+    return FamilyClient(session, service, settings.api_base, settings.login, settings.key)
+
+
+def _file_id(args: argparse.Namespace, value: str) -> str:
+    from resolver_core.errors import ConfigError  # noqa: PLC0415
+
+    file_id = _service(args).file_id(value)
+    if file_id is None:
+        raise ConfigError(f"{value!r} is neither a {args.service} file id nor a link to one")
+    return file_id
+
+
+def _emit(app: App, args: argparse.Namespace, record: Any, line: str) -> None:
+    if args.json:
+        data = (
+            dataclasses.asdict(record)
+            if dataclasses.is_dataclass(record) and not isinstance(record, type)
+            else record
+        )
+        print(json.dumps(data, ensure_ascii=False), file=app.stdout, flush=True)
+    else:
+        print(line, file=app.stdout, flush=True)
+
+
+def _confirm(app: App, args: argparse.Namespace, what: str) -> bool:
+    """Ask on a terminal; elsewhere only ``--yes`` allows it (nothing is deleted by accident)."""
+    if args.yes:
+        return True
+    if not (app.stdin.isatty() and app.stderr.isatty()):
+        print(f"linkresolver: not deleting {what} without --yes (no terminal to ask on)", file=app.stderr)
+        return False
+    app.stderr.write(f"Delete {what} at {args.service}? This cannot be undone. [y/N] ")
+    app.stderr.flush()
+    return app.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+# -- handlers ---------------------------------------------------------------------------------
+
+
+def _account(args: argparse.Namespace, app: App) -> int:
+    details = _client(args).account_info()
+    if args.json:
+        _emit(app, args, details, "")
+        return 0
+    for key, value in dataclasses.asdict(details).items():
+        if value is not None:
+            print(f"{key:<17} {value}", file=app.stdout)
+    return 0
+
+
+def _upload(args: argparse.Namespace, app: App) -> int:
+    from resolver_core.errors import ConfigError  # noqa: PLC0415
+
+    for path in args.files:
+        if not path.is_file():
+            raise ConfigError(f"{path} is not a file")
+    client = _client(args)
+    for path in args.files:
+        bar = None
+        if app.stderr.isatty():
+            from tqdm import tqdm  # noqa: PLC0415
+
+            bar = tqdm(total=path.stat().st_size, unit="B", unit_scale=True, desc=path.name, file=app.stderr)
+        try:
+            progress = (lambda sent, bar=bar: bar.update(sent)) if bar is not None else None
+            uploaded = client.upload(path, folder=args.folder, progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
+        record = {"path": str(path), **dataclasses.asdict(uploaded)}
+        _emit(
+            app, args, record, f"{uploaded.url or uploaded.file_id}  {path.name}  sha1 {uploaded.sha1 or '?'}"
+        )
+    return 0
+
+
+def _remote_add(args: argparse.Namespace, app: App) -> int:
+    added = _client(args).remote_upload_add(args.url, folder=args.folder, headers=getattr(args, "header", []))
+    _emit(app, args, added, f"remote upload {added.upload_id} added (folder {added.folder_id or '-'})")
+    return 0
+
+
+def _remote_status(args: argparse.Namespace, app: App) -> int:
+    uploads = _client(args).remote_upload_status(args.upload_id, limit=getattr(args, "limit", None))
+    for upload in uploads:
+        loaded = f"{_size(upload.bytes_loaded)} of {_size(upload.bytes_total)}"
+        _emit(
+            app,
+            args,
+            upload,
+            f"{upload.upload_id:<14} {upload.status or '?':<12} {loaded:<22} {upload.remote_url}"
+            + (f"  -> {upload.url or upload.file_id}" if upload.file_id else ""),
+        )
+    return 0
+
+
+def _remote_remove(args: argparse.Namespace, app: App) -> int:
+    what = "every remote upload" if args.upload_id == "all" else f"remote upload {args.upload_id}"
+    if not _confirm(app, args, what):
+        return 2
+    _client(args).remote_upload_remove(args.upload_id)
+    _emit(app, args, {"removed": args.upload_id}, f"removed {what}")
+    return 0
+
+
+def _remote_restart(args: argparse.Namespace, app: App) -> int:
+    _client(args).remote_upload_restart()
+    _emit(app, args, {"restarted": True}, "failed remote uploads restarted")
+    return 0
+
+
+def _list_folder(args: argparse.Namespace, app: App) -> int:
+    listing = _client(args).list_folder(args.folder)
+    for folder in listing.folders:
+        _emit(
+            app,
+            args,
+            {"type": "folder", **dataclasses.asdict(folder)},
+            f"folder  {folder.folder_id:<14} {'':>10}  {folder.name}/",
+        )
+    for file in listing.files:
+        _emit(
+            app,
+            args,
+            {"type": "file", **dataclasses.asdict(file)},
+            f"file    {file.file_id:<14} {_size(file.size):>10}  {file.name}",
+        )
+    if not args.json:
+        print(f"{len(listing.folders)} folders, {len(listing.files)} files", file=app.stderr)
+    return 0
+
+
+def _create_folder(args: argparse.Namespace, app: App) -> int:
+    folder_id = _client(args).create_folder(args.name, parent=args.parent)
+    _emit(app, args, {"folder_id": folder_id, "name": args.name}, folder_id)
+    return 0
+
+
+def _rename_file(args: argparse.Namespace, app: App) -> int:
+    file_id = _file_id(args, args.file)
+    _client(args).rename_file(file_id, args.name)
+    _emit(app, args, {"file_id": file_id, "name": args.name}, f"renamed {file_id} to {args.name}")
+    return 0
+
+
+def _rename_folder(args: argparse.Namespace, app: App) -> int:
+    _client(args).rename_folder(args.folder, args.name)
+    _emit(
+        app,
+        args,
+        {"folder_id": args.folder, "name": args.name},
+        f"renamed folder {args.folder} to {args.name}",
+    )
+    return 0
+
+
+def _move_file(args: argparse.Namespace, app: App) -> int:
+    file_id = _file_id(args, args.file)
+    _client(args).move_file(file_id, args.folder)
+    _emit(
+        app, args, {"file_id": file_id, "folder_id": args.folder}, f"moved {file_id} to folder {args.folder}"
+    )
+    return 0
+
+
+def _delete_files(args: argparse.Namespace, app: App) -> int:
+    ids = [_file_id(args, value) for value in args.files]
+    if not _confirm(app, args, f"{len(ids)} file(s): {', '.join(ids)}"):
+        return 2
+    client = _client(args)
+    for file_id in ids:
+        client.delete_file(file_id)
+        _emit(app, args, {"deleted": file_id}, f"deleted {file_id}")
+    return 0
+
+
+def _delete_folder(args: argparse.Namespace, app: App) -> int:
+    if not _confirm(app, args, f"folder {args.folder} with all its subfolders and files"):
+        return 2
+    _client(args).delete_folder(args.folder)
+    _emit(app, args, {"deleted_folder": args.folder}, f"deleted folder {args.folder}")
+    return 0
+
+
+def _convert(args: argparse.Namespace, app: App) -> int:
+    file_id = _file_id(args, args.file)
+    _client(args).convert(file_id)
+    _emit(app, args, {"converting": file_id}, f"conversion of {file_id} started")
+    return 0
+
+
+def _running_converts(args: argparse.Namespace, app: App) -> int:
+    for conversion in _client(args).running_converts(getattr(args, "folder", None)):
+        progress = f"{conversion.progress:.0%}" if conversion.progress is not None else "?"
+        state = conversion.status or "?"
+        _emit(
+            app,
+            args,
+            conversion,
+            f"{conversion.file_id or '-':<14} {state:<11} {progress:>5}  {conversion.name}",
+        )
+    return 0
+
+
+def _splash(args: argparse.Namespace, app: App) -> int:
+    file_id = _file_id(args, args.file)
+    url = _client(args).splash_image(file_id)
+    _emit(app, args, {"file_id": file_id, "splash": url}, url)
+    return 0
