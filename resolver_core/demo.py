@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from .cli import ExitStatus
 from .config import load_config
+from .hookspecs import hookimpl
+from .models import CaptchaChallenge
 from .pipeline import Resolver
 from .sandbox import build_sandbox
+from .sandbox.captcha import SandboxCaptchaSolver
 
 if TYPE_CHECKING:
     from .cli import App
@@ -27,11 +30,14 @@ Part 2: https://rg.to/file/e5f6a7b8/Holiday.Video.part2.rar.html
 <a href="https://uploaded.net/file/k9x2m4">Part 3</a>
 Mirror: nitroflare.com/view/7QX2P4Z/Holiday.Video.mkv
 Also: https://1fichier.com/?q8w7e6r5t4 and https://turbobit.net/m3n4b5v6.html
+Extras: https://openload.co/f/Hx7Lq2Wp0aZ/Holiday.Video.Extras.mkv
+Subtitles: https://streamango.com/f/Zr4Tn8Ks1Qm/Holiday.Video.Subtitles.zip
+Stream: https://highload.to/f/Vxj4mjsK4PX/Holiday.Video.mp4
 Old link (deleted): https://rapidgator.net/file/status404
 Hoster down at the provider: https://filefactory.com/file/z8y7x6
 Not a hoster anyone serves: https://example.com/some/page
 """
-EXPECTED = ["ok"] * 6 + ["error", "error", "unsupported"]
+EXPECTED = ["ok"] * 9 + ["error", "error", "unsupported"]
 
 
 def run_demo(app: App) -> int:
@@ -40,6 +46,8 @@ def run_demo(app: App) -> int:
         empty_config = Path(work) / "config.toml"
         empty_config.write_text("# the demo uses the sandbox's environment only\n", encoding="utf-8")
         config = load_config(empty_config, env=sandbox.env())
+        solver = _ShowingSolver(sandbox.url, out)
+        app.pm.register(solver, name="sandbox-demo-solver")
         resolver = Resolver(config, pm=app.pm, cache_dir=Path(work) / "cache")
         print(f"Sandbox running on {sandbox.url} (no account, no network needed).", file=out)
         for provider, info, error in resolver.accounts():
@@ -47,7 +55,13 @@ def run_demo(app: App) -> int:
             print(f"  provider {provider.name} ({provider.kind.value}): {state}", file=out)
         print("\nPasted text:\n  " + SAMPLE_POST.strip().replace("\n", "\n  "), file=out)
         urls = resolver.links_in([SAMPLE_POST])
+        print(
+            "\nThe file hosts' own APIs go through the download-ticket flow: a ticket, its wait,"
+            "\na captcha (answered here by the sandbox's demo solver), then the direct link.",
+            file=out,
+        )
         outcomes = resolver.resolve_many(urls)
+        app.pm.unregister(solver)
         print(f"\nFound {len(urls)} links; resolved through the providers:\n", file=out)
         rows = [("status", "hoster", "provider", "file", "size", "direct link or reason")]
         for outcome in outcomes:
@@ -74,3 +88,21 @@ def run_demo(app: App) -> int:
         return ExitStatus.LINK_FAILED
     print("\nEvery link ended as the sandbox scenario says. Try: linkresolver sandbox", file=out)
     return ExitStatus.OK
+
+
+class _ShowingSolver(SandboxCaptchaSolver):
+    """The sandbox's solver, saying what it answered, so the demo shows the captcha step."""
+
+    def __init__(self, sandbox_url: str, out: TextIO) -> None:
+        super().__init__(sandbox_url)
+        self.out = out
+
+    @hookimpl
+    def solve_captcha(self, challenge: CaptchaChallenge) -> str | None:
+        answer = super().solve_captcha(challenge)
+        if answer is not None:
+            print(
+                f"  {challenge.provider} asked a captcha for {challenge.link}: answered {answer}",
+                file=self.out,
+            )
+        return answer

@@ -138,6 +138,7 @@ class FamilyEmulation:
     def install(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
         mount, name = self.mount, self.service.name
+        sandbox.emulations[name] = self
         sandbox.route(f"{mount.api_path}/<path:endpoint>", self.api, name=f"{name}-api")
         sandbox.route(
             f"{mount.prefix}/dlcaptcha/<token>.png", self.captcha_image, name=f"{name}-captcha", api=False
@@ -472,6 +473,12 @@ class FamilyEmulation:
 
     def upload(self, request: Request, token: str) -> Response:
         request.max_content_length = 256 << 20
+        try:
+            return self._store_upload(request, token)
+        finally:
+            request.close()  # the spooled temporary files of the form
+
+    def _store_upload(self, request: Request, token: str) -> Response:
         with self._lock:
             slot = self.uploads.pop(token, None)
         if slot is None or slot[2] < time.time():

@@ -16,6 +16,7 @@ import logging
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +68,11 @@ class Sandbox:
         self._stored: dict[str, bytes] = {}
         self._sha1: dict[str, str] = {}  # id -> sha1, computed once
         self._env: dict[str, str] = {}
+        #: Each plugin's emulation by name, for tests and the demo to look into.
+        self.emulations: dict[str, object] = {}
+        #: API requests served, by path: what tests count calls with.
+        self.request_counts: Counter[str] = Counter()
+        self._count_lock = threading.Lock()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.route("/files/<file_id>/<name>", self._serve_file, name="files", api=False)
@@ -176,6 +182,8 @@ class Sandbox:
 
     def _with_latency(self, endpoint: Endpoint) -> Endpoint:
         def delayed(request: Request, **values: Any) -> Response:
+            with self._count_lock:
+                self.request_counts[request.path] += 1
             if self.latency:
                 time.sleep(self.latency)
             return endpoint(request, **values)

@@ -51,6 +51,8 @@ def test_enabled_false_wins_over_credentials(tmp_path: Path) -> None:
         ('[providers.premiumize]\nenabled = "yes"\n', "'enabled' must be true or false"),
         ('[providers.premiumize]\napi_base = "http://api.example/x"\n', "must use https"),
         ("hosterlist_ttl_hours = -1\n", "'hosterlist_ttl_hours'"),
+        ("captcha_command = 3\n", "'captcha_command' must be a command line"),
+        ('captcha_command = "  "\n', "'captcha_command' must be a command line"),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, words: str) -> None:
@@ -94,3 +96,9 @@ def test_world_readable_file_with_keys_warns(tmp_path: Path, caplog: pytest.LogC
     with caplog.at_level(logging.WARNING, logger="linkresolver"):
         load_config(path, env={})
     assert caplog.messages == []
+
+
+def test_captcha_command_from_the_file(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'captcha_command = "my-solver --png"\n'), env={})
+    assert config.captcha_command == "my-solver --png"
+    assert load_config(write(tmp_path, ""), env={}).captcha_command is None
