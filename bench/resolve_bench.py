@@ -7,6 +7,12 @@ Both are ratios against baselines measured in the same run:
 * resolve: 1,000 distinct links through the Premiumize emulation with 20 ms added to every
   API call; the ideal wall time is links x latency / the provider's concurrency.
   Target: measured within 1.3x of the ideal.
+* check: 1,000 Openload links checked; file/info takes 50 ids a call.
+  Target: 20 requests.
+* ticket flow: 200 Openload links whose download tickets ask for a 5-second wait, against
+  200 links with no wait measured in the same run; the ideal is the wait plus the time to
+  issue every ticket (half the no-wait time: every wait overlapping, file/dl calls too).
+  Target: within 1.3x of the ideal.
 * start-up: ``linkresolver --help`` against ``python -c "import requests"``, medians of
   alternating runs. Target: <= 1.5x.
 """
@@ -14,12 +20,16 @@ Both are ratios against baselines measured in the same run:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -29,13 +39,15 @@ from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
 
 LATENCY = 0.02
+TICKET_WAIT = 5
 
 
-def resolve_ratio(links: int) -> tuple[float, float, int]:
-    """(measured seconds, ideal seconds, failed links).
+@contextlib.contextmanager
+def sandboxed_resolver() -> Iterator[Resolver]:
+    """A resolver with every provider pointed at a sandbox running in its own process.
 
-    The sandbox runs in its own process (``linkresolver sandbox``), as a provider's server
-    runs on its own machine: the client's overhead is what is measured, not the emulation's.
+    The sandbox runs apart, as a provider's server runs on its own machine: the client's
+    overhead is what is measured, not the emulation's.
     """
     with (
         subprocess.Popen(
@@ -53,15 +65,52 @@ def resolve_ratio(links: int) -> tuple[float, float, int]:
             pm = make_plugin_manager(load_entry_points=False)
             resolver = Resolver(load_config(config_path, env=env), pm=pm, cache_dir=Path(work) / "cache")
             resolver.index()
-            resolver.resolve_many([f"https://rapidgator.net/file/warm{i}" for i in range(16)])
-            urls = [f"https://rapidgator.net/file/{i:08x}/part{i}.rar.html" for i in range(links)]
-            started = time.perf_counter()
-            outcomes = resolver.resolve_many(urls)
-            measured = time.perf_counter() - started
+            yield resolver
         finally:
             server.terminate()
+
+
+def resolve_ratio(resolver: Resolver, links: int) -> tuple[float, float, int]:
+    """(measured seconds, ideal seconds, failed links) for debrid links."""
+    resolver.resolve_many([f"https://rapidgator.net/file/warm{i}" for i in range(16)])
+    urls = [f"https://rapidgator.net/file/{i:08x}/part{i}.rar.html" for i in range(links)]
+    started = time.perf_counter()
+    outcomes = resolver.resolve_many(urls)
+    measured = time.perf_counter() - started
     ideal = links * LATENCY / PremiumizeProvider.max_concurrency
     return measured, ideal, sum(1 for outcome in outcomes if outcome.status != "ok")
+
+
+def check_requests(resolver: Resolver, links: int) -> tuple[int, float, int]:
+    """(file/info requests, seconds, links not online) for ``links`` Openload links."""
+    calls: list[str] = []
+
+    def count(response: requests.Response, *args: object, **kwargs: object) -> None:
+        if "/file/info" in response.url:
+            calls.append(response.url)
+
+    resolver.session.hooks["response"].append(count)
+    urls = [f"https://openload.co/f/check{i:05d}/file{i}.bin" for i in range(links)]
+    started = time.perf_counter()
+    outcomes = resolver.check_many(urls)
+    seconds = time.perf_counter() - started
+    resolver.session.hooks["response"].remove(count)
+    return len(calls), seconds, sum(1 for outcome in outcomes if outcome.status != "online")
+
+
+def ticket_ratio(resolver: Resolver, links: int, wait: int) -> tuple[float, float, float, int]:
+    """(no-wait seconds, with-wait seconds, ideal seconds, failed links)."""
+    resolver.resolve_many([f"https://openload.co/f/warm{i}/x" for i in range(8)])
+    started = time.perf_counter()
+    plain = resolver.resolve_many([f"https://openload.co/f/plain{i:04d}/x" for i in range(links)])
+    no_wait = time.perf_counter() - started
+    started = time.perf_counter()
+    waited = resolver.resolve_many([f"https://openload.co/f/wait{wait}n{i:04d}/x" for i in range(links)])
+    with_wait = time.perf_counter() - started
+    failed = sum(1 for outcome in [*plain, *waited] if outcome.status != "ok")
+    # Half the no-wait time is the tickets, which must all be issued before the last wait
+    # starts; the other half (file/dl) can overlap the waits of the links after it.
+    return no_wait, with_wait, wait + no_wait / 2, failed
 
 
 def _exports(server: subprocess.Popen[str]) -> dict[str, str]:
@@ -108,10 +157,22 @@ def main() -> int:
     links = 200 if args.quick else 1_000
     runs = 5 if args.quick else 15
 
-    measured, ideal, failed = resolve_ratio(links)
+    ticket_links = 40 if args.quick else 200
+    with sandboxed_resolver() as resolver:
+        measured, ideal, failed = resolve_ratio(resolver, links)
+        check_calls, check_seconds, not_online = check_requests(resolver, 1_000)
+        no_wait, with_wait, ticket_ideal, ticket_failed = ticket_ratio(resolver, ticket_links, TICKET_WAIT)
     concurrency = PremiumizeProvider.max_concurrency
     print(f"resolve: {links:,} links, {LATENCY * 1000:.0f} ms per API call, {concurrency} at a time")
     print(f"  ideal {ideal:.2f} s, measured {measured:.2f} s, ratio {measured / ideal:.2f}, failed {failed}")
+    print(f"check: 1,000 Openload links in {check_calls} file/info requests, {check_seconds:.2f} s")
+    per_call = f"{LATENCY * 1000:.0f} ms per call"
+    print(f"ticket flow: {ticket_links} Openload links, {TICKET_WAIT} s wait each, {per_call}")
+    print(
+        f"  no wait {no_wait:.2f} s, with the wait {with_wait:.2f} s, ideal {ticket_ideal:.2f} s,"
+        f" ratio {with_wait / ticket_ideal:.2f}, failed {ticket_failed}"
+    )
+    failed += not_online + ticket_failed
 
     help_seconds, requests_seconds = median_seconds(
         [[sys.executable, "-m", "resolver_core", "--help"], [sys.executable, "-c", "import requests"]], runs
@@ -128,6 +189,8 @@ def main() -> int:
     print()
     for ok, name, value, target in (
         (measured / ideal <= 1.3, "resolve wall time / ideal", measured / ideal, "<= 1.3"),
+        (check_calls <= 20, "file/info requests", float(check_calls), "<= 20"),
+        (with_wait / ticket_ideal <= 1.3, "ticket flow / ideal", with_wait / ticket_ideal, "<= 1.3"),
         (startup <= 1.5, "--help / import requests", startup, "<= 1.5"),
         (failed == 0, "links that failed", float(failed), "0"),
     ):

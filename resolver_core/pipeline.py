@@ -205,7 +205,8 @@ class Resolver:
         ``on_done(position, outcome)`` is called as each finishes, from a worker thread.
         """
         self.index()
-        return self._run_all(self.resolve_one, urls, on_done)
+        waits = any(provider.may_wait for url in urls for provider, _ in self._candidates(url))
+        return self._run_all(self.resolve_one, urls, on_done, waits=waits)
 
     def resolve_one(self, url: str) -> Outcome:
         candidates = self._candidates(url)
@@ -252,9 +253,14 @@ class Resolver:
                 log.exception("the link_resolved observer of plugin %s failed", implementation.plugin_name)
 
     def _run_all(
-        self, work: Callable[[str], Any], urls: Sequence[str], on_done: Callable[[int, Any], None] | None
+        self,
+        work: Callable[[str], Any],
+        urls: Sequence[str],
+        on_done: Callable[[int, Any], None] | None,
+        *,
+        waits: bool,
     ) -> list[Any]:
-        if any(p.may_wait for p in self.providers):
+        if waits:  # a waiting link holds a thread but no slot: many more in flight
             workers = min(MAX_WAITING, len(urls))
         else:
             workers = min(MAX_WORKERS, len(urls), sum(p.max_concurrency for p in self.providers))

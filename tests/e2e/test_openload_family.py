@@ -356,3 +356,21 @@ def test_on_a_terminal_the_captcha_is_asked_for(cli: CLI) -> None:
     assert b"openload asks a captcha for https://openload.co/f/captchaTerminal/x" in terminal
     assert process.returncode == 0
     assert stdout.decode().startswith("http://127.0.0.1:")
+
+
+def test_keys_never_appear_even_in_http_traces(cli: CLI) -> None:
+    keys = ["sandbox-key-openload", "sandbox-key-streamango", "sandbox-key-highload"]
+    runs = [
+        cli("resolve", "-v", "-v", "https://openload.co/f/traceMe/x", "https://streamango.com/f/traceMe2/y"),
+        cli("check", "-v", "-v", "https://highload.to/f/traceMe3/z"),
+        cli("openload", "ls", "-v", "-v"),
+        cli("highload", "account", "-v", "-v"),
+        cli("openload", "rename", "-v", "-v", "doesNotExist", "x"),
+    ]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0, 1]
+    for run in runs:
+        assert "DEBUG" in run.stderr
+        for key in keys:
+            assert key not in run.stdout and key not in run.stderr
+    assert "/openload/1/file/dlticket" in runs[0].stderr and "/highload/api/file/info" in runs[1].stderr
+    assert "no such file" in runs[4].stderr
