@@ -144,9 +144,11 @@ class ProviderOutage(ResolverError):
 
 
 class CaptchaWrong(ResolverError):
-    """The captcha answer was refused."""
+    """The captcha answer was refused, or nobody could answer it. Another provider (a debrid
+    service listing the hoster) may need no captcha at all."""
 
     kind = "captcha"
+    try_other_provider = True
 
 
 class TicketExpired(ResolverError):

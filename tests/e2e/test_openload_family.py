@@ -78,7 +78,7 @@ def test_captcha_command_from_the_configuration_file(cli: CLI) -> None:
 
 
 def test_captcha_without_any_solver_says_how_to_supply_one(cli: CLI) -> None:
-    run = cli("resolve", "https://openload.co/f/captchaNobody/x")
+    run = cli("resolve", "--provider", "openload", "https://openload.co/f/captchaNobody/x")
     assert run.returncode == 1
     assert "captcha" in run.stderr and "--captcha-command" in run.stderr and "captcha_command" in run.stderr
     assert "Traceback" not in run.stderr
@@ -94,9 +94,8 @@ def test_wrong_captcha_gets_a_new_ticket_and_a_new_captcha(cli: CLI, sandbox: Sa
 
 def test_always_wrong_captcha_gives_up_after_a_bounded_number_of_tickets(cli: CLI, sandbox: Sandbox) -> None:
     always_wrong = solver(cli, "print('99999x')\n", "wrong.py")
-    run = cli(
-        "resolve", "--json", "--captcha-command", always_wrong, "https://openload.co/f/captchaAlwaysWrong/x"
-    )
+    link = "https://openload.co/f/captchaAlwaysWrong/x"
+    run = cli("resolve", "--json", "--provider", "openload", "--captcha-command", always_wrong, link)
     line = only(run)
     assert line["status"] == "error"
     assert "refused the captcha answer 3 times" in str(line["error"])
@@ -374,3 +373,8 @@ def test_keys_never_appear_even_in_http_traces(cli: CLI) -> None:
             assert key not in run.stdout and key not in run.stderr
     assert "/openload/1/file/dlticket" in runs[0].stderr and "/highload/api/file/info" in runs[1].stderr
     assert "no such file" in runs[4].stderr
+
+
+def test_a_captcha_nobody_answers_fails_over_to_a_debrid_provider(cli: CLI) -> None:
+    line = only(cli("resolve", "--json", "https://openload.co/f/captchaElsewhere/x"))
+    assert line["status"] == "ok" and line["provider"] == "premiumize"
