@@ -31,7 +31,7 @@ from .config import Config, default_cache_dir
 from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, make_session
 from .manager import make_plugin_manager
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink
-from .provider import CAPTCHA_HELP, Provider, ResolveContext
+from .provider import Provider, ResolveContext
 from .redact import register_secrets
 
 log = logging.getLogger("linkresolver")
@@ -126,7 +126,6 @@ class Resolver:
         self._captcha_command = CaptchaCommand(command) if command else None
         #: A last resort when no plugin and no command answers: asking a person on a terminal.
         self.captcha_prompt = captcha_prompt
-        self.captcha_help = CAPTCHA_HELP
         self.cancelled = threading.Event()
         self.refresh_hosterlists = refresh_hosterlists
         self._index: HosterIndex | None = None
@@ -166,7 +165,6 @@ class Resolver:
             cancelled=self.cancelled,
             refresh_hosterlists=self.refresh_hosterlists,
             slot=slot,
-            captcha_help=self.captcha_help,
         )
 
     def index(self) -> HosterIndex:

@@ -64,15 +64,14 @@ class ResolveContext:
     refresh_hosterlists: bool = False
     #: The provider's concurrency slot held by this call, lent out while it waits.
     slot: threading.Semaphore | None = None
-    #: How to tell a person how to supply captcha answers, when nobody can.
-    captcha_help: str = CAPTCHA_HELP
 
     def wait(self, seconds: float) -> None:
-        """Wait ``seconds`` (a ticket's wait time); returns early when cancelled."""
+        """Wait ``seconds`` (a ticket's wait time); see :meth:`wait_until`."""
         self.wait_until(time.monotonic() + seconds)
 
     def wait_until(self, deadline: float) -> None:
-        """Wait until ``time.monotonic()`` reaches ``deadline``; returns early when cancelled."""
+        """Wait until ``time.monotonic()`` reaches ``deadline``, lending the provider's slot
+        to other links meanwhile; raises :class:`Interrupted` when the run is interrupted."""
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return
@@ -89,7 +88,7 @@ class ResolveContext:
             answer = self.captcha_solver(challenge)
         if not answer:
             raise CaptchaWrong(
-                f"needs a captcha answered and nobody can answer it: {self.captcha_help}",
+                f"needs a captcha answered and nobody can answer it: {CAPTCHA_HELP}",
                 provider=challenge.provider,
                 link=challenge.link,
             )
