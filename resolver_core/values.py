@@ -6,6 +6,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+#: The longest digit string read as a number.
+MAX_DIGITS = 30
+
 
 def loose_int(value: Any, *, minimum: int = 0, maximum: int | None = None) -> int | None:
     """An int from a number or a string of ASCII digits; None for null, false, text that is
@@ -21,7 +24,9 @@ def loose_int(value: Any, *, minimum: int = 0, maximum: int | None = None) -> in
         value = int(value)
     elif isinstance(value, str):
         text = value.strip()
-        if not (text.isascii() and text.isdigit()):
+        # More digits than any size or time has: not a number an API means (and int() of
+        # 4,300 digits or more raises).
+        if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
             return None
         value = int(text)
     if not isinstance(value, int):

@@ -18,6 +18,7 @@ import requests
 
 from resolver_core import errors
 from resolver_core.http import get_json, post_json, unwrap_envelope
+from resolver_core.redact import redact
 
 from .results import (
     AccountDetails,
@@ -37,7 +38,7 @@ from .results import (
     text,
     timestamp,
 )
-from .services import ANONYMOUS, Service
+from .services import Service
 from .upload import MultipartFile, file_sha1
 
 log = logging.getLogger("linkresolver")
@@ -50,9 +51,10 @@ _STATUS: Final[Overrides] = {
     404: (errors.FileOffline, "says the file does not exist (deleted or never uploaded)"),
     509: (errors.QuotaExhausted, "says its bandwidth is exhausted (it happens at peak hours)"),
 }
-#: On account endpoints a 403 is about the credentials.
+#: On account endpoints a 403 is about the credentials, and a 400 is not about a link.
 _ACCOUNT_STATUS: Final[Overrides] = {
     **_STATUS,
+    400: (errors.ResolverError, "refused the request (wrong parameters)"),
     403: (errors.AuthFailed, "refused the API login or key (or the item is not yours)"),
     404: (errors.ResolverError, "says there is no such file or folder"),
 }
@@ -105,7 +107,7 @@ class FamilyClient:
         values = {name: value for name, value in params.items() if value is not None}
         if self._login and self._key:
             values.update(login=self._login, key=self._key)
-        elif endpoint not in ANONYMOUS:
+        elif endpoint not in self.service.anonymous:
             raise errors.AuthFailed(
                 f"needs an API login and key for {endpoint}; set them in [providers.{self.provider}]"
                 f" or LINKRESOLVER_{self.provider.upper()}_LOGIN and _KEY",
@@ -169,7 +171,13 @@ class FamilyClient:
         size = self.service.info_batch
         for start in range(0, len(unique), size):
             batch = unique[start : start + size]
-            result = self.call("file/info", file=",".join(batch), overrides=_STATUS)
+            try:
+                result = self.call("file/info", file=",".join(batch), overrides=_STATUS)
+            except errors.FileOffline:
+                if len(batch) != 1:
+                    raise
+                found[batch[0]] = FileInfo(batch[0], 404, None, None, None, None)  # one id: that file
+                continue
             if (
                 isinstance(result, dict)
                 and not isinstance(result.get("status", {}), dict)
@@ -238,12 +246,12 @@ class FamilyClient:
             response = self.session.post(
                 target.url, data=body, headers={"Content-Type": body.content_type}, timeout=UPLOAD_TIMEOUT
             )
-        except OSError as exc:
-            raise errors.ConfigError(f"cannot read {path}: {exc}") from None
-        except requests.RequestException:
+        except requests.RequestException as exc:  # before OSError: requests' errors are OSErrors
             raise errors.ProviderOutage(
-                "upload failed: the upload server did not take the file", provider=self.provider
+                f"did not take the upload of {path.name}: {redact(str(exc))[:200]}", provider=self.provider
             ) from None
+        except OSError as exc:  # the file, read as it is sent
+            raise errors.ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
         try:
             answer = response.json()
         except ValueError:
@@ -280,7 +288,12 @@ class FamilyClient:
     def remote_upload_status(
         self, upload_id: str | None = None, *, limit: int | None = None
     ) -> list[RemoteUpload]:
-        if limit is not None and not 1 <= limit <= MAX_STATUS_LIMIT:
+        if not self.service.remote_status_lists:
+            if upload_id is None or limit is not None:
+                raise errors.ConfigError(
+                    f"{self.provider}'s remotedl/status answers for one upload: give its id, and no limit"
+                )
+        elif limit is not None and not 1 <= limit <= MAX_STATUS_LIMIT:
             raise errors.ConfigError(f"limit must be 1 to {MAX_STATUS_LIMIT} (remotedl/status)")
         result = self.call("remotedl/status", id=upload_id, limit=limit)
         if isinstance(result, dict) and "remoteurl" in result:  # highload: the one upload asked for
@@ -360,6 +373,8 @@ class FamilyClient:
         self._done(self.call("file/convert", file=file_id), "file/convert")
 
     def running_converts(self, folder: str | None = None) -> list[Conversion]:
+        if folder is not None and not self.service.converts_by_folder:
+            raise errors.ConfigError(f"{self.provider}'s file/runningconverts takes no folder")
         result = self.call("file/runningconverts", folder=folder)
         return [Conversion.read(entry, self.service.file_id) for entry in entries(result)]
 

@@ -75,8 +75,8 @@ def _add_group(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], 
     if service.remote_headers:
         p.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'", help="repeatable")
     p = remote_action("status", _remote_status, "remote uploads and their progress (remotedl/status)")
-    p.add_argument("upload_id", nargs="?" if service.name != "highload" else None, metavar="ID")
-    if service.name != "highload":
+    p.add_argument("upload_id", nargs="?" if service.remote_status_lists else None, metavar="ID")
+    if service.remote_status_lists:
         p.add_argument(
             "--limit", type=int, metavar="N", help="at most N (1 to 100; the service's default: 5)"
         )
@@ -114,7 +114,7 @@ def _add_group(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], 
         p = action("convert", _convert, "convert a video to a browser-streamable format")
         p.add_argument("file", metavar="FILE", help="file id or link")
     p = action("converts", _running_converts, "running conversions (file/runningconverts)")
-    if service.name != "highload":
+    if service.converts_by_folder:
         p.add_argument("--folder", metavar="ID")
     p = action("splash", _splash, "a video's splash image URL (file/getsplash)")
     p.add_argument("file", metavar="FILE", help="file id or link")

@@ -34,7 +34,7 @@ from werkzeug.wrappers import Request, Response
 from resolver_core.sandbox.captcha import new_answer, render_png
 from resolver_core.sandbox.server import Sandbox, SandboxFile
 
-from .services import ANONYMOUS, HIGHLOAD, OPENLOAD, STREAMANGO, Service
+from .services import HIGHLOAD, OPENLOAD, STREAMANGO, Service
 
 MESSAGES: Final = {
     200: "OK",
@@ -159,7 +159,7 @@ class FamilyEmulation:
         values = request.values
         login, key = values.get("login"), values.get("key")
         authenticated = login == self.mount.login and key == self.mount.key
-        if (login or key or endpoint not in ANONYMOUS) and not authenticated:
+        if (login or key or endpoint not in self.service.anonymous) and not authenticated:
             return self._answer(403, msg="Permission denied (wrong api login/key)")
         handler = getattr(self, "_" + endpoint.replace("/", "_"))
         with self._lock:

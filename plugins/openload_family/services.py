@@ -27,7 +27,8 @@ _COMMON: Final = frozenset(
         "file/getsplash",
     }
 )
-#: The download-ticket flow and conversions: Openload and Streamango.
+#: The download-ticket flow and conversions: Openload and Streamango. Seed 000 shows the
+#: ticket but not the call that redeems it; seed 003, of the same API design, does (file/dl).
 _TICKETS: Final = frozenset({"file/dlticket", "file/dl", "file/convert"})
 #: What only highload documents.
 _HIGHLOAD_ONLY: Final = frozenset(
@@ -40,8 +41,9 @@ _HIGHLOAD_ONLY: Final = frozenset(
         "file/delete",
     }
 )
-#: Endpoints that work without an API login and key (seed 000: "required: no").
-ANONYMOUS: Final = frozenset({"file/dlticket", "file/dl", "file/info", "file/ul"})
+#: Endpoints that work without an API login and key (seed 000/003: "required: no"; seed
+#: 001 requires them everywhere).
+_ANONYMOUS: Final = frozenset({"file/dlticket", "file/dl", "file/info", "file/ul"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,8 @@ class Service:
     #: The first path segment of its file links: /f/<id>/<name>, /embed/<id>, ...
     link_kinds: tuple[str, ...]
     endpoints: frozenset[str]
+    #: Endpoints that take no login and key.
+    anonymous: frozenset[str] = frozenset()
     #: How many ids one file/info call takes (seed 000/003: comma-separated, at most 50).
     info_batch: int = 50
     #: Credentials in a POST body rather than in the URL (highload accepts POST).
@@ -74,6 +78,11 @@ class Service:
     has_server_time: bool = False
     #: remotedl/add takes extra HTTP headers for the remote server (seed 000/003).
     remote_headers: bool = True
+    #: remotedl/status lists uploads (``limit``, optional ``id``: seed 000/003); otherwise it
+    #: answers for the one upload ``id`` names (seed 001).
+    remote_status_lists: bool = True
+    #: file/runningconverts takes a folder (seed 000/003).
+    converts_by_folder: bool = True
 
     @property
     def patterns(self) -> tuple[str, ...]:
@@ -140,6 +149,7 @@ OPENLOAD: Final = Service(
     ),
     link_kinds=("f", "embed"),
     endpoints=_COMMON | _TICKETS,
+    anonymous=_ANONYMOUS,
     upload_sha1=True,
 )
 
@@ -159,6 +169,7 @@ STREAMANGO: Final = Service(
     ),
     link_kinds=("f", "embed"),
     endpoints=_COMMON | _TICKETS,
+    anonymous=_ANONYMOUS,
     upload_sha1=True,
 )
 
@@ -177,6 +188,8 @@ HIGHLOAD: Final = Service(
     listfolder_page_size=200,
     has_server_time=True,
     remote_headers=False,
+    remote_status_lists=False,
+    converts_by_folder=False,
 )
 
 SERVICES: Final = (OPENLOAD, STREAMANGO, HIGHLOAD)
