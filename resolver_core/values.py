@@ -34,3 +34,14 @@ def loose_int(value: Any, *, minimum: int = 0, maximum: int | None = None) -> in
     if value < minimum or (maximum is not None and value > maximum):
         return None
     return value
+
+
+def loose_float(value: Any) -> float | None:
+    """A finite float from a number or a numeric string; None for null, false or anything else."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None

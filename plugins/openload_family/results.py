@@ -10,14 +10,13 @@ is wrong altogether raises :class:`~resolver_core.errors.ProviderOutage` (:func:
 from __future__ import annotations
 
 import calendar
-import math
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from resolver_core import errors
-from resolver_core.values import loose_int
+from resolver_core.values import loose_float, loose_int
 
 # -- loose values ---------------------------------------------------------------------------
 
@@ -39,16 +38,6 @@ def signed_int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
         return value
     return loose_int(value)
-
-
-def fraction(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def timestamp(value: Any) -> int | None:
@@ -126,7 +115,7 @@ class AccountDetails:
             storage_used=loose_int(result.get("storage_used")),
             traffic_left=signed_int(traffic.get("left")),
             traffic_used_24h=loose_int(traffic.get("used_24h")),
-            balance=fraction(result.get("balance")),
+            balance=loose_float(result.get("balance")),
             server_time=server_time,
         )
 
@@ -367,7 +356,7 @@ class Conversion:
             name=text(entry.get("name")),
             status=text(entry.get("status")),
             last_update=timestamp(entry.get("last_update")),
-            progress=fraction(entry.get("progress")),
+            progress=loose_float(entry.get("progress")),
             retries=loose_int(entry.get("retries")),
             link=link,
             file_id=text(entry.get("linkextid")) or (file_id_of(link) if link else None),

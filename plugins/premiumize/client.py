@@ -9,7 +9,6 @@ required, 403 forbidden, 404 file not found, 428 hoster unavailable, 502/503 ret
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ import requests
 
 from resolver_core import errors
 from resolver_core.http import get_json, unwrap_envelope
-from resolver_core.values import loose_int
+from resolver_core.values import loose_float, loose_int
 
 PROVIDER = "premiumize"
 #: Account types that may download (seed 002: "all statuses except free can download").
@@ -115,12 +114,7 @@ def _text(value: Any) -> str | None:
 
 
 def _fraction(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if math.isnan(number):
+    number = loose_float(value)
+    if number is None:
         return None
     return min(1.0, max(0.0, number))  # seed 002: normalised, never outside 0..1

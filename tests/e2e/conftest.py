@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +60,37 @@ class CLI:
         with self.config.open("a", encoding="utf-8") as handle:
             handle.write(f"[providers.backup]\nenabled = true\npriority = {priority}\n")
         return self
+
+    def on_terminal(self, *args: str, columns: int = 80) -> tuple[Run, bytes]:
+        """``linkresolver ARGS`` with stderr on a pseudo-terminal: the run, and what the
+        terminal showed (stdout stays a pipe)."""
+        leader, follower = pty.openpty()
+        # A fresh pty has no width, and tqdm draws nothing in zero columns.
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "resolver_core", *args],
+                stdout=subprocess.PIPE,
+                stderr=follower,
+                stdin=subprocess.DEVNULL,
+                env=self.env,
+                cwd=self.home,
+                timeout=120,
+                check=False,
+            )
+            os.close(follower)
+            terminal = b""
+            while True:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the other side closed
+                    break
+                if not chunk:
+                    break
+                terminal += chunk
+        finally:
+            os.close(leader)
+        return Run(done.returncode, done.stdout.decode(), ""), terminal
 
     def __call__(self, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> Run:
         done = subprocess.run(

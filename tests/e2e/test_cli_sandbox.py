@@ -269,41 +269,8 @@ def test_secrets_never_appear_even_at_debug(cli: CLI, args: tuple[str, ...]) -> 
 
 def test_progress_bar_on_a_terminal_only(cli: CLI) -> None:
     """A batch on a TTY shows tqdm's bar on stderr; through a pipe (above) it never does."""
-    import fcntl
-    import os
-    import pty
-    import struct
-    import subprocess
-    import sys
-    import termios
-
     links = [f"https://rapidgator.net/file/bar{i}" for i in range(6)]
-    leader, follower = pty.openpty()
-    # A terminal of 80 columns: a fresh pty has none, and tqdm draws nothing in zero width.
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "resolver_core", "resolve", *links],
-            stdout=subprocess.PIPE,
-            stderr=follower,
-            stdin=subprocess.DEVNULL,
-            env=cli.env,
-            cwd=cli.home,
-            timeout=120,
-            check=False,
-        )
-        os.close(follower)
-        terminal = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            terminal += chunk
-    finally:
-        os.close(leader)
+    done, terminal = cli.on_terminal("resolve", *links)
     assert done.returncode == 0
     assert len(done.stdout.splitlines()) == 6
     assert b"/6 [" in terminal and b"link/s" in terminal  # the bar, counting links

@@ -381,40 +381,9 @@ def test_a_captcha_nobody_answers_fails_over_to_a_debrid_provider(cli: CLI) -> N
 
 
 def test_upload_shows_a_progress_bar_on_a_terminal(cli: CLI, tmp_path: Path) -> None:
-    import fcntl
-    import os
-    import pty
-    import struct
-    import subprocess
-    import termios
-
     upload = tmp_path / "big.bin"
     upload.write_bytes(b"\0" * 3_000_000)
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "resolver_core", "openload", "upload", str(upload)],
-            stdout=subprocess.PIPE,
-            stderr=follower,
-            stdin=subprocess.DEVNULL,
-            env=cli.env,
-            cwd=cli.home,
-            timeout=120,
-            check=False,
-        )
-        os.close(follower)
-        terminal = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            terminal += chunk
-    finally:
-        os.close(leader)
+    done, terminal = cli.on_terminal("openload", "upload", str(upload), columns=100)
     assert done.returncode == 0
     assert b"big.bin" in terminal and b"3.00M/3.00M" in terminal
-    assert done.stdout.decode().startswith("https://openload.co/f/")
+    assert done.stdout.startswith("https://openload.co/f/")
