@@ -1,8 +1,8 @@
-"""Benchmark: resolving 1,000 links against the sandbox, and the command's start-up time.
+"""Benchmark: resolving and checking links against the sandbox, and the start-up time.
 
 Run:  .venv/bin/python bench/resolve_bench.py [--quick]
 
-Both are ratios against baselines measured in the same run:
+Timings are ratios against baselines measured in the same run:
 
 * resolve: 1,000 distinct links through the Premiumize emulation with 20 ms added to every
   API call; the ideal wall time is links x latency / the provider's concurrency.

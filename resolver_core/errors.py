@@ -152,9 +152,11 @@ class CaptchaWrong(ResolverError):
 
 
 class TicketExpired(ResolverError):
-    """A download ticket expired before it was used."""
+    """Download tickets expired before they could be used, or were refused: another
+    provider may serve the file."""
 
     kind = "ticket_expired"
+    try_other_provider = True
 
 
 class NoDownloadApi(ResolverError):

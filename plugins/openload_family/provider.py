@@ -104,7 +104,7 @@ class FamilyProvider(Provider):
             ctx.wait_until(issued + ticket.wait_time)
             if expires is not None and time.monotonic() >= expires:
                 refused = errors.TicketExpired(
-                    "'s download tickets kept expiring before they could be used",
+                    "issued download tickets that kept expiring before they could be used",
                     provider=self.name,
                     link=url,
                 )

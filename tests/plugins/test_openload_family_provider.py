@@ -3,21 +3,26 @@ the captcha's time included; expiry is read from valid_until; links map to file 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import responses
 
 from hostermatch import HosterIndex
-from plugins.openload_family.provider import _expiry
+from plugins.openload_family.provider import OpenloadProvider, _expiry
 from plugins.openload_family.results import DownloadTicket
 from plugins.openload_family.services import HIGHLOAD, OPENLOAD, STREAMANGO, Service
-from resolver_core import hookimpl
-from resolver_core.config import load_config
+from resolver_core import errors, hookimpl
+from resolver_core.cache import HosterListCache
+from resolver_core.config import ProviderSettings, load_config
+from resolver_core.http import make_session
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import CaptchaChallenge
 from resolver_core.pipeline import Resolver
+from resolver_core.provider import ResolveContext
 from resolver_core.sandbox import Sandbox, build_sandbox
 from resolver_core.sandbox.captcha import read_answer
 
@@ -112,3 +117,22 @@ def test_patterns_claim_the_services_links_and_nothing_else() -> None:
     assert owner("https://openload.co.evil.example/f/abc") is None
     assert owner("https://highload.to/embed/abc") is None  # highload links are /f/ and /e/
     assert owner("https://openload.co/") is None
+
+
+def test_tickets_that_keep_expiring_end_the_link_after_three(tmp_path: Path) -> None:
+    past = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 5))
+    ticket = {"ticket": "t", "captcha_url": False, "wait_time": 0, "valid_until": past}
+    provider = OpenloadProvider(ProviderSettings("openload"))
+    ctx = ResolveContext(make_session(), HosterListCache(tmp_path, 1), lambda c: None, threading.Event())
+    with responses.RequestsMock() as api:
+        api.get(
+            "https://api.openload.co/1/file/dlticket",
+            json={"status": 200, "msg": "OK", "result": ticket},
+        )
+        with pytest.raises(errors.TicketExpired) as caught:
+            provider.resolve("https://openload.co/f/abc/x", "openload.co", ctx)
+        assert len(api.calls) == 3  # three tickets, no file/dl with a dead one
+    assert (
+        str(caught.value) == "openload issued download tickets that kept expiring before they could be used"
+    )
+    assert caught.value.try_other_provider
