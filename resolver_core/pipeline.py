@@ -203,8 +203,8 @@ class Resolver:
         ``on_done(position, outcome)`` is called as each finishes, from a worker thread.
         """
         self.index()
-        waits = any(provider.may_wait for url in urls for provider, _ in self._candidates(url))
-        return self._run_all(self.resolve_one, urls, on_done, waits=waits)
+        involved = {provider.name: provider for url in urls for provider, _ in self._candidates(url)}
+        return self._run_all(self.resolve_one, urls, on_done, list(involved.values()))
 
     def resolve_one(self, url: str) -> Outcome:
         candidates = self._candidates(url)
@@ -255,13 +255,16 @@ class Resolver:
         work: Callable[[str], Any],
         urls: Sequence[str],
         on_done: Callable[[int, Any], None] | None,
-        *,
-        waits: bool,
+        involved: Sequence[Provider],
     ) -> list[Any]:
-        if waits:  # a waiting link holds a thread but no slot: many more in flight
+        """Run ``work`` on every URL with as many threads as the ``involved`` providers can
+        use: their concurrency, or, when one may wait, up to :data:`MAX_WAITING` (a waiting
+        link holds a thread but not its provider's slot). Threads beyond that would only
+        queue on the providers' semaphores."""
+        if any(provider.may_wait for provider in involved):
             workers = min(MAX_WAITING, len(urls))
         else:
-            workers = min(MAX_WORKERS, len(urls), sum(p.max_concurrency for p in self.providers))
+            workers = min(MAX_WORKERS, len(urls), sum(p.max_concurrency for p in involved))
         workers = max(1, workers)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="resolve") as pool:
             futures = [pool.submit(work, url) for url in urls]
