@@ -234,6 +234,9 @@ def test_remote_upload_progresses_to_a_file(cli: CLI) -> None:
         seen.add(status["status"])
         if status["status"] == "finished":
             assert status["file_id"] and status["url"]
+            resolved = only(cli("resolve", "--json", str(status["url"])))  # the file it became
+            assert resolved["status"] == "ok" and resolved["size"] == status["bytes_total"]
+            assert resolved["filename"] == "big.iso"
             break
         time.sleep(0.3)
     assert "finished" in seen and seen & {"new", "downloading"}
