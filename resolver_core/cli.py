@@ -81,6 +81,15 @@ class App:
             print("Paste text with links, then press Ctrl-D:", file=self.stderr)
         return [self.stdin.read()]
 
+    def report(self, url: str, message: str) -> None:
+        """A provider's word on a long step, one line on the terminal (above any bar)."""
+        line = f"{url}: {message}"
+        tqdm_module = sys.modules.get("tqdm")
+        if tqdm_module is not None:
+            tqdm_module.tqdm.write(line, file=self.stderr)
+        else:
+            print(line, file=self.stderr, flush=True)
+
     def progress(self, total: int) -> Callable[[], None] | None:
         """A tqdm bar on a terminal for batches; nothing on pipes."""
         if total < 2 or not self.stderr.isatty():

@@ -22,11 +22,14 @@ def resolve(args: argparse.Namespace, app: App) -> int:
         if args.json:
             print_json(outcome, app.stdout)
         elif outcome.status == "ok" and outcome.link is not None:
-            print(outcome.link.url, file=app.stdout, flush=True)
+            for url in [file.url for file in outcome.link.files] or [outcome.link.url]:
+                print(url, file=app.stdout, flush=True)
         else:
             reason = outcome.error.for_person() if outcome.error else outcome.status
             print(f"{outcome.input}: {reason}", file=app.stderr, flush=True)
 
+    if app.stderr.isatty():
+        resolver.on_report = app.report
     outcomes = resolver.resolve_many(urls, OrderedPrinter(render, len(urls), app.progress(len(urls))))
     return ExitStatus.OK if all(o.status == "ok" for o in outcomes) else ExitStatus.LINK_FAILED
 
@@ -46,6 +49,8 @@ def check(args: argparse.Namespace, app: App) -> int:
             details.append(info.filename)
         if info and info.size is not None:
             details.append(_size(info.size))
+        if info and info.cached is not None:
+            details.append("cached" if info.cached else "not cached (a cloud download fetches it first)")
         if outcome.provider:
             details.append(f"via {outcome.provider}")
         if outcome.error:

@@ -159,6 +159,14 @@ class TicketExpired(ResolverError):
     try_other_provider = True
 
 
+class Refused(ResolverError):
+    """The provider refused this link for a reason of its own, in its own words (Offcloud's
+    ``error`` answers): another provider may not."""
+
+    kind = "refused"
+    try_other_provider = True
+
+
 class NoDownloadApi(ResolverError):
     """The provider can check this hoster's links but has no way to download them
     (highload.to's API has no download ticket): another provider may."""

@@ -99,9 +99,11 @@ def get_json(
     params: Mapping[str, Any] | None = None,
     provider: str,
     link: str | None = None,
+    cookies: Mapping[str, str] | None = None,
 ) -> Any:
     """GET ``url`` and parse its JSON answer, or raise a :class:`ResolverError`."""
-    return _request_json(session, "GET", url, params=params, data=None, provider=provider, link=link)
+    response, body = _request(session, "GET", url, params, None, cookies, provider, link)
+    return _json(response, body, provider, link)
 
 
 def post_json(
@@ -109,25 +111,59 @@ def post_json(
     url: str,
     *,
     data: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
     provider: str,
     link: str | None = None,
+    cookies: Mapping[str, str] | None = None,
 ) -> Any:
     """POST ``data`` as a form to ``url`` and parse its JSON answer, or raise."""
-    return _request_json(session, "POST", url, params=None, data=data, provider=provider, link=link)
+    return post_json_response(
+        session, url, data=data, params=params, provider=provider, link=link, cookies=cookies
+    )[0]
 
 
-def _request_json(
+def post_json_response(
+    session: requests.Session,
+    url: str,
+    *,
+    data: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
+    provider: str,
+    link: str | None = None,
+    cookies: Mapping[str, str] | None = None,
+) -> tuple[Any, requests.Response]:
+    """:func:`post_json`, with the response too (for the cookies a login sets)."""
+    response, body = _request(session, "POST", url, params, data, cookies, provider, link)
+    return _json(response, body, provider, link), response
+
+
+def get_text(
+    session: requests.Session,
+    url: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    provider: str,
+    cookies: Mapping[str, str] | None = None,
+) -> tuple[int, str]:
+    """GET ``url``: its HTTP status and its body as text, or a :class:`ResolverError`."""
+    response, body = _request(session, "GET", url, params, None, cookies, provider, None)
+    return response.status_code, body.decode(response.encoding or "utf-8", errors="replace")
+
+
+def _request(
     session: requests.Session,
     method: str,
     url: str,
-    *,
     params: Mapping[str, Any] | None,
     data: Mapping[str, Any] | None,
+    cookies: Mapping[str, str] | None,
     provider: str,
     link: str | None,
-) -> Any:
+) -> tuple[requests.Response, bytes]:
     try:
-        response = session.request(method, url, params=params, data=data, stream=True)
+        response = session.request(
+            method, url, params=params, data=data, cookies=dict(cookies) if cookies else None, stream=True
+        )
         body = _read_capped(response)
     except requests.Timeout:
         raise errors.ProviderOutage("did not answer in time", provider=provider, link=link) from None
@@ -139,6 +175,10 @@ def _request_json(
         raise errors.ProviderOutage(f"request failed: {_reason(exc)}", provider=provider, link=link) from None
     if log.isEnabledFor(logging.DEBUG):
         log.debug("%s %s -> HTTP %s, %d bytes", method, redact(response.url), response.status_code, len(body))
+    return response, body
+
+
+def _json(response: requests.Response, body: bytes, provider: str, link: str | None) -> Any:
     try:
         return json.loads(body)
     except (ValueError, RecursionError):

@@ -19,6 +19,15 @@ class ProviderKind(Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class FileLink:
+    """One file of a resolved link that holds several (an archive, a multi-file torrent)."""
+
+    url: str
+    filename: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ResolvedLink:
     """A direct download link, and what the provider told about the file."""
 
@@ -33,6 +42,9 @@ class ResolvedLink:
     content_type: str | None = None
     #: Headers the download must send (cookies, referer), if the provider requires some.
     headers: tuple[tuple[str, str], ...] = ()
+    #: Every file, when the link holds several (``url`` is then the whole, as the provider
+    #: gives it); empty for a single file.
+    files: tuple[FileLink, ...] = ()
 
 
 class LinkState(Enum):
@@ -56,6 +68,8 @@ class LinkStatus:
     filename: str | None = None
     size: int | None = None
     sha1: str | None = None
+    #: For a magnet: whether the torrent is in the provider's cache (ready at once).
+    cached: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -68,6 +69,9 @@ class Outcome:
             "sha1": link.sha1 if link else None,
             "error": self.error.for_person() if self.error else None,
             "code": self.error.code if self.error else None,
+            "files": [{"url": file.url, "filename": file.filename, "size": file.size} for file in link.files]
+            if link
+            else [],
         }
 
 
@@ -92,6 +96,7 @@ class CheckOutcome:
             "filename": info.filename if info else None,
             "size": info.size if info else None,
             "sha1": info.sha1 if info else None,
+            "cached": info.cached if info else None,
             "error": self.error.for_person() if self.error else None,
             "code": self.error.code if self.error else None,
         }
@@ -126,11 +131,16 @@ class Resolver:
         self._captcha_command = CaptchaCommand(command) if command else None
         #: A last resort when no plugin and no command answers: asking a person on a terminal.
         self.captcha_prompt = captcha_prompt
+        #: Shows a provider's reports on a long step (``ctx.report``): ``(url, message)``.
+        self.on_report: Callable[[str, str], None] | None = None
         self.cancelled = threading.Event()
         self.refresh_hosterlists = refresh_hosterlists
         self._index: HosterIndex | None = None
         self._index_lock = threading.Lock()
         self._limits = {p.name: threading.BoundedSemaphore(p.max_concurrency) for p in self.providers}
+        self._rank = {provider.name: position for position, provider in enumerate(self.providers)}
+        #: Providers that serve links beyond their hoster patterns (``Provider.claims``).
+        self._claimers = [p for p in self.providers if type(p).claims is not Provider.claims]
         #: Providers whose hoster list could not be had, with the reason (shown by the CLI).
         self.problems: dict[str, errors.ResolverError] = {}
 
@@ -156,8 +166,9 @@ class Resolver:
         order = {provider.name: position for position, provider in enumerate(registered)}
         return sorted(chosen, key=lambda p: (p.priority, _KIND_ORDER[p.kind], order[p.name]))
 
-    def context(self, slot: threading.Semaphore | None = None) -> ResolveContext:
-        """The context for one provider call; ``slot`` is the provider's semaphore it holds."""
+    def context(self, slot: threading.Semaphore | None = None, url: str | None = None) -> ResolveContext:
+        """The context for one provider call; ``slot`` is the provider's semaphore it holds,
+        ``url`` the link it works on (what its reports are about)."""
         return ResolveContext(
             session=self.session,
             cache=self.cache,
@@ -165,7 +176,14 @@ class Resolver:
             cancelled=self.cancelled,
             refresh_hosterlists=self.refresh_hosterlists,
             slot=slot,
+            reporter=(lambda message: self._report(url, message)) if url else None,
         )
+
+    def _report(self, url: str, message: str) -> None:
+        if self.on_report is not None:
+            self.on_report(url, message)
+        else:
+            log.info("%s: %s", url, message)
 
     def index(self) -> HosterIndex:
         """Every enabled provider's hosters, best provider first; built once, when needed."""
@@ -191,9 +209,17 @@ class Resolver:
     # -- resolve --------------------------------------------------------------------------
 
     def links_in(self, texts: Iterable[str]) -> list[str]:
-        """Every link in the pasted texts, in order, once (scheme-less ones on known domains)."""
+        """Every link in the pasted texts, in order, once (scheme-less ones on known domains).
+
+        A line that is only a BitTorrent info hash (40 hex digits) is read as its magnet link.
+        """
         domains = self.index().domains()
-        return extract_links("\n".join(texts), known_domains=domains)
+        lines = []
+        for text in texts:
+            for line in text.splitlines():
+                bare = line.strip()
+                lines.append(f"magnet:?xt=urn:btih:{bare.lower()}" if _INFO_HASH.fullmatch(bare) else line)
+        return extract_links("\n".join(lines), known_domains=domains)
 
     def resolve_many(
         self, urls: Sequence[str], on_done: Callable[[int, Outcome], None] | None = None
@@ -219,7 +245,7 @@ class Resolver:
             slot = self._limits[provider.name]
             try:
                 with slot:
-                    link = provider.resolve(url, hoster, self.context(slot))
+                    link = provider.resolve(url, hoster, self.context(slot, url))
             except errors.ResolverError as exc:
                 exc.link, exc.provider = exc.link or url, exc.provider or provider.name
                 failures.append(exc)
@@ -233,12 +259,21 @@ class Resolver:
         return Outcome(url, "error", error=error, provider=error.provider, hoster=candidates[0][1])
 
     def _candidates(self, url: str) -> list[tuple[Provider, str]]:
+        """The providers that serve ``url``, best first: those whose hoster patterns match,
+        and those that claim it otherwise (any link, magnets), each in its priority's place."""
         seen: set[str] = set()
         candidates = []
         for match in self.index().match(url):
             if match.owner not in seen:
                 seen.add(match.owner)
                 candidates.append((self.provider(match.owner), match.hoster))
+        claimed = False
+        for provider in self._claimers:
+            if provider.name not in seen and (hoster := provider.claims(url)) is not None:
+                candidates.append((provider, hoster))
+                claimed = True
+        if claimed:
+            candidates.sort(key=lambda candidate: self._rank[candidate[0].name])
         return candidates
 
     def _notify(self, link: ResolvedLink) -> None:
@@ -377,6 +412,8 @@ class Resolver:
             answer = self.captcha_prompt(challenge)
         return answer
 
+
+_INFO_HASH = re.compile(r"[0-9A-Fa-f]{40}")
 
 #: Ties of priority: a file host's own API first (it knows each file's sha1 and is the
 #: authority on its files), then multihosters, then debrid services.

@@ -64,6 +64,15 @@ class ResolveContext:
     refresh_hosterlists: bool = False
     #: The provider's concurrency slot held by this call, lent out while it waits.
     slot: threading.Semaphore | None = None
+    #: Where :meth:`report` goes: the core shows it (a terminal line, the web page, a log).
+    reporter: Callable[[str], None] | None = None
+
+    def report(self, message: str) -> None:
+        """Tell the person how a long step goes ("downloading at Offcloud: 40%")."""
+        if self.reporter is not None:
+            self.reporter(message)
+        else:
+            log.info("%s", message)
 
     def wait(self, seconds: float) -> None:
         """Wait ``seconds`` (a ticket's wait time); see :meth:`wait_until`."""
@@ -165,6 +174,11 @@ class Provider(ABC):
     @abstractmethod
     def resolve(self, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
         """A direct link for ``url`` (of ``hoster``), or a :class:`ResolverError`."""
+
+    def claims(self, url: str) -> str | None:
+        """A hoster name when this provider serves ``url`` beyond its hoster patterns (any
+        link at all, magnets), else None. Must be cheap: it is asked of every link."""
+        return None
 
     def check(
         self, urls: Sequence[str], hoster: str, ctx: ResolveContext

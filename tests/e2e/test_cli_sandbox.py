@@ -11,8 +11,21 @@ from plugins.premiumize.sandbox import PIN
 
 from .conftest import CLI
 
-RESOLVE_FIELDS = {"input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code"}
-CHECK_FIELDS = {"input", "status", "provider", "hoster", "filename", "size", "sha1", "error", "code"}
+RESOLVE_FIELDS = {
+    *("input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code", "files")
+}
+CHECK_FIELDS = {
+    "input",
+    "status",
+    "provider",
+    "hoster",
+    "filename",
+    "size",
+    "sha1",
+    "cached",
+    "error",
+    "code",
+}
 GOOD = [
     "https://rapidgator.net/file/aa11bb22/First.File.rar.html",
     "https://rg.to/file/cc33dd44",

@@ -70,6 +70,19 @@ def test_json_fields_are_never_missing(tmp_path: Path) -> None:
     outcomes = make(tmp_path, ScriptedProvider("p", 1)).resolve_many(
         ["https://rapidgator.net/file/ok", "https://rapidgator.net/file/err404", "https://x.example/"]
     )
-    keys = {"input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code"}
+    keys = {
+        "input",
+        "status",
+        "provider",
+        "hoster",
+        "url",
+        "filename",
+        "size",
+        "sha1",
+        "error",
+        "code",
+        "files",
+    }
     assert all(set(o.to_json()) == keys for o in outcomes)
+    assert all(o.to_json()["files"] == [] for o in outcomes)  # one file each: no list
     assert [o.to_json()["code"] for o in outcomes] == [None, 404, None]
