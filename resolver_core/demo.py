@@ -34,10 +34,14 @@ Extras: https://openload.co/f/Hx7Lq2Wp0aZ/Holiday.Video.Extras.mkv
 Subtitles: https://streamango.com/f/Zr4Tn8Ks1Qm/Holiday.Video.Subtitles.zip
 Stream: https://highload.to/f/Vxj4mjsK4PX/Holiday.Video.mp4
 Old link (deleted): https://rapidgator.net/file/status404
-Hoster down at the provider: https://filefactory.com/file/z8y7x6
+Hoster down at Premiumize (Offcloud takes over): https://filefactory.com/file/z8y7x6
+Bonus (Offcloud fetches it into its cloud first): https://mediafire.com/file/cloudonly7q2/Holiday.Video.Bonus.mkv
+Soundtrack torrent, in Offcloud's cache:
+magnet:?xt=urn:btih:2c6b6858d61da9543d4231a71db4b1c9264b0685&dn=Holiday.Soundtrack.single.flac
+Whole season torrent: magnet:?xt=urn:btih:a7f3e9d1c5b8024f6e1d3c9b7a5f2e8d4c6b1a09&dn=Holiday.Season.1
 Not a hoster anyone serves: https://example.com/some/page
 """
-EXPECTED = ["ok"] * 9 + ["error", "error", "unsupported"]
+EXPECTED = ["ok"] * 9 + ["error"] + ["ok"] * 4 + ["error"]
 
 
 def run_demo(app: App) -> int:
@@ -47,8 +51,14 @@ def run_demo(app: App) -> int:
         empty_config.write_text("# the demo uses the sandbox's environment only\n", encoding="utf-8")
         config = load_config(empty_config, env=sandbox.env())
         solver = _ShowingSolver(sandbox.url, out)
+
+        # Offcloud's cloud downloads report how they go: shown as they come.
+        def show(url: str, message: str) -> None:
+            print(f"  {message}: {url}", file=out)
+
         app.pm.register(solver, name="sandbox-demo-solver")
         resolver = Resolver(config, pm=app.pm, cache_dir=Path(work) / "cache")
+        resolver.on_report = show
         print(f"Sandbox running on {sandbox.url} (no account, no network needed).", file=out)
         for provider, info, error in resolver.accounts():
             state = error.for_person() if error else f"{info.type} account" if info else "no account API"
@@ -57,7 +67,8 @@ def run_demo(app: App) -> int:
         urls = resolver.links_in([SAMPLE_POST])
         print(
             "\nThe file hosts' own APIs go through the download-ticket flow: a ticket, its wait,"
-            "\na captcha (answered here by the sandbox's demo solver), then the direct link.",
+            "\na captcha (answered here by the sandbox's demo solver), then the direct link."
+            "\nOffcloud gives instant links, or fetches a file (or a torrent) into its cloud first.",
             file=out,
         )
         outcomes = resolver.resolve_many(urls)
@@ -73,15 +84,18 @@ def run_demo(app: App) -> int:
                     outcome.provider or "-",
                     link.filename or "-" if link else "-",
                     f"{link.size:,}" if link and link.size is not None else "-",
-                    link.url if link else (outcome.error.for_person() if outcome.error else "-"),
+                    (f"{len(link.files)} files: " if link and link.files else "")
+                    + (link.url if link else (outcome.error.for_person() if outcome.error else "-")),
                 )
             )
         widths = [max(len(row[i]) for row in rows) for i in range(5)]
-        for row in rows:
+        for row, files in zip(rows, [(), *(o.link.files if o.link else () for o in outcomes)], strict=True):
             print(
                 "  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5],
                 file=out,
             )
+            for file in files:
+                print(f"  {'':<{sum(widths) + 10}}  {file.url}", file=out)
     statuses = [outcome.status for outcome in outcomes]
     if statuses != EXPECTED:
         print(f"\nThe demo expected {EXPECTED} and got {statuses}.", file=app.stderr)

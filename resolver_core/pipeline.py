@@ -158,11 +158,7 @@ class Resolver:
             raise errors.ConfigError(
                 f"unknown provider {', '.join(unknown)}; known: {', '.join(sorted(by_name)) or 'none'}"
             )
-        chosen = (
-            [by_name[n] for n in dict.fromkeys(names)]
-            if names
-            else [p for p in registered if p.settings.is_enabled]
-        )
+        chosen = [by_name[n] for n in dict.fromkeys(names)] if names else [p for p in registered if p.enabled]
         order = {provider.name: position for position, provider in enumerate(registered)}
         return sorted(chosen, key=lambda p: (p.priority, _KIND_ORDER[p.kind], order[p.name]))
 
@@ -260,20 +256,24 @@ class Resolver:
 
     def _candidates(self, url: str) -> list[tuple[Provider, str]]:
         """The providers that serve ``url``, best first: those whose hoster patterns match,
-        and those that claim it otherwise (any link, magnets), each in its priority's place."""
+        and those that claim it otherwise (any link, magnets), in priority order."""
         seen: set[str] = set()
         candidates = []
         for match in self.index().match(url):
             if match.owner not in seen:
                 seen.add(match.owner)
                 candidates.append((self.provider(match.owner), match.hoster))
-        claimed = False
-        for provider in self._claimers:
-            if provider.name not in seen and (hoster := provider.claims(url)) is not None:
-                candidates.append((provider, hoster))
-                claimed = True
+        claimed = [
+            (provider, hoster)
+            for provider in self._claimers
+            if provider.name not in seen and (hoster := provider.claims(url)) is not None
+        ]
         if claimed:
-            candidates.sort(key=lambda candidate: self._rank[candidate[0].name])
+            # A claim beyond patterns (Offcloud's "any link") comes after every provider of
+            # the same priority whose patterns name the link.
+            ranked = [(p.priority, 0, self._rank[p.name], p, h) for p, h in candidates]
+            ranked += [(p.priority, 1, self._rank[p.name], p, h) for p, h in claimed]
+            candidates = [(p, h) for *_, p, h in sorted(ranked, key=lambda r: r[:3])]
         return candidates
 
     def _notify(self, link: ResolvedLink) -> None:
@@ -371,7 +371,7 @@ class Resolver:
         candidates = self._candidates(url)
         if not candidates:
             return None
-        return next(((p, h) for p, h in candidates if p.can_check), candidates[0])
+        return next(((p, h) for p, h in candidates if p.checks(h)), candidates[0])
 
     def _check_batch(self, provider: Provider, hoster: str, urls: list[str]) -> list[CheckOutcome]:
         slot = self._limits[provider.name]

@@ -175,6 +175,16 @@ class Provider(ABC):
     def resolve(self, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
         """A direct link for ``url`` (of ``hoster``), or a :class:`ResolverError`."""
 
+    @property
+    def enabled(self) -> bool:
+        """Whether the provider is used when no ``--provider`` names it: as configured, or
+        when it has credentials."""
+        return self.settings.is_enabled
+
+    def checks(self, hoster: str) -> bool:
+        """Whether :meth:`check` asks the service about this hoster's links."""
+        return self.can_check
+
     def claims(self, url: str) -> str | None:
         """A hoster name when this provider serves ``url`` beyond its hoster patterns (any
         link at all, magnets), else None. Must be cheap: it is asked of every link."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from resolver_core.groups import common_options, confirm, destructive_options, emit, human_size
 
 from .services import SERVICES, Service
 
@@ -29,14 +30,8 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _add_group(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], service: Service) -> None:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="configuration file (default: the user config dir)")
-    common.add_argument("-v", "--verbose", action="count", default=0, help="more detail on stderr")
-    common.add_argument("--json", action="store_true", help="JSON Lines on stdout")
-    common.add_argument("--timeout", type=float, default=30.0, metavar="S", help="seconds per request")
-    common.add_argument("--retries", type=int, default=2, metavar="N", help="transport retries")
-    destructive = argparse.ArgumentParser(add_help=False)
-    destructive.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    common = common_options()
+    destructive = destructive_options()
 
     group = subparsers.add_parser(
         service.name,
@@ -144,7 +139,7 @@ def _client(args: argparse.Namespace) -> FamilyClient:
             f"{service.name} needs an API login and key: set login and key in [providers.{service.name}]"
             f" or LINKRESOLVER_{service.name.upper()}_LOGIN and _KEY"
         )
-    session = make_session(retries=max(0, args.retries), timeout=max(0.1, args.timeout))
+    session = make_session(retries=args.retries, timeout=args.timeout)
     return FamilyClient(session, service, settings.api_base, settings.login, settings.key)
 
 
@@ -157,48 +152,13 @@ def _file_id(args: argparse.Namespace, value: str) -> str:
     return file_id
 
 
-def _emit(app: App, args: argparse.Namespace, record: Any, line: str) -> None:
-    if args.json:
-        data = (
-            dataclasses.asdict(record)
-            if dataclasses.is_dataclass(record) and not isinstance(record, type)
-            else record
-        )
-        print(json.dumps(data, ensure_ascii=False), file=app.stdout, flush=True)
-    else:
-        print(line, file=app.stdout, flush=True)
-
-
-def _confirm(app: App, args: argparse.Namespace, what: str) -> bool:
-    """Ask on a terminal; elsewhere only ``--yes`` allows it (nothing is deleted by accident)."""
-    if args.yes:
-        return True
-    if not (app.stdin.isatty() and app.stderr.isatty()):
-        print(f"linkresolver: not deleting {what} without --yes (no terminal to ask on)", file=app.stderr)
-        return False
-    app.stderr.write(f"Delete {what} at {args.service}? This cannot be undone. [y/N] ")
-    app.stderr.flush()
-    return app.stdin.readline().strip().lower() in ("y", "yes")
-
-
-def _size(size: int | None) -> str:
-    if size is None:
-        return "-"
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-
-
 # -- handlers ---------------------------------------------------------------------------------
 
 
 def _account(args: argparse.Namespace, app: App) -> int:
     details = _client(args).account_info()
     if args.json:
-        _emit(app, args, details, "")
+        emit(app, args, details, "")
         return 0
     for key, value in dataclasses.asdict(details).items():
         if value is not None:
@@ -226,7 +186,7 @@ def _upload(args: argparse.Namespace, app: App) -> int:
             if bar is not None:
                 bar.close()
         record = {"path": str(path), **dataclasses.asdict(uploaded)}
-        _emit(
+        emit(
             app, args, record, f"{uploaded.url or uploaded.file_id}  {path.name}  sha1 {uploaded.sha1 or '?'}"
         )
     return 0
@@ -234,15 +194,15 @@ def _upload(args: argparse.Namespace, app: App) -> int:
 
 def _remote_add(args: argparse.Namespace, app: App) -> int:
     added = _client(args).remote_upload_add(args.url, folder=args.folder, headers=getattr(args, "header", []))
-    _emit(app, args, added, f"remote upload {added.upload_id} added (folder {added.folder_id or '-'})")
+    emit(app, args, added, f"remote upload {added.upload_id} added (folder {added.folder_id or '-'})")
     return 0
 
 
 def _remote_status(args: argparse.Namespace, app: App) -> int:
     uploads = _client(args).remote_upload_status(args.upload_id, limit=getattr(args, "limit", None))
     for upload in uploads:
-        loaded = f"{_size(upload.bytes_loaded)} of {_size(upload.bytes_total)}"
-        _emit(
+        loaded = f"{human_size(upload.bytes_loaded)} of {human_size(upload.bytes_total)}"
+        emit(
             app,
             args,
             upload,
@@ -254,34 +214,34 @@ def _remote_status(args: argparse.Namespace, app: App) -> int:
 
 def _remote_remove(args: argparse.Namespace, app: App) -> int:
     what = "every remote upload" if args.upload_id == "all" else f"remote upload {args.upload_id}"
-    if not _confirm(app, args, what):
+    if not confirm(app, args, what, args.service):
         return 2
     _client(args).remote_upload_remove(args.upload_id)
-    _emit(app, args, {"removed": args.upload_id}, f"removed {what}")
+    emit(app, args, {"removed": args.upload_id}, f"removed {what}")
     return 0
 
 
 def _remote_restart(args: argparse.Namespace, app: App) -> int:
     _client(args).remote_upload_restart()
-    _emit(app, args, {"restarted": True}, "failed remote uploads restarted")
+    emit(app, args, {"restarted": True}, "failed remote uploads restarted")
     return 0
 
 
 def _list_folder(args: argparse.Namespace, app: App) -> int:
     listing = _client(args).list_folder(args.folder)
     for folder in listing.folders:
-        _emit(
+        emit(
             app,
             args,
             {"type": "folder", **dataclasses.asdict(folder)},
             f"folder  {folder.folder_id:<14} {'':>10}  {folder.name}/",
         )
     for file in listing.files:
-        _emit(
+        emit(
             app,
             args,
             {"type": "file", **dataclasses.asdict(file)},
-            f"file    {file.file_id:<14} {_size(file.size):>10}  {file.name}",
+            f"file    {file.file_id:<14} {human_size(file.size):>10}  {file.name}",
         )
     if not args.json:
         print(f"{len(listing.folders)} folders, {len(listing.files)} files", file=app.stderr)
@@ -290,20 +250,20 @@ def _list_folder(args: argparse.Namespace, app: App) -> int:
 
 def _create_folder(args: argparse.Namespace, app: App) -> int:
     folder_id = _client(args).create_folder(args.name, parent=args.parent)
-    _emit(app, args, {"folder_id": folder_id, "name": args.name}, folder_id)
+    emit(app, args, {"folder_id": folder_id, "name": args.name}, folder_id)
     return 0
 
 
 def _rename_file(args: argparse.Namespace, app: App) -> int:
     file_id = _file_id(args, args.file)
     _client(args).rename_file(file_id, args.name)
-    _emit(app, args, {"file_id": file_id, "name": args.name}, f"renamed {file_id} to {args.name}")
+    emit(app, args, {"file_id": file_id, "name": args.name}, f"renamed {file_id} to {args.name}")
     return 0
 
 
 def _rename_folder(args: argparse.Namespace, app: App) -> int:
     _client(args).rename_folder(args.folder, args.name)
-    _emit(
+    emit(
         app,
         args,
         {"folder_id": args.folder, "name": args.name},
@@ -315,7 +275,7 @@ def _rename_folder(args: argparse.Namespace, app: App) -> int:
 def _move_file(args: argparse.Namespace, app: App) -> int:
     file_id = _file_id(args, args.file)
     _client(args).move_file(file_id, args.folder)
-    _emit(
+    emit(
         app, args, {"file_id": file_id, "folder_id": args.folder}, f"moved {file_id} to folder {args.folder}"
     )
     return 0
@@ -323,27 +283,27 @@ def _move_file(args: argparse.Namespace, app: App) -> int:
 
 def _delete_files(args: argparse.Namespace, app: App) -> int:
     ids = [_file_id(args, value) for value in args.files]
-    if not _confirm(app, args, f"{len(ids)} file(s): {', '.join(ids)}"):
+    if not confirm(app, args, f"{len(ids)} file(s): {', '.join(ids)}", args.service):
         return 2
     client = _client(args)
     for file_id in ids:
         client.delete_file(file_id)
-        _emit(app, args, {"deleted": file_id}, f"deleted {file_id}")
+        emit(app, args, {"deleted": file_id}, f"deleted {file_id}")
     return 0
 
 
 def _delete_folder(args: argparse.Namespace, app: App) -> int:
-    if not _confirm(app, args, f"folder {args.folder} with all its subfolders and files"):
+    if not confirm(app, args, f"folder {args.folder} with all its subfolders and files", args.service):
         return 2
     _client(args).delete_folder(args.folder)
-    _emit(app, args, {"deleted_folder": args.folder}, f"deleted folder {args.folder}")
+    emit(app, args, {"deleted_folder": args.folder}, f"deleted folder {args.folder}")
     return 0
 
 
 def _convert(args: argparse.Namespace, app: App) -> int:
     file_id = _file_id(args, args.file)
     _client(args).convert(file_id)
-    _emit(app, args, {"converting": file_id}, f"conversion of {file_id} started")
+    emit(app, args, {"converting": file_id}, f"conversion of {file_id} started")
     return 0
 
 
@@ -351,7 +311,7 @@ def _running_converts(args: argparse.Namespace, app: App) -> int:
     for conversion in _client(args).running_converts(getattr(args, "folder", None)):
         progress = f"{conversion.progress:.0%}" if conversion.progress is not None else "?"
         state = conversion.status or "?"
-        _emit(
+        emit(
             app,
             args,
             conversion,
@@ -363,5 +323,5 @@ def _running_converts(args: argparse.Namespace, app: App) -> int:
 def _splash(args: argparse.Namespace, app: App) -> int:
     file_id = _file_id(args, args.file)
     url = _client(args).splash_image(file_id)
-    _emit(app, args, {"file_id": file_id, "splash": url}, url)
+    emit(app, args, {"file_id": file_id, "splash": url}, url)
     return 0

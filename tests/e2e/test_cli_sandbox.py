@@ -26,6 +26,16 @@ CHECK_FIELDS = {
     "error",
     "code",
 }
+
+
+@pytest.fixture
+def cli(cli: CLI) -> CLI:
+    """These tests are about Premiumize's answers as they reach people: Offcloud, which
+    claims every link no other provider serves (and fails over from any), is left out."""
+    cli.env["LINKRESOLVER_DISABLE_PLUGINS"] = "offcloud"
+    return cli
+
+
 GOOD = [
     "https://rapidgator.net/file/aa11bb22/First.File.rar.html",
     "https://rg.to/file/cc33dd44",
@@ -219,7 +229,7 @@ def test_broken_plugin_is_reported_and_skipped(cli: CLI) -> None:
 
 
 def test_disabled_builtin_plugin(cli: CLI) -> None:
-    run = cli("resolve", GOOD[0], env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize"})
+    run = cli("resolve", GOOD[0], env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,offcloud"})
     assert run.returncode == 1
     assert "no enabled provider serves this link" in run.stderr
 

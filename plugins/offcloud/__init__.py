@@ -1,0 +1,35 @@
+"""Offcloud (seed 004): client, provider, command group and sandbox emulation."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from resolver_core import hookimpl
+
+if TYPE_CHECKING:
+    from resolver_core.config import Config
+    from resolver_core.provider import Provider
+    from resolver_core.sandbox.server import Sandbox
+
+
+@hookimpl
+def register_providers(register: Callable[[Provider], None], config: Config) -> None:
+    from .provider import OffcloudProvider  # noqa: PLC0415 (requests only when needed)
+
+    register(OffcloudProvider.from_config(config))
+
+
+@hookimpl
+def register_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .commands import add_commands  # noqa: PLC0415 (the standard library only)
+
+    add_commands(subparsers)
+
+
+@hookimpl
+def sandbox_routes(sandbox: Sandbox) -> None:
+    from .sandbox import install  # noqa: PLC0415 (only the sandbox needs it)
+
+    install(sandbox)
