@@ -257,3 +257,11 @@ def test_remote_commands_proxies_and_cache(cli: CLI) -> None:
     assert [c["cached"] for c in cache] == [True, False]
     bad = cli("offcloud", "cache", "not-a-hash")
     assert bad.returncode == 2 and "neither a BitTorrent info hash" in bad.stderr
+
+
+def test_cloud_progress_shows_on_a_terminal(cli: CLI) -> None:
+    run, terminal = cli.on_terminal("resolve", "https://mediafire.com/file/cloudonly-tty/Bonus.mkv")
+    assert run.returncode == 0
+    assert b"offcloud is fetching it into its cloud (downloading" in terminal
+    quiet = cli("resolve", "https://mediafire.com/file/cloudonly-pipe/Bonus.mkv")
+    assert "fetching" not in quiet.stderr  # no terminal: a log line for -v only
