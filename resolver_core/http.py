@@ -102,8 +102,21 @@ def get_json(
     cookies: Mapping[str, str] | None = None,
 ) -> Any:
     """GET ``url`` and parse its JSON answer, or raise a :class:`ResolverError`."""
+    return get_json_response(session, url, params=params, provider=provider, link=link, cookies=cookies)[0]
+
+
+def get_json_response(
+    session: requests.Session,
+    url: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    provider: str,
+    link: str | None = None,
+    cookies: Mapping[str, str] | None = None,
+) -> tuple[Any, requests.Response]:
+    """:func:`get_json`, with the response too (for APIs whose HTTP status says something)."""
     response, body = _request(session, "GET", url, params, None, cookies, provider, link)
-    return _json(response, body, provider, link)
+    return _json(response, body, provider, link), response
 
 
 def post_json(

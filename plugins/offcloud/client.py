@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Mapping, Sequence
+from http.cookiejar import CookieJar
 from typing import Any, Final
 
 import requests
 
 from resolver_core import errors
-from resolver_core.http import get_json, get_text, post_json_response
+from resolver_core.http import get_json_response, get_text, post_json_response
 from resolver_core.redact import redact
 
 from .results import Login, Proxy, RemoteAccount, Request, Status, http_url, text
@@ -93,7 +94,7 @@ class OffcloudClient:
         return check_answer(body, response.status_code, link=link)
 
     def get(self, endpoint: str, *, link: str | None = None) -> Any:
-        body = get_json(
+        body, response = get_json_response(
             self.session,
             f"{self.api_base}/{endpoint}",
             params=self._auth_params(),
@@ -101,7 +102,7 @@ class OffcloudClient:
             provider=PROVIDER,
             link=link,
         )
-        return check_answer(body, 200, link=link)
+        return check_answer(body, response.status_code, link=link)
 
     def _auth_params(self) -> dict[str, str] | None:
         return {"key": self._key} if self._key else None
@@ -121,6 +122,7 @@ class OffcloudClient:
         )
         result = check_answer(body, response.status_code, auth=True)
         cookie = response.cookies.get(SESSION_COOKIE)
+        _forget_session_cookie(self.session)  # sent only where asked for, never by the jar
         if not cookie:
             raise errors.AuthFailed("accepted the login but set no session cookie", provider=PROVIDER)
         answer = result if isinstance(result, dict) else {}
@@ -182,6 +184,7 @@ class OffcloudClient:
         if body.lstrip().startswith("{"):  # an error, as JSON
             with contextlib.suppress(ValueError):
                 check_answer(json.loads(body), status)
+        check_answer(None, status)  # an error page that is not JSON
         lines = [line.strip() for line in body.splitlines()]
         return [line for line in lines if http_url(line)]
 
@@ -245,6 +248,15 @@ def check_answer(body: Any, http_status: int, *, link: str | None = None, auth: 
         error = errors.ProviderOutage if http_status >= 500 else errors.Refused
         raise error(f"answered HTTP {http_status}", provider=PROVIDER, link=link, code=http_status)
     return body
+
+
+def _forget_session_cookie(session: requests.Session) -> None:
+    """requests keeps a response's cookies in the session's jar and sends them with every
+    later request; Offcloud's session cookie must go only where this client puts it."""
+    jar: CookieJar = session.cookies
+    for cookie in list(jar):
+        if cookie.name == SESSION_COOKIE:
+            jar.clear(cookie.domain, cookie.path, cookie.name)
 
 
 def _cached_in(answer: Any) -> set[str]:
