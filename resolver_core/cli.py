@@ -125,10 +125,10 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     )
     providers.add_argument("--json", action="store_true", help="JSON Lines on stdout, one object per link")
     providers.add_argument(
-        "--retries", type=_non_negative_int, default=2, metavar="N", help="transport retries"
+        "--retries", type=non_negative_int, default=2, metavar="N", help="transport retries"
     )
     providers.add_argument(
-        "--timeout", type=_positive_float, default=30.0, metavar="S", help="seconds per request"
+        "--timeout", type=positive_float, default=30.0, metavar="S", help="seconds per request"
     )
     links = argparse.ArgumentParser(add_help=False)
     links.add_argument(
@@ -153,8 +153,8 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     )
     p.set_defaults(handler=commands.hosts)
     p = sub.add_parser("sandbox", parents=[common], help="run the local sandbox of every provider's API")
-    p.add_argument("--port", type=_non_negative_int, default=0, help="port on 127.0.0.1 (default: any free)")
-    p.add_argument("--latency", type=_non_negative_float, default=0.0, metavar="S", help="added per API call")
+    p.add_argument("--port", type=non_negative_int, default=0, help="port on 127.0.0.1 (default: any free)")
+    p.add_argument("--latency", type=non_negative_float, default=0.0, metavar="S", help="added per API call")
     p.set_defaults(handler=commands.sandbox)
     p = sub.add_parser("demo", parents=[common], help="see it work: resolve sample links against the sandbox")
     p.set_defaults(handler=commands.demo)
@@ -260,21 +260,21 @@ def print_json(outcome: Outcome | CheckOutcome, stdout: TextIO) -> None:
     stdout.flush()
 
 
-def _non_negative_int(text: str) -> int:
+def non_negative_int(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return value
 
 
-def _positive_float(text: str) -> float:
+def positive_float(text: str) -> float:
     value = float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError("must be more than 0")
     return value
 
 
-def _non_negative_float(text: str) -> float:
+def non_negative_float(text: str) -> float:
     value = float(text)
     if not value >= 0:
         raise argparse.ArgumentTypeError("must be 0 or more")

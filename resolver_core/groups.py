@@ -11,6 +11,8 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
+from .cli import non_negative_int, positive_float
+
 if TYPE_CHECKING:
     from .cli import App
 
@@ -23,8 +25,10 @@ def common_options() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="more detail on stderr (-v -v: HTTP)"
     )
     common.add_argument("--json", action="store_true", help="JSON Lines on stdout")
-    common.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help="seconds per request")
-    common.add_argument("--retries", type=_count, default=2, metavar="N", help="transport retries")
+    common.add_argument(
+        "--timeout", type=positive_float, default=30.0, metavar="S", help="seconds per request"
+    )
+    common.add_argument("--retries", type=non_negative_int, default=2, metavar="N", help="transport retries")
     return common
 
 
@@ -65,17 +69,3 @@ def human_size(size: int | None) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{size} B"
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value

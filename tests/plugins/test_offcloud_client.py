@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -71,17 +71,8 @@ INSTANT_ANSWER: Final = {
 }
 
 
-@pytest.fixture(autouse=True)
-def secrets() -> Iterator[None]:
-    register_secrets([KEY])
-    yield
-    clear_secrets()
-
-
-@pytest.fixture
-def api() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
+#: Registered for redaction around each test (tests/plugins/conftest.py).
+SECRETS = [KEY]
 
 
 # -- helpers ----------------------------------------------------------------------------------

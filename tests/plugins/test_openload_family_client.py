@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -37,7 +37,6 @@ from plugins.openload_family.results import (
 )
 from plugins.openload_family.services import HIGHLOAD, OPENLOAD, STREAMANGO, Service
 from resolver_core import errors
-from resolver_core.redact import clear_secrets, register_secrets
 
 #: The documents' example credentials (seed 000/003).
 LOGIN: Final = "5147a8f8e924bc82"
@@ -57,17 +56,8 @@ TICKET_FAMILY: Final = [OPENLOAD, STREAMANGO]
 ALL: Final = [OPENLOAD, STREAMANGO, HIGHLOAD]
 
 
-@pytest.fixture(autouse=True)
-def secrets() -> Iterator[None]:
-    register_secrets([KEY])
-    yield
-    clear_secrets()
-
-
-@pytest.fixture
-def api() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
+#: Registered for redaction around each test (tests/plugins/conftest.py).
+SECRETS = [KEY]
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,24 +21,14 @@ from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
 from resolver_core.http import make_session
 from resolver_core.provider import ResolveContext
-from resolver_core.redact import clear_secrets, register_secrets
 
 API = "https://api.premiumize.example/pm-api/v1.php"
 PIN = "s3cret-pin"
 LINK = "https://rapidgator.net/file/abc123"
 
 
-@pytest.fixture(autouse=True)
-def secrets() -> Iterator[None]:
-    register_secrets([PIN])
-    yield
-    clear_secrets()
-
-
-@pytest.fixture
-def api() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
+#: Registered for redaction around each test (tests/plugins/conftest.py).
+SECRETS = [PIN]
 
 
 @pytest.fixture
