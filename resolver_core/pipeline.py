@@ -225,7 +225,13 @@ class Resolver:
         ``on_done(position, outcome)`` is called as each finishes, from a worker thread.
         """
         self.index()
-        involved = {provider.name: provider for url in urls for provider, _ in self._candidates(url)}
+        # Sized by the providers links go to first: a fallback (Offcloud for any link) that
+        # may wait must not give every debrid batch hundreds of idle threads.
+        involved = {}
+        for url in urls:
+            candidates = self._candidates(url)
+            if candidates:
+                involved[candidates[0][0].name] = candidates[0][0]
         return self._run_all(self.resolve_one, urls, on_done, list(involved.values()))
 
     def resolve_one(self, url: str) -> Outcome:

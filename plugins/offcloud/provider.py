@@ -81,8 +81,7 @@ class OffcloudProvider(Provider):
         return self.settings.has_credentials or stored
 
     def client(self, ctx: ResolveContext) -> OffcloudClient:
-        stored = self.stored_session or Path("/nonexistent") / "offcloud-session.json"
-        return authenticated_client(ctx.session, self.settings, self.api_base, stored)
+        return authenticated_client(ctx.session, self.settings, self.api_base, self.stored_session)
 
     # -- which links ----------------------------------------------------------------------------
 

@@ -77,14 +77,14 @@ def save_session(path: Path, stored: StoredSession) -> None:
 
 
 def authenticated_client(
-    http: requests.Session, settings: ProviderSettings, api_base: str, stored_at: Path
+    http: requests.Session, settings: ProviderSettings, api_base: str, stored_at: Path | None
 ) -> OffcloudClient:
     """A client with the best credentials there are: the configured key, then a stored
     session (its key, else its cookie), then a login with the configured password (whose
     session is then stored). None of them: :class:`AuthFailed` saying what to configure."""
     if settings.key:
         return OffcloudClient(http, api_base, key=settings.key)
-    stored = load_session(stored_at)
+    stored = load_session(stored_at) if stored_at is not None else None
     if stored is not None and (stored.api_key or stored.session):
         return OffcloudClient(http, api_base, key=stored.api_key, session_cookie=stored.session)
     if settings.login and settings.password:
@@ -97,8 +97,9 @@ def authenticated_client(
 
 
 def login_and_store(
-    http: requests.Session, username: str, password: str, api_base: str, stored_at: Path
+    http: requests.Session, username: str, password: str, api_base: str, stored_at: Path | None
 ) -> OffcloudClient:
+    """Log in, fetch the account's API key, and keep both at ``stored_at`` (when given)."""
     register_secrets([password])
     client = OffcloudClient(http, api_base)
     login = client.login(username, password)
@@ -107,5 +108,6 @@ def login_and_store(
     except errors.ResolverError as exc:
         log.info("the session works, but its API key could not be had: %s", exc.for_person())
         email, api_key = login.email, None
-    save_session(stored_at, StoredSession(email or login.email, login.session, api_key))
+    if stored_at is not None:
+        save_session(stored_at, StoredSession(email or login.email, login.session, api_key))
     return OffcloudClient(http, api_base, key=api_key, session_cookie=login.session)
