@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     import pluggy
 
+    from .download import DownloadOutcome
     from .pipeline import CheckOutcome, Outcome, Resolver
 
 log = logging.getLogger("linkresolver")
@@ -31,7 +32,7 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130
 
 
-BUILTIN_COMMANDS = ("resolve", "check", "accounts", "hosts", "sandbox", "demo")
+BUILTIN_COMMANDS = ("resolve", "check", "download", "accounts", "hosts", "sandbox", "demo")
 
 
 class App:
@@ -90,6 +91,27 @@ class App:
         else:
             print(line, file=self.stderr, flush=True)
 
+    def byte_bars(self) -> Callable[[str, int | None], Callable[[int], None]] | None:
+        """On a terminal: a bar per file being downloaded; nothing on pipes."""
+        if not self.stderr.isatty():
+            return None
+        from tqdm import tqdm  # noqa: PLC0415
+
+        lock = threading.Lock()
+
+        def bar_for(name: str, size: int | None) -> Callable[[int], None]:
+            bar = tqdm(total=size, desc=name[:40], unit="B", unit_scale=True, file=self.stderr, leave=False)
+
+            def advance(count: int) -> None:
+                with lock:
+                    bar.update(count)
+                    if bar.total is not None and bar.n >= bar.total:
+                        bar.close()
+
+            return advance
+
+        return bar_for
+
     def progress(self, total: int) -> Callable[[], None] | None:
         """A tqdm bar on a terminal for batches; nothing on pipes."""
         if total < 2 or not self.stderr.isatty():
@@ -145,6 +167,20 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         "check", parents=[common, providers, links], help="what providers can tell about links"
     )
     p.set_defaults(handler=commands.check)
+    p = sub.add_parser(
+        "download", parents=[common, providers, links], help="resolve, then download the files (resumable)"
+    )
+    p.add_argument("-o", "--output", default=".", metavar="DIR", help="where files go (default: here)")
+    p.add_argument(
+        "--connections",
+        type=positive_int,
+        default=4,
+        metavar="N",
+        help="connections per file, as far as the provider allows (default: 4)",
+    )
+    p.add_argument("--files", type=positive_int, default=3, metavar="N", help="files at once (default: 3)")
+    p.add_argument("--overwrite", action="store_true", help="replace a different file of the same name")
+    p.set_defaults(handler=commands.download)
     p = sub.add_parser("accounts", parents=[common, providers], help="each provider's account state")
     p.set_defaults(handler=commands.accounts)
     p = sub.add_parser("hosts", parents=[common, providers], help="the hosters each provider serves")
@@ -255,7 +291,7 @@ class OrderedPrinter:
                 self._next += 1
 
 
-def print_json(outcome: Outcome | CheckOutcome, stdout: TextIO) -> None:
+def print_json(outcome: Outcome | CheckOutcome | DownloadOutcome, stdout: TextIO) -> None:
     stdout.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
     stdout.flush()
 
@@ -264,6 +300,13 @@ def non_negative_int(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
     return value
 
 

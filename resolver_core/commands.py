@@ -66,6 +66,45 @@ def check(args: argparse.Namespace, app: App) -> int:
     return ExitStatus.OK if all(o.status in good for o in outcomes) else ExitStatus.LINK_FAILED
 
 
+def download(args: argparse.Namespace, app: App) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from .download import DownloadOutcome, download_many  # noqa: PLC0415
+
+    resolver, urls = _links_from_input(app)
+    if not urls:
+        return ExitStatus.LINK_FAILED
+    directory = Path(args.output).expanduser()
+    if directory.exists() and not directory.is_dir():
+        print(f"linkresolver: {directory} is not a directory", file=app.stderr)
+        return ExitStatus.USAGE
+    bars = app.byte_bars() if not args.json else None
+
+    def render(outcome: DownloadOutcome) -> None:
+        if args.json:
+            print_json(outcome, app.stdout)
+            return
+        error = outcome.error or outcome.outcome.error
+        if error is not None:
+            print(f"{outcome.outcome.input}: {error.for_person()}", file=app.stderr, flush=True)
+        for saved in outcome.saved:
+            print(saved.path, file=app.stdout, flush=True)
+            how = "already there" if saved.skipped else "sha1 verified" if saved.verified else "size checked"
+            print(f"saved {saved.path.name} ({_size(saved.size)}, {how})", file=app.stderr, flush=True)
+
+    results = download_many(
+        resolver,
+        urls,
+        directory,
+        connections=args.connections,
+        files_at_once=args.files,
+        overwrite=args.overwrite,
+        on_done=OrderedPrinter(render, len(urls), None),
+        progress=bars,
+    )
+    return ExitStatus.OK if all(r.status == "ok" for r in results) else ExitStatus.LINK_FAILED
+
+
 def accounts(args: argparse.Namespace, app: App) -> int:
     resolver = app.resolver()
     if not resolver.providers:

@@ -98,3 +98,12 @@ class CaptchaChallenge:
     image: bytes | None = None
     #: The image's media type, as the server sent it.
     content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadLimits:
+    """What a provider allows a download of one of its links (Premiumize's
+    ``connection_settings``): connections per file (None: no limit) and resuming."""
+
+    max_connections: int | None = None
+    resume: bool = True

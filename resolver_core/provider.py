@@ -21,7 +21,15 @@ import requests
 
 from .config import ProviderSettings
 from .errors import CaptchaWrong, Interrupted, ResolverError
-from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink
+from .models import (
+    AccountInfo,
+    CaptchaChallenge,
+    DownloadLimits,
+    LinkState,
+    LinkStatus,
+    ProviderKind,
+    ResolvedLink,
+)
 from .redact import redact
 
 if TYPE_CHECKING:
@@ -201,6 +209,10 @@ class Provider(ABC):
         be used as a link checker (seed 002).
         """
         return [LinkStatus(url, LinkState.UNKNOWN, self.name, hoster) for url in urls]
+
+    def download_limits(self, hoster: str) -> DownloadLimits:
+        """How a direct link of this hoster may be downloaded; the default: no limits."""
+        return DownloadLimits()
 
     def account(self, ctx: ResolveContext) -> AccountInfo | None:
         """The account's state, or None when the provider has no account API."""

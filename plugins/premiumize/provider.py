@@ -7,7 +7,7 @@ from typing import Any
 
 from hostermatch import ConnectionSettings, HosterList
 from resolver_core import errors
-from resolver_core.models import AccountInfo, ProviderKind, ResolvedLink
+from resolver_core.models import AccountInfo, DownloadLimits, ProviderKind, ResolvedLink
 from resolver_core.provider import HosterSpec, Provider, ResolveContext
 
 from .client import PROVIDER, PremiumizeClient
@@ -51,6 +51,13 @@ class PremiumizeProvider(Provider):
             filename=direct.filename,
             size=direct.filesize,
         )
+
+    def download_limits(self, hoster: str) -> DownloadLimits:
+        """The hoster list's connection_settings: connections per file, and resuming."""
+        settings = self.connection_settings.get(hoster)
+        if settings is None:
+            return DownloadLimits()
+        return DownloadLimits(settings.max_connections_per_file, settings.resume is not False)
 
     def account(self, ctx: ResolveContext) -> AccountInfo:
         status = self.client(ctx).account_status()

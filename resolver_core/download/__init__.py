@@ -1,0 +1,258 @@
+"""Downloads: resolved links into files that are complete and verified, or into part files
+that the next run resumes. Nothing is written outside the output directory.
+
+:func:`download_many` resolves, then downloads with a bounded number of files in flight
+(several connections each where the provider allows it); :func:`download_file` is one file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import requests
+
+from ..errors import ResolverError
+from ..models import FileLink, ResolvedLink
+from ..pipeline import Outcome, Resolver
+from .fetch import ChecksumMismatch, DownloadFailed, Fetcher, LinkExpired, file_sha1, probe
+from .names import free_name, inside, name_from_disposition, name_from_url, safe_name
+from .state import remove_part, state_path
+
+log = logging.getLogger("linkresolver")
+
+#: A file whose bytes are wrong is fetched again this many times before the link fails.
+CHECKSUM_ATTEMPTS: Final = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """Where a file landed, and what was checked."""
+
+    path: Path
+    size: int
+    #: True: the sha1 the API gave matches; False: no sha1 was given (the size was checked).
+    verified: bool
+    #: It was there already, identical.
+    skipped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadOutcome:
+    """How one input link ended: resolved and saved (one file or several), or an error."""
+
+    outcome: Outcome
+    saved: tuple[Saved, ...] = ()
+    error: ResolverError | None = None
+
+    @property
+    def status(self) -> str:
+        if self.outcome.status != "ok":
+            return self.outcome.status
+        return "error" if self.error is not None else "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        """resolve's JSON object plus ``path`` and ``verified`` (DESIGN.md)."""
+        data = self.outcome.to_json()
+        error = self.error or self.outcome.error
+        data.update(
+            status=self.status,
+            error=error.for_person() if error else None,
+            code=error.code if error else None,
+            path=str(self.saved[0].path) if len(self.saved) == 1 else None,
+            verified=all(s.verified for s in self.saved) if self.saved else None,
+        )
+        if len(self.saved) > 1:
+            data["paths"] = [str(s.path) for s in self.saved]
+        return data
+
+
+def download_file(
+    session: requests.Session,
+    url: str,
+    directory: Path,
+    *,
+    link: str,
+    name: str | None = None,
+    size: int | None = None,
+    sha1: str | None = None,
+    headers: dict[str, str] | None = None,
+    connections: int = 1,
+    resume: bool = True,
+    overwrite: bool = False,
+    progress: Callable[[int], None] | None = None,
+    cancelled: threading.Event | None = None,
+) -> Saved:
+    """Fetch ``url`` into ``directory``; a file that is complete, of the right size and sha1.
+
+    A bad checksum discards the part and fetches again (:data:`CHECKSUM_ATTEMPTS` in all).
+    """
+    sha1 = sha1.lower() if sha1 else None
+    for attempt in range(1, CHECKSUM_ATTEMPTS + 1):
+        first = probe(session, url, headers or {}, link)
+        chosen = safe_name(name, name_from_disposition(first.disposition), name_from_url(url))
+        final = inside(directory, chosen)
+        expected = size if size is not None else first.size
+        if final.exists() and not final.with_name(final.name + ".part").exists():
+            if final.stat().st_size == expected and (sha1 is None or file_sha1(final) == sha1):
+                first.response.close()
+                return Saved(final, final.stat().st_size, sha1 is not None, skipped=True)
+            if not overwrite:
+                final = inside(directory, free_name(directory, chosen))
+        part = final.with_name(final.name + ".part")
+        Fetcher(
+            session,
+            url,
+            part,
+            link=link,
+            headers=headers,
+            connections=connections,
+            resume=resume,
+            sha1=sha1,
+            progress=progress,
+            cancelled=cancelled,
+        ).run(first)
+        problem = _check(part, expected, sha1)
+        if problem is None:
+            os.replace(part, final)
+            state_path(part).unlink(missing_ok=True)
+            return Saved(final, final.stat().st_size, sha1 is not None)
+        remove_part(part)  # nothing half-true stays
+        if progress is not None:
+            progress(-(expected or 0))
+        if attempt == CHECKSUM_ATTEMPTS:
+            raise ChecksumMismatch(f"{problem} {CHECKSUM_ATTEMPTS} times; nothing was kept", link=link)
+        log.warning("%s: %s; fetching it again", link, problem)
+    raise AssertionError("unreachable")
+
+
+def _check(part: Path, size: int | None, sha1: str | None) -> str | None:
+    actual = part.stat().st_size
+    if size is not None and actual != size:
+        if actual > size:
+            with part.open("r+b") as handle:  # a server that sent more than it said
+                handle.truncate(size)
+        else:
+            return f"the file arrived with {actual} bytes, not {size}"
+    if sha1 is not None and file_sha1(part) != sha1:
+        return "the file's sha1 is not the one the provider gave"
+    return None
+
+
+def download_many(
+    resolver: Resolver,
+    urls: Sequence[str],
+    directory: Path,
+    *,
+    connections: int = 1,
+    files_at_once: int = 3,
+    overwrite: bool = False,
+    on_done: Callable[[int, DownloadOutcome], None] | None = None,
+    progress: Callable[[str, int | None], Callable[[int], None]] | None = None,
+) -> list[DownloadOutcome]:
+    """Resolve ``urls``, then download each into ``directory``; outcomes in input order.
+
+    ``progress(name, size)`` gives a callback that receives byte counts for one file.
+    An expired direct link (403/410 from the file server) is resolved again, once.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    outcomes = resolver.resolve_many(urls)
+    results: list[DownloadOutcome | None] = [None] * len(outcomes)
+
+    def one(position: int) -> None:
+        outcome = outcomes[position]
+        if outcome.status == "ok" and outcome.link is not None:
+            result = _download_outcome(resolver, outcome, directory, connections, overwrite, progress)
+        else:
+            result = DownloadOutcome(outcome)
+        results[position] = result
+        if on_done is not None:
+            on_done(position, result)
+
+    with ThreadPoolExecutor(max(1, files_at_once), thread_name_prefix="download") as pool:
+        futures = [pool.submit(one, position) for position in range(len(outcomes))]
+        try:
+            for future in futures:
+                future.result()
+        except KeyboardInterrupt:
+            resolver.cancelled.set()
+            for future in futures:
+                future.cancel()
+            raise
+    return [result for result in results if result is not None]
+
+
+def _download_outcome(
+    resolver: Resolver,
+    outcome: Outcome,
+    directory: Path,
+    connections: int,
+    overwrite: bool,
+    progress: Callable[[str, int | None], Callable[[int], None]] | None,
+) -> DownloadOutcome:
+    assert outcome.link is not None
+    renewed = False
+    while True:
+        link = outcome.link
+        assert link is not None
+        try:
+            saved = tuple(
+                _save(resolver, link, item, directory, connections, overwrite, progress)
+                for item in _items(link)
+            )
+            return DownloadOutcome(outcome, saved)
+        except LinkExpired as exc:
+            if renewed:
+                return DownloadOutcome(outcome, error=exc)
+            log.info("%s: the direct link expired; resolving it again", outcome.input)
+            renewed = True
+            outcome = resolver.resolve_many([outcome.input])[0]
+            if outcome.status != "ok":
+                return DownloadOutcome(outcome)
+        except ResolverError as exc:
+            return DownloadOutcome(outcome, error=exc)
+
+
+def _items(link: ResolvedLink) -> list[FileLink]:
+    if link.files:
+        return list(link.files)
+    return [FileLink(link.url, link.filename, link.size)]
+
+
+def _save(
+    resolver: Resolver,
+    link: ResolvedLink,
+    item: FileLink,
+    directory: Path,
+    connections: int,
+    overwrite: bool,
+    progress: Callable[[str, int | None], Callable[[int], None]] | None,
+) -> Saved:
+    limits = resolver.provider(link.provider).download_limits(link.hoster)
+    allowed = min(connections, limits.max_connections) if limits.max_connections else connections
+    single = not link.files
+    name = item.filename
+    return download_file(
+        resolver.session,
+        item.url,
+        directory,
+        link=link.input,
+        name=name,
+        size=item.size,
+        sha1=link.sha1 if single else None,
+        headers=dict(link.headers),
+        connections=allowed if limits.resume else 1,
+        resume=limits.resume,
+        overwrite=overwrite,
+        progress=progress(name or item.url.rsplit("/", 1)[-1], item.size) if progress else None,
+        cancelled=resolver.cancelled,
+    )
+
+
+__all__ = ["DownloadFailed", "DownloadOutcome", "Saved", "download_file", "download_many"]

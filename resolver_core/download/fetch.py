@@ -1,0 +1,290 @@
+"""One file from a direct link to the disk, resumable and verified.
+
+The first request asks for ``Range: bytes=0-``: a 206 says the server takes ranges (and
+gives the size, ETag and Last-Modified that decide whether a part on disk is still this
+file), a 200 says it does not (the download then starts over whenever it must). With
+ranges, the file is split into segments, one connection each, written in place with
+``os.pwrite`` into ``NAME.part``; a dropped connection resumes its segment where it
+stopped. The final file appears, by an atomic rename, only when every byte is there and
+the size and sha1 (when known) are right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import requests
+
+from ..errors import ResolverError
+from ..redact import redact
+from .state import PartState, Segment, StateWriter, load_state, remove_part
+
+log = logging.getLogger("linkresolver")
+
+CHUNK: Final = 1 << 20
+#: A file is split into segments of at least this much.
+MIN_SEGMENT: Final = 2 << 20
+#: Attempts per segment after dropped connections.
+SEGMENT_ATTEMPTS: Final = 8
+
+
+class DownloadFailed(ResolverError):
+    """The file could not be fetched or written; what is on disk is kept when resumable."""
+
+    kind = "download"
+
+
+class LinkExpired(DownloadFailed):
+    """The file server refused the direct link (403/410): resolving it again may help."""
+
+    kind = "link_expired"
+
+
+class ChecksumMismatch(DownloadFailed):
+    """The bytes are not the file the API described (sha1 or size): fetched again, or failed."""
+
+    kind = "checksum"
+
+
+class _RangeIgnored(Exception):
+    """A server that took ranges answered a range with the whole file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What the first answer said about the file."""
+
+    response: requests.Response
+    ranges: bool
+    size: int | None
+    etag: str | None
+    last_modified: str | None
+    disposition: str | None
+
+
+def probe(session: requests.Session, url: str, headers: dict[str, str], link: str) -> Probe:
+    """``GET url`` with ``Range: bytes=0-``; the open response and what it says."""
+    try:
+        response = session.get(url, headers={**headers, "Range": "bytes=0-"}, stream=True)
+    except requests.RequestException as exc:
+        raise DownloadFailed(f"cannot reach the file server: {_reason(exc)}", link=link) from None
+    _check_status(response, link)
+    size = None
+    content_range = response.headers.get("Content-Range", "")
+    if response.status_code == 206 and "/" in content_range:
+        total = content_range.rsplit("/", 1)[1].strip()
+        size = int(total) if total.isdigit() else None
+    elif response.headers.get("Content-Length", "").isdigit():
+        size = int(response.headers["Content-Length"])
+    return Probe(
+        response,
+        ranges=response.status_code == 206 and size is not None,
+        size=size,
+        etag=response.headers.get("ETag"),
+        last_modified=response.headers.get("Last-Modified"),
+        disposition=response.headers.get("Content-Disposition"),
+    )
+
+
+class Fetcher:
+    """Fetches one file into its part file; :meth:`run` returns when every byte is there."""
+
+    def __init__(
+        self,
+        session: requests.Session,
+        url: str,
+        part: Path,
+        *,
+        link: str,
+        headers: dict[str, str] | None = None,
+        connections: int = 1,
+        resume: bool = True,
+        sha1: str | None = None,
+        progress: Callable[[int], None] | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> None:
+        self.session = session
+        self.url = url
+        self.part = part
+        self.link = link
+        self.headers = headers or {}
+        self.connections = max(1, connections)
+        self.resume = resume
+        self.sha1 = sha1
+        self.progress = progress or (lambda count: None)
+        self.cancelled = cancelled or threading.Event()
+
+    def run(self, first: Probe) -> None:
+        if not first.ranges or not self.resume:
+            self._whole(first)
+            return
+        state = load_state(self.part)
+        if state is not None and state.matches(first.size, first.etag, first.last_modified):
+            log.info(
+                "%s: resuming %s at %d of %d bytes", self.link, self.part.name, state.written, state.size
+            )
+            self.progress(state.written)
+        else:
+            remove_part(self.part)
+            state = PartState(self.url, first.size, first.etag, first.last_modified, self.sha1)
+            state.segments = _plan(first.size or 0, self.connections)
+        first.response.close()
+        state.url = self.url
+        try:
+            self._segments(state)
+        except _RangeIgnored:
+            log.info("%s: the server stopped taking ranges; starting over", self.link)
+            remove_part(self.part)
+            self._whole(probe(self.session, self.url, self.headers, self.link))
+
+    # -- with ranges: segments in place ---------------------------------------------------------
+
+    def _segments(self, state: PartState) -> None:
+        writer = StateWriter(self.part, state)
+        fd = self._open(truncate=False)
+        try:
+            writer.save()
+            pending = [segment for segment in state.segments if segment.remaining > 0]
+            if len(pending) <= 1:
+                for segment in pending:
+                    self._segment(fd, segment, writer)
+            else:
+                with ThreadPoolExecutor(len(pending), thread_name_prefix="segment") as pool:
+                    for future in [pool.submit(self._segment, fd, s, writer) for s in pending]:
+                        future.result()
+        finally:
+            writer.save()
+            os.close(fd)
+
+    def _segment(self, fd: int, segment: Segment, writer: StateWriter) -> None:
+        attempts = 0
+        while segment.remaining > 0:
+            self._check_cancelled()
+            offset = segment.start + segment.done
+            try:
+                response = self.session.get(
+                    self.url,
+                    headers={**self.headers, "Range": f"bytes={offset}-{segment.end - 1}"},
+                    stream=True,
+                )
+                _check_status(response, self.link)
+                if response.status_code != 206:
+                    response.close()
+                    raise _RangeIgnored()
+                with response:
+                    for received in response.iter_content(CHUNK):
+                        self._check_cancelled()
+                        chunk = received[: segment.remaining]
+                        self._write(fd, chunk, segment.start + segment.done, writer)
+                        writer.advance(segment, len(chunk))
+                        self.progress(len(chunk))
+                        if segment.remaining == 0:
+                            break
+            except requests.RequestException as exc:
+                attempts += 1
+                if attempts >= SEGMENT_ATTEMPTS:
+                    raise DownloadFailed(
+                        f"the connection kept failing ({_reason(exc)}); the part file is kept:"
+                        " run again to resume",
+                        link=self.link,
+                    ) from None
+                log.info("%s: connection lost at byte %d (%s); resuming", self.link, offset, _reason(exc))
+                time.sleep(min(2.0, 0.1 * 2**attempts))
+
+    # -- without ranges: the whole file in one go -----------------------------------------------
+
+    def _whole(self, first: Probe) -> None:
+        response = first.response
+        for attempt in range(SEGMENT_ATTEMPTS):
+            remove_part(self.part)
+            fd = self._open(truncate=True)
+            written = 0
+            try:
+                with response:
+                    for chunk in response.iter_content(CHUNK):
+                        self._check_cancelled()
+                        self._write(fd, chunk, written, None)
+                        written += len(chunk)
+                        self.progress(len(chunk))
+                if first.size is None or written == first.size:
+                    return
+                raise requests.ConnectionError(f"the connection closed at byte {written} of {first.size}")
+            except requests.RequestException as exc:
+                self.progress(-written)
+                if attempt + 1 >= SEGMENT_ATTEMPTS:
+                    raise DownloadFailed(
+                        f"the download kept failing: {_reason(exc)}", link=self.link
+                    ) from None
+                log.info(
+                    "%s: connection lost (%s); the server takes no ranges, starting over", self.link, exc
+                )
+                first = probe(self.session, self.url, self.headers, self.link)
+                response = first.response
+            finally:
+                os.close(fd)
+
+    # -- shared ------------------------------------------------------------------------------
+
+    def _open(self, *, truncate: bool) -> int:
+        flags = os.O_RDWR | os.O_CREAT | (os.O_TRUNC if truncate else 0)
+        try:
+            return os.open(self.part, flags, 0o644)
+        except OSError as exc:
+            raise DownloadFailed(f"cannot write {self.part}: {exc.strerror}", link=self.link) from None
+
+    def _write(self, fd: int, chunk: bytes, offset: int, writer: StateWriter | None) -> None:
+        try:
+            os.pwrite(fd, chunk, offset)
+        except OSError as exc:
+            if writer is not None:
+                writer.save()
+            kept = "the part file is kept: free some space and run again to resume" if writer else ""
+            raise DownloadFailed(
+                f"cannot write {self.part}: {exc.strerror}; {kept}".rstrip("; "), link=self.link
+            ) from None
+
+    def _check_cancelled(self) -> None:
+        if self.cancelled.is_set():
+            raise DownloadFailed("interrupted; the part file is kept: run again to resume", link=self.link)
+
+
+def _plan(size: int, connections: int) -> list[Segment]:
+    count = max(1, min(connections, size // MIN_SEGMENT or 1))
+    bounds = [size * n // count for n in range(count + 1)]
+    return [Segment(bounds[n], bounds[n + 1]) for n in range(count)]
+
+
+def _check_status(response: requests.Response, link: str) -> None:
+    status = response.status_code
+    if status in (401, 403, 410):
+        response.close()
+        raise LinkExpired(
+            f"the file server refused the link (HTTP {status}): it may have expired", link=link, code=status
+        )
+    if status == 416:
+        response.close()
+        raise DownloadFailed("the file server refused the byte range (HTTP 416)", link=link, code=status)
+    if status >= 400:
+        response.close()
+        raise DownloadFailed(f"the file server answered HTTP {status}", link=link, code=status)
+
+
+def file_sha1(path: Path) -> str:
+    digest = hashlib.sha1()  # noqa: S324 (the APIs' own checksum)
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _reason(exc: BaseException) -> str:
+    return redact(str(exc))[:200]

@@ -1,0 +1,96 @@
+"""File names for downloads: chosen from what the API, the server or the URL says, then made
+safe, and a final path that is always inside the output directory.
+
+A name comes from the provider's API (it knows the file), else the Content-Disposition
+header (RFC 6266, ``filename*`` preferred), else the URL's last segment. Every one of them
+is hostile until cleaned: reduced to a base name, then cleaned by ``pathvalidate`` of
+separators, control characters, reserved names (``CON``) and excess length.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Final
+from urllib.parse import unquote, urlsplit
+
+from pathvalidate import sanitize_filename
+from werkzeug.http import parse_options_header
+
+from ..errors import ResolverError
+
+#: Bytes a name may have (most file systems allow 255; room is left for " (12).part.state").
+MAX_NAME_BYTES: Final = 200
+FALLBACK_NAME: Final = "download.bin"
+_PLAIN_FILENAME: Final = re.compile(r';\s*filename\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)', re.IGNORECASE)
+
+
+class UnsafePath(ResolverError):
+    """A download would land outside its output directory."""
+
+    kind = "unsafe_path"
+
+
+def name_from_disposition(header: str | None) -> str | None:
+    """The file name a Content-Disposition header gives, ``filename*`` before ``filename``."""
+    if not header:
+        return None
+    if "filename*" in header.lower():
+        header = _PLAIN_FILENAME.sub("", header)  # RFC 6266: filename* wins, whatever the order
+    _, options = parse_options_header(header)
+    return options.get("filename") or None
+
+
+def name_from_url(url: str) -> str | None:
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    return unquote(path.rstrip("/").rsplit("/", 1)[-1]) or None
+
+
+def safe_name(*candidates: str | None) -> str:
+    """The first candidate that survives cleaning, as a safe base name."""
+    for candidate in candidates:
+        if not candidate:
+            continue
+        base = re.split(r"[/\\]", candidate.replace("\x00", ""))[-1]
+        cleaned = sanitize_filename(base, platform="universal", replacement_text="_").strip(" .")
+        if not cleaned or set(cleaned) <= {"_"}:
+            continue
+        return _shorten(cleaned)
+    return FALLBACK_NAME
+
+
+def _shorten(name: str) -> str:
+    if len(name.encode()) <= MAX_NAME_BYTES:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 16:
+        stem, suffix = name, ""
+    keep = MAX_NAME_BYTES - len(suffix.encode()) - (1 if suffix else 0)
+    short = stem.encode()[:keep].decode(errors="ignore").rstrip(" .")
+    return f"{short}.{suffix}" if suffix else short
+
+
+def inside(directory: Path, name: str) -> Path:
+    """``directory/name``, checked after resolving links and ``..``: never outside."""
+    root = directory.resolve()
+    target = (root / name).resolve()
+    if target.parent != root:
+        raise UnsafePath(f"{name!r} would be saved outside {root}; refused")
+    return target
+
+
+def free_name(directory: Path, name: str) -> str:
+    """``name``, or ``name (2).ext``... : a name no file in ``directory`` has yet."""
+    if not (directory / name).exists() and not (directory / f"{name}.part").exists():
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem:
+        stem, suffix = name, ""
+    for number in range(2, 10_000):
+        candidate = f"{stem} ({number}).{suffix}" if suffix else f"{stem} ({number})"
+        if not (directory / candidate).exists() and not (directory / f"{candidate}.part").exists():
+            return candidate
+    raise UnsafePath(f"no free name for {name} in {directory}")

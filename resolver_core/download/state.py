@@ -1,0 +1,114 @@
+"""The state file beside a part file: what was asked for and which bytes are on disk.
+
+``NAME.part`` holds the data at its final offsets; ``NAME.part.state`` (JSON) says which
+file it is (URL, size, ETag, Last-Modified, expected sha1) and, per segment, how many of its
+bytes are written. A new run resumes from it; a server whose answer no longer matches (a
+changed ETag, another size) gets a fresh start. Written atomically, so a killed process
+leaves the last good state, which never claims bytes that are not on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Segment:
+    start: int
+    #: Exclusive.
+    end: int
+    done: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.end - self.start - self.done
+
+
+@dataclass
+class PartState:
+    url: str
+    size: int | None
+    etag: str | None = None
+    last_modified: str | None = None
+    sha1: str | None = None
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return sum(segment.done for segment in self.segments)
+
+    def matches(self, size: int | None, etag: str | None, last_modified: str | None) -> bool:
+        """Whether the server still serves the file this part holds."""
+        if self.size is None or size != self.size:
+            return False
+        if self.etag and etag and self.etag != etag:
+            return False
+        return not (self.last_modified and last_modified and self.last_modified != last_modified)
+
+
+def state_path(part: Path) -> Path:
+    return part.with_name(part.name + ".state")
+
+
+def load_state(part: Path) -> PartState | None:
+    try:
+        data: Any = json.loads(state_path(part).read_text(encoding="utf-8"))
+        segments = [Segment(int(s["start"]), int(s["end"]), int(s["done"])) for s in data.get("segments", [])]
+        state = PartState(
+            url=str(data["url"]),
+            size=int(data["size"]) if data.get("size") is not None else None,
+            etag=data.get("etag"),
+            last_modified=data.get("last_modified"),
+            sha1=data.get("sha1"),
+            segments=segments,
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not part.exists() or any(not 0 <= s.done <= s.end - s.start for s in segments):
+        return None
+    return state
+
+
+class StateWriter:
+    """Saves a part's state atomically, at most every ``interval`` bytes (and when asked)."""
+
+    def __init__(self, part: Path, state: PartState, interval: int = 4 << 20) -> None:
+        self.part = part
+        self.state = state
+        self.interval = interval
+        self._since = 0
+        self._lock = threading.Lock()
+
+    def advance(self, segment: Segment, count: int) -> None:
+        with self._lock:
+            segment.done += count
+            self._since += count
+            if self._since >= self.interval:
+                self._write()
+
+    def save(self) -> None:
+        with self._lock:
+            self._write()
+
+    def _write(self) -> None:
+        self._since = 0
+        target = state_path(self.part)
+        handle, temporary = tempfile.mkstemp(prefix=".state-", dir=target.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump(asdict(self.state), file)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def remove_part(part: Path) -> None:
+    part.unlink(missing_ok=True)
+    state_path(part).unlink(missing_ok=True)
