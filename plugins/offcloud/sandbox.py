@@ -29,7 +29,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from resolver_core.sandbox.server import Sandbox, SandboxFile
+from resolver_core.sandbox.files import SandboxFile
+from resolver_core.sandbox.server import Sandbox
 
 API_PATH: Final = "/offcloud/api"
 KEY: Final = "sandbox-key-offcloud"

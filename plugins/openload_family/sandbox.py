@@ -32,7 +32,8 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
 from resolver_core.sandbox.captcha import new_answer, render_png
-from resolver_core.sandbox.server import Sandbox, SandboxFile
+from resolver_core.sandbox.files import Behaviour, SandboxFile
+from resolver_core.sandbox.server import Sandbox
 
 from .services import HIGHLOAD, OPENLOAD, STREAMANGO, Service
 
@@ -52,6 +53,15 @@ DEMO_FILES: Final = {
     "Zr4Tn8Ks1Qm": ("Holiday.Video.Subtitles.zip", 1, False),
 }
 ARCHIVE_FILES: Final = 450
+#: Names a hostile server might give (file ids with ``hostile0`` ... ``hostile5``).
+HOSTILE_NAMES: Final = (
+    "../../etc/passwd",
+    "/abs/path",
+    "CON",
+    "x" * 300 + ".bin",
+    "new\nline.txt",
+    "..",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +89,8 @@ class _File:
     size: int
     folder_id: str
     status: int = 200
-    served: SandboxFile | None = None
+    #: The seed of its bytes at the file server (an upload's holds the uploaded bytes).
+    seed: str = ""
     uploaded_at: float = field(default_factory=time.time)
     downloads: int = 0
 
@@ -409,7 +420,6 @@ class FamilyEmulation:
         if not name or "/" in name:
             return self._answer(400, msg="not a file name")
         file.name = name
-        file.served = None
         return self._answer(200, True)
 
     def _file_move(self, request: Request, values: Any) -> Response:
@@ -499,13 +509,11 @@ class FamilyEmulation:
         with self._lock:
             file_id = secrets.token_urlsafe(8).replace("-", "x").replace("_", "y")[:11]
             name = (upload.filename or "upload.bin").rsplit("/", 1)[-1]
-            file = self.files[file_id] = _File(
-                file_id, name, len(data), folder if folder in self.folders else "1"
-            )
+            seed = f"{self.service.name}/upload/{file_id}"
+            folder_id = folder if folder in self.folders else "1"
+            self.files[file_id] = _File(file_id, name, len(data), folder_id, seed=seed)
             assert self._sandbox is not None
-            file.served = self._sandbox.add_file(
-                name, data=data, seed=f"{self.service.name}/upload/{file_id}"
-            )
+            self._sandbox.add_file(name, data=data, seed=seed)
         return self._answer(
             200,
             {
@@ -525,28 +533,27 @@ class FamilyEmulation:
         file = self.files.get(file_id)
         if file is None and re.fullmatch(r"[\w-]{1,64}", file_id, re.ASCII):
             demo = DEMO_FILES.get(file_id)
-            name = demo[0] if demo else f"{file_id}.bin"
+            hostile = re.search(r"hostile(\d)", file_id)
+            name = demo[0] if demo else HOSTILE_NAMES[int(hostile.group(1))] if hostile else f"{file_id}.bin"
             file = self._add_file(file_id, name, "1")
             file.status = _status_in(file_id) or 200
         return file
 
     def _add_file(self, file_id: str, name: str, folder: str) -> _File:
         digest = hashlib.sha1(f"{self.service.name}/{file_id}".encode()).hexdigest()  # noqa: S324
-        size = 16_384 + int(digest[:6], 16) % 49_152
+        size = Behaviour.of(file_id).size or 16_384 + int(digest[:6], 16) % 49_152
         file = self.files[file_id] = _File(file_id, name, size, folder)
         return file
 
     def _served(self, file: _File) -> SandboxFile:
-        if file.served is None:
-            assert self._sandbox is not None
-            file.served = self._sandbox.add_file(
-                file.name, file.size, seed=f"{self.service.name}/{file.file_id}"
-            )
-        return file.served
+        """The file at the file server, with a fresh link (expiring files need one each time)."""
+        assert self._sandbox is not None
+        seed = file.seed or f"{self.service.name}/{file.file_id}"
+        return self._sandbox.add_file(file.name, file.size, seed=seed)
 
     def _sha1(self, file: _File) -> str:
         assert self._sandbox is not None
-        return self._sandbox.file_data(self._served(file))[1]
+        return self._sandbox.file_sha1(self._served(file))
 
     def _listing_entry(self, file: _File) -> dict[str, Any]:
         entry = {

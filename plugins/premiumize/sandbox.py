@@ -167,7 +167,7 @@ class PremiumizeEmulation:
         result = {
             "location": request.host_url.rstrip("/") + served.path,
             "filename": name,
-            "filesize": str(size),
+            "filesize": str(served.size),
         }
         return _answer(200, result)
 

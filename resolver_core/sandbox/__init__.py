@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pluggy
 
-from .server import Sandbox, SandboxFile
+from .files import SandboxFile
+from .server import Sandbox
 
 
 def build_sandbox(pm: pluggy.PluginManager, *, latency: float = 0.0, port: int = 0) -> Sandbox:

@@ -10,22 +10,19 @@ points linkresolver at it.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
-import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
+
+from .files import FileStore, SandboxFile
 
 Endpoint = Callable[..., Response]
 log = logging.getLogger("linkresolver.sandbox")
@@ -40,19 +37,6 @@ class _QuietRequestHandler(WSGIRequestHandler):
         log.debug("%s %s", self.address_string(), message % args)
 
 
-@dataclass(frozen=True, slots=True)
-class SandboxFile:
-    """A file the sandbox serves: its path on the server and its size."""
-
-    file_id: str
-    name: str
-    size: int
-
-    @property
-    def path(self) -> str:
-        return f"/files/{self.file_id}/{self.name}"
-
-
 class Sandbox:
     """A WSGI app plus its server thread. Use as a context manager, or start()/stop()."""
 
@@ -63,10 +47,7 @@ class Sandbox:
         self.latency = latency
         self._rules = Map(strict_slashes=False)
         self._endpoints: dict[str, Endpoint] = {}
-        self._files: dict[str, tuple[SandboxFile, str]] = {}  # id -> (file, seed)
-        #: Bytes of files given as data (uploads); others are made again on each download.
-        self._stored: dict[str, bytes] = {}
-        self._sha1: dict[str, str] = {}  # id -> sha1, computed once
+        self.files = FileStore()
         self._env: dict[str, str] = {}
         #: Each plugin's emulation by name, for tests and the demo to look into.
         self.emulations: dict[str, object] = {}
@@ -75,7 +56,7 @@ class Sandbox:
         self._count_lock = threading.Lock()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
-        self.route("/files/<file_id>/<name>", self._serve_file, name="files", api=False)
+        self.route("/files/<file_id>/<path:name>", self.files.serve, name="files", api=False)
 
     # -- what plugins contribute ---------------------------------------------------------
 
@@ -98,31 +79,18 @@ class Sandbox:
     def add_file(
         self, name: str, size: int = 0, *, seed: str | None = None, data: bytes | None = None
     ) -> SandboxFile:
-        """A file to serve: ``data`` as given (an upload), or ``size`` deterministic bytes.
-
-        Deterministic files are made from their seed whenever they are downloaded and never
-        kept: an emulated API hands out many more links than anyone downloads, and a long
-        test run must not grow the sandbox's memory with every file it served.
-        """
-        seed = seed or name
-        file_id = hashlib.sha1(seed.encode()).hexdigest()[:16]  # noqa: S324 (an id, not security)
-        if data is not None:
-            size = len(data)
-            self._stored[file_id] = data
-        info = SandboxFile(file_id, name, size)
-        self._files[file_id] = (info, seed)
-        return info
+        """A file to serve: ``data`` as given (an upload), or ``size`` deterministic bytes
+        (the same seed, the same bytes). Words in the name make it misbehave: see
+        :mod:`resolver_core.sandbox.files`. Each call gives a link (``path``) to hand out."""
+        return self.files.add(name, size, seed or name, data)
 
     def file_data(self, file: SandboxFile) -> tuple[bytes, str]:
-        """The file's bytes and their sha1 (the checksum an API reports for it)."""
-        data = self._stored.get(file.file_id)
-        if data is None:
-            _, seed = self._files[file.file_id]
-            data = random.Random(seed).randbytes(file.size)  # noqa: S311 (test data, not secrets)
-        sha1 = self._sha1.get(file.file_id)
-        if sha1 is None:
-            sha1 = self._sha1[file.file_id] = hashlib.sha1(data).hexdigest()  # noqa: S324
-        return data, sha1
+        """The file's bytes and the sha1 an API reports for it."""
+        return self.files.data(file), self.files.sha1(file)
+
+    def file_sha1(self, file: SandboxFile) -> str:
+        """The sha1 an API reports for the file, without keeping its bytes."""
+        return self.files.sha1(file)
 
     def set_env(self, name: str, value: str) -> None:
         """An environment variable that points linkresolver at this sandbox."""
@@ -189,22 +157,3 @@ class Sandbox:
             return endpoint(request, **values)
 
         return delayed
-
-    def _serve_file(self, request: Request, file_id: str, name: str) -> Response:
-        entry = self._files.get(file_id)
-        if entry is None or entry[0].name != name:
-            raise NotFound()
-        info = entry[0]
-        data, sha1 = self.file_data(info)
-        response = send_file(
-            io.BytesIO(data),
-            request.environ,
-            mimetype="application/octet-stream",
-            as_attachment=True,
-            download_name=info.name,
-            conditional=True,  # Range requests, If-None-Match
-            etag=sha1,
-            max_age=0,
-        )
-        response.headers["X-Sha1"] = sha1
-        return response
