@@ -55,10 +55,12 @@ def safe_name(*candidates: str | None) -> str:
         if not candidate:
             continue
         base = re.split(r"[/\\]", candidate.replace("\x00", ""))[-1]
-        cleaned = sanitize_filename(base, platform="universal", replacement_text="_").strip(" .")
+        # Length is cut first, keeping the extension (pathvalidate would cut the end off).
+        cleaned = sanitize_filename(_shorten(base), platform="universal", replacement_text="_")
+        cleaned = cleaned.strip(" .")
         if not cleaned or set(cleaned) <= {"_"}:
             continue
-        return _shorten(cleaned)
+        return cleaned
     return FALLBACK_NAME
 
 

@@ -8,7 +8,7 @@ does wrong is written in its name, so any emulated API can ask for it through a 
 - ``cut3``: the first three connections are cut part-way through;
 - ``norange``: Range is ignored (200 and the whole file, every time);
 - ``badsha1``: the API is told a sha1 that is not the file's;
-- ``linkexpires``: the first direct link handed out answers 403 (expired); later ones work;
+- ``deadlink``: the first direct link handed out answers 403 (expired); later ones work;
 - ``slow5``: each connection is limited to 5 MB/s (as free hosters and debrid services do).
 """
 
@@ -46,7 +46,10 @@ class SandboxFile:
 
     @property
     def path(self) -> str:
-        base = f"/files/{self.file_id}/{quote(self.name, safe='')}"
+        # The name in the path is for people; a hostile one is reduced to a harmless slug
+        # (the real name still goes out in Content-Disposition).
+        slug = re.sub(r"[^\w.-]+", "_", self.name).strip(".") or "file"
+        base = f"/files/{self.file_id}/{quote(slug, safe='')}"
         return f"{base}?t={self.token}" if self.token else base
 
 
@@ -72,7 +75,7 @@ class Behaviour:
             cuts=int(cuts.group(1)) if cuts else 0,
             ignore_range="norange" in low,
             wrong_sha1="badsha1" in low,
-            expiring="linkexpires" in low,
+            expiring="deadlink" in low,
             rate=int(slow.group(1)) * 1_000_000 if slow else None,
         )
 
@@ -140,7 +143,7 @@ class FileStore:
 
     def serve(self, request: Request, file_id: str, name: str) -> Response:
         entry = self._entries.get(file_id)
-        if entry is None or entry.file.name != name:
+        if entry is None:  # the name in the path is for people: the id decides
             raise NotFound()
         behaviour = entry.behaviour
         if behaviour.expiring:

@@ -1,0 +1,198 @@
+"""End to end: `linkresolver download` against the sandbox's misbehaving file server. Files
+arrive whole and verified, or not at all; part files resume; names stay inside the output
+directory."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from plugins.openload_family.sandbox import FamilyEmulation
+from resolver_core.config import load_config
+from resolver_core.download import download_many
+from resolver_core.manager import make_plugin_manager
+from resolver_core.pipeline import Resolver
+from resolver_core.sandbox import Sandbox
+
+from .conftest import CLI, Run
+
+
+def only(run: Run) -> dict[str, object]:
+    lines = run.json_lines()
+    assert len(lines) == 1, run.stdout + run.stderr
+    return lines[0]
+
+
+def sha1_of(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith((".part", ".state")))
+
+
+@pytest.mark.parametrize("connections", ["1", "4"])
+def test_a_20_mb_file_cut_three_times_arrives_verified(cli: CLI, tmp_path: Path, connections: str) -> None:
+    out = tmp_path / "out"
+    link = f"https://openload.co/f/size20m-cut3-c{connections}/Film.mkv"
+    line = only(cli("download", "--json", "-o", str(out), "--connections", connections, link))
+    assert line["status"] == "ok", line
+    assert line["verified"] is True and line["size"] == 20 << 20
+    path = Path(str(line["path"]))
+    assert path.parent == out.resolve() and path.stat().st_size == 20 << 20
+    assert sha1_of(path) == line["sha1"]
+    assert leftovers(out) == []
+
+
+def test_a_killed_download_resumes_on_the_next_run(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    link = "https://openload.co/f/size12m-slow3-killed/Film.mkv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resolver_core", "download", "-o", str(out), "--connections", "1", link],
+        env=cli.env,
+        cwd=cli.home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    part = out / "size12m-slow3-killed.bin.part"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (part.exists() and part.stat().st_size > 5 << 20):
+        time.sleep(0.1)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert part.exists() and (out / (part.name + ".state")).exists()
+    assert not (out / "size12m-slow3-killed.bin").exists()  # nothing final before it is complete
+    run = cli("download", "--json", "-v", "-o", str(out), link)
+    line = only(run)
+    assert line["status"] == "ok" and line["verified"] is True, run.stderr
+    assert "resuming size12m-slow3-killed.bin.part at" in run.stderr
+    assert leftovers(out) == []
+
+
+@pytest.mark.parametrize("connections", ["1", "4"])
+def test_a_server_that_ignores_range(cli: CLI, tmp_path: Path, connections: str) -> None:
+    out = tmp_path / "out"
+    line = only(
+        cli(
+            "download",
+            "--json",
+            "-o",
+            str(out),
+            "--connections",
+            connections,
+            f"https://openload.co/f/size3m-norange-{connections}/x",
+        )
+    )
+    assert line["status"] == "ok" and line["verified"] is True
+    assert sha1_of(Path(str(line["path"]))) == line["sha1"]
+
+
+def test_a_sha1_mismatch_keeps_nothing(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = cli("download", "--json", "-o", str(out), "https://openload.co/f/badsha1-file/x")
+    line = only(run)
+    assert line["status"] == "error" and run.returncode == 1
+    assert "sha1 is not the one the provider gave 3 times" in str(line["error"])
+    assert line["path"] is None and list(out.iterdir()) == []
+
+
+def test_hostile_names_land_inside_the_output_dir(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    links = [f"https://openload.co/f/hostile{n}-name/x" for n in range(6)]
+    run = cli("download", "--json", "-o", str(out), *links)
+    assert run.returncode == 0, run.stderr
+    paths = [Path(str(line["path"])) for line in run.json_lines()]
+    assert all(path.parent == out.resolve() for path in paths)
+    names = [path.name for path in paths]
+    assert names[0] == "passwd" and names[1] == "path" and names[2] != "CON"
+    assert len(names[3].encode()) <= 200 and names[3].endswith(".bin")
+    assert "\n" not in names[4] and names[4].endswith(".txt")
+    assert names[5] not in ("..", ".", "")
+    assert sorted(p.name for p in out.iterdir()) == sorted(names)
+    assert not (tmp_path / "etc").exists()
+
+
+def test_an_expired_direct_link_is_resolved_again(cli: CLI, tmp_path: Path, sandbox: Sandbox) -> None:
+    out = tmp_path / "out"
+    line = only(cli("download", "--json", "-o", str(out), "https://openload.co/f/deadlink-once/x"))
+    assert line["status"] == "ok" and line["verified"] is True
+    family = sandbox.emulations["openload"]
+    assert isinstance(family, FamilyEmulation)
+    assert family.tickets_issued["deadlink-once"] == 2  # resolved twice
+
+
+def test_existing_files_are_never_overwritten_silently(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    link = "https://openload.co/f/exists-1/x"
+    first = Path(str(only(cli("download", "--json", "-o", str(out), link))["path"]))
+    again = cli("download", "-o", str(out), link)
+    assert "already there" in again.stderr and sorted(p.name for p in out.iterdir()) == [first.name]
+    first.write_bytes(b"my own file")
+    other = Path(str(only(cli("download", "--json", "-o", str(out), link))["path"]))
+    assert other.name == "exists-1 (2).bin" and first.read_bytes() == b"my own file"
+    replaced = Path(str(only(cli("download", "--json", "--overwrite", "-o", str(out), link))["path"]))
+    assert replaced == first and first.read_bytes() != b"my own file"
+
+
+def test_several_files_of_a_torrent_and_links_of_several_providers(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = cli(
+        "download",
+        "-o",
+        str(out),
+        "https://rapidgator.net/file/dl01/Movie.rar.html",
+        "magnet:?xt=urn:btih:a0f3e9d1c5b8024f6e1d3c9b7a5f2e8d4c6b1a09&dn=Pack",
+        "https://openload.co/f/status404gone/x",
+    )
+    assert run.returncode == 1
+    assert sorted(p.name for p in out.iterdir()) == [
+        "Movie.rar",
+        "Pack.nfo",
+        "Pack.part1.mkv",
+        "Pack.part2.mkv",
+    ]
+    assert len(run.stdout.split()) == 4 and "does not exist" in run.stderr
+
+
+def test_a_full_disk_leaves_a_resumable_part(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_path = tmp_path / "config.toml"
+    config_path.write_text("", encoding="utf-8")
+    resolver = Resolver(
+        load_config(config_path, env=sandbox.env()),
+        pm=make_plugin_manager(load_entry_points=False),
+        provider_names=["openload"],
+        cache_dir=tmp_path / "cache",
+    )
+    out = tmp_path / "out"
+    real_pwrite = os.pwrite
+    written = [0]
+
+    def fills_up(fd: int, data: bytes, offset: int) -> int:
+        if written[0] + len(data) > 6 << 20:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written[0] += len(data)
+        return real_pwrite(fd, data, offset)
+
+    link = "https://openload.co/f/size10m-diskfull/x"
+    monkeypatch.setattr(os, "pwrite", fills_up)
+    result = download_many(resolver, [link], out, connections=1)[0]
+    assert result.status == "error" and result.error is not None
+    assert (
+        "No space left on device" in result.error.for_person()
+        and "run again to resume" in result.error.for_person()
+    )
+    assert leftovers(out) == ["size10m-diskfull.bin.part", "size10m-diskfull.bin.part.state"]
+    monkeypatch.setattr(os, "pwrite", real_pwrite)
+    done = download_many(resolver, [link], out, connections=1)[0]
+    assert done.status == "ok" and done.saved[0].verified
+    assert leftovers(out) == []
