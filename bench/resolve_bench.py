@@ -43,31 +43,34 @@ TICKET_WAIT = 5
 
 
 @contextlib.contextmanager
-def sandboxed_resolver() -> Iterator[Resolver]:
-    """A resolver with every provider pointed at a sandbox running in its own process.
-
-    The sandbox runs apart, as a provider's server runs on its own machine: the client's
-    overhead is what is measured, not the emulation's.
-    """
-    with (
-        subprocess.Popen(
-            [sys.executable, "-m", "resolver_core", "sandbox", "--latency", str(LATENCY)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        ) as server,
-        tempfile.TemporaryDirectory() as work,
-    ):
+def sandbox_process() -> Iterator[dict[str, str]]:
+    """``linkresolver sandbox`` in its own process, as a provider's server runs on its own
+    machine (the client's overhead is what is measured, not the emulation's); its env."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "resolver_core", "sandbox", "--latency", str(LATENCY)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as server:
         try:
-            env = _exports(server)
-            config_path = Path(work) / "config.toml"
-            config_path.write_text("", encoding="utf-8")
-            pm = make_plugin_manager(load_entry_points=False)
-            resolver = Resolver(load_config(config_path, env=env), pm=pm, cache_dir=Path(work) / "cache")
-            resolver.index()
-            yield resolver
+            yield _exports(server)
         finally:
             server.terminate()
+
+
+@contextlib.contextmanager
+def sandboxed_resolver(env: dict[str, str] | None = None) -> Iterator[Resolver]:
+    """A resolver with every provider pointed at a sandbox (a new one unless ``env`` is given)."""
+    with contextlib.ExitStack() as stack:
+        if env is None:
+            env = stack.enter_context(sandbox_process())
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        config_path = work / "config.toml"
+        config_path.write_text("", encoding="utf-8")
+        pm = make_plugin_manager(load_entry_points=False)
+        resolver = Resolver(load_config(config_path, env=env), pm=pm, cache_dir=work / "cache")
+        resolver.index()
+        yield resolver
 
 
 def resolve_ratio(resolver: Resolver, links: int) -> tuple[float, float, int]:
