@@ -99,7 +99,7 @@ def download(args: argparse.Namespace, app: App) -> int:
         connections=args.connections,
         files_at_once=args.files,
         overwrite=args.overwrite,
-        on_done=OrderedPrinter(render, len(urls), None),
+        on_done=OrderedPrinter(render, len(urls), app.progress(len(urls)) if bars else None),
         progress=bars,
     )
     return ExitStatus.OK if all(r.status == "ok" for r in results) else ExitStatus.LINK_FAILED

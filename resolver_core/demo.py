@@ -14,7 +14,7 @@ from .cli import ExitStatus
 from .config import load_config
 from .hookspecs import hookimpl
 from .models import CaptchaChallenge
-from .pipeline import Resolver
+from .pipeline import Outcome, Resolver
 from .sandbox import build_sandbox
 from .sandbox.captcha import SandboxCaptchaSolver
 
@@ -96,6 +96,7 @@ def run_demo(app: App) -> int:
             )
             for file in files:
                 print(f"  {'':<{sum(widths) + 10}}  {file.url}", file=out)
+        _download_two(resolver, outcomes, Path(work) / "downloads", out)
     statuses = [outcome.status for outcome in outcomes]
     if statuses != EXPECTED:
         print(f"\nThe demo expected {EXPECTED} and got {statuses}.", file=app.stderr)
@@ -120,3 +121,26 @@ class _ShowingSolver(SandboxCaptchaSolver):
                 file=self.out,
             )
         return answer
+
+
+def _download_two(resolver: Resolver, outcomes: list[Outcome], folder: Path, out: TextIO) -> None:
+    """Download two of the resolved files: one the API gave a sha1 for, one it did not."""
+    from .download import download_file  # noqa: PLC0415
+
+    picked = [o.link for o in outcomes if o.link is not None and o.link.sha1][:1]
+    picked += [o.link for o in outcomes if o.link is not None and not o.link.sha1 and not o.link.files][:1]
+    print(f"\nDownloading {len(picked)} of them (resumable, verified) into a temporary folder:", file=out)
+    folder.mkdir()
+    for link in picked:
+        saved = download_file(
+            resolver.session,
+            link.url,
+            folder,
+            link=link.input,
+            name=link.filename,
+            size=link.size,
+            sha1=link.sha1,
+            connections=4,
+        )
+        how = "sha1 verified" if saved.verified else "size checked"
+        print(f"  saved {saved.path.name} ({saved.size:,} bytes, {how})", file=out)

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import requests
 
-from ..errors import ResolverError
+from ..errors import ConfigError, ResolverError
 from ..models import FileLink, ResolvedLink
 from ..pipeline import Outcome, Resolver
 from .fetch import ChecksumMismatch, DownloadFailed, Fetcher, LinkExpired, file_sha1, probe
@@ -161,7 +161,12 @@ def download_many(
     ``progress(name, size)`` gives a callback that receives byte counts for one file.
     An expired direct link (403/410 from the file server) is resolved again, once.
     """
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the output directory {directory}: {exc.strerror}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot write into the output directory {directory}: permission denied")
     outcomes = resolver.resolve_many(urls)
     results: list[DownloadOutcome | None] = [None] * len(outcomes)
 

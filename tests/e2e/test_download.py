@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 from plugins.openload_family.sandbox import FamilyEmulation
 from resolver_core.config import load_config
 from resolver_core.download import download_many
+from resolver_core.download.state import PartState, Segment, StateWriter
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
 from resolver_core.sandbox import Sandbox
@@ -196,3 +198,48 @@ def test_a_full_disk_leaves_a_resumable_part(
     done = download_many(resolver, [link], out, connections=1)[0]
     assert done.status == "ok" and done.saved[0].verified
     assert leftovers(out) == []
+
+
+def test_a_part_of_a_changed_file_is_started_over(
+    sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config_path = tmp_path / "config.toml"
+    config_path.write_text("", encoding="utf-8")
+    resolver = Resolver(
+        load_config(config_path, env=sandbox.env()),
+        pm=make_plugin_manager(load_entry_points=False),
+        provider_names=["openload"],
+        cache_dir=tmp_path / "cache",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    link = "https://openload.co/f/size3m-changed/x"
+    url = resolver.resolve_many([link])[0].link.url  # type: ignore[union-attr]
+    part = out / "size3m-changed.bin.part"
+    part.write_bytes(b"\xff" * (1 << 20))  # a megabyte of some older file
+    old = PartState(url, 3 << 20, etag='"an-older-version"', segments=[Segment(0, 3 << 20, 1 << 20)])
+    StateWriter(part, old).save()
+    with caplog.at_level(logging.INFO, logger="linkresolver"):
+        result = download_many(resolver, [link], out, connections=1)[0]
+    assert result.status == "ok" and result.saved[0].verified
+    assert "resuming" not in caplog.text  # the old bytes were not kept...
+    assert "fetching it again" not in caplog.text  # ...so no sha1 mismatch had to catch them
+
+
+def test_an_output_dir_that_cannot_be_made_is_a_usage_error(cli: CLI, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    run = cli("download", "-o", str(blocker / "sub"), "https://openload.co/f/nowhere/x")
+    assert run.returncode == 2 and "cannot create the output directory" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_download_bars_on_a_terminal_and_a_summary_elsewhere(cli: CLI, tmp_path: Path) -> None:
+    links = ["https://openload.co/f/size6m-slow20-bar1/x", "https://openload.co/f/size6m-slow20-bar2/x"]
+    run, terminal = cli.on_terminal("download", "-o", str(tmp_path / "tty"), *links)
+    assert run.returncode == 0
+    assert b"size6m-slow20-bar1.bin" in terminal and b"B/s" in terminal  # a byte bar per file
+    assert b"/2 [" in terminal  # and one over the links
+    piped = cli("download", "-o", str(tmp_path / "pipe"), *links)
+    assert "B/s" not in piped.stderr
+    assert piped.stderr.count("sha1 verified") == 2 and len(piped.stdout.split()) == 2
