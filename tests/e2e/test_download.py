@@ -37,6 +37,18 @@ def sha1_of(path: Path) -> str:
     return hashlib.sha1(path.read_bytes()).hexdigest()
 
 
+def openload_resolver(sandbox: Sandbox, tmp_path: Path) -> Resolver:
+    """An in-process resolver with only the sandbox's Openload (for the library's own tests)."""
+    config_path = tmp_path / "config.toml"
+    config_path.write_text("", encoding="utf-8")
+    return Resolver(
+        load_config(config_path, env=sandbox.env()),
+        pm=make_plugin_manager(load_entry_points=False),
+        provider_names=["openload"],
+        cache_dir=tmp_path / "cache",
+    )
+
+
 def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.endswith((".part", ".state")))
 
@@ -167,14 +179,7 @@ def test_several_files_of_a_torrent_and_links_of_several_providers(cli: CLI, tmp
 def test_a_full_disk_leaves_a_resumable_part(
     sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config_path = tmp_path / "config.toml"
-    config_path.write_text("", encoding="utf-8")
-    resolver = Resolver(
-        load_config(config_path, env=sandbox.env()),
-        pm=make_plugin_manager(load_entry_points=False),
-        provider_names=["openload"],
-        cache_dir=tmp_path / "cache",
-    )
+    resolver = openload_resolver(sandbox, tmp_path)
     out = tmp_path / "out"
     real_pwrite = os.pwrite
     written = [0]
@@ -203,14 +208,7 @@ def test_a_full_disk_leaves_a_resumable_part(
 def test_a_part_of_a_changed_file_is_started_over(
     sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    config_path = tmp_path / "config.toml"
-    config_path.write_text("", encoding="utf-8")
-    resolver = Resolver(
-        load_config(config_path, env=sandbox.env()),
-        pm=make_plugin_manager(load_entry_points=False),
-        provider_names=["openload"],
-        cache_dir=tmp_path / "cache",
-    )
+    resolver = openload_resolver(sandbox, tmp_path)
     out = tmp_path / "out"
     out.mkdir()
     link = "https://openload.co/f/size3m-changed/x"
