@@ -162,6 +162,17 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     from . import commands  # noqa: PLC0415 (small: the handlers, which import lazily)
 
     p = sub.add_parser("resolve", parents=[common, providers, links], help="print direct download links")
+    p.add_argument(
+        "--format",
+        choices=("lines", "json", "aria2", "crawljob"),
+        default="lines",
+        help="links a line (default), JSON Lines (= --json), an aria2 input file, a JDownloader crawljob",
+    )
+    p.add_argument("--download-dir", metavar="DIR", help="the folder aria2/JDownloader should save into")
+    p.add_argument("--package", default="linkresolver", metavar="NAME", help="JDownloader package name")
+    p.add_argument(
+        "--connections", type=positive_int, default=4, metavar="N", help="aria2 connections a file"
+    )
     p.set_defaults(handler=commands.resolve)
     p = sub.add_parser(
         "check", parents=[common, providers, links], help="what providers can tell about links"
@@ -180,6 +191,15 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     )
     p.add_argument("--files", type=positive_int, default=3, metavar="N", help="files at once (default: 3)")
     p.add_argument("--overwrite", action="store_true", help="replace a different file of the same name")
+    p.add_argument(
+        "--to", choices=("files", "aria2"), default="files", help="download here, or hand to aria2"
+    )
+    p.add_argument(
+        "--aria2-rpc", default="http://127.0.0.1:6800/jsonrpc", metavar="URL", help="aria2's RPC URL"
+    )
+    p.add_argument(
+        "--aria2-secret", metavar="TOKEN", help="aria2's --rpc-secret (or LINKRESOLVER_ARIA2_SECRET)"
+    )
     p.set_defaults(handler=commands.download)
     p = sub.add_parser("accounts", parents=[common, providers], help="each provider's account state")
     p.set_defaults(handler=commands.accounts)

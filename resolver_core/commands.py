@@ -18,9 +18,17 @@ def resolve(args: argparse.Namespace, app: App) -> int:
     if not urls:
         return ExitStatus.LINK_FAILED
 
+    form = "json" if args.json else args.format
+    collected: list[Outcome] = []
+
     def render(outcome: Outcome) -> None:
-        if args.json:
+        if form == "json":
             print_json(outcome, app.stdout)
+        elif form in ("aria2", "crawljob"):
+            collected.append(outcome)
+            if outcome.status != "ok":
+                reason = outcome.error.for_person() if outcome.error else outcome.status
+                print(f"{outcome.input}: {reason}", file=app.stderr, flush=True)
         elif outcome.status == "ok" and outcome.link is not None:
             for url in [file.url for file in outcome.link.files] or [outcome.link.url]:
                 print(url, file=app.stdout, flush=True)
@@ -31,7 +39,29 @@ def resolve(args: argparse.Namespace, app: App) -> int:
     if app.stderr.isatty():
         resolver.on_report = app.report
     outcomes = resolver.resolve_many(urls, OrderedPrinter(render, len(urls), app.progress(len(urls))))
+    if form in ("aria2", "crawljob"):
+        app.stdout.write(_handoff_file(resolver, collected, form, args))
     return ExitStatus.OK if all(o.status == "ok" for o in outcomes) else ExitStatus.LINK_FAILED
+
+
+def _handoff_file(resolver: Resolver, outcomes: list[Outcome], form: str, args: argparse.Namespace) -> str:
+    """An aria2 input file or a JDownloader crawljob of the resolved links."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from .handoff.aria2 import input_file, items_of, options_for  # noqa: PLC0415
+    from .handoff.crawljob import crawljob  # noqa: PLC0415
+
+    folder = Path(args.download_dir).expanduser().resolve() if args.download_dir else None
+    links = [o.link for o in outcomes if o.status == "ok" and o.link is not None]
+    if form == "crawljob":
+        return crawljob(links, package=args.package, folder=folder)
+    entries: list[tuple[str, dict[str, Any]]] = []
+    for link in links:
+        limits = resolver.provider(link.provider).download_limits(link.hoster)
+        entries.extend(
+            (item.url, options_for(link, item, folder, args.connections, limits)) for item in items_of(link)
+        )
+    return input_file(entries)
 
 
 def check(args: argparse.Namespace, app: App) -> int:
@@ -74,6 +104,8 @@ def download(args: argparse.Namespace, app: App) -> int:
     resolver, urls = _links_from_input(app)
     if not urls:
         return ExitStatus.LINK_FAILED
+    if args.to == "aria2":
+        return _to_aria2(resolver, urls, args, app)
     directory = Path(args.output).expanduser()
     if directory.exists() and not directory.is_dir():
         print(f"linkresolver: {directory} is not a directory", file=app.stderr)
@@ -103,6 +135,44 @@ def download(args: argparse.Namespace, app: App) -> int:
         progress=bars,
     )
     return ExitStatus.OK if all(r.status == "ok" for r in results) else ExitStatus.LINK_FAILED
+
+
+def _to_aria2(resolver: Resolver, urls: list[str], args: argparse.Namespace, app: App) -> int:
+    """Resolve, then queue every file in a running aria2 over JSON-RPC."""
+    import os  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from .handoff.aria2 import Aria2Error, Aria2Rpc, items_of, options_for  # noqa: PLC0415
+    from .redact import register_secrets  # noqa: PLC0415
+
+    secret = args.aria2_secret or os.environ.get("LINKRESOLVER_ARIA2_SECRET") or None
+    if secret:
+        register_secrets([secret])
+    rpc = Aria2Rpc(resolver.session, args.aria2_rpc, secret)
+    folder = Path(args.output).expanduser().resolve()
+    failed = False
+    for outcome in resolver.resolve_many(urls):
+        link = outcome.link
+        gids: list[str] = []
+        error = outcome.error
+        if outcome.status == "ok" and link is not None:
+            limits = resolver.provider(link.provider).download_limits(link.hoster)
+            try:
+                for item in items_of(link):
+                    gids.append(rpc.add(item.url, options_for(link, item, folder, args.connections, limits)))
+            except Aria2Error as exc:
+                error = exc
+        failed = failed or error is not None
+        if args.json:
+            record = {**outcome.to_json(), "aria2_gids": gids}
+            if error is not None:
+                record.update(status="error", error=error.for_person(), code=error.code)
+            print(json.dumps(record, ensure_ascii=False), file=app.stdout, flush=True)
+        elif error is not None:
+            print(f"{outcome.input}: {error.for_person()}", file=app.stderr, flush=True)
+        else:
+            print(f"{outcome.input}: queued in aria2 ({', '.join(gids)})", file=app.stdout, flush=True)
+    return ExitStatus.LINK_FAILED if failed else ExitStatus.OK
 
 
 def accounts(args: argparse.Namespace, app: App) -> int:

@@ -1,0 +1,1 @@
+"""Hand-offs to the download managers people already use: aria2, JDownloader."""

@@ -1,0 +1,182 @@
+"""Hand-offs, against the real programs: aria2 over JSON-RPC and from an input file
+(files verified, by us and by aria2 itself), and JDownloader crawljob files (golden)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from .conftest import CLI
+
+SECRET = "aria2-test-secret"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def aria2(tmp_path: Path) -> Iterator[str]:
+    """A real aria2c with RPC on loopback; its RPC URL. (.ci/run installs aria2.)"""
+    binary = shutil.which("aria2c")
+    if binary is None:
+        pytest.fail("aria2c is not installed: apt install aria2 (.ci/run does)")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "--no-conf=true",
+            "--enable-rpc=true",
+            f"--rpc-listen-port={port}",
+            "--rpc-listen-all=false",
+            f"--rpc-secret={SECRET}",
+            f"--dir={tmp_path / 'aria2-default'}",
+            "--quiet=true",
+            "--auto-file-renaming=false",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/jsonrpc"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def rpc(url: str, method: str, *params: Any) -> Any:
+    answer = requests.post(
+        url,
+        json={"jsonrpc": "2.0", "id": "t", "method": method, "params": [f"token:{SECRET}", *params]},
+        timeout=10,
+    ).json()
+    return answer.get("result", answer.get("error"))
+
+
+def wait_for(url: str, gid: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status: dict[str, Any] = rpc(url, "aria2.tellStatus", gid, ["status", "errorCode", "errorMessage", "files"])
+        if status["status"] in ("complete", "error", "removed"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"aria2 did not finish {gid}")
+
+
+def sha1_of(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def test_download_to_aria2_over_rpc_verified(cli: CLI, aria2: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = cli(
+        "download",
+        "--to",
+        "aria2",
+        "--json",
+        "--aria2-rpc",
+        aria2,
+        "--aria2-secret",
+        SECRET,
+        "-o",
+        str(out),
+        "https://openload.co/f/size3m-aria2rpc/Film.mkv",
+    )
+    assert run.returncode == 0, run.stderr
+    line = run.json_lines()[0]
+    assert len(line["aria2_gids"]) == 1
+    status = wait_for(aria2, line["aria2_gids"][0])
+    assert status["status"] == "complete", status
+    saved = out / "size3m-aria2rpc.bin"
+    assert sha1_of(saved) == line["sha1"]
+    assert SECRET not in run.stdout + run.stderr
+
+
+def test_aria2_verifies_the_sha1_itself(cli: CLI, aria2: str, tmp_path: Path) -> None:
+    run = cli(
+        "download",
+        "--to",
+        "aria2",
+        "--json",
+        "--aria2-rpc",
+        aria2,
+        "--aria2-secret",
+        SECRET,
+        "-o",
+        str(tmp_path / "out"),
+        "https://openload.co/f/badsha1-aria2/x",
+    )
+    status = wait_for(aria2, run.json_lines()[0]["aria2_gids"][0])
+    assert status["status"] == "error", status  # the checksum the API gave does not match
+    assert status["errorCode"] == "32", status  # aria2: "checksum validation failed"
+
+
+def test_aria2_secret_and_address_problems_are_explained(cli: CLI, aria2: str, tmp_path: Path) -> None:
+    link = "https://openload.co/f/aria2-refused/x"
+    wrong = cli("download", "--to", "aria2", "--aria2-rpc", aria2, "--aria2-secret", "nope", link)
+    assert wrong.returncode == 1 and "aria2 refused the RPC secret" in wrong.stderr
+    absent = cli("download", "--to", "aria2", "--aria2-rpc", f"http://127.0.0.1:{free_port()}/jsonrpc", link)
+    assert (
+        absent.returncode == 1
+        and "aria2 cannot be reached" in absent.stderr
+        and "--enable-rpc" in absent.stderr
+    )
+    assert "Traceback" not in wrong.stderr + absent.stderr
+
+
+def test_an_aria2_input_file_that_aria2c_downloads(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    links = ["https://openload.co/f/size2m-input1/x", "https://rapidgator.net/file/ariainput/Movie.rar.html"]
+    run = cli("resolve", "--format", "aria2", "--download-dir", str(out), *links)
+    assert run.returncode == 0, run.stderr
+    text = run.stdout
+    assert text.count("\n  out=") == 2 and "  checksum=sha-1=" in text and f"  dir={out}" in text
+    input_file = tmp_path / "links.txt"
+    input_file.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        ["aria2c", "--no-conf=true", "--quiet=true", "-i", str(input_file)], check=False, timeout=60
+    )
+    assert done.returncode == 0
+    assert sorted(p.name for p in out.iterdir()) == ["Movie.rar", "size2m-input1.bin"]
+
+
+def test_crawljob_matches_the_golden_file(cli: CLI, tmp_path: Path) -> None:
+    links = ["https://openload.co/f/crawl-one/x", "https://rapidgator.net/file/crawltwo/Movie.part1.rar.html"]
+    run = cli("resolve", "--json", *links)
+    urls = [line["url"] for line in run.json_lines()]
+    job = cli(
+        "resolve",
+        "--format",
+        "crawljob",
+        "--package",
+        "Holiday",
+        "--download-dir",
+        "/downloads/holiday",
+        *links,
+    )
+    assert job.returncode == 0, job.stderr
+    expected = (GOLDEN / "two-links.crawljob").read_text(encoding="utf-8")
+    for number, url in enumerate(urls, start=1):
+        expected = expected.replace(f"{{url{number}}}", url)
+    assert json.loads(job.stdout) == json.loads(expected)
