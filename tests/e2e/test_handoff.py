@@ -77,7 +77,8 @@ def rpc(url: str, method: str, *params: Any) -> Any:
 def wait_for(url: str, gid: str) -> dict[str, Any]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        status: dict[str, Any] = rpc(url, "aria2.tellStatus", gid, ["status", "errorCode", "errorMessage", "files"])
+        keys = ["status", "errorCode", "errorMessage", "files"]
+        status: dict[str, Any] = rpc(url, "aria2.tellStatus", gid, keys)
         if status["status"] in ("complete", "error", "removed"):
             return status
         time.sleep(0.1)
