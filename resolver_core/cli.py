@@ -32,7 +32,7 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130
 
 
-BUILTIN_COMMANDS = ("resolve", "check", "download", "accounts", "hosts", "sandbox", "demo")
+BUILTIN_COMMANDS = ("resolve", "check", "download", "accounts", "hosts", "serve", "sandbox", "demo")
 
 
 class App:
@@ -208,6 +208,13 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         "--refresh", action="store_true", help="fetch hoster lists now, even if the cache is fresh"
     )
     p.set_defaults(handler=commands.hosts)
+    p = sub.add_parser(
+        "serve", parents=[common, providers], help="local services: a Click'n'Load receiver (--cnl)"
+    )
+    p.add_argument("--cnl", action="store_true", help="receive Click'n'Load links on 127.0.0.1:9666")
+    p.add_argument("--port", type=non_negative_int, default=9666, help="Click'n'Load port (default: 9666)")
+    p.add_argument("-o", "--output", metavar="DIR", help="download what arrives into DIR (else print links)")
+    p.set_defaults(handler=commands.serve)
     p = sub.add_parser("sandbox", parents=[common], help="run the local sandbox of every provider's API")
     p.add_argument("--port", type=non_negative_int, default=0, help="port on 127.0.0.1 (default: any free)")
     p.add_argument("--latency", type=non_negative_float, default=0.0, metavar="S", help="added per API call")
