@@ -24,10 +24,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from resolve_bench import sandbox_process, sandboxed_resolver
-
+from bench.resolve_bench import sandbox_process, sandboxed_resolver
 from resolver_core.download import download_file
 from resolver_core.pipeline import Resolver
 
@@ -80,7 +78,7 @@ def main() -> int:
         print("curl is needed for the baseline (apt install curl)")
         return 2
     big, runs = ("size64m", 3) if args.quick else ("size512m", 5)
-    slow_size = "size12m" if args.quick else "size30m"
+    slow_size = "size16m" if args.quick else "size30m"
     memory_file = f"{big}-memory" if args.quick else "size2g-memory"
     with (
         sandbox_process() as env,

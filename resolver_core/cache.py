@@ -22,6 +22,9 @@ from .errors import ResolverError
 
 log = logging.getLogger("linkresolver")
 
+#: The file of every enabled hoster pattern (see :meth:`HosterListCache.write_matcher`).
+MATCHER_FILE = "matcher.json"
+
 
 class HosterListCache:
     """One JSON file per provider under ``directory``."""
@@ -73,15 +76,30 @@ class HosterListCache:
         return (data, age) if isinstance(data, dict) else (None, None)
 
     def _write(self, provider: str, data: dict[str, Any]) -> None:
+        self._write_json(self.path(provider), data, f"the hoster list of {provider}")
+
+    def write_matcher(self, hosters: list[dict[str, Any]]) -> None:
+        """Every hoster the enabled providers serve, for deciding without loading them: the
+        yt-dlp plugin reads it to claim a URL with no network call and no heavy import."""
+        path = self.directory / MATCHER_FILE
+        data = {"version": 1, "hosters": hosters}
+        try:
+            if json.loads(path.read_text(encoding="utf-8")) == data:
+                return
+        except (OSError, ValueError):
+            pass
+        self._write_json(path, data, "the hoster patterns")
+
+    def _write_json(self, path: Path, data: dict[str, Any], what: str) -> None:
         """Write atomically: a crash mid-write leaves the old file, never half a new one."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".hosterlist-", suffix=".tmp")
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".cache-", suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(data, stream)
-            os.replace(temporary, self.path(provider))
+            os.replace(temporary, path)
         except OSError as exc:
-            log.warning("cannot cache the hoster list of %s in %s: %s", provider, self.directory, exc)
+            log.warning("cannot cache %s in %s: %s", what, self.directory, exc)
 
 
 def _ago(seconds: float | None) -> str:

@@ -196,6 +196,17 @@ class Resolver:
                     except errors.ResolverError as exc:
                         log.info("%s; its hosters are left out", exc.for_person())
                         self.problems[provider.name] = exc
+                self.cache.write_matcher(
+                    [
+                        {
+                            "owner": h.owner,
+                            "hoster": h.hoster,
+                            "patterns": list(h.patterns),
+                            "domains": list(h.domains),
+                        }
+                        for h in index.hosters()
+                    ]
+                )
                 self._index = index
             return self._index
 

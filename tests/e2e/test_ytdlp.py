@@ -1,0 +1,149 @@
+"""The yt-dlp plugin with the real yt-dlp: in process through YoutubeDL, and the `yt-dlp`
+command as a user runs it, against the sandbox."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import yt_dlp  # the [dev] extra installs it
+
+from .conftest import CLI
+
+YTDLP = str(Path(sys.executable).with_name("yt-dlp"))
+
+
+@pytest.fixture
+def ytdlp_env(cli: CLI, monkeypatch: pytest.MonkeyPatch) -> Iterator[CLI]:
+    """linkresolver's index cached (as after any `linkresolver` run), the environment set."""
+    assert cli("hosts").returncode == 0
+    for name, value in cli.env.items():
+        if name.startswith("LINKRESOLVER_"):
+            monkeypatch.setenv(name, value)
+    from yt_dlp_plugins.extractor import linkresolver as plugin
+
+    plugin._MATCHER._by_domain = None  # read this test's cache
+    yield cli
+    plugin._MATCHER._by_domain = None
+
+
+def served_sha1(cli: CLI, link: str) -> str:
+    url = cli("resolve", "--json", link).json_lines()[0]["url"]
+    return str(requests.get(url, timeout=10).headers["X-Sha1"])
+
+
+def test_youtubedl_in_process_downloads_a_hoster_link(ytdlp_env: CLI, tmp_path: Path) -> None:
+    link = "https://rapidgator.net/file/ytdl01/Holiday.Film.mkv"
+    options = {"outtmpl": str(tmp_path / "%(title)s.%(ext)s"), "quiet": True, "noprogress": True}
+    with yt_dlp.YoutubeDL(options) as ydl:
+        info = ydl.extract_info(link, download=True)
+    assert info["extractor"] == "linkresolver" and info["ext"] == "mkv"
+    saved = tmp_path / "Holiday.Film.mkv"
+    assert hashlib.sha1(saved.read_bytes()).hexdigest() == served_sha1(ytdlp_env, link)
+
+
+def test_links_it_does_not_know_are_left_to_yt_dlp_and_cost_microseconds(ytdlp_env: CLI) -> None:
+    from yt_dlp_plugins.extractor.linkresolver import LinkResolverIE
+
+    youtube = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    assert not LinkResolverIE.suitable(youtube)
+    assert LinkResolverIE.suitable("https://rapidgator.net/file/abc")
+    assert not LinkResolverIE.suitable("https://rapidgator.net.evil.example/file/abc")
+    for odd in ("", "not a url", "http://[::1", None):
+        assert not LinkResolverIE.suitable(odd)
+    with yt_dlp.YoutubeDL({"quiet": True}) as ydl:
+        first = next(ie for ie in ydl._ies.values() if ie.suitable(youtube))
+    assert first.IE_NAME == "youtube"
+    started = time.perf_counter()
+    for _ in range(1000):
+        LinkResolverIE.suitable(youtube)
+    assert (time.perf_counter() - started) / 1000 < 0.001  # well under a millisecond a URL
+
+
+def test_the_yt_dlp_command_downloads_with_the_installed_plugin(ytdlp_env: CLI, tmp_path: Path) -> None:
+    link = "https://rapidgator.net/file/ytdl02/Holiday.Trailer.mp4"
+    env = {**ytdlp_env.env, "HOME": str(tmp_path)}
+    env.pop("PYTHONPATH", None)  # the plugin as installed, not from the source tree
+    done = subprocess.run(
+        [YTDLP, "--no-config", "-q", "-o", str(tmp_path / "%(title)s.%(ext)s"), link],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    saved = tmp_path / "Holiday.Trailer.mp4"
+    assert hashlib.sha1(saved.read_bytes()).hexdigest() == served_sha1(ytdlp_env, link)
+
+
+def test_errors_are_expected_and_in_linkresolvers_words(ytdlp_env: CLI, tmp_path: Path) -> None:
+    env = {**ytdlp_env.env, "HOME": str(tmp_path)}
+    gone = subprocess.run(
+        [YTDLP, "--no-config", "-o", str(tmp_path / "x.%(ext)s"), "https://rapidgator.net/file/status404"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert gone.returncode == 1
+    assert "premiumize says the file was deleted at the hoster" in gone.stderr
+    assert "Traceback" not in gone.stderr and "report this issue" not in gone.stderr
+    archive = "https://rapidgator.net/file/ytdl03/Holiday.Extras.rar"
+    refused = subprocess.run(
+        [YTDLP, "--no-config", "-o", str(tmp_path / "%(title)s.%(ext)s"), archive],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode == 1 and "--compat-options allow-unsafe-ext" in refused.stderr
+    allowed = subprocess.run(
+        [
+            YTDLP,
+            "--no-config",
+            "-q",
+            "--compat-options",
+            "allow-unsafe-ext",
+            "-o",
+            str(tmp_path / "%(title)s.%(ext)s"),
+            archive,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert (tmp_path / "Holiday.Extras.rar").exists()
+
+
+def test_provider_choice_from_extractor_args(ytdlp_env: CLI, tmp_path: Path) -> None:
+    env = {**ytdlp_env.env, "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [
+            YTDLP,
+            "--no-config",
+            "--extractor-args",
+            "linkresolver:provider=openload",
+            "-o",
+            str(tmp_path / "x.%(ext)s"),
+            "https://rapidgator.net/file/ytdl04/Film.mkv",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1 and "no enabled provider serves this link" in done.stderr
