@@ -27,10 +27,12 @@ _ANY: Any = re.compile(r"(?s)(?P<id>.+)")
 
 
 class _Matcher:
-    """Hoster patterns by domain, from linkresolver's cache; loaded once, on first use."""
+    """Hoster patterns by domain, from linkresolver's cache: read once, on first use, and
+    compiled only for the domains URLs actually come from (a big list costs no start-up)."""
 
     def __init__(self) -> None:
-        self._by_domain: dict[str, list[tuple[str, Any]]] | None = None
+        self._by_domain: dict[str, list[tuple[str, str]]] | None = None
+        self._compiled: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def hoster(self, url: str) -> str | None:
@@ -44,11 +46,20 @@ class _Matcher:
         labels = host.split(".")
         for start in range(len(labels) - 1):
             for hoster, pattern in table.get(".".join(labels[start:]), ()):
-                if pattern.search(url):
+                compiled = self._compile(pattern)
+                if compiled is not None and compiled.search(url):
                     return hoster
         return None
 
-    def _table(self) -> dict[str, list[tuple[str, Any]]]:
+    def _compile(self, pattern: str) -> Any:
+        if pattern not in self._compiled:
+            try:
+                self._compiled[pattern] = re.compile(pattern.replace("\\/", "/"), re.IGNORECASE)
+            except re.error:
+                self._compiled[pattern] = None
+        return self._compiled[pattern]
+
+    def _table(self) -> dict[str, list[tuple[str, str]]]:
         if self._by_domain is None:
             with self._lock:
                 if self._by_domain is None:
@@ -65,8 +76,8 @@ def _cache_dir() -> str:
     return user_cache_dir("linkresolver")
 
 
-def _load() -> dict[str, list[tuple[str, Any]]]:
-    table: dict[str, list[tuple[str, Any]]] = {}
+def _load() -> dict[str, list[tuple[str, str]]]:
+    table: dict[str, list[tuple[str, str]]] = {}
     try:
         with open(os.path.join(_cache_dir(), "matcher.json"), encoding="utf-8") as handle:
             data = json.load(handle)
@@ -76,17 +87,10 @@ def _load() -> dict[str, list[tuple[str, Any]]]:
     for entry in hosters:
         if not isinstance(entry, dict):
             continue
-        compiled = []
-        for pattern in entry.get("patterns", []):
-            try:
-                compiled.append(re.compile(str(pattern).replace("\\/", "/"), re.IGNORECASE))
-            except re.error:
-                continue
+        patterns = [str(pattern) for pattern in entry.get("patterns", [])]
         for domain in entry.get("domains", []):
-            for pattern in compiled:
-                table.setdefault(str(domain).lower().removeprefix("www."), []).append(
-                    (str(entry.get("hoster")), pattern)
-                )
+            key = str(domain).lower().removeprefix("www.")
+            table.setdefault(key, []).extend((str(entry.get("hoster")), pattern) for pattern in patterns)
     return table
 
 
