@@ -32,7 +32,7 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130
 
 
-BUILTIN_COMMANDS = ("resolve", "check", "download", "accounts", "hosts", "serve", "sandbox", "demo")
+BUILTIN_COMMANDS = ("resolve", "check", "download", "accounts", "hosts", "serve", "pyload", "sandbox", "demo")
 
 
 class App:
@@ -215,6 +215,15 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     p.add_argument("--port", type=non_negative_int, default=9666, help="Click'n'Load port (default: 9666)")
     p.add_argument("-o", "--output", metavar="DIR", help="download what arrives into DIR (else print links)")
     p.set_defaults(handler=commands.serve)
+    p = sub.add_parser("pyload", help="pyLoad: install linkresolver's plugins into pyLoad")
+    pyload_actions = p.add_subparsers(dest="pyload_action", metavar="ACTION", required=True)
+    p = pyload_actions.add_parser(
+        "install", parents=[common], help="copy the plugins into pyLoad's user folder"
+    )
+    p.add_argument(
+        "--userdir", default="~/.pyload", metavar="DIR", help="pyLoad's user folder (default: ~/.pyload)"
+    )
+    p.set_defaults(handler=commands.pyload_install)
     p = sub.add_parser("sandbox", parents=[common], help="run the local sandbox of every provider's API")
     p.add_argument("--port", type=non_negative_int, default=0, help="port on 127.0.0.1 (default: any free)")
     p.add_argument("--latency", type=non_negative_float, default=0.0, metavar="S", help="added per API call")

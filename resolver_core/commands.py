@@ -304,6 +304,38 @@ def serve(args: argparse.Namespace, app: App) -> int:
     return ExitStatus.OK
 
 
+def pyload_install(args: argparse.Namespace, app: App) -> int:
+    """Copy the pyLoad plugin pair into pyLoad's user plugin folder."""
+    import shutil  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    import plugins  # noqa: PLC0415
+
+    source = Path(plugins.__file__).parent / "pyload_plugins"
+    userdir = Path(args.userdir).expanduser()
+    if not userdir.is_dir():
+        print(
+            f"linkresolver: {userdir} is not a folder: give pyLoad's user folder with --userdir",
+            file=app.stderr,
+        )
+        return ExitStatus.USAGE
+    for kind in ("downloaders", "accounts"):
+        target = userdir / "plugins" / kind
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / kind / "LinkResolver.py", target / "LinkResolver.py")
+        except OSError as exc:
+            print(f"linkresolver: cannot write {target}: {exc.strerror}", file=app.stderr)
+            return ExitStatus.USAGE
+        print(target / "LinkResolver.py", file=app.stdout)
+    print(
+        "Installed. Restart pyLoad and add a LinkResolver account (any user name); linkresolver must be"
+        " installed in pyLoad's Python environment.",
+        file=app.stderr,
+    )
+    return ExitStatus.OK
+
+
 def sandbox(args: argparse.Namespace, app: App) -> int:
     from .sandbox import build_sandbox  # noqa: PLC0415
 
