@@ -50,7 +50,9 @@ def resolve_for_ytdlp(request: YtDlpRequest) -> YtDlpAnswer:
     try:
         config = load_config()
         prompt = CaptchaPrompt(sys.stdin, sys.stderr) if sys.stdin.isatty() and sys.stderr.isatty() else None
-        resolver = Resolver(config, provider_names=request.providers, captcha_prompt=prompt)
+        resolver = Resolver(
+            config, provider_names=request.providers, captcha_prompt=prompt, remember_hosters=False
+        )
         if request.username and request.password:
             candidates = resolver._candidates(request.url)
             target = (
@@ -63,7 +65,9 @@ def resolve_for_ytdlp(request: YtDlpRequest) -> YtDlpAnswer:
                     f"LINKRESOLVER_{target.upper()}_KEY": request.password,
                 }
                 config = load_config(env=environ)
-                resolver = Resolver(config, provider_names=request.providers, captcha_prompt=prompt)
+                resolver = Resolver(
+                    config, provider_names=request.providers, captcha_prompt=prompt, remember_hosters=False
+                )
         outcome = resolver.resolve_many([request.url])[0]
     except ResolverError as exc:
         return YtDlpAnswer(error=f"linkresolver: {exc.for_person()}")

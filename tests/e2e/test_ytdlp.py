@@ -147,3 +147,52 @@ def test_provider_choice_from_extractor_args(ytdlp_env: CLI, tmp_path: Path) -> 
         check=False,
     )
     assert done.returncode == 1 and "no enabled provider serves this link" in done.stderr
+
+
+@pytest.mark.parametrize("how", ["arguments", "netrc"])
+def test_credentials_from_yt_dlp(ytdlp_env: CLI, tmp_path: Path, how: str) -> None:
+    """--username/--password, or --netrc (machine linkresolver), for the provider that serves it."""
+    from plugins.premiumize.sandbox import LOGIN, PIN
+
+    env = {
+        k: v
+        for k, v in ytdlp_env.env.items()
+        if k not in ("LINKRESOLVER_PREMIUMIZE_LOGIN", "LINKRESOLVER_PREMIUMIZE_KEY")
+    }
+    env["HOME"] = str(tmp_path)
+    env["LINKRESOLVER_DISABLE_PLUGINS"] = "offcloud"  # Premiumize alone serves rapidgator here
+    if how == "netrc":
+        netrc = tmp_path / ".netrc"
+        netrc.write_text(f"machine linkresolver login {LOGIN} password {PIN}\n", encoding="utf-8")
+        netrc.chmod(0o600)
+        credentials = ["--netrc", "--extractor-args", "linkresolver:provider=premiumize"]
+    else:
+        credentials = [
+            "--username",
+            LOGIN,
+            "--password",
+            PIN,
+            "--extractor-args",
+            "linkresolver:provider=premiumize",
+        ]
+    link = "https://rapidgator.net/file/ytdlcred/Holiday.Credits.mkv"
+    without = subprocess.run(
+        [YTDLP, "--no-config", "-o", str(tmp_path / "a.%(ext)s"), link],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert without.returncode == 1 and "no enabled provider serves this link" in without.stderr
+    done = subprocess.run(
+        [YTDLP, "--no-config", "-q", *credentials, "-o", str(tmp_path / "%(title)s.%(ext)s"), link],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "Holiday.Credits.mkv").exists()
+    assert PIN not in done.stderr + without.stderr
