@@ -145,3 +145,41 @@ def test_the_account_lists_linkresolvers_hosters(pyload: dict[str, ModuleType]) 
     hosters = account.grab_hosters("anyone", "", {})
     assert {"rapidgator.net", "openload.co", "highload.to"} <= set(hosters)
     assert account.grab_info("anyone", "", {})["premium"] is True
+
+
+def test_the_real_pyload_loads_the_plugins(cli: CLI, tmp_path: Path) -> None:
+    """pyLoad (pyload-ng, in .venv-pyload as .ci/run makes it) starts with the installed
+    plugins and indexes both: its plugin settings name LinkResolver."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    program = Path(__file__).resolve().parents[2] / ".venv-pyload" / "bin" / "pyload"
+    if not program.exists():
+        pytest.fail(
+            f"{program} is missing: python3 -m venv .venv-pyload && .venv-pyload/bin/pip install pyload-ng"
+        )
+    userdir = tmp_path / "pyload-home"
+    userdir.mkdir()
+    assert cli("pyload", "install", "--userdir", str(userdir)).returncode == 0
+    process = subprocess.Popen(
+        [str(program), "--userdir", str(userdir), "--storagedir", str(tmp_path / "downloads")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={k: v for k, v in os.environ.items() if not k.startswith("PYTHON")},
+        start_new_session=True,
+    )
+    settings = userdir / "settings" / "plugins.cfg"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "LinkResolver" not in (
+            settings.read_text() if settings.exists() else ""
+        ):
+            time.sleep(0.5)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    text = settings.read_text(encoding="utf-8")
+    section = text.split('LinkResolver - "LinkResolver":', 1)[1].split("\n\n", 1)[0]
+    assert "chk_filesize" in section and "revert_failed" in section  # our downloader's options
