@@ -209,11 +209,21 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     )
     p.set_defaults(handler=commands.hosts)
     p = sub.add_parser(
-        "serve", parents=[common, providers], help="local services: a Click'n'Load receiver (--cnl)"
+        "serve",
+        parents=[common, providers],
+        help="the local JSON API (and a Click'n'Load receiver with --cnl)",
     )
-    p.add_argument("--cnl", action="store_true", help="receive Click'n'Load links on 127.0.0.1:9666")
-    p.add_argument("--port", type=non_negative_int, default=9666, help="Click'n'Load port (default: 9666)")
-    p.add_argument("-o", "--output", metavar="DIR", help="download what arrives into DIR (else print links)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    p.add_argument(
+        "--port", type=non_negative_int, default=8765, help="API port (default: 8765; 0: any free)"
+    )
+    p.add_argument("--token", metavar="TOKEN", help="required from clients (needed off loopback)")
+    p.add_argument("--sandbox", action="store_true", help="serve against the in-process sandbox (no account)")
+    p.add_argument("--cnl", action="store_true", help="also receive Click'n'Load links on 127.0.0.1:9666")
+    p.add_argument(
+        "--cnl-port", type=non_negative_int, default=9666, help="Click'n'Load port (default: 9666)"
+    )
+    p.add_argument("-o", "--output", metavar="DIR", help="download Click'n'Load links into DIR (else print)")
     p.set_defaults(handler=commands.serve)
     p = sub.add_parser("pyload", help="pyLoad: install linkresolver's plugins into pyLoad")
     pyload_actions = p.add_subparsers(dest="pyload_action", metavar="ACTION", required=True)

@@ -243,65 +243,9 @@ def hosts(args: argparse.Namespace, app: App) -> int:
 
 
 def serve(args: argparse.Namespace, app: App) -> int:
-    """Click'n'Load: links that websites' buttons send are resolved (and downloaded with -o)."""
-    import threading  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
+    from .serve import run_serve  # noqa: PLC0415
 
-    from werkzeug.serving import make_server  # noqa: PLC0415
-
-    from .handoff.clicknload import ClickAndLoad  # noqa: PLC0415
-
-    if not args.cnl:
-        print(
-            "linkresolver serve: give --cnl (the Click'n'Load receiver); the paste page is not built yet",
-            file=app.stderr,
-        )
-        return ExitStatus.USAGE
-    resolver = app.resolver()
-    lock = threading.Lock()
-
-    def on_links(links: list[str], package: str | None) -> None:
-        urls = resolver.links_in(links)
-        print(
-            f"Click'n'Load: {len(urls)} links{f' ({package})' if package else ''}",
-            file=app.stderr,
-            flush=True,
-        )
-        if args.output:
-            from .download import download_many  # noqa: PLC0415
-
-            results = download_many(resolver, urls, Path(args.output).expanduser())
-            with lock:
-                for result in results:
-                    if args.json:
-                        print_json(result, app.stdout)
-                    for saved in result.saved:
-                        if not args.json:
-                            print(saved.path, file=app.stdout, flush=True)
-            return
-        for outcome in resolver.resolve_many(urls):
-            with lock:
-                if args.json:
-                    print_json(outcome, app.stdout)
-                elif outcome.link is not None:
-                    for url in [f.url for f in outcome.link.files] or [outcome.link.url]:
-                        print(url, file=app.stdout, flush=True)
-                else:
-                    reason = outcome.error.for_person() if outcome.error else outcome.status
-                    print(f"{outcome.input}: {reason}", file=app.stderr, flush=True)
-
-    try:
-        server = make_server("127.0.0.1", args.port, ClickAndLoad(on_links), threaded=True)
-    except OSError as exc:
-        print(f"linkresolver: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", file=app.stderr)
-        return ExitStatus.USAGE
-    print(
-        f"Click'n'Load receiver on http://127.0.0.1:{server.server_port}; Ctrl-C stops it.",
-        file=app.stderr,
-        flush=True,
-    )
-    server.serve_forever()
-    return ExitStatus.OK
+    return run_serve(args, app)
 
 
 def pyload_install(args: argparse.Namespace, app: App) -> int:

@@ -100,7 +100,7 @@ class FamilyProvider(Provider):
             if ticket.captcha_url is not None:
                 answer = ctx.solve_captcha(CaptchaChallenge(self.name, url, ticket.captcha_url))
             if ticket.wait_time:
-                log.info("%s: waiting %d s for %s's download ticket", url, ticket.wait_time, self.name)
+                ctx.report(f"waiting {ticket.wait_time} s for {self.name}'s download ticket")
             ctx.wait_until(issued + ticket.wait_time)
             if expires is not None and time.monotonic() >= expires:
                 refused = errors.TicketExpired(

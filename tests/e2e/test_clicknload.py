@@ -51,7 +51,18 @@ def test_the_payload_decrypts_to_its_links() -> None:
 def receiver(cli: CLI) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "resolver_core", "serve", "--cnl", "--port", str(port), "--json"],
+        [
+            sys.executable,
+            "-m",
+            "resolver_core",
+            "serve",
+            "--port",
+            "0",
+            "--cnl",
+            "--cnl-port",
+            str(port),
+            "--json",
+        ],
         env=cli.env,
         cwd=cli.home,
         stdout=subprocess.PIPE,

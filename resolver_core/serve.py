@@ -1,0 +1,119 @@
+"""``linkresolver serve``: the JSON API on loopback, and a Click'n'Load receiver with --cnl.
+
+Off loopback the API needs a token (``--token``): a link resolver holds the user's accounts.
+``--sandbox`` starts the sandbox in-process and serves against it, so the API can be tried
+with no account, as the demo does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import tempfile
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from werkzeug.serving import make_server
+
+from .cli import ExitStatus, print_json
+from .config import is_loopback, load_config
+from .handoff.clicknload import ClickAndLoad
+from .pipeline import Resolver
+
+if TYPE_CHECKING:
+    from .cli import App
+
+
+def run_serve(args: argparse.Namespace, app: App) -> int:
+    if not is_loopback(args.host) and not args.token:
+        print(
+            f"linkresolver: serving on {args.host} needs --token"
+            " (without one, anybody on the network could use your accounts)",
+            file=app.stderr,
+        )
+        return ExitStatus.USAGE
+    with contextlib.ExitStack() as stack:
+        if args.sandbox:
+            from .sandbox import build_sandbox  # noqa: PLC0415
+
+            sandbox = stack.enter_context(build_sandbox(app.pm))
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="linkresolver-serve-")))
+            (work / "config.toml").write_text("", encoding="utf-8")
+            config = load_config(work / "config.toml", env=sandbox.env())
+            resolver = Resolver(config, pm=app.pm, cache_dir=work / "cache", remember_hosters=False)
+            print(f"sandbox on {sandbox.url}", file=app.stderr)
+        else:
+            resolver = app.resolver()
+        servers = []
+        try:
+            from .web.app import create_app  # noqa: PLC0415
+
+            api = make_server(args.host, args.port, create_app(resolver, token=args.token), threaded=True)
+            servers.append(api)
+            print(
+                f"linkresolver serve: http://{args.host}:{api.server_port} (GET /api/openapi.json)",
+                file=app.stderr,
+                flush=True,
+            )
+            if args.cnl:
+                receiver = make_server(
+                    "127.0.0.1", args.cnl_port, _click_and_load(resolver, args, app), threaded=True
+                )
+                servers.append(receiver)
+                print(
+                    f"Click'n'Load receiver on http://127.0.0.1:{receiver.server_port}",
+                    file=app.stderr,
+                    flush=True,
+                )
+        except OSError as exc:
+            print(f"linkresolver: cannot listen: {exc.strerror}", file=app.stderr)
+            return ExitStatus.USAGE
+        threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(0.5)
+        finally:
+            for server in servers:
+                server.shutdown()
+    return ExitStatus.OK
+
+
+def _click_and_load(resolver: Resolver, args: argparse.Namespace, app: App) -> ClickAndLoad:
+    """The receiver: links are resolved and printed, or downloaded with -o."""
+    lock = threading.Lock()
+
+    def on_links(links: list[str], package: str | None) -> None:
+        urls = resolver.links_in(links)
+        print(
+            f"Click'n'Load: {len(urls)} links{f' ({package})' if package else ''}",
+            file=app.stderr,
+            flush=True,
+        )
+        if args.output:
+            from .download import download_many  # noqa: PLC0415
+
+            results = download_many(resolver, urls, Path(args.output).expanduser())
+            with lock:
+                for result in results:
+                    if args.json:
+                        print_json(result, app.stdout)
+                    else:
+                        for saved in result.saved:
+                            print(saved.path, file=app.stdout, flush=True)
+            return
+        for outcome in resolver.resolve_many(urls):
+            with lock:
+                if args.json:
+                    print_json(outcome, app.stdout)
+                elif outcome.link is not None:
+                    for url in [f.url for f in outcome.link.files] or [outcome.link.url]:
+                        print(url, file=app.stdout, flush=True)
+                else:
+                    reason = outcome.error.for_person() if outcome.error else outcome.status
+                    print(f"{outcome.input}: {reason}", file=app.stderr, flush=True)
+
+    return ClickAndLoad(on_links)

@@ -1,0 +1,1 @@
+"""linkresolver serve: the JSON API (and, later, the paste page) over the same library calls."""

@@ -1,0 +1,214 @@
+"""The JSON API of ``linkresolver serve``: the same library calls the command line makes.
+
+Safe for a local service: it answers only with a CSRF token on state-changing requests
+(``X-CSRF-Token``, from ``GET /api/session``, which another site's page cannot read), and
+with ``Authorization: Bearer TOKEN`` when started with a token (required off loopback).
+Input is checked before any work: JSON objects only, text of at most ``MAX_TEXT`` bytes.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from collections.abc import Iterator
+from typing import Any, Final
+
+from flask import Flask, Response, jsonify, request
+
+from ..errors import ResolverError
+from ..pipeline import Resolver
+from .jobs import JobManager
+
+#: Pasted text larger than this is refused (a forum post is a few kilobytes).
+MAX_TEXT: Final = 1 << 20
+#: Seconds an event stream waits for a change before it sends a keep-alive comment.
+KEEPALIVE: Final = 15.0
+
+
+def create_app(resolver: Resolver, *, token: str | None = None) -> Flask:
+    app = Flask("linkresolver")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_TEXT + 64 * 1024
+    csrf = secrets.token_urlsafe(24)
+    jobs = JobManager(resolver)
+
+    def problem(status: int, message: str) -> Response:
+        response = jsonify({"error": message})
+        response.status_code = status
+        return response
+
+    @app.before_request
+    def guard() -> Response | None:
+        if token is not None:
+            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                return problem(401, "this service needs its token: Authorization: Bearer TOKEN")
+        if request.method == "POST" and not hmac.compare_digest(
+            request.headers.get("X-CSRF-Token", "").encode(), csrf.encode()
+        ):
+            return problem(403, "missing or wrong X-CSRF-Token (GET /api/session gives it)")
+        return None
+
+    @app.errorhandler(413)
+    def too_large(error: Exception) -> Response:
+        return problem(413, f"the request is larger than {MAX_TEXT >> 20} MiB of text")
+
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> Response:
+        return problem(404, "no such API path (GET /api/openapi.json lists them)")
+
+    @app.errorhandler(405)
+    def wrong_method(error: Exception) -> Response:
+        return problem(405, f"{request.method} is not allowed here")
+
+    def pasted_text() -> str | Response:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return problem(400, 'send a JSON object: {"text": "..."}')
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            return problem(400, '"text" must be the pasted text, not empty')
+        if len(text.encode()) > MAX_TEXT:
+            return problem(413, f"the text is larger than {MAX_TEXT >> 20} MiB")
+        return text
+
+    @app.get("/api/session")
+    def session() -> Response:
+        return jsonify({"csrf": csrf})
+
+    @app.post("/api/resolve")
+    def resolve() -> Response:
+        text = pasted_text()
+        if isinstance(text, Response):
+            return text
+        job = jobs.start(text)
+        if not job.rows:
+            return problem(400, "no links found in the text")
+        response = jsonify(job.to_json())
+        response.status_code = 202
+        return response
+
+    @app.get("/api/jobs/<job_id>")
+    def job_state(job_id: str) -> Response:
+        job = jobs.get(job_id)
+        return jsonify(job.to_json()) if job else problem(404, "no such job (jobs are kept for a while)")
+
+    @app.get("/api/jobs/<job_id>/events")
+    def job_events(job_id: str) -> Response:
+        job = jobs.get(job_id)
+        if job is None:
+            return problem(404, "no such job")
+
+        def stream() -> Iterator[str]:
+            seen = -1
+            while True:
+                if job.version != seen:
+                    seen = job.version
+                    yield f"data: {json.dumps(job.to_json())}\n\n"
+                    if job.done:
+                        return
+                elif not job.wait_for_change(seen, KEEPALIVE):
+                    yield ": keep-alive\n\n"
+
+        return Response(stream(), mimetype="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    @app.post("/api/jobs/<job_id>/captcha")
+    def captcha(job_id: str) -> Response:
+        job = jobs.get(job_id)
+        body = request.get_json(silent=True)
+        if job is None:
+            return problem(404, "no such job")
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("position"), int)
+            or not isinstance(body.get("answer"), str)
+        ):
+            return problem(400, 'send {"position": N, "answer": "..."}')
+        if not jobs.answer_captcha(job, body["position"], body["answer"].strip()):
+            return problem(409, "that link is not waiting for a captcha")
+        return jsonify({"accepted": True})
+
+    @app.post("/api/check")
+    def check() -> Response:
+        text = pasted_text()
+        if isinstance(text, Response):
+            return text
+        urls = resolver.links_in([text])
+        if not urls:
+            return problem(400, "no links found in the text")
+        return jsonify({"links": [outcome.to_json() for outcome in resolver.check_many(urls)]})
+
+    @app.get("/api/accounts")
+    def accounts() -> Response:
+        rows = []
+        for provider, info, error in resolver.accounts():
+            rows.append(
+                {
+                    "provider": provider.name,
+                    "kind": provider.kind.value,
+                    "type": info.type if info else None,
+                    "can_download": info.can_download if info else None,
+                    "expires": info.expires if info else None,
+                    "fair_use_left": info.fair_use_left if info else None,
+                    "error": error.for_person() if error else None,
+                }
+            )
+        return jsonify({"accounts": rows})
+
+    @app.get("/api/hosts")
+    def hosts() -> Response:
+        index = resolver.index()
+        return jsonify(
+            {
+                "hosters": [
+                    {"provider": h.owner, "hoster": h.hoster, "domains": list(h.domains)}
+                    for h in index.hosters()
+                ]
+            }
+        )
+
+    @app.get("/api/openapi.json")
+    def openapi() -> Response:
+        return jsonify(OPENAPI)
+
+    @app.errorhandler(ResolverError)
+    def resolver_error(error: ResolverError) -> Response:
+        return problem(502, error.for_person())
+
+    return app
+
+
+def _path(summary: str, *, body: bool = False, status: str = "200") -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "responses": {status: {"description": "OK"}}}
+    if body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Paste"}}},
+        }
+    return operation
+
+
+OPENAPI: Final[dict[str, Any]] = {
+    "openapi": "3.1.0",
+    "info": {"title": "linkresolver", "version": "0.1.0"},
+    "components": {
+        "schemas": {
+            "Paste": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
+        },
+        "securitySchemes": {
+            "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+            "token": {"type": "http", "scheme": "bearer"},
+        },
+    },
+    "paths": {
+        "/api/session": {"get": _path("the CSRF token state-changing requests send")},
+        "/api/resolve": {"post": _path("start resolving every link in the text", body=True, status="202")},
+        "/api/jobs/{id}": {"get": _path("a job's links and their states")},
+        "/api/jobs/{id}/events": {"get": _path("the job's states as server-sent events, until done")},
+        "/api/jobs/{id}/captcha": {"post": _path("answer a link's captcha: {position, answer}")},
+        "/api/check": {"post": _path("what providers can tell about the links", body=True)},
+        "/api/accounts": {"get": _path("each provider's account state")},
+        "/api/hosts": {"get": _path("the hosters each provider serves")},
+        "/api/openapi.json": {"get": _path("this document")},
+    },
+}

@@ -1,0 +1,215 @@
+"""The JSON API of `linkresolver serve`, through Flask's test client, on the sandbox."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from resolver_core.config import load_config
+from resolver_core.manager import make_plugin_manager
+from resolver_core.pipeline import Resolver
+from resolver_core.sandbox import Sandbox
+from resolver_core.sandbox.captcha import read_answer
+from resolver_core.web.app import MAX_TEXT, create_app
+
+POST = "Parts: https://rapidgator.net/file/web01/A.rar.html and https://openload.co/f/web02/x\nhttps://example.com/x"
+
+
+@pytest.fixture
+def client(sandbox: Sandbox, tmp_path: Path) -> Iterator[FlaskClient]:
+    config_path = tmp_path / "config.toml"
+    config_path.write_text("", encoding="utf-8")
+    env = {**sandbox.env(), "LINKRESOLVER_DISABLE_PLUGINS": "offcloud"}
+    resolver = Resolver(
+        load_config(config_path, env=env),
+        pm=make_plugin_manager(load_entry_points=False, env=env),
+        cache_dir=tmp_path / "cache",
+        remember_hosters=False,
+    )
+    app = create_app(resolver)
+    with app.test_client() as test_client:
+        yield test_client
+
+
+def csrf(client: FlaskClient) -> dict[str, str]:
+    return {"X-CSRF-Token": client.get("/api/session").get_json()["csrf"]}
+
+
+def finished(client: FlaskClient, job_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/api/jobs/{job_id}").get_json()
+        if job["done"]:
+            return job
+        time.sleep(0.05)
+    raise AssertionError("the job did not finish")
+
+
+def test_resolve_starts_a_job_whose_rows_reach_their_end(client: FlaskClient) -> None:
+    answer = client.post("/api/resolve", json={"text": POST}, headers=csrf(client))
+    assert answer.status_code == 202
+    started = answer.get_json()
+    assert [row["input"] for row in started["links"]] == [
+        "https://rapidgator.net/file/web01/A.rar.html",
+        "https://openload.co/f/web02/x",
+        "https://example.com/x",
+    ]
+    job = finished(client, started["id"])
+    assert [row["state"] for row in job["links"]] == ["resolved", "resolved", "unsupported"]
+    assert job["links"][0]["provider"] == "premiumize" and job["links"][1]["sha1"]
+
+
+def test_events_stream_every_change_until_done(client: FlaskClient) -> None:
+    started = client.post(
+        "/api/resolve", json={"text": "https://openload.co/f/wait1-sse/x"}, headers=csrf(client)
+    )
+    stream = client.get(f"/api/jobs/{started.get_json()['id']}/events")
+    assert stream.mimetype == "text/event-stream"
+    events = [
+        json.loads(line[6:])
+        for line in stream.get_data(as_text=True).splitlines()
+        if line.startswith("data: ")
+    ]
+    assert events[-1]["done"] is True and events[-1]["links"][0]["state"] == "resolved"
+    assert any(event["links"][0]["state"] == "waiting" for event in events)  # the ticket's wait showed
+
+
+def test_a_captcha_is_answered_through_the_api(client: FlaskClient) -> None:
+    headers = csrf(client)
+    job_id = client.post(
+        "/api/resolve", json={"text": "https://openload.co/f/captcha-web/x"}, headers=headers
+    ).get_json()["id"]
+    deadline = time.monotonic() + 20
+    row: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        row = client.get(f"/api/jobs/{job_id}").get_json()["links"][0]
+        if row["state"] == "captcha":
+            break
+        time.sleep(0.05)
+    assert row["state"] == "captcha" and row["captcha"]["image"].startswith("data:image/png;base64,")
+    import base64
+
+    answer = read_answer(base64.b64decode(row["captcha"]["image"].split(",", 1)[1]))
+    reply = client.post(
+        f"/api/jobs/{job_id}/captcha", json={"position": 0, "answer": answer}, headers=headers
+    )
+    assert reply.status_code == 200
+    assert finished(client, job_id)["links"][0]["state"] == "resolved"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({"text": ""}, 400, "not empty"),
+        ({"text": "no links at all"}, 400, "no links found"),
+        ({"nothing": 1}, 400, '"text"'),
+        ("not json", 400, "JSON object"),
+        ({"text": "x" * (MAX_TEXT + 1)}, 413, "MiB"),
+    ],
+)
+def test_bad_input_gets_a_4xx_with_a_message(client: FlaskClient, body: Any, status: int, words: str) -> None:
+    headers = csrf(client)
+    if isinstance(body, str):
+        answer = client.post(
+            "/api/resolve", data=body, headers={**headers, "Content-Type": "application/json"}
+        )
+    else:
+        answer = client.post("/api/resolve", json=body, headers=headers)
+    assert answer.status_code == status
+    assert words in answer.get_json()["error"]
+
+
+def test_ten_megabytes_are_refused_before_reading(client: FlaskClient) -> None:
+    answer = client.post(
+        "/api/check", data="x" * (10 << 20), headers={**csrf(client), "Content-Type": "application/json"}
+    )
+    assert answer.status_code == 413 and "MiB" in answer.get_json()["error"]
+
+
+def test_state_changing_requests_need_the_csrf_token(client: FlaskClient) -> None:
+    refused = client.post("/api/resolve", json={"text": POST})
+    assert refused.status_code == 403 and "X-CSRF-Token" in refused.get_json()["error"]
+
+
+def test_check_accounts_hosts_and_the_openapi_document(client: FlaskClient) -> None:
+    checked = client.post(
+        "/api/check", json={"text": "https://openload.co/f/status404web/x"}, headers=csrf(client)
+    )
+    assert checked.get_json()["links"][0]["status"] == "offline"
+    accounts = {row["provider"]: row for row in client.get("/api/accounts").get_json()["accounts"]}
+    assert accounts["premiumize"]["type"] == "premium"
+    assert "sandbox-key" not in json.dumps(accounts) and "pin" not in json.dumps(accounts).lower()
+    hosters = {h["hoster"] for h in client.get("/api/hosts").get_json()["hosters"]}
+    assert {"rapidgator.net", "openload.co"} <= hosters
+    document = client.get("/api/openapi.json").get_json()
+    assert document["openapi"].startswith("3.") and "/api/resolve" in document["paths"]
+    assert client.get("/api/nothing").status_code == 404
+
+
+def test_a_token_is_required_when_configured(sandbox: Sandbox, tmp_path: Path) -> None:
+    config_path = tmp_path / "config.toml"
+    config_path.write_text("", encoding="utf-8")
+    resolver = Resolver(
+        load_config(config_path, env=sandbox.env()),
+        pm=make_plugin_manager(load_entry_points=False),
+        cache_dir=tmp_path / "c",
+        remember_hosters=False,
+    )
+    with create_app(resolver, token="s3cret-token").test_client() as client:
+        assert client.get("/api/session").status_code == 401
+        assert client.get("/api/session", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
+
+
+def test_serve_refuses_a_network_address_without_a_token(cli: Any) -> None:
+    run = cli("serve", "--host", "0.0.0.0", "--port", "0")
+    assert run.returncode == 2 and "needs --token" in run.stderr
+
+
+def test_serve_sandbox_answers_over_http(cli: Any, tmp_path: Path) -> None:
+    import os
+    import re
+    import select
+    import subprocess
+    import sys
+
+    import requests
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resolver_core", "serve", "--sandbox", "--port", "0"],
+        env=cli.env,
+        cwd=cli.home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    seen = b""
+    try:
+        deadline = time.monotonic() + 20
+        while b"/api/openapi.json" not in seen and time.monotonic() < deadline:
+            if select.select([process.stderr], [], [], 0.5)[0]:
+                seen += os.read(process.stderr.fileno(), 4096)
+        base = re.search(rb"serve: (http://127\.0\.0\.1:\d+)", seen)
+        assert base is not None, seen
+        url = base.group(1).decode()
+        session = requests.Session()
+        token = session.get(f"{url}/api/session", timeout=10).json()["csrf"]
+        job = session.post(
+            f"{url}/api/resolve",
+            json={"text": "https://rapidgator.net/file/srv01"},
+            headers={"X-CSRF-Token": token},
+            timeout=10,
+        ).json()
+        deadline = time.monotonic() + 20
+        while not job["done"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+            job = session.get(f"{url}/api/jobs/{job['id']}", timeout=10).json()
+        assert job["links"][0]["state"] == "resolved"
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
