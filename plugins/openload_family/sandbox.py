@@ -53,7 +53,7 @@ DEMO_FILES: Final = {
     "Zr4Tn8Ks1Qm": ("Holiday.Video.Subtitles.zip", 1, False),
 }
 ARCHIVE_FILES: Final = 450
-#: Names a hostile server might give (file ids with ``hostile0`` ... ``hostile5``).
+#: Names a hostile server might give (file ids with ``hostile0`` ... ``hostile6``).
 HOSTILE_NAMES: Final = (
     "../../etc/passwd",
     "/abs/path",
@@ -61,6 +61,7 @@ HOSTILE_NAMES: Final = (
     "x" * 300 + ".bin",
     "new\nline.txt",
     "..",
+    "<img src=x onerror=alert(1)>.mkv",
 )
 
 

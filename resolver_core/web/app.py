@@ -12,6 +12,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Final
 
 from flask import Flask, Response, jsonify, request
@@ -27,7 +28,9 @@ KEEPALIVE: Final = 15.0
 
 
 def create_app(resolver: Resolver, *, token: str | None = None) -> Flask:
-    app = Flask("linkresolver")
+    app = Flask(
+        "linkresolver", static_folder=str(Path(__file__).parent / "static"), static_url_path="/static"
+    )
     app.config["MAX_CONTENT_LENGTH"] = MAX_TEXT + 64 * 1024
     csrf = secrets.token_urlsafe(24)
     jobs = JobManager(resolver)
@@ -71,6 +74,11 @@ def create_app(resolver: Resolver, *, token: str | None = None) -> Flask:
         if len(text.encode()) > MAX_TEXT:
             return problem(413, f"the text is larger than {MAX_TEXT >> 20} MiB")
         return text
+
+    @app.get("/")
+    def page() -> Response:
+        """The paste page: everything it needs is served from here (no network elsewhere)."""
+        return app.send_static_file("index.html")
 
     @app.get("/api/session")
     def session() -> Response:

@@ -1,0 +1,158 @@
+// The paste page: no framework, no network but this server. Every value from the API is
+// set as text (textContent), never as HTML: file names and messages come from file hosts.
+"use strict";
+
+let csrf = null;
+let current = null;
+
+async function session() {
+  if (csrf === null) {
+    const answer = await fetch("/api/session");
+    csrf = (await answer.json()).csrf;
+  }
+  return csrf;
+}
+
+async function post(path, body) {
+  const answer = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": await session() },
+    body: JSON.stringify(body),
+  });
+  const data = await answer.json();
+  if (!answer.ok) throw new Error(data.error || `HTTP ${answer.status}`);
+  return data;
+}
+
+function say(text) { document.getElementById("status").textContent = text; }
+
+function cell(row, text, className) {
+  const td = document.createElement("td");
+  td.textContent = text === null || text === undefined ? "-" : String(text);
+  if (className) td.className = className;
+  row.appendChild(td);
+  return td;
+}
+
+function stateText(link) {
+  if (link.state === "waiting" && link.message) return `waiting: ${link.message}`;
+  if (link.state === "captcha") return "needs captcha";
+  return link.state;
+}
+
+function copyButton(text, label) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "Copy";
+  button.setAttribute("aria-label", label);
+  button.addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText(text));
+  return button;
+}
+
+function captchaForm(job, link) {
+  const form = document.createElement("form");
+  form.className = "captcha";
+  const image = document.createElement("img");
+  image.src = link.captcha.image;   // a data: URL the server built from the image bytes
+  image.alt = "captcha image";
+  const label = document.createElement("label");
+  label.textContent = "Captcha answer";
+  const input = document.createElement("input");
+  input.name = "answer";
+  input.id = `captcha-${link.position}`;
+  label.htmlFor = input.id;
+  input.autocomplete = "off";
+  const send = document.createElement("button");
+  send.type = "submit";
+  send.textContent = "Send answer";
+  form.append(image, label, input, send);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await post(`/api/jobs/${job.id}/captcha`, { position: link.position, answer: input.value });
+      say("Captcha sent.");
+    } catch (error) { say(error.message); }
+  });
+  return form;
+}
+
+function render(job) {
+  current = job;
+  const table = document.getElementById("links");
+  const body = table.querySelector("tbody");
+  table.hidden = false;
+  const focused = document.activeElement && document.activeElement.id;
+  body.replaceChildren();
+  for (const link of job.links) {
+    const row = document.createElement("tr");
+    row.dataset.state = link.state;
+    cell(row, link.input);
+    cell(row, link.hoster);
+    cell(row, link.provider);
+    cell(row, stateText(link), "state");
+    cell(row, link.filename);
+    const last = cell(row, link.state === "resolved" ? link.url : link.error);
+    if (link.state === "resolved" && link.url) last.appendChild(copyButton(link.url, `Copy the link of ${link.input}`));
+    if (link.state === "captcha" && link.captcha) last.replaceChildren(captchaForm(job, link));
+    body.appendChild(row);
+  }
+  if (focused) { const again = document.getElementById(focused); if (again) again.focus(); }
+  const resolved = job.links.filter((link) => link.state === "resolved").length;
+  document.getElementById("copy-all").disabled = resolved === 0;
+  document.getElementById("export").disabled = resolved === 0;
+  say(job.done ? `Done: ${resolved} of ${job.links.length} links resolved.` : `Resolving ${job.links.length} links...`);
+}
+
+function follow(job) {
+  render(job);
+  const events = new EventSource(`/api/jobs/${job.id}/events`);
+  events.onmessage = (message) => {
+    const update = JSON.parse(message.data);
+    render(update);
+    if (update.done) events.close();
+  };
+  events.onerror = () => events.close();
+}
+
+function resolvedLinks() {
+  return current ? current.links.filter((link) => link.state === "resolved").map((link) => link.url) : [];
+}
+
+document.getElementById("paste-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  say("Finding links...");
+  try {
+    follow(await post("/api/resolve", { text: document.getElementById("paste").value }));
+  } catch (error) { say(error.message); }
+});
+
+document.getElementById("copy-all").addEventListener("click", () => {
+  const text = resolvedLinks().join("\n");
+  if (navigator.clipboard) navigator.clipboard.writeText(text);
+  say(`Copied ${resolvedLinks().length} links.`);
+});
+
+document.getElementById("export").addEventListener("click", () => {
+  const blob = new Blob([resolvedLinks().join("\n") + "\n"], { type: "text/plain" });
+  const anchor = document.createElement("a");
+  anchor.href = URL.createObjectURL(blob);
+  anchor.download = "links.txt";
+  anchor.click();
+});
+
+document.getElementById("load-accounts").addEventListener("click", async () => {
+  const list = document.getElementById("accounts");
+  const answer = await (await fetch("/api/accounts")).json();
+  list.replaceChildren();
+  for (const account of answer.accounts) {
+    const item = document.createElement("li");
+    item.textContent = `${account.provider} (${account.kind}): ${account.error || account.type || "no account API"}`;
+    if (account.fair_use_left !== null && account.fair_use_left !== undefined) {
+      const meter = document.createElement("meter");
+      meter.min = 0; meter.max = 1; meter.value = account.fair_use_left;
+      meter.setAttribute("aria-label", `fair use left at ${account.provider}`);
+      item.appendChild(meter);
+    }
+    list.appendChild(item);
+  }
+});

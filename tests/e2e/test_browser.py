@@ -1,0 +1,125 @@
+"""The paste page in a real browser: Debian's headless chromium, driven through its
+chromedriver, against `linkresolver serve` on the sandbox. A screenshot is kept in
+.artifacts/ (or $LINKRESOLVER_TEST_ARTIFACTS)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from resolver_core.sandbox.captcha import read_answer
+
+from .conftest import CLI
+
+ARTIFACTS = Path(
+    os.environ.get("LINKRESOLVER_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / ".artifacts")
+)
+POST = """New upload, pw: demo
+[url=https://rapidgator.net/file/br01/Holiday.part1.rar.html]Part 1[/url]
+Part 2: https://rg.to/file/br02/Holiday.part2.rar.html
+Extras: https://openload.co/f/captcha-br03/Holiday.Extras.mkv
+Trailer: https://openload.co/f/wait1-br04/Trailer.mp4
+Deleted: https://rapidgator.net/file/status404
+Odd name: https://openload.co/f/hostile6-br05/x
+"""
+XSS_NAME = "<img src=x onerror=alert(1)>.mkv"
+
+
+@pytest.fixture
+def server(cli: CLI) -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resolver_core", "serve", "--port", "0"],
+        env={**cli.env, "LINKRESOLVER_DISABLE_PLUGINS": "offcloud"},
+        cwd=cli.home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    seen = b""
+    deadline = time.monotonic() + 20
+    while b"/api/openapi.json" not in seen and time.monotonic() < deadline:
+        if select.select([process.stderr], [], [], 0.5)[0]:
+            seen += os.read(process.stderr.fileno(), 4096)
+    found = re.search(rb"serve: (http://127\.0\.0\.1:\d+)", seen)
+    try:
+        assert found is not None, seen
+        yield found.group(1).decode()
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if chromium is None or driver is None:
+        pytest.fail(
+            "chromium and chromedriver are needed: apt install chromium chromium-driver (.ci/run does)"
+        )
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
+        options.add_argument(argument)
+    session = webdriver.Chrome(options=options, service=Service(driver))
+    try:
+        yield session
+    finally:
+        session.quit()
+
+
+def states(browser: WebDriver) -> list[str]:
+    return [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#links tbody td.state")]
+
+
+def test_paste_resolve_answer_a_captcha_and_see_every_row_end(server: str, browser: WebDriver) -> None:
+    browser.get(server)
+    browser.find_element(By.ID, "paste").send_keys(POST)
+    browser.find_element(By.ID, "resolve").click()
+    deadline = time.monotonic() + 30
+    answered = False
+    while time.monotonic() < deadline and "Done:" not in browser.find_element(By.ID, "status").text:
+        images = browser.find_elements(By.CSS_SELECTOR, "form.captcha img")
+        if images and not answered:
+            data = images[0].get_attribute("src") or ""
+            answer = read_answer(base64.b64decode(data.split(",", 1)[1]))
+            assert answer is not None
+            field = browser.find_element(By.CSS_SELECTOR, "form.captcha input[name=answer]")
+            field.send_keys(answer)
+            browser.find_element(By.CSS_SELECTOR, "form.captcha button[type=submit]").click()
+            answered = True
+        time.sleep(0.2)
+    assert answered
+    assert states(browser) == ["resolved", "resolved", "resolved", "resolved", "offline", "resolved"]
+    rows = browser.find_elements(By.CSS_SELECTOR, "#links tbody tr")
+    assert rows[2].find_elements(By.TAG_NAME, "td")[2].text == "openload"
+    # A file name from a file host is text, never HTML: no <img> was made of it.
+    assert rows[5].find_elements(By.TAG_NAME, "td")[4].text == XSS_NAME
+    assert browser.find_elements(By.CSS_SELECTOR, "#links tbody img") == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "paste-page.png"))
+    assert not browser.find_element(By.ID, "copy-all").get_attribute("disabled")
+
+
+def test_the_page_needs_nothing_from_the_network(server: str, browser: WebDriver) -> None:
+    browser.get(server)
+    sources = [
+        e.get_attribute("src") or e.get_attribute("href")
+        for e in browser.find_elements(By.CSS_SELECTOR, "script, link")
+    ]
+    assert sources and all(str(source).startswith(server) for source in sources)
+    label = browser.find_element(By.CSS_SELECTOR, "label[for=paste]")
+    assert label.text == "Text with links"
