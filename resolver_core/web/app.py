@@ -18,6 +18,8 @@ from typing import Any, Final
 from flask import Flask, Response, jsonify, request
 
 from ..errors import ResolverError
+from ..handoff.aria2 import input_file, items_of, options_for
+from ..handoff.crawljob import crawljob
 from ..pipeline import Resolver
 from .jobs import JobManager
 
@@ -120,6 +122,33 @@ def create_app(resolver: Resolver, *, token: str | None = None) -> Flask:
 
         return Response(stream(), mimetype="text/event-stream", headers={"Cache-Control": "no-cache"})
 
+    @app.get("/api/jobs/<job_id>/export")
+    def export(job_id: str) -> Response:
+        """The resolved links as text (a link a line), an aria2 input file or a crawljob."""
+        job = jobs.get(job_id)
+        if job is None:
+            return problem(404, "no such job")
+        form = request.args.get("format", "text")
+        links = [o.link for _, o in sorted(job.outcomes.items()) if o.status == "ok" and o.link is not None]
+        if form == "text":
+            body = "".join(url + "\n" for link in links for url in [f.url for f in link.files] or [link.url])
+            name = "links.txt"
+        elif form == "aria2":
+            entries: list[tuple[str, dict[str, Any]]] = []
+            for link in links:
+                limits = resolver.provider(link.provider).download_limits(link.hoster)
+                entries.extend(
+                    (item.url, options_for(link, item, None, 4, limits)) for item in items_of(link)
+                )
+            body, name = input_file(entries), "links.aria2"
+        elif form == "crawljob":
+            body, name = crawljob(links, package="linkresolver", folder=None), "links.crawljob"
+        else:
+            return problem(400, "format must be text, aria2 or crawljob")
+        return Response(
+            body, mimetype="text/plain", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+
     @app.post("/api/jobs/<job_id>/captcha")
     def captcha(job_id: str) -> Response:
         job = jobs.get(job_id)
@@ -214,6 +243,7 @@ OPENAPI: Final[dict[str, Any]] = {
         "/api/jobs/{id}": {"get": _path("a job's links and their states")},
         "/api/jobs/{id}/events": {"get": _path("the job's states as server-sent events, until done")},
         "/api/jobs/{id}/captcha": {"post": _path("answer a link's captcha: {position, answer}")},
+        "/api/jobs/{id}/export": {"get": _path("the resolved links: ?format=text, aria2 or crawljob")},
         "/api/check": {"post": _path("what providers can tell about the links", body=True)},
         "/api/accounts": {"get": _path("each provider's account state")},
         "/api/hosts": {"get": _path("the hosters each provider serves")},

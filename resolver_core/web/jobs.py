@@ -55,6 +55,8 @@ class Job:
     created: float = field(default_factory=time.time)
     done: bool = False
     version: int = 0
+    #: How each link ended, by position (for exports).
+    outcomes: dict[int, Outcome] = field(default_factory=dict, repr=False)
     changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -137,6 +139,7 @@ class JobManager:
                 rows.remove((job, row))
             if not rows:
                 self._active.pop(row.input, None)
+        job.outcomes[row.position] = outcome
         data = outcome.to_json()
         row.provider, row.hoster = data["provider"], data["hoster"]
         row.url, row.filename, row.size, row.sha1 = data["url"], data["filename"], data["size"], data["sha1"]

@@ -213,3 +213,16 @@ def test_serve_sandbox_answers_over_http(cli: Any, tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.communicate(timeout=10)
+
+
+def test_exports_as_text_aria2_and_crawljob(client: FlaskClient) -> None:
+    job_id = client.post("/api/resolve", json={"text": POST}, headers=csrf(client)).get_json()["id"]
+    job = finished(client, job_id)
+    urls = [row["url"] for row in job["links"] if row["state"] == "resolved"]
+    text = client.get(f"/api/jobs/{job_id}/export?format=text")
+    assert text.get_data(as_text=True).split() == urls
+    aria2 = client.get(f"/api/jobs/{job_id}/export?format=aria2").get_data(as_text=True)
+    assert aria2.count("\n  out=") == 2 and "checksum=sha-1=" in aria2
+    crawl = json.loads(client.get(f"/api/jobs/{job_id}/export?format=crawljob").get_data(as_text=True))
+    assert [entry["text"] for entry in crawl] == urls
+    assert client.get(f"/api/jobs/{job_id}/export?format=zip").status_code == 400

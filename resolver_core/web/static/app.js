@@ -99,7 +99,7 @@ function render(job) {
   if (focused) { const again = document.getElementById(focused); if (again) again.focus(); }
   const resolved = job.links.filter((link) => link.state === "resolved").length;
   document.getElementById("copy-all").disabled = resolved === 0;
-  document.getElementById("export").disabled = resolved === 0;
+  for (const id of ["export", "export-aria2", "export-crawljob"]) document.getElementById(id).disabled = resolved === 0;
   say(job.done ? `Done: ${resolved} of ${job.links.length} links resolved.` : `Resolving ${job.links.length} links...`);
 }
 
@@ -132,13 +132,15 @@ document.getElementById("copy-all").addEventListener("click", () => {
   say(`Copied ${resolvedLinks().length} links.`);
 });
 
-document.getElementById("export").addEventListener("click", () => {
-  const blob = new Blob([resolvedLinks().join("\n") + "\n"], { type: "text/plain" });
+function exportAs(format) {
+  if (!current) return;
   const anchor = document.createElement("a");
-  anchor.href = URL.createObjectURL(blob);
-  anchor.download = "links.txt";
+  anchor.href = `/api/jobs/${current.id}/export?format=${format}`;
   anchor.click();
-});
+}
+document.getElementById("export").addEventListener("click", () => exportAs("text"));
+document.getElementById("export-aria2").addEventListener("click", () => exportAs("aria2"));
+document.getElementById("export-crawljob").addEventListener("click", () => exportAs("crawljob"));
 
 document.getElementById("load-accounts").addEventListener("click", async () => {
   const list = document.getElementById("accounts");
