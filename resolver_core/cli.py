@@ -223,7 +223,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     p.add_argument(
         "--cnl-port", type=non_negative_int, default=9666, help="Click'n'Load port (default: 9666)"
     )
-    p.add_argument("-o", "--output", metavar="DIR", help="download Click'n'Load links into DIR (else print)")
+    p.add_argument("-o", "--output", metavar="DIR", help="where the page's and Click'n'Load's downloads go")
     p.set_defaults(handler=commands.serve)
     p = sub.add_parser("pyload", help="pyLoad: install linkresolver's plugins into pyLoad")
     pyload_actions = p.add_subparsers(dest="pyload_action", metavar="ACTION", required=True)

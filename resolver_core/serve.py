@@ -49,7 +49,10 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
         try:
             from .web.app import create_app  # noqa: PLC0415
 
-            api = make_server(args.host, args.port, create_app(resolver, token=args.token), threaded=True)
+            output = Path(args.output).expanduser().resolve() if args.output else None
+            api = make_server(
+                args.host, args.port, create_app(resolver, token=args.token, output=output), threaded=True
+            )
             servers.append(api)
             print(
                 f"linkresolver serve: http://{args.host}:{api.server_port} (GET /api/openapi.json)",

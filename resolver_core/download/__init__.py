@@ -173,7 +173,7 @@ def download_many(
     def one(position: int) -> None:
         outcome = outcomes[position]
         if outcome.status == "ok" and outcome.link is not None:
-            result = _download_outcome(resolver, outcome, directory, connections, overwrite, progress)
+            result = download_outcome(resolver, outcome, directory, connections, overwrite, progress)
         else:
             result = DownloadOutcome(outcome)
         results[position] = result
@@ -193,7 +193,7 @@ def download_many(
     return [result for result in results if result is not None]
 
 
-def _download_outcome(
+def download_outcome(
     resolver: Resolver,
     outcome: Outcome,
     directory: Path,
@@ -201,6 +201,8 @@ def _download_outcome(
     overwrite: bool,
     progress: Callable[[str, int | None], Callable[[int], None]] | None,
 ) -> DownloadOutcome:
+    """Download one resolved outcome (every file of it); an expired link is resolved again,
+    once. ``progress(name, size)`` gives each file's byte counter."""
     assert outcome.link is not None
     renewed = False
     while True:
@@ -260,4 +262,4 @@ def _save(
     )
 
 
-__all__ = ["DownloadFailed", "DownloadOutcome", "Saved", "download_file", "download_many"]
+__all__ = ["DownloadFailed", "DownloadOutcome", "Saved", "download_file", "download_many", "download_outcome"]

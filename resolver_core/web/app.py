@@ -29,7 +29,7 @@ MAX_TEXT: Final = 1 << 20
 KEEPALIVE: Final = 15.0
 
 
-def create_app(resolver: Resolver, *, token: str | None = None) -> Flask:
+def create_app(resolver: Resolver, *, token: str | None = None, output: Path | None = None) -> Flask:
     app = Flask(
         "linkresolver", static_folder=str(Path(__file__).parent / "static"), static_url_path="/static"
     )
@@ -115,12 +115,33 @@ def create_app(resolver: Resolver, *, token: str | None = None) -> Flask:
                 if job.version != seen:
                     seen = job.version
                     yield f"data: {json.dumps(job.to_json())}\n\n"
-                    if job.done:
+                    if job.done and not job.downloading:
                         return
                 elif not job.wait_for_change(seen, KEEPALIVE):
                     yield ": keep-alive\n\n"
 
         return Response(stream(), mimetype="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    @app.post("/api/jobs/<job_id>/download")
+    def download(job_id: str) -> Response:
+        """Download the job's resolved links into the server's folder (``serve -o DIR``)."""
+        job = jobs.get(job_id)
+        if job is None:
+            return problem(404, "no such job")
+        if output is None:
+            return problem(
+                409, "this server has no download folder: start it with `linkresolver serve -o DIR`"
+            )
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return problem(500, f"cannot create the download folder: {exc.strerror}")
+        started = jobs.start_download(job, output)
+        if not started:
+            return problem(409, "nothing to download: no resolved link is waiting for it")
+        response = jsonify({"downloading": started})
+        response.status_code = 202
+        return response
 
     @app.get("/api/jobs/<job_id>/export")
     def export(job_id: str) -> Response:
@@ -243,6 +264,7 @@ OPENAPI: Final[dict[str, Any]] = {
         "/api/jobs/{id}": {"get": _path("a job's links and their states")},
         "/api/jobs/{id}/events": {"get": _path("the job's states as server-sent events, until done")},
         "/api/jobs/{id}/captcha": {"post": _path("answer a link's captcha: {position, answer}")},
+        "/api/jobs/{id}/download": {"post": _path("download the resolved links into the server's folder")},
         "/api/jobs/{id}/export": {"get": _path("the resolved links: ?format=text, aria2 or crawljob")},
         "/api/check": {"post": _path("what providers can tell about the links", body=True)},
         "/api/accounts": {"get": _path("each provider's account state")},

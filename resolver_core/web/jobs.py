@@ -13,7 +13,9 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 from ..hookspecs import hookimpl
@@ -46,6 +48,12 @@ class Row:
     message: str | None = None
     #: A captcha to answer: {"image": data URL}.
     captcha: dict[str, str] | None = None
+    #: Downloading into the server's folder: None, downloading, saved, failed.
+    download: str | None = None
+    downloaded: int = 0
+    #: The saved file's name in the server's folder (never a path outside it).
+    saved_as: str | None = None
+    verified: bool | None = None
 
 
 @dataclass
@@ -55,6 +63,8 @@ class Job:
     created: float = field(default_factory=time.time)
     done: bool = False
     version: int = 0
+    #: Downloads under way (the event stream follows a job until it is done and these end).
+    downloading: int = 0
     #: How each link ended, by position (for exports).
     outcomes: dict[int, Outcome] = field(default_factory=dict, repr=False)
     changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
@@ -63,6 +73,7 @@ class Job:
         return {
             "id": self.job_id,
             "done": self.done,
+            "downloading": self.downloading,
             "version": self.version,
             "links": [asdict(row) for row in self.rows],
         }
@@ -110,6 +121,44 @@ class JobManager:
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self.jobs.get(job_id)
+
+    def start_download(self, job: Job, folder: Path) -> int:
+        """Download every resolved link of ``job`` into ``folder``; how many were started."""
+        rows = [row for row in job.rows if row.state == "resolved" and row.download in (None, "failed")]
+        for row in rows:
+            row.download, row.downloaded, row.error = "downloading", 0, None
+        job.downloading += len(rows)
+        job.bump()
+        if rows:
+            threading.Thread(
+                target=self._download, args=(job, rows, folder), name=f"download-{job.job_id}", daemon=True
+            ).start()
+        return len(rows)
+
+    def _download(self, job: Job, rows: list[Row], folder: Path) -> None:
+        from ..download import DownloadOutcome, download_outcome  # noqa: PLC0415
+
+        for row in rows:
+            outcome = job.outcomes[row.position]
+
+            def progress(name: str, size: int | None, row: Row = row) -> Callable[[int], None]:
+                def advance(count: int) -> None:
+                    row.downloaded = max(0, row.downloaded + count)
+                    job.bump()
+
+                return advance
+
+            result: DownloadOutcome = download_outcome(self.resolver, outcome, folder, 4, False, progress)
+            if result.error is None and result.saved:
+                row.download, row.saved_as = "saved", result.saved[0].path.name
+                row.verified = all(saved.verified for saved in result.saved)
+                row.downloaded = sum(saved.size for saved in result.saved)
+            else:
+                row.download = "failed"
+                error = result.error or result.outcome.error
+                row.error = error.for_person() if error else "the download failed"
+            job.downloading -= 1
+            job.bump()
 
     def answer_captcha(self, job: Job, position: int, answer: str) -> bool:
         waiting = self._answers.get((job.job_id, position))

@@ -42,7 +42,7 @@ XSS_NAME = "<img src=x onerror=alert(1)>.mkv"
 @pytest.fixture
 def server(cli: CLI) -> Iterator[str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "resolver_core", "serve", "--port", "0"],
+        [sys.executable, "-m", "resolver_core", "serve", "--port", "0", "-o", str(cli.home / "downloads")],
         env={**cli.env, "LINKRESOLVER_DISABLE_PLUGINS": "offcloud"},
         cwd=cli.home,
         stdout=subprocess.DEVNULL,
@@ -123,3 +123,22 @@ def test_the_page_needs_nothing_from_the_network(server: str, browser: WebDriver
     assert sources and all(str(source).startswith(server) for source in sources)
     label = browser.find_element(By.CSS_SELECTOR, "label[for=paste]")
     assert label.text == "Text with links"
+
+
+def test_download_a_file_from_the_page_and_see_it_complete(server: str, browser: WebDriver, cli: CLI) -> None:
+    browser.get(server)
+    browser.find_element(By.ID, "paste").send_keys("https://openload.co/f/size4m-slow8-page/Film.mkv")
+    browser.find_element(By.ID, "resolve").click()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and "Done:" not in browser.find_element(By.ID, "status").text:
+        time.sleep(0.1)
+    browser.find_element(By.ID, "download").click()
+    saw_progress = False
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "downloaded" not in browser.find_element(By.ID, "status").text:
+        saw_progress = saw_progress or bool(browser.find_elements(By.CSS_SELECTOR, "td.download progress"))
+        time.sleep(0.05)
+    cell = browser.find_element(By.CSS_SELECTOR, "#links tbody td.download").text
+    assert cell == "saved as size4m-slow8-page.bin (sha1 verified)"
+    assert saw_progress  # the bar showed while the bytes came (8 MB/s: half a second)
+    assert (cli.home / "downloads" / "size4m-slow8-page.bin").stat().st_size == 4 << 20

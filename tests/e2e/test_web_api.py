@@ -32,7 +32,7 @@ def client(sandbox: Sandbox, tmp_path: Path) -> Iterator[FlaskClient]:
         cache_dir=tmp_path / "cache",
         remember_hosters=False,
     )
-    app = create_app(resolver)
+    app = create_app(resolver, output=tmp_path / "downloads")
     with app.test_client() as test_client:
         yield test_client
 
@@ -226,3 +226,44 @@ def test_exports_as_text_aria2_and_crawljob(client: FlaskClient) -> None:
     crawl = json.loads(client.get(f"/api/jobs/{job_id}/export?format=crawljob").get_data(as_text=True))
     assert [entry["text"] for entry in crawl] == urls
     assert client.get(f"/api/jobs/{job_id}/export?format=zip").status_code == 400
+
+
+def test_downloads_into_the_servers_folder_with_progress(client: FlaskClient, tmp_path: Path) -> None:
+    headers = csrf(client)
+    text = "https://openload.co/f/size3m-webdl/x https://rapidgator.net/file/webdl2/Film.mkv"
+    job_id = client.post("/api/resolve", json={"text": text}, headers=headers).get_json()["id"]
+    finished(client, job_id)
+    assert client.post(f"/api/jobs/{job_id}/download", json={}, headers=headers).status_code == 202
+    deadline = time.monotonic() + 30
+    job: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").get_json()
+        if not job["downloading"]:
+            break
+        time.sleep(0.05)
+    rows = job["links"]
+    assert [row["download"] for row in rows] == ["saved", "saved"]
+    assert rows[0]["verified"] is True and rows[0]["downloaded"] == 3 << 20
+    assert sorted(p.name for p in (tmp_path / "downloads").iterdir()) == sorted(
+        row["saved_as"] for row in rows
+    )
+    again = client.post(f"/api/jobs/{job_id}/download", json={}, headers=headers)
+    assert again.status_code == 409 and "nothing to download" in again.get_json()["error"]
+
+
+def test_no_download_folder_no_downloads(sandbox: Sandbox, tmp_path: Path) -> None:
+    config_path = tmp_path / "config.toml"
+    config_path.write_text("", encoding="utf-8")
+    resolver = Resolver(
+        load_config(config_path, env=sandbox.env()),
+        pm=make_plugin_manager(load_entry_points=False),
+        cache_dir=tmp_path / "c",
+        remember_hosters=False,
+    )
+    with create_app(resolver).test_client() as client:
+        headers = csrf(client)
+        job_id = client.post(
+            "/api/resolve", json={"text": "https://rg.to/file/nodl"}, headers=headers
+        ).get_json()["id"]
+        answer = client.post(f"/api/jobs/{job_id}/download", json={}, headers=headers)
+        assert answer.status_code == 409 and "serve -o DIR" in answer.get_json()["error"]

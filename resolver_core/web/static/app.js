@@ -94,13 +94,38 @@ function render(job) {
     const last = cell(row, link.state === "resolved" ? link.url : link.error);
     if (link.state === "resolved" && link.url) last.appendChild(copyButton(link.url, `Copy the link of ${link.input}`));
     if (link.state === "captcha" && link.captcha) last.replaceChildren(captchaForm(job, link));
+    row.appendChild(downloadCell(link));
     body.appendChild(row);
   }
   if (focused) { const again = document.getElementById(focused); if (again) again.focus(); }
   const resolved = job.links.filter((link) => link.state === "resolved").length;
   document.getElementById("copy-all").disabled = resolved === 0;
-  for (const id of ["export", "export-aria2", "export-crawljob"]) document.getElementById(id).disabled = resolved === 0;
-  say(job.done ? `Done: ${resolved} of ${job.links.length} links resolved.` : `Resolving ${job.links.length} links...`);
+  for (const id of ["export", "export-aria2", "export-crawljob", "download"]) {
+    document.getElementById(id).disabled = resolved === 0;
+  }
+  const saved = job.links.filter((link) => link.download === "saved").length;
+  if (job.downloading) say(`Downloading: ${saved} saved, ${job.downloading} to go...`);
+  else if (saved) say(`Done: ${resolved} of ${job.links.length} links resolved, ${saved} downloaded.`);
+  else say(job.done ? `Done: ${resolved} of ${job.links.length} links resolved.` : `Resolving ${job.links.length} links...`);
+}
+
+function downloadCell(link) {
+  const td = document.createElement("td");
+  td.className = "download";
+  if (link.download === "downloading") {
+    const bar = document.createElement("progress");
+    bar.max = link.size || 1;
+    bar.value = Math.min(link.downloaded, bar.max);
+    bar.setAttribute("aria-label", `downloading ${link.filename || link.input}`);
+    td.append(bar, document.createTextNode(` ${link.downloaded} bytes`));
+  } else if (link.download === "saved") {
+    td.textContent = `saved as ${link.saved_as}${link.verified ? " (sha1 verified)" : ""}`;
+  } else if (link.download === "failed") {
+    td.textContent = "failed";
+  } else {
+    td.textContent = "-";
+  }
+  return td;
 }
 
 function follow(job) {
@@ -109,7 +134,7 @@ function follow(job) {
   events.onmessage = (message) => {
     const update = JSON.parse(message.data);
     render(update);
-    if (update.done) events.close();
+    if (update.done && !update.downloading) events.close();
   };
   events.onerror = () => events.close();
 }
@@ -123,6 +148,15 @@ document.getElementById("paste-form").addEventListener("submit", async (event) =
   say("Finding links...");
   try {
     follow(await post("/api/resolve", { text: document.getElementById("paste").value }));
+  } catch (error) { say(error.message); }
+});
+
+document.getElementById("download").addEventListener("click", async () => {
+  if (!current) return;
+  try {
+    const answer = await post(`/api/jobs/${current.id}/download`, {});
+    say(`Downloading ${answer.downloading} files...`);
+    follow(current);
   } catch (error) { say(error.message); }
 });
 
