@@ -9,6 +9,7 @@ shows in its row (the image as a data URL) until the page answers it.
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 import threading
 import time
@@ -24,6 +25,8 @@ from ..pipeline import Outcome, Resolver
 
 #: Jobs kept (the oldest finished ones go first).
 MAX_JOBS: Final = 200
+#: A provider's report of a ticket's wait ("waiting 10 s for openload's download ticket").
+_WAIT: Final = re.compile(r"\bwaiting (\d{1,5}) s\b")
 #: Seconds a captcha waits for the page's answer.
 CAPTCHA_TIMEOUT: Final = 300.0
 
@@ -46,6 +49,8 @@ class Row:
     code: int | None = None
     #: The provider's latest word on a long step ("waiting 10 s...").
     message: str | None = None
+    #: While a ticket's wait runs: when it ends (Unix time), for the page's countdown.
+    wait_until: float | None = None
     #: A captcha to answer: {"image": data URL}.
     captcha: dict[str, str] | None = None
     #: Downloading into the server's folder: None, downloading, saved, failed.
@@ -196,7 +201,7 @@ class JobManager:
         row.state = "resolved" if outcome.status == "ok" else outcome.status
         if outcome.error is not None and outcome.error.kind in ("offline", "legal"):
             row.state = outcome.error.kind
-        row.message, row.captcha = None, None
+        row.message, row.captcha, row.wait_until = None, None, None
         job.bump()
 
     def _rows_of(self, link: str) -> list[tuple[Job, Row]]:
@@ -204,9 +209,11 @@ class JobManager:
             return list(self._active.get(link, []))
 
     def _report(self, link: str, message: str) -> None:
+        wait = _WAIT.search(message)
         for job, row in self._rows_of(link):
             row.message = message
-            row.state = "waiting" if "wait" in message else "resolving"
+            row.state = "waiting" if wait else "resolving"
+            row.wait_until = time.time() + int(wait.group(1)) if wait else None
             job.bump()
 
     def _solve(self, challenge: CaptchaChallenge) -> str | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -32,7 +33,7 @@ POST = """New upload, pw: demo
 [url=https://rapidgator.net/file/br01/Holiday.part1.rar.html]Part 1[/url]
 Part 2: https://rg.to/file/br02/Holiday.part2.rar.html
 Extras: https://openload.co/f/captcha-br03/Holiday.Extras.mkv
-Trailer: https://openload.co/f/wait1-br04/Trailer.mp4
+Trailer: https://openload.co/f/wait3-br04/Trailer.mp4
 Deleted: https://rapidgator.net/file/status404
 Odd name: https://openload.co/f/hostile6-br05/x
 """
@@ -82,7 +83,30 @@ def browser() -> Iterator[WebDriver]:
 
 
 def states(browser: WebDriver) -> list[str]:
-    return [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#links tbody td.state")]
+    for _ in range(20):  # the table is redrawn as rows change (and every second while waiting)
+        try:
+            return [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#links tbody td.state")]
+        except StaleElementReferenceException:
+            time.sleep(0.05)
+    raise AssertionError("the table never held still")
+
+
+def answer_captcha(browser: WebDriver) -> bool:
+    """Read the captcha in the page and answer it there, as a person would; False if none yet."""
+    try:
+        images = browser.find_elements(By.CSS_SELECTOR, "form.captcha img")
+        if not images:
+            return False
+        data = images[0].get_attribute("src") or ""
+        answer = read_answer(base64.b64decode(data.split(",", 1)[1]))
+        assert answer is not None
+        field = browser.find_element(By.CSS_SELECTOR, "form.captcha input[name=answer]")
+        field.clear()
+        field.send_keys(answer)
+        browser.find_element(By.CSS_SELECTOR, "form.captcha button[type=submit]").click()
+    except StaleElementReferenceException:
+        return False  # redrawn under our hands: the typed text is kept, try again
+    return True
 
 
 def test_paste_resolve_answer_a_captcha_and_see_every_row_end(server: str, browser: WebDriver) -> None:
@@ -90,19 +114,14 @@ def test_paste_resolve_answer_a_captcha_and_see_every_row_end(server: str, brows
     browser.find_element(By.ID, "paste").send_keys(POST)
     browser.find_element(By.ID, "resolve").click()
     deadline = time.monotonic() + 30
-    answered = False
+    answered = saw_countdown = False
     while time.monotonic() < deadline and "Done:" not in browser.find_element(By.ID, "status").text:
-        images = browser.find_elements(By.CSS_SELECTOR, "form.captcha img")
-        if images and not answered:
-            data = images[0].get_attribute("src") or ""
-            answer = read_answer(base64.b64decode(data.split(",", 1)[1]))
-            assert answer is not None
-            field = browser.find_element(By.CSS_SELECTOR, "form.captcha input[name=answer]")
-            field.send_keys(answer)
-            browser.find_element(By.CSS_SELECTOR, "form.captcha button[type=submit]").click()
-            answered = True
+        saw_countdown = saw_countdown or any(re.fullmatch(r"waiting \d+ s", s) for s in states(browser))
+        if not answered:
+            answered = answer_captcha(browser)
         time.sleep(0.2)
     assert answered
+    assert saw_countdown
     assert states(browser) == ["resolved", "resolved", "resolved", "resolved", "offline", "resolved"]
     rows = browser.find_elements(By.CSS_SELECTOR, "#links tbody tr")
     assert rows[2].find_elements(By.TAG_NAME, "td")[2].text == "openload"
@@ -142,3 +161,15 @@ def test_download_a_file_from_the_page_and_see_it_complete(server: str, browser:
     assert cell == "saved as size4m-slow8-page.bin (sha1 verified)"
     assert saw_progress  # the bar showed while the bytes came (8 MB/s: half a second)
     assert (cli.home / "downloads" / "size4m-slow8-page.bin").stat().st_size == 4 << 20
+
+
+def test_the_accounts_view_shows_types_dates_and_fair_use(server: str, browser: WebDriver) -> None:
+    browser.get(server)
+    browser.find_element(By.ID, "load-accounts").click()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not browser.find_elements(By.CSS_SELECTOR, "#accounts li"):
+        time.sleep(0.1)
+    items = [item.text for item in browser.find_elements(By.CSS_SELECTOR, "#accounts li")]
+    premiumize = next(item for item in items if item.startswith("premiumize"))
+    assert "premium until 20" in premiumize
+    assert browser.find_elements(By.CSS_SELECTOR, "#accounts meter")

@@ -4,6 +4,8 @@
 
 let csrf = null;
 let current = null;
+// What the person has typed into captcha boxes, kept across the table's re-renders.
+const typed = new Map();
 
 async function session() {
   if (csrf === null) {
@@ -35,6 +37,10 @@ function cell(row, text, className) {
 }
 
 function stateText(link) {
+  if (link.state === "waiting" && link.wait_until) {
+    const left = Math.max(0, Math.ceil(link.wait_until - Date.now() / 1000));
+    return `waiting ${left} s`;
+  }
   if (link.state === "waiting" && link.message) return `waiting: ${link.message}`;
   if (link.state === "captcha") return "needs captcha";
   return link.state;
@@ -62,6 +68,8 @@ function captchaForm(job, link) {
   input.id = `captcha-${link.position}`;
   label.htmlFor = input.id;
   input.autocomplete = "off";
+  input.value = typed.get(link.position) || "";
+  input.addEventListener("input", () => typed.set(link.position, input.value));
   const send = document.createElement("button");
   send.type = "submit";
   send.textContent = "Send answer";
@@ -70,6 +78,7 @@ function captchaForm(job, link) {
     event.preventDefault();
     try {
       await post(`/api/jobs/${job.id}/captcha`, { position: link.position, answer: input.value });
+      typed.delete(link.position);
       say("Captcha sent.");
     } catch (error) { say(error.message); }
   });
@@ -128,6 +137,9 @@ function downloadCell(link) {
   return td;
 }
 
+// The countdowns of waiting rows tick between server updates.
+setInterval(() => { if (current && current.links.some((link) => link.state === "waiting")) render(current); }, 1000);
+
 function follow(job) {
   render(job);
   const events = new EventSource(`/api/jobs/${job.id}/events`);
@@ -182,7 +194,9 @@ document.getElementById("load-accounts").addEventListener("click", async () => {
   list.replaceChildren();
   for (const account of answer.accounts) {
     const item = document.createElement("li");
-    item.textContent = `${account.provider} (${account.kind}): ${account.error || account.type || "no account API"}`;
+    let text = `${account.provider} (${account.kind}): ${account.error || account.type || "no account API"}`;
+    if (account.expires) text += `, premium until ${new Date(account.expires * 1000).toISOString().slice(0, 10)}`;
+    item.textContent = text;
     if (account.fair_use_left !== null && account.fair_use_left !== undefined) {
       const meter = document.createElement("meter");
       meter.min = 0; meter.max = 1; meter.value = account.fair_use_left;
