@@ -21,16 +21,21 @@ from resolver_core.web.app import MAX_TEXT, create_app
 POST = "Parts: https://rapidgator.net/file/web01/A.rar.html and https://openload.co/f/web02/x\nhttps://example.com/x"
 
 
-@pytest.fixture
-def client(sandbox: Sandbox, tmp_path: Path) -> Iterator[FlaskClient]:
+def sandbox_resolver(sandbox: Sandbox, tmp_path: Path, env: dict[str, str]) -> Resolver:
     config_path = tmp_path / "config.toml"
     config_path.write_text("", encoding="utf-8")
-    env = {**sandbox.env(), "LINKRESOLVER_DISABLE_PLUGINS": "offcloud"}
-    resolver = Resolver(
+    return Resolver(
         load_config(config_path, env=env),
         pm=make_plugin_manager(load_entry_points=False, env=env),
         cache_dir=tmp_path / "cache",
         remember_hosters=False,
+    )
+
+
+@pytest.fixture
+def client(sandbox: Sandbox, tmp_path: Path) -> Iterator[FlaskClient]:
+    resolver = sandbox_resolver(
+        sandbox, tmp_path, {**sandbox.env(), "LINKRESOLVER_DISABLE_PLUGINS": "offcloud"}
     )
     app = create_app(resolver, output=tmp_path / "downloads")
     with app.test_client() as test_client:
@@ -153,14 +158,7 @@ def test_check_accounts_hosts_and_the_openapi_document(client: FlaskClient) -> N
 
 
 def test_a_token_is_required_when_configured(sandbox: Sandbox, tmp_path: Path) -> None:
-    config_path = tmp_path / "config.toml"
-    config_path.write_text("", encoding="utf-8")
-    resolver = Resolver(
-        load_config(config_path, env=sandbox.env()),
-        pm=make_plugin_manager(load_entry_points=False),
-        cache_dir=tmp_path / "c",
-        remember_hosters=False,
-    )
+    resolver = sandbox_resolver(sandbox, tmp_path, sandbox.env())
     with create_app(resolver, token="s3cret-token").test_client() as client:
         assert client.get("/api/session").status_code == 401
         assert client.get("/api/session", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
@@ -252,14 +250,7 @@ def test_downloads_into_the_servers_folder_with_progress(client: FlaskClient, tm
 
 
 def test_no_download_folder_no_downloads(sandbox: Sandbox, tmp_path: Path) -> None:
-    config_path = tmp_path / "config.toml"
-    config_path.write_text("", encoding="utf-8")
-    resolver = Resolver(
-        load_config(config_path, env=sandbox.env()),
-        pm=make_plugin_manager(load_entry_points=False),
-        cache_dir=tmp_path / "c",
-        remember_hosters=False,
-    )
+    resolver = sandbox_resolver(sandbox, tmp_path, sandbox.env())
     with create_app(resolver).test_client() as client:
         headers = csrf(client)
         job_id = client.post(

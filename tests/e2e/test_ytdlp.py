@@ -33,6 +33,13 @@ def ytdlp_env(cli: CLI, monkeypatch: pytest.MonkeyPatch) -> Iterator[CLI]:
     plugin._MATCHER._by_domain = None
 
 
+def ytdlp(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The installed `yt-dlp` command, as a user runs it."""
+    return subprocess.run(
+        [YTDLP, *arguments], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
 def served_sha1(cli: CLI, link: str) -> str:
     url = cli("resolve", "--json", link).json_lines()[0]["url"]
     return str(requests.get(url, timeout=10).headers["X-Sha1"])
@@ -70,15 +77,7 @@ def test_the_yt_dlp_command_downloads_with_the_installed_plugin(ytdlp_env: CLI, 
     link = "https://rapidgator.net/file/ytdl02/Holiday.Trailer.mp4"
     env = {**ytdlp_env.env, "HOME": str(tmp_path)}
     env.pop("PYTHONPATH", None)  # the plugin as installed, not from the source tree
-    done = subprocess.run(
-        [YTDLP, "--no-config", "-q", "-o", str(tmp_path / "%(title)s.%(ext)s"), link],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = ytdlp(["--no-config", "-q", "-o", str(tmp_path / "%(title)s.%(ext)s"), link], env)
     assert done.returncode == 0, done.stderr
     saved = tmp_path / "Holiday.Trailer.mp4"
     assert hashlib.sha1(saved.read_bytes()).hexdigest() == served_sha1(ytdlp_env, link)
@@ -86,30 +85,17 @@ def test_the_yt_dlp_command_downloads_with_the_installed_plugin(ytdlp_env: CLI, 
 
 def test_errors_are_expected_and_in_linkresolvers_words(ytdlp_env: CLI, tmp_path: Path) -> None:
     env = {**ytdlp_env.env, "HOME": str(tmp_path)}
-    gone = subprocess.run(
-        [YTDLP, "--no-config", "-o", str(tmp_path / "x.%(ext)s"), "https://rapidgator.net/file/status404"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    gone = ytdlp(
+        ["--no-config", "-o", str(tmp_path / "x.%(ext)s"), "https://rapidgator.net/file/status404"], env
     )
     assert gone.returncode == 1
     assert "premiumize says the file was deleted at the hoster" in gone.stderr
     assert "Traceback" not in gone.stderr and "report this issue" not in gone.stderr
     archive = "https://rapidgator.net/file/ytdl03/Holiday.Extras.rar"
-    refused = subprocess.run(
-        [YTDLP, "--no-config", "-o", str(tmp_path / "%(title)s.%(ext)s"), archive],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    refused = ytdlp(["--no-config", "-o", str(tmp_path / "%(title)s.%(ext)s"), archive], env)
     assert refused.returncode == 1 and "--compat-options allow-unsafe-ext" in refused.stderr
-    allowed = subprocess.run(
+    allowed = ytdlp(
         [
-            YTDLP,
             "--no-config",
             "-q",
             "--compat-options",
@@ -118,11 +104,7 @@ def test_errors_are_expected_and_in_linkresolvers_words(ytdlp_env: CLI, tmp_path
             str(tmp_path / "%(title)s.%(ext)s"),
             archive,
         ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        env,
     )
     assert allowed.returncode == 0, allowed.stderr
     assert (tmp_path / "Holiday.Extras.rar").exists()
@@ -130,9 +112,8 @@ def test_errors_are_expected_and_in_linkresolvers_words(ytdlp_env: CLI, tmp_path
 
 def test_provider_choice_from_extractor_args(ytdlp_env: CLI, tmp_path: Path) -> None:
     env = {**ytdlp_env.env, "HOME": str(tmp_path)}
-    done = subprocess.run(
+    done = ytdlp(
         [
-            YTDLP,
             "--no-config",
             "--extractor-args",
             "linkresolver:provider=openload",
@@ -140,11 +121,7 @@ def test_provider_choice_from_extractor_args(ytdlp_env: CLI, tmp_path: Path) -> 
             str(tmp_path / "x.%(ext)s"),
             "https://rapidgator.net/file/ytdl04/Film.mkv",
         ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        env,
     )
     assert done.returncode == 1 and "no enabled provider serves this link" in done.stderr
 
@@ -176,23 +153,9 @@ def test_credentials_from_yt_dlp(ytdlp_env: CLI, tmp_path: Path, how: str) -> No
             "linkresolver:provider=premiumize",
         ]
     link = "https://rapidgator.net/file/ytdlcred/Holiday.Credits.mkv"
-    without = subprocess.run(
-        [YTDLP, "--no-config", "-o", str(tmp_path / "a.%(ext)s"), link],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    without = ytdlp(["--no-config", "-o", str(tmp_path / "a.%(ext)s"), link], env)
     assert without.returncode == 1 and "no enabled provider serves this link" in without.stderr
-    done = subprocess.run(
-        [YTDLP, "--no-config", "-q", *credentials, "-o", str(tmp_path / "%(title)s.%(ext)s"), link],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = ytdlp(["--no-config", "-q", *credentials, "-o", str(tmp_path / "%(title)s.%(ext)s"), link], env)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "Holiday.Credits.mkv").exists()
     assert PIN not in done.stderr + without.stderr
