@@ -276,6 +276,17 @@ def unwrap_envelope(
     raise error_class(f"{words}{said}", provider=provider, link=link, code=status)
 
 
+def expect_object(value: Any, what: str, provider: str, link: str | None = None) -> dict[str, Any]:
+    """``value`` when it is a JSON object; an answer of another shape is the provider's fault."""
+    if not isinstance(value, dict):
+        raise errors.ProviderOutage(
+            f"answered {what} with {type(value).__name__} where an object belongs",
+            provider=provider,
+            link=link,
+        )
+    return value
+
+
 def _status_code(value: Any) -> int | None:
     if isinstance(value, bool):
         return None

@@ -107,3 +107,11 @@ class DownloadLimits:
 
     max_connections: int | None = None
     resume: bool = True
+
+    def connections(self, requested: int) -> int:
+        """Connections for one file: as many as asked, as far as the provider allows; one
+        when it cannot resume (a range is a resume)."""
+        if not self.resume:
+            return 1
+        allowed = min(requested, self.max_connections) if self.max_connections else requested
+        return max(1, allowed)

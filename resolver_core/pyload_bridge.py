@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import errors
+
+if TYPE_CHECKING:
+    from .pipeline import Resolver
 
 #: pyLoad's outcomes: download, offline, temp. offline, retry later, captcha again, fail.
 Kind = Literal["download", "offline", "temp_offline", "retry", "captcha", "fail"]
@@ -44,13 +47,10 @@ def outcome_of(error: errors.ResolverError) -> PyLoadAnswer:
     return PyLoadAnswer("fail", message)
 
 
-def resolve_for_pyload(url: str, make_resolver: Callable[[], object] | None = None) -> PyLoadAnswer:
+def resolve_for_pyload(url: str, make_resolver: Callable[[], Resolver] | None = None) -> PyLoadAnswer:
     """Resolve ``url`` with the user's configuration; the answer as a pyLoad outcome."""
-    from .pipeline import Resolver  # noqa: PLC0415
-
     try:
-        resolver = make_resolver() if make_resolver is not None else _default_resolver()
-        assert isinstance(resolver, Resolver)
+        resolver = (make_resolver or _default_resolver)()
         outcome = resolver.resolve_many([url])[0]
     except errors.ResolverError as exc:
         return outcome_of(exc)
@@ -62,16 +62,12 @@ def resolve_for_pyload(url: str, make_resolver: Callable[[], object] | None = No
     return PyLoadAnswer("download", url=link.url, name=link.filename, size=link.size)
 
 
-def hoster_domains(make_resolver: Callable[[], object] | None = None) -> list[str]:
+def hoster_domains(make_resolver: Callable[[], Resolver] | None = None) -> list[str]:
     """Every domain linkresolver's enabled providers serve, for pyLoad's hoster list."""
-    from .pipeline import Resolver  # noqa: PLC0415
-
-    resolver = make_resolver() if make_resolver is not None else _default_resolver()
-    assert isinstance(resolver, Resolver)
-    return sorted(resolver.index().domains())
+    return sorted((make_resolver or _default_resolver)().index().domains())
 
 
-def _default_resolver() -> object:
+def _default_resolver() -> Resolver:
     from .config import load_config  # noqa: PLC0415
     from .pipeline import Resolver  # noqa: PLC0415
 

@@ -17,7 +17,7 @@ from typing import Any, Final
 import requests
 
 from resolver_core import errors
-from resolver_core.http import get_json_response, get_text, post_json_response
+from resolver_core.http import expect_object, get_json_response, get_text, post_json_response
 from resolver_core.redact import redact
 
 from .results import Login, Proxy, RemoteAccount, Request, Status, http_url, text
@@ -136,7 +136,7 @@ class OffcloudClient:
 
     def api_key(self) -> tuple[str | None, str]:
         """``key``: the logged-in account's e-mail and API key."""
-        answer = _object(self.call("key"), "key")
+        answer = expect_object(self.call("key"), "key", PROVIDER)
         key = text(answer.get("apiKey"))
         if key is None:
             raise errors.AuthFailed("answered key without an API key (not logged in?)", provider=PROVIDER)
@@ -146,25 +146,31 @@ class OffcloudClient:
 
     def instant(self, url: str, *, proxy_id: str | None = None) -> Request:
         return Request.read(
-            _object(self.call("instant", {"url": url, "proxyId": proxy_id}, link=url), "instant", url)
+            expect_object(
+                self.call("instant", {"url": url, "proxyId": proxy_id}, link=url), "instant", PROVIDER, url
+            )
         )
 
     def cloud(self, url: str) -> Request:
-        return Request.read(_object(self.call("cloud", {"url": url}, link=url), "cloud", url))
+        return Request.read(expect_object(self.call("cloud", {"url": url}, link=url), "cloud", PROVIDER, url))
 
     def remote(self, url: str, *, remote_option_id: str, folder_id: str | None = None) -> Request:
         answer = self.call(
             "remote", {"url": url, "remoteOptionId": remote_option_id, "folderId": folder_id}, link=url
         )
-        return Request.read(_object(answer, "remote", url))
+        return Request.read(expect_object(answer, "remote", PROVIDER, url))
 
     def cloud_status(self, request_id: str, *, link: str | None = None) -> Status:
         return Status.read(
-            _object(self.call("cloud/status", {"requestId": request_id}, link=link), "cloud/status")
+            expect_object(
+                self.call("cloud/status", {"requestId": request_id}, link=link), "cloud/status", PROVIDER
+            )
         )
 
     def remote_status(self, request_id: str) -> Status:
-        return Status.read(_object(self.call("remote/status", {"requestId": request_id}), "remote/status"))
+        return Status.read(
+            expect_object(self.call("remote/status", {"requestId": request_id}), "remote/status", PROVIDER)
+        )
 
     def explore(self, request_id: str, *, link: str | None = None) -> list[str]:
         """``cloud/explore/ID``: the download link of each file inside an archive or folder."""
@@ -268,16 +274,6 @@ def _cached_in(answer: Any) -> set[str]:
     if isinstance(answer, list):
         return {item.lower() for item in answer if isinstance(item, str)}
     return set()
-
-
-def _object(answer: Any, endpoint: str, link: str | None = None) -> Mapping[str, Any]:
-    if not isinstance(answer, dict):
-        raise errors.ProviderOutage(
-            f"answered {endpoint} with {type(answer).__name__} where an object belongs",
-            provider=PROVIDER,
-            link=link,
-        )
-    return answer
 
 
 def _confirmed(answer: Any, endpoint: str) -> None:

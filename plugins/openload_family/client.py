@@ -17,7 +17,7 @@ from typing import Any, Final
 import requests
 
 from resolver_core import errors
-from resolver_core.http import get_json, post_json, unwrap_envelope
+from resolver_core.http import expect_object, get_json, post_json, unwrap_envelope
 from resolver_core.redact import redact
 
 from .results import (
@@ -34,7 +34,6 @@ from .results import (
     UploadedFile,
     UploadTarget,
     entries,
-    expect_object,
     text,
     timestamp,
 )

@@ -4,7 +4,8 @@ The documents send sizes as numbers and as strings (``"size": "361357875"``), ``
 unknown values, dates as ``"2015-08-23 18:20:13"`` or as Unix time strings, and objects keyed
 by integer-like ids. Every reader here takes all of those and gives ints, Nones and lists;
 a value of the wrong kind becomes None rather than an exception, and an answer whose shape
-is wrong altogether raises :class:`~resolver_core.errors.ProviderOutage` (:func:`expect_object`).
+is wrong altogether raises :class:`~resolver_core.errors.ProviderOutage`
+(:func:`resolver_core.http.expect_object`).
 """
 
 from __future__ import annotations
@@ -60,16 +61,6 @@ def sha1_hex(value: Any) -> str | None:
     if candidate and len(candidate) == 40 and all(c in "0123456789abcdefABCDEF" for c in candidate):
         return candidate.lower()
     return None
-
-
-def expect_object(value: Any, what: str, provider: str, link: str | None = None) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise errors.ProviderOutage(
-            f"answered {what} with {type(value).__name__} where an object belongs",
-            provider=provider,
-            link=link,
-        )
-    return value
 
 
 def entries(value: Any) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Any
 import requests
 
 from resolver_core import errors
-from resolver_core.http import get_json, unwrap_envelope
+from resolver_core.http import expect_object, get_json, unwrap_envelope
 from resolver_core.values import loose_float, loose_int
 
 PROVIDER = "premiumize"
@@ -76,7 +76,7 @@ class PremiumizeClient:
         return unwrap_envelope(body, provider=PROVIDER, link=link, overrides=_OVERRIDES)
 
     def account_status(self) -> AccountStatus:
-        result = _object(self.call("accountstatus"), "accountstatus")
+        result = expect_object(self.call("accountstatus"), "accountstatus", PROVIDER)
         return AccountStatus(
             account_name=_text(result.get("account_name")),
             type=(_text(result.get("type")) or "unknown").lower(),
@@ -87,26 +87,18 @@ class PremiumizeClient:
     def hoster_list(self) -> dict[str, Any]:
         """The raw ``hosterlist`` result (``hosters``, ``regexlist``, ``tldlist``, ...), for
         :meth:`hostermatch.HosterIndex.add_hosterlist` and the on-disk cache."""
-        return _object(self.call("hosterlist"), "hosterlist")
+        return expect_object(self.call("hosterlist"), "hosterlist", PROVIDER)
 
     def direct_download_link(self, link: str) -> DirectLink:
-        result = _object(self.call("directdownloadlink", link=link), "directdownloadlink", link)
+        result = expect_object(
+            self.call("directdownloadlink", link=link), "directdownloadlink", PROVIDER, link
+        )
         location = _text(result.get("location"))
         if not location or not location.lower().startswith(("http://", "https://")):
             raise errors.ProviderOutage(
                 "answered without a usable download location", provider=PROVIDER, link=link
             )
         return DirectLink(location, _text(result.get("filename")), loose_int(result.get("filesize")))
-
-
-def _object(result: Any, method: str, link: str | None = None) -> dict[str, Any]:
-    if not isinstance(result, dict):
-        raise errors.ProviderOutage(
-            f"answered {method} with {type(result).__name__} where an object belongs",
-            provider=PROVIDER,
-            link=link,
-        )
-    return result
 
 
 def _text(value: Any) -> str | None:

@@ -242,7 +242,6 @@ def _save(
     progress: Callable[[str, int | None], Callable[[int], None]] | None,
 ) -> Saved:
     limits = resolver.provider(link.provider).download_limits(link.hoster)
-    allowed = min(connections, limits.max_connections) if limits.max_connections else connections
     single = not link.files
     name = item.filename
     return download_file(
@@ -254,7 +253,7 @@ def _save(
         size=item.size,
         sha1=link.sha1 if single else None,
         headers=dict(link.headers),
-        connections=allowed if limits.resume else 1,
+        connections=limits.connections(connections),
         resume=limits.resume,
         overwrite=overwrite,
         progress=progress(name or item.url.rsplit("/", 1)[-1], item.size) if progress else None,

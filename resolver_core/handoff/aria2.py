@@ -27,8 +27,7 @@ def options_for(
     link: ResolvedLink, item: FileLink, directory: Path | None, connections: int, limits: DownloadLimits
 ) -> dict[str, Any]:
     """aria2 options for one file of a resolved link (values as aria2 wants them: strings)."""
-    allowed = min(connections, limits.max_connections) if limits.max_connections else connections
-    allowed = max(1, allowed if limits.resume else 1)
+    allowed = limits.connections(connections)
     options: dict[str, Any] = {
         "out": safe_name(item.filename, name_from_url(item.url)),
         "split": str(allowed),
