@@ -9,6 +9,7 @@ The file is ``platformdirs.user_config_dir("linkresolver")/config.toml``, or the
     api_base = "https://api.premiumize.me/pm-api/v1.php"
     priority = 10          # lower tries first
     enabled = true
+    requests_per_second = 10   # API calls a second at most (0: no limit)
 
 Environment variables override the file: ``LINKRESOLVER_<PROVIDER>_LOGIN``, ``_KEY``,
 ``_PASSWORD``, ``_API_BASE``. Every problem names the file and the key, so a person can fix
@@ -36,7 +37,7 @@ APP_NAME: Final = "linkresolver"
 CONFIG_ENV: Final = "LINKRESOLVER_CONFIG"
 #: Providers whose environment variables are read even without a table in the file.
 KNOWN_PROVIDERS: Final = ("premiumize", "offcloud", "openload", "streamango", "highload")
-_PROVIDER_KEYS: Final = {"login", "key", "password", "api_base", "priority", "enabled"}
+_PROVIDER_KEYS: Final = {"login", "key", "password", "api_base", "priority", "enabled", "requests_per_second"}
 _SECRET_KEYS: Final = ("key", "password")
 DEFAULT_PRIORITY: Final = 50
 
@@ -53,6 +54,8 @@ class ProviderSettings:
     priority: int = DEFAULT_PRIORITY
     #: True/False when configured; None: enabled when credentials are set.
     enabled: bool | None = None
+    #: API calls a second at most (0: no limit); None: the provider's default.
+    requests_per_second: float | None = None
     #: Keys a plugin defines for itself (``proxy_id``, ...), as the file gives them.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -159,6 +162,13 @@ def _providers_from(data: Mapping[str, Any], config_path: Path) -> dict[str, Pro
             if not isinstance(table["enabled"], bool):
                 raise ConfigError(f"{where}: 'enabled' must be true or false")
             values["enabled"] = table["enabled"]
+        if "requests_per_second" in table:
+            rate = table["requests_per_second"]
+            if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 10_000:
+                raise ConfigError(
+                    f"{where}: 'requests_per_second' must be a number from 0 (no limit) to 10000"
+                )
+            values["requests_per_second"] = float(rate)
         extra = {key: value for key, value in table.items() if key not in _PROVIDER_KEYS}
         providers[name] = ProviderSettings(name, extra=extra, **values)
     return providers
@@ -233,6 +243,10 @@ def _captcha_command_from(data: Mapping[str, Any], config_path: Path) -> str | N
 
 
 def _warn_if_readable_by_others(config_path: Path) -> None:
+    """A warning naming the file and the fix, when a file holding keys is readable by the
+    group or everyone (POSIX only: Windows' mode bits say nothing about other users)."""
+    if os.name == "nt":
+        return
     try:
         mode = config_path.stat().st_mode
     except OSError:

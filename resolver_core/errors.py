@@ -36,6 +36,8 @@ class ResolverError(Exception):
         self.provider = provider
         self.code = code
         self.retry_after = retry_after if retry_after is not None else self.default_retry_after
+        #: Whether the provider said how long (HTTP ``Retry-After``), not the class default.
+        self.retry_after_given = retry_after is not None
 
     def __str__(self) -> str:
         # Messages are written to follow the provider's name: "premiumize" "says the file
@@ -141,6 +143,28 @@ class ProviderOutage(ResolverError):
 
     def advice(self) -> str:
         return "try again in about 3 minutes"
+
+
+class RateLimited(ResolverError):
+    """The provider says too many requests (HTTP 429): the whole provider rests."""
+
+    kind = "rate_limited"
+    try_other_provider = True
+    default_retry_after = 60.0
+
+    def advice(self) -> str:
+        return "linkresolver waits before asking it again; another provider may serve the link now"
+
+
+class CoolingDown(ResolverError):
+    """The provider, or this hoster at it, asked to pause and the pause is not over: the
+    link is not sent there (another provider may serve it)."""
+
+    kind = "cooldown"
+    try_other_provider = True
+
+    def advice(self) -> str:
+        return "try again after that time, or through another provider"
 
 
 class CaptchaWrong(ResolverError):

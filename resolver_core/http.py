@@ -9,17 +9,21 @@ keys included, into its messages.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
-from collections.abc import Mapping
+import socket
+import threading
+from collections.abc import Iterator, Mapping
 from typing import Any, Final
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from . import errors
+from . import errors, ratelimit
 from .redact import redact
 
 log = logging.getLogger("linkresolver.http")
@@ -31,16 +35,85 @@ MAX_ANSWER_BYTES: Final = 16 << 20
 USER_AGENT: Final = "linkresolver/0.1 (+https://github.com/linkresolver/linkresolver)"
 
 
+class RedirectRefused(requests.exceptions.InvalidURL):
+    """A redirect that leaves the web: to a ``file:`` (or other) URL, or from a public host to
+    this machine or its network (a router's or aria2's admin port, say)."""
+
+
 class _TimeoutSession(requests.Session):
-    """A session whose requests time out unless told otherwise (requests' default: never)."""
+    """A session whose requests time out unless told otherwise (requests' default: never),
+    and whose redirects are checked before they are followed (:func:`check_redirect`)."""
 
     def __init__(self, timeout: float) -> None:
         super().__init__()
         self.default_timeout = timeout
+        self._origin = threading.local()
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.default_timeout)
         return super().request(method, url, *args, **kwargs)
+
+    def resolve_redirects(
+        self, resp: requests.Response, req: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> Iterator[Any]:
+        # The first URL of the chain, for get_redirect_target: requests hands it only here.
+        self._origin.url = req.url
+        try:
+            yield from super().resolve_redirects(resp, req, *args, **kwargs)
+        finally:
+            self._origin.url = None
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        target: str | None = super().get_redirect_target(resp)
+        if target:
+            origin = getattr(self._origin, "url", None) or resp.request.url or ""
+            check_redirect(origin, urljoin(resp.url, target))
+        return target
+
+
+def check_redirect(origin: str, target: str) -> None:
+    """Raise :class:`RedirectRefused` unless a request to ``origin`` may be redirected to
+    ``target``: only to http(s), and to this machine or its private network only when the
+    first URL was there too (the sandbox, a NAS). Hosts are judged by their literal address;
+    a public name that resolves to a private address is not looked up (no DNS here)."""
+    scheme = urlsplit(target).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise RedirectRefused(f"refused a redirect to a {scheme or 'relative'}: URL ({redact(target)[:200]})")
+    if _is_internal(urlsplit(origin).hostname):
+        return
+    host = urlsplit(target).hostname
+    if _is_internal(host):
+        raise RedirectRefused(
+            f"refused a redirect from {urlsplit(origin).hostname} to {host}, an address on this machine"
+            " or its network"
+        )
+
+
+def _is_internal(host: str | None) -> bool:
+    """Whether ``host`` (a literal address in any form a resolver accepts, or localhost)
+    names this machine or its private network."""
+    if not host:
+        return False
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
+    except ValueError:
+        try:  # the legacy forms a resolver reads without DNS: 2130706433, 0x7f.1, 0177.0.0.1
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except (OSError, ValueError):
+            return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_unspecified
+        or address.is_reserved
+        or address.is_multicast
+    )
 
 
 def make_session(
@@ -54,7 +127,7 @@ def make_session(
     JSON envelope (pm-api's 5xx and 509) are decisions of the pipeline, not retried here.
     """
     session = _TimeoutSession(timeout)
-    retry = Retry(
+    retry = _Retry(
         total=retries,
         connect=retries,
         read=retries,
@@ -71,6 +144,15 @@ def make_session(
     session.headers["User-Agent"] = USER_AGENT
     _settle_environment(session)
     return session
+
+
+class _Retry(Retry):
+    """urllib3's retries, except for answers that say how long to wait (``Retry-After``):
+    urllib3 would sleep that long inside one request, holding a provider slot for minutes.
+    Those answers go to the pipeline, which rests the provider (:mod:`.ratelimit`)."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        return not has_retry_after and super().is_retry(method, status_code, has_retry_after)
 
 
 _PROXY_VARIABLES: Final = ("http_proxy", "https_proxy", "all_proxy")
@@ -173,10 +255,12 @@ def _request(
     provider: str,
     link: str | None,
 ) -> tuple[requests.Response, bytes]:
+    ratelimit.bucket(provider).acquire()
     try:
         response = session.request(
             method, url, params=params, data=data, cookies=dict(cookies) if cookies else None, stream=True
         )
+        _raise_if_told_to_wait(response, provider, link)
         body = _read_capped(response)
     except requests.Timeout:
         raise errors.ProviderOutage("did not answer in time", provider=provider, link=link) from None
@@ -189,6 +273,31 @@ def _request(
     if log.isEnabledFor(logging.DEBUG):
         log.debug("%s %s -> HTTP %s, %d bytes", method, redact(response.url), response.status_code, len(body))
     return response, body
+
+
+#: HTTP statuses that, with a ``Retry-After``, say "stop for that long", whatever the body.
+_STOP_STATUSES: Final[Mapping[int, tuple[type[errors.ResolverError], str]]] = {
+    429: (errors.RateLimited, "says too many requests"),
+    503: (errors.ProviderOutage, "is unavailable (HTTP 503)"),
+    509: (errors.QuotaExhausted, "says the bandwidth limit is exhausted (HTTP 509)"),
+}
+
+
+def _raise_if_told_to_wait(response: requests.Response, provider: str, link: str | None) -> None:
+    """An HTTP 429, or a 503/509 that says how long to wait, as the error that rests the
+    provider that long (a 429 without ``Retry-After`` still means stop)."""
+    known = _STOP_STATUSES.get(response.status_code)
+    if known is None:
+        return
+    seconds = ratelimit.retry_after_seconds(response.headers.get("Retry-After"))
+    if seconds is None and response.status_code != 429:
+        return
+    response.close()
+    error_class, words = known
+    after = f"; it asked to wait {seconds:.0f} s" if seconds is not None else ""
+    raise error_class(
+        f"{words}{after}", provider=provider, link=link, code=response.status_code, retry_after=seconds
+    )
 
 
 def _json(response: requests.Response, body: bytes, provider: str, link: str | None) -> Any:

@@ -6,12 +6,18 @@
    to the next provider on answers another provider may not share (quota, outage, hoster
    down at this provider, premium needed) and stops on definitive ones (offline, legal,
    not a valid link) and on answers that are about this user (bad credentials).
-3. Links resolve concurrently, with a bounded number in flight per provider.
+3. Links resolve concurrently, with a bounded number in flight per provider, every API
+   call spaced by the provider's token bucket.
+4. A provider that says stop (509, 428, 5xx, 429, ``Retry-After``) rests for as long as it
+   asked, for every worker and the next runs (:mod:`.ratelimit`): a short rest is waited
+   out, a long one sends the link to the next provider. A call that got no answer at all
+   (a reset, a timeout, a page that is not the API) is tried again, up to three times.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -25,7 +31,7 @@ import requests
 
 from hostermatch import HosterIndex, extract_links
 
-from . import errors
+from . import errors, ratelimit
 from .cache import HosterListCache
 from .captcha import CaptchaCommand
 from .config import Config, default_cache_dir
@@ -42,6 +48,11 @@ MAX_WORKERS = 32
 #: Links in flight at once when a provider may wait (download tickets): a waiting link
 #: holds a thread, not a provider's concurrency slot, so waits overlap up to this many.
 MAX_WAITING = 256
+#: Calls to one provider for one link, when the first ones fail without an answer or with a
+#: short rest.
+ATTEMPTS = 3
+#: A rest this short (seconds) is waited out; a longer one sends the link elsewhere.
+SHORT_REST = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +153,10 @@ class Resolver:
         self._index: HosterIndex | None = None
         self._index_lock = threading.Lock()
         self._limits = {p.name: threading.BoundedSemaphore(p.max_concurrency) for p in self.providers}
+        for provider in self.providers:
+            ratelimit.configure_bucket(provider.name, provider.requests_per_second)
+        #: Providers (or hosters at them) that said stop, shared by the workers and the runs.
+        self.cooldowns = ratelimit.Cooldowns(self.cache.directory)
         self._rank = {provider.name: position for position, provider in enumerate(self.providers)}
         #: Providers that serve links beyond their hoster patterns (``Provider.claims``).
         self._claimers = [p for p in self.providers if type(p).claims is not Provider.claims]
@@ -260,10 +275,8 @@ class Resolver:
             )
         failures: list[errors.ResolverError] = []
         for provider, hoster in candidates:
-            slot = self._limits[provider.name]
             try:
-                with slot:
-                    link = provider.resolve(url, hoster, self.context(slot, url))
+                link = self._resolve_at(provider, hoster, url)
             except errors.ResolverError as exc:
                 exc.link, exc.provider = exc.link or url, exc.provider or provider.name
                 failures.append(exc)
@@ -275,6 +288,37 @@ class Resolver:
             return Outcome(url, "ok", link=link, provider=provider.name, hoster=hoster)
         error = failures[-1] if len(failures) == 1 else errors.AllProvidersFailed(failures)
         return Outcome(url, "error", error=error, provider=error.provider, hoster=candidates[0][1])
+
+    def _resolve_at(self, provider: Provider, hoster: str, url: str) -> ResolvedLink:
+        """``url`` resolved by ``provider``, minding its cooldowns: a short rest is waited
+        out, and a call without an answer (or told to rest briefly) is made again, up to
+        :data:`ATTEMPTS` times. Raises the last failure, or :class:`errors.CoolingDown`."""
+        slot = self._limits[provider.name]
+        for attempt in range(1, ATTEMPTS + 1):
+            self._await_cooldown(provider.name, hoster)
+            try:
+                with slot:
+                    link = provider.resolve(url, hoster, self.context(slot, url))
+            except errors.ResolverError as exc:
+                rest = self.cooldowns.note(provider.name, hoster, exc)
+                if attempt == ATTEMPTS or not _worth_again(exc, rest):
+                    raise
+                log.info("%s: %s; asking again", url, exc.for_person())
+                if rest is None:
+                    self.context().wait(_backoff(attempt))
+                continue
+            self.cooldowns.succeeded(provider.name)
+            return link
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+    def _await_cooldown(self, provider: str, hoster: str | None) -> None:
+        """Return when ``provider`` (for ``hoster``) may be asked: at once, or after a short
+        rest; raise :class:`errors.CoolingDown` when the rest is long."""
+        while (cooldown := self.cooldowns.active(provider, hoster)) is not None:
+            remaining = cooldown.remaining()
+            if remaining > SHORT_REST:
+                raise cooldown.error()
+            self.context().wait(remaining)
 
     def _candidates(self, url: str) -> list[tuple[Provider, str]]:
         """The providers that serve ``url``, best first: those whose hoster patterns match,
@@ -398,6 +442,7 @@ class Resolver:
     def _check_batch(self, provider: Provider, hoster: str, urls: list[str]) -> list[CheckOutcome]:
         slot = self._limits[provider.name]
         try:
+            self._await_cooldown(provider.name, None)
             with slot:
                 answers = provider.check(urls, hoster, self.context(slot))
             if len(answers) != len(urls):
@@ -405,6 +450,8 @@ class Resolver:
                     f"answered {len(answers)} checks for {len(urls)} links", provider=provider.name
                 )
         except errors.ResolverError as exc:
+            if not isinstance(exc, errors.CoolingDown):
+                self.cooldowns.note(provider.name, None, exc)
             exc.provider = exc.provider or provider.name
             answers = [exc] * len(urls)
         results = []
@@ -440,6 +487,20 @@ _INFO_HASH = re.compile(r"[0-9A-Fa-f]{40}")
 #: Ties of priority: a file host's own API first (it knows each file's sha1 and is the
 #: authority on its files), then multihosters, then debrid services.
 _KIND_ORDER = {ProviderKind.FILEHOST: 0, ProviderKind.MULTIHOST: 1, ProviderKind.DEBRID: 2}
+
+
+def _worth_again(exc: errors.ResolverError, rest: ratelimit.Cooldown | None) -> bool:
+    """Whether the same provider may answer the same link if asked again now or soon: when
+    it did not answer at all, or asked for a short rest."""
+    if rest is not None:
+        return rest.remaining() <= SHORT_REST
+    return ratelimit.is_silent(exc)
+
+
+def _backoff(attempt: int) -> float:
+    """Seconds before asking again after ``attempt`` failures without an answer: 0.5, 1, 2...
+    with jitter, so that workers that failed together do not come back together."""
+    return min(8.0, 0.5 * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0)  # noqa: S311 (not security)
 
 
 def _unsupported(url: str) -> errors.UnsupportedLink:

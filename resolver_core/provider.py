@@ -30,6 +30,7 @@ from .models import (
     ProviderKind,
     ResolvedLink,
 )
+from .ratelimit import DEFAULT_RATE
 from .redact import redact
 
 if TYPE_CHECKING:
@@ -162,6 +163,8 @@ class Provider(ABC):
     #: Whether :meth:`resolve` may wait (download tickets): the pipeline then keeps more
     #: links in flight, since a waiting link holds a thread but no concurrency slot.
     may_wait: ClassVar[bool] = False
+    #: API calls a second when the configuration sets none (``requests_per_second``).
+    default_requests_per_second: ClassVar[float] = DEFAULT_RATE
 
     def __init__(self, settings: ProviderSettings) -> None:
         self.settings = settings
@@ -170,6 +173,12 @@ class Provider(ABC):
     def priority(self) -> int:
         """Lower tries first."""
         return self.settings.priority
+
+    @property
+    def requests_per_second(self) -> float:
+        """API calls a second at most, 0 for no limit (see :mod:`resolver_core.ratelimit`)."""
+        rate = self.settings.requests_per_second
+        return self.default_requests_per_second if rate is None else rate
 
     @property
     def api_base(self) -> str:

@@ -16,15 +16,18 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from ..errors import ResolverError
+from ..http import RedirectRefused
 from ..redact import redact
 from .state import PartState, Segment, StateWriter, load_state, remove_part
 
@@ -73,8 +76,15 @@ class Probe:
 
 def probe(session: requests.Session, url: str, headers: dict[str, str], link: str) -> Probe:
     """``GET url`` with ``Range: bytes=0-``; the open response and what it says."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise DownloadFailed(
+            f"the direct link is a {scheme or 'relative'}: URL, not http(s): refused", link=link
+        )
     try:
-        response = session.get(url, headers={**headers, "Range": "bytes=0-"}, stream=True)
+        response = session.get(url, headers=_request_headers(headers, "bytes=0-"), stream=True)
+    except RedirectRefused as exc:
+        raise DownloadFailed(f"the file server {_reason(exc)}", link=link) from None
     except requests.RequestException as exc:
         raise DownloadFailed(f"cannot reach the file server: {_reason(exc)}", link=link) from None
     _check_status(response, link)
@@ -173,7 +183,7 @@ class Fetcher:
             try:
                 response = self.session.get(
                     self.url,
-                    headers={**self.headers, "Range": f"bytes={offset}-{segment.end - 1}"},
+                    headers=_request_headers(self.headers, f"bytes={offset}-{segment.end - 1}"),
                     stream=True,
                 )
                 _check_status(response, self.link)
@@ -181,7 +191,7 @@ class Fetcher:
                     response.close()
                     raise _RangeIgnored()
                 with response:
-                    for received in response.iter_content(CHUNK):
+                    for received in _body(response):
                         self._check_cancelled()
                         chunk = received[: segment.remaining]
                         self._write(fd, chunk, segment.start + segment.done, writer)
@@ -189,6 +199,8 @@ class Fetcher:
                         self.progress(len(chunk))
                         if segment.remaining == 0:
                             break
+            except RedirectRefused as exc:
+                raise DownloadFailed(f"the file server {_reason(exc)}", link=self.link) from None
             except requests.RequestException as exc:
                 attempts += 1
                 if attempts >= SEGMENT_ATTEMPTS:
@@ -210,7 +222,7 @@ class Fetcher:
             written = 0
             try:
                 with response:
-                    for chunk in response.iter_content(CHUNK):
+                    for chunk in _body(response):
                         self._check_cancelled()
                         self._write(fd, chunk, written, None)
                         written += len(chunk)
@@ -255,6 +267,21 @@ class Fetcher:
     def _check_cancelled(self) -> None:
         if self.cancelled.is_set():
             raise DownloadFailed("interrupted; the part file is kept: run again to resume", link=self.link)
+
+
+def _request_headers(headers: dict[str, str], byte_range: str) -> dict[str, str]:
+    """The provider's headers, the range, and no compression: a file is saved as its bytes,
+    which ranges, sizes and sha1s describe (and nothing inflates without bound)."""
+    return {**headers, "Accept-Encoding": "identity", "Range": byte_range}
+
+
+def _body(response: requests.Response) -> Iterator[bytes]:
+    """The body as served, never decompressed (a server that compresses anyway gets its
+    bytes saved, and the size or sha1 check says so); transport failures as requests'."""
+    try:
+        yield from response.raw.stream(CHUNK, decode_content=False)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise requests.ConnectionError(str(exc)) from None
 
 
 def _plan(size: int, connections: int) -> list[Segment]:

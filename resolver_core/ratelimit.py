@@ -1,0 +1,360 @@
+"""Not hammering a provider: token buckets per provider, and cooldowns when one says stop.
+
+Two mechanisms, for two different promises:
+
+- A **token bucket** per provider spaces every API call (resolve, check, account, the
+  command groups), shared by all the threads of the process: a batch of 500 links costs
+  the provider a steady trickle, not a burst of 500.
+- A **cooldown** is a provider's "stop" remembered: Premiumize's advice (seed 002) is to
+  come back after about 3 minutes on a 502 or 503 and after about 10 on a 509; a 428 means
+  the hoster is down at that provider until it is back; an HTTP ``Retry-After`` says exactly
+  how long. A cooldown covers the whole provider (fair use, maintenance, too many requests)
+  or one hoster at it (a 428, a 502 from the hoster behind it). Every worker checks it
+  before it calls, so one 509 stops the batch, and it is kept in the cache directory
+  (``cooldowns.json``) so the next run does not ask again before the time is up.
+
+A provider that answers nothing at all (timeouts, resets, pages that are not its API) did
+not say stop, but ten such failures in a row rest it for a minute: a dead provider must
+not take hundreds of attempts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Final
+
+from . import errors
+
+log = logging.getLogger("linkresolver")
+
+#: Calls a second per provider when neither the provider nor the configuration says.
+DEFAULT_RATE: Final = 10.0
+#: Calls a provider may get at once after a quiet spell.
+DEFAULT_BURST: Final = 20
+#: How long to rest a provider or hoster when it said stop without saying how long.
+OUTAGE_REST: Final = 180.0  # seed 002: 502 and 503, "we recommend 3 minutes"
+QUOTA_REST: Final = 600.0  # seed 002: 509, "we recommend 10 minutes"
+HOSTER_DOWN_REST: Final = 300.0  # 428: until the hoster is back; one link asks again after this
+TOO_MANY_REST: Final = 60.0  # HTTP 429 without Retry-After
+#: Failures without an answer in a row that rest a provider, and for how long.
+SILENT_STREAK: Final = 10
+SILENT_REST: Final = 60.0
+#: No provider's word keeps it resting longer than this (a Retry-After of a year is a bug).
+MAX_REST: Final = 24 * 3600.0
+COOLDOWN_FILE: Final = "cooldowns.json"
+
+
+class TokenBucket:
+    """``rate`` calls a second on average, ``burst`` at once; thread-safe.
+
+    A caller that finds the bucket empty reserves the next token and sleeps until it is due,
+    so concurrent callers queue in arrival order instead of waking together.
+    """
+
+    def __init__(self, rate: float, burst: int = DEFAULT_BURST) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._tokens = float(self.burst)
+        self._stamp = time.monotonic()
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Take a token; the seconds to wait before using it (0 when one was there)."""
+        if self.rate <= 0:
+            return 0.0
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            self._tokens -= 1
+            return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+    def acquire(self) -> float:
+        """Take a token, sleeping until it is due; the seconds slept."""
+        delay = self.reserve()
+        if delay > 0:
+            time.sleep(delay)
+        return delay
+
+
+_buckets: dict[str, TokenBucket] = {}
+_buckets_lock = threading.Lock()
+
+
+def configure_bucket(provider: str, rate: float, burst: int = DEFAULT_BURST) -> None:
+    """Set ``provider``'s calls a second (0: no limit). A bucket of the same rate is kept
+    as it is: every resolver of the process (the web server makes one a job) shares it."""
+    with _buckets_lock:
+        current = _buckets.get(provider)
+        if current is None or current.rate != rate or current.burst != max(1, burst):
+            _buckets[provider] = TokenBucket(rate, burst)
+
+
+def bucket(provider: str) -> TokenBucket:
+    """The process's bucket for ``provider`` (one for every session and thread)."""
+    found = _buckets.get(provider)
+    if found is None:
+        with _buckets_lock:
+            found = _buckets.setdefault(provider, TokenBucket(DEFAULT_RATE, DEFAULT_BURST))
+    return found
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """An HTTP ``Retry-After`` (seconds or an HTTP date) in seconds from now, or None when
+    absent or unreadable; bounded by :data:`MAX_REST`."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        seconds = float(text[:9])
+    else:
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if moment.tzinfo is None:
+            return None
+        seconds = moment.timestamp() - (time.time() if now is None else now)
+    return min(max(seconds, 0.0), MAX_REST)
+
+
+@dataclass(frozen=True, slots=True)
+class Cooldown:
+    """A provider (``hoster`` None) or one hoster at it resting until ``until`` (Unix time)."""
+
+    provider: str
+    hoster: str | None
+    until: float
+    reason: str
+    code: int | None = None
+
+    def remaining(self, now: float | None = None) -> float:
+        return self.until - (time.time() if now is None else now)
+
+    def error(self) -> errors.CoolingDown:
+        """What a link that meets this cooldown is told."""
+        what = f"asked to pause {self.hoster} links" if self.hoster else "asked to pause"
+        clock = time.strftime("%H:%M:%S", time.localtime(self.until))
+        return errors.CoolingDown(
+            f"{what} until {clock} ({self.reason})",
+            provider=self.provider,
+            code=self.code,
+            retry_after=max(0.0, self.remaining()),
+        )
+
+
+def rest_for(exc: errors.ResolverError) -> tuple[bool, float] | None:
+    """Whether ``exc`` says stop, as ``(whole provider?, seconds)``; None when it does not.
+
+    Only what the provider said counts: a status in its answer or in HTTP. An answer that
+    never came is counted by :meth:`Cooldowns.note` instead.
+    """
+    given = exc.retry_after if exc.retry_after_given else None
+    if isinstance(exc, errors.RateLimited):
+        return True, given if given is not None else TOO_MANY_REST
+    if isinstance(exc, errors.QuotaExhausted):
+        return True, given if given is not None else QUOTA_REST
+    if isinstance(exc, errors.HosterUnavailable):
+        return False, given if given is not None else HOSTER_DOWN_REST
+    if isinstance(exc, errors.ProviderOutage) and exc.code is not None and 500 <= exc.code < 600:
+        # 502 is "most likely from a 3rd party provider" (seed 002): that hoster rests;
+        # other 5xx (maintenance) are the provider's own.
+        return exc.code != 502, given if given is not None else OUTAGE_REST
+    return None
+
+
+def is_silent(exc: errors.ResolverError) -> bool:
+    """A failure without a word from the provider: no answer, or not its API's answer."""
+    return isinstance(exc, errors.ProviderOutage) and (exc.code is None or exc.code < 500)
+
+
+class Cooldowns:
+    """Every cooldown in force, shared by the threads of a run and kept in ``directory``.
+
+    The file is read again whenever another process changed it, and written atomically
+    under a lock, merged with what other processes wrote meanwhile.
+    """
+
+    def __init__(self, directory: Path | None) -> None:
+        self.path = directory / COOLDOWN_FILE if directory is not None else None
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str | None], Cooldown] = {}
+        self._stamp: int | None = None
+        self._silent: dict[str, int] = {}
+        self._load()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def active(self, provider: str, hoster: str | None = None) -> Cooldown | None:
+        """The cooldown that keeps ``provider`` (or ``hoster`` at it) resting now, the
+        longest if both do; None when it may be asked."""
+        self._reload_if_changed()
+        now = time.time()
+        with self._lock:
+            found = [
+                entry
+                for key in ((provider, None), (provider, hoster))
+                if (entry := self._entries.get(key)) is not None and entry.until > now
+            ]
+        return max(found, key=lambda entry: entry.until) if found else None
+
+    def all(self) -> list[Cooldown]:
+        """Every cooldown still in force, soonest over first."""
+        self._reload_if_changed()
+        now = time.time()
+        with self._lock:
+            return sorted((e for e in self._entries.values() if e.until > now), key=lambda e: e.until)
+
+    # -- what happened ----------------------------------------------------------------------
+
+    def note(self, provider: str, hoster: str | None, exc: errors.ResolverError) -> Cooldown | None:
+        """Learn from ``exc`` (a failure of ``provider`` on a ``hoster`` link): the cooldown
+        it started, or None."""
+        said = rest_for(exc)
+        if said is not None:
+            self._silent.pop(provider, None)
+            whole, seconds = said
+            reason = _reason(exc)
+            return self.start(provider, None if whole else hoster, seconds, reason, exc.code)
+        if is_silent(exc):
+            with self._lock:
+                streak = self._silent[provider] = self._silent.get(provider, 0) + 1
+            if streak >= SILENT_STREAK:
+                self._silent.pop(provider, None)
+                return self.start(
+                    provider, None, SILENT_REST, f"{streak} calls in a row failed without an answer"
+                )
+        return None
+
+    def succeeded(self, provider: str) -> None:
+        """A call that got an answer ends a streak of silent failures."""
+        if self._silent:
+            self._silent.pop(provider, None)
+
+    def start(
+        self, provider: str, hoster: str | None, seconds: float, reason: str, code: int | None = None
+    ) -> Cooldown:
+        """Rest ``provider`` (or ``hoster`` at it) for ``seconds``, unless it already rests
+        longer; the cooldown in force afterwards."""
+        entry = Cooldown(provider, hoster, time.time() + min(max(seconds, 0.0), MAX_REST), reason, code)
+        with self._lock:
+            current = self._entries.get((provider, hoster))
+            if current is not None and current.until >= entry.until:
+                return current
+            self._entries[(provider, hoster)] = entry
+        scope = f"{hoster} at {provider}" if hoster else provider
+        log.info("%s rests for %.0f s: %s", scope, entry.remaining(), reason)
+        self._save(entry)
+        return entry
+
+    # -- the file ---------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        if self.path is None:
+            return
+        try:
+            stamp = self.path.stat().st_mtime_ns
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log.warning("%s cannot be read (%s); starting without cooldowns", self.path, exc)
+            return
+        entries = _parse(data)
+        with self._lock:
+            for key, entry in entries.items():
+                current = self._entries.get(key)
+                if current is None or entry.until > current.until:
+                    self._entries[key] = entry
+            self._stamp = stamp
+
+    def _reload_if_changed(self) -> None:
+        if self.path is None:
+            return
+        try:
+            stamp = self.path.stat().st_mtime_ns
+        except OSError:
+            return
+        if stamp != self._stamp:
+            self._load()
+
+    def _save(self, entry: Cooldown) -> None:
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with _file_lock(self.path.with_suffix(".lock")):
+                self._load()  # what other processes wrote meanwhile
+                now = time.time()
+                with self._lock:
+                    self._entries[(entry.provider, entry.hoster)] = max(
+                        entry, self._entries.get((entry.provider, entry.hoster), entry), key=lambda e: e.until
+                    )
+                    kept = [asdict(e) for e in self._entries.values() if e.until > now]
+                handle, temporary = tempfile.mkstemp(
+                    dir=self.path.parent, prefix=".cooldowns-", suffix=".tmp"
+                )
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    json.dump({"version": 1, "cooldowns": kept}, stream)
+                os.replace(temporary, self.path)
+                self._stamp = self.path.stat().st_mtime_ns
+        except OSError as exc:
+            log.warning("cannot remember the cooldown in %s: %s", self.path, exc)
+
+
+def _parse(data: object) -> dict[tuple[str, str | None], Cooldown]:
+    """The cooldowns of a file's contents; anything malformed is left out, not fatal."""
+    entries: dict[tuple[str, str | None], Cooldown] = {}
+    items = data.get("cooldowns") if isinstance(data, Mapping) else None
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, Mapping):
+            continue
+        provider, hoster, until = item.get("provider"), item.get("hoster"), item.get("until")
+        reason, code = item.get("reason"), item.get("code")
+        if (
+            isinstance(provider, str)
+            and (hoster is None or isinstance(hoster, str))
+            and isinstance(until, int | float)
+            and not isinstance(until, bool)
+        ):
+            until = min(float(until), time.time() + MAX_REST)
+            entries[(provider, hoster)] = Cooldown(
+                provider,
+                hoster,
+                until,
+                reason if isinstance(reason, str) else "",
+                code if isinstance(code, int) and not isinstance(code, bool) else None,
+            )
+    return entries
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes (POSIX ``flock``; elsewhere, none is taken)."""
+    try:
+        import fcntl  # noqa: PLC0415 (POSIX only)
+    except ImportError:  # pragma: no cover (Windows)
+        yield
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _reason(exc: errors.ResolverError) -> str:
+    """The cooldown's reason in a few words: the error's message, and its code."""
+    words = exc.message.split(" (it said", 1)[0]
+    return f"{words}, {exc.code}" if exc.code else words

@@ -1,0 +1,324 @@
+"""Rate limits and cooldowns: a provider that says stop is not asked again before the time
+it asked for, by any worker or by the next run, and no provider gets more than its rate."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from email.utils import formatdate
+from pathlib import Path
+
+import pytest
+import responses
+
+from resolver_core import errors, ratelimit
+from resolver_core.http import get_json, make_session
+from resolver_core.manager import make_plugin_manager
+from resolver_core.models import ResolvedLink
+from resolver_core.pipeline import Resolver
+from resolver_core.provider import ResolveContext
+
+from .fakes import ProvidersPlugin, ScriptedProvider, empty_config
+
+
+class Saying(ScriptedProvider):
+    """Answers every call with ``error`` (a fresh copy), the first ``times`` calls only
+    when ``times`` is given; a direct link after that."""
+
+    max_concurrency = 8
+
+    def __init__(
+        self, name: str, priority: int, error: errors.ResolverError, times: int | None = None
+    ) -> None:
+        super().__init__(name, priority)
+        self.error = error
+        self.times = times
+
+    def resolve(self, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
+        with self._lock:
+            self.calls.append(url)
+            count = len(self.calls)
+        time.sleep(0.002)
+        if self.times is None or count <= self.times:
+            e = self.error
+            raise type(e)(e.message, code=e.code, retry_after=e.retry_after if e.retry_after_given else None)
+        return ResolvedLink(url, f"https://{self.name}.example/x", self.name, hoster)
+
+
+def make(tmp_path: Path, *providers: ScriptedProvider) -> Resolver:
+    pm = make_plugin_manager(
+        load_entry_points=False,
+        extra=[ProvidersPlugin(*providers)],
+        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize"},
+    )
+    return Resolver(empty_config(tmp_path), pm=pm)
+
+
+def links(count: int) -> list[str]:
+    return [f"https://rapidgator.net/file/f{i}" for i in range(count)]
+
+
+# -- what says stop, and for how long -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "whole", "seconds"),
+    [
+        (errors.QuotaExhausted("x", code=509), True, 600),
+        (errors.HosterUnavailable("x", code=428), False, 300),
+        (errors.ProviderOutage("x", code=502), False, 180),  # the hoster behind it failed
+        (errors.ProviderOutage("x", code=503), True, 180),  # maintenance: the provider
+        (errors.RateLimited("x", code=429), True, 60),
+        (errors.ProviderOutage("x", code=503, retry_after=7), True, 7),  # Retry-After wins
+        (errors.QuotaExhausted("x", code=509, retry_after=2), True, 2),
+    ],
+)
+def test_what_each_answer_rests(error: errors.ResolverError, whole: bool, seconds: float) -> None:
+    assert ratelimit.rest_for(error) == (whole, seconds)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        errors.ProviderOutage("did not answer in time"),  # no word from the provider
+        errors.ProviderOutage("answered HTTP 200 with an HTML page", code=200),
+        errors.FileOffline("x", code=404),
+        errors.AuthFailed("x", code=401),
+        errors.PaymentRequired("x", code=402),
+    ],
+)
+def test_what_does_not_rest(error: errors.ResolverError) -> None:
+    assert ratelimit.rest_for(error) is None
+
+
+def test_retry_after_in_seconds_and_dates() -> None:
+    now = time.time()
+    assert ratelimit.retry_after_seconds("120") == 120
+    assert ratelimit.retry_after_seconds(" 5 ") == 5
+    assert ratelimit.retry_after_seconds(formatdate(now + 90, usegmt=True), now=now) == pytest.approx(
+        90, abs=1
+    )
+    assert ratelimit.retry_after_seconds(formatdate(now - 90, usegmt=True), now=now) == 0
+    assert ratelimit.retry_after_seconds("9" * 40) == ratelimit.MAX_REST  # bounded
+    for nonsense in (None, "", "soon", "-5", "1.5e3", "²", "Mon, 99 Foo 2026"):
+        assert ratelimit.retry_after_seconds(nonsense) is None, nonsense
+
+
+# -- the token bucket ---------------------------------------------------------------------------
+
+
+def test_bucket_spaces_calls_across_threads() -> None:
+    bucket = ratelimit.TokenBucket(rate=100, burst=5)
+    stamps: list[float] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        for _ in range(10):
+            bucket.acquire()
+            with lock:
+                stamps.append(time.monotonic())
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # 40 calls, 5 at once, then 100 a second: at least 0.35 s, whatever the threads do.
+    assert max(stamps) - started >= 0.34
+    # In any window of 0.1 s after the burst, no more than 10 (+1 at the edge) calls.
+    late = sorted(s for s in stamps if s - started > 0.06)
+    assert all(sum(1 for s in late if t <= s < t + 0.1) <= 11 for t in late)
+
+
+def test_rate_zero_means_no_limit() -> None:
+    bucket = ratelimit.TokenBucket(rate=0)
+    started = time.monotonic()
+    for _ in range(10_000):
+        bucket.acquire()
+    assert time.monotonic() - started < 1
+
+
+def test_the_configured_rate_reaches_every_api_call(tmp_path: Path) -> None:
+    ratelimit.configure_bucket("slowpoke", rate=20, burst=1)
+    session = make_session(retries=0)
+    with responses.RequestsMock() as mocked:
+        mocked.get("https://api.example/x", json={})
+        started = time.monotonic()
+        for _ in range(6):
+            get_json(session, "https://api.example/x", provider="slowpoke")
+        assert time.monotonic() - started >= 5 / 20 - 0.01
+    ratelimit.configure_bucket("slowpoke", rate=0)
+
+
+# -- HTTP answers that say stop -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "error_class", "retry_after"),
+    [
+        (429, {"Retry-After": "42"}, errors.RateLimited, 42),
+        (429, {}, errors.RateLimited, 60),
+        (503, {"Retry-After": "17"}, errors.ProviderOutage, 17),
+        (509, {"Retry-After": "900"}, errors.QuotaExhausted, 900),
+    ],
+)
+def test_http_stop_answers(
+    status: int, headers: dict[str, str], error_class: type[errors.ResolverError], retry_after: float
+) -> None:
+    session = make_session(retries=2)
+    with responses.RequestsMock() as mocked:
+        mocked.get("https://api.example/x", status=status, headers=headers, body="<html>busy</html>")
+        with pytest.raises(error_class) as raised:
+            get_json(session, "https://api.example/x", provider="prov")
+        # urllib3 would have slept through Retry-After inside the request; it must not.
+        assert len(mocked.calls) == 1
+    assert raised.value.code == status and raised.value.retry_after == retry_after
+    assert ratelimit.rest_for(raised.value) is not None
+
+
+def test_a_503_without_retry_after_is_still_retried_by_the_transport() -> None:
+    session = make_session(retries=2)
+    with responses.RequestsMock() as mocked:
+        mocked.get("https://api.example/x", status=503, body="busy")
+        mocked.get("https://api.example/x", json={"ok": 1})
+        assert get_json(session, "https://api.example/x", provider="prov") == {"ok": 1}
+
+
+# -- cooldowns in the pipeline ------------------------------------------------------------------------
+
+
+def test_one_509_stops_a_batch_of_500(tmp_path: Path) -> None:
+    """The first answers say stop; the workers in flight finish, and nobody asks again."""
+    provider = Saying("busy", 1, errors.QuotaExhausted("says the fair-use limit is exhausted", code=509))
+    outcomes = make(tmp_path, provider).resolve_many(links(500))
+    assert len(provider.calls) <= provider.max_concurrency
+    assert all(o.status == "error" for o in outcomes)
+    resting = [o for o in outcomes if isinstance(o.error, errors.CoolingDown)]
+    assert len(resting) >= 500 - provider.max_concurrency
+    message = resting[0].error.for_person() if resting[0].error else ""
+    assert "busy asked to pause until" in message and "509" in message
+    assert resting[0].error is not None
+    assert 590 < (resting[0].error.retry_after or 0) <= 600
+
+
+def test_the_cooldown_outlives_the_run(tmp_path: Path) -> None:
+    first = Saying("busy", 1, errors.QuotaExhausted("quota", code=509))
+    make(tmp_path, first).resolve_many(links(3))
+    again = Saying("busy", 1, errors.QuotaExhausted("quota", code=509))
+    outcomes = make(tmp_path, again).resolve_many(links(50))
+    assert again.calls == []  # the next run does not ask before the time is up
+    assert all(isinstance(o.error, errors.CoolingDown) for o in outcomes)
+    stored = json.loads((tmp_path / "cache" / ratelimit.COOLDOWN_FILE).read_text())
+    assert [(e["provider"], e["hoster"], e["code"]) for e in stored["cooldowns"]] == [("busy", None, 509)]
+
+
+def test_a_resting_provider_sends_links_to_the_next(tmp_path: Path) -> None:
+    busy = Saying("busy", 1, errors.QuotaExhausted("quota", code=509))
+    spare = ScriptedProvider("spare", 2)
+    outcomes = make(tmp_path, busy, spare).resolve_many(links(100))
+    assert all(o.status == "ok" and o.provider == "spare" for o in outcomes)
+    assert len(busy.calls) <= busy.max_concurrency
+
+
+def test_a_hoster_cooldown_leaves_other_hosters_alone(tmp_path: Path) -> None:
+    provider = Saying("prov", 1, errors.HosterUnavailable("hoster down", code=428))
+    resolver = make(tmp_path, provider)
+    resolver.resolve_many(links(20))
+    assert resolver.cooldowns.active("prov", "rapidgator.net") is not None
+    assert resolver.cooldowns.active("prov", "uploaded.net") is None
+    assert resolver.cooldowns.active("prov") is None
+
+
+def test_a_short_rest_is_waited_out_and_the_link_resolves(tmp_path: Path) -> None:
+    provider = Saying("prov", 1, errors.ProviderOutage("busy", code=503, retry_after=0.3), times=1)
+    started = time.monotonic()
+    outcome = make(tmp_path, provider).resolve_many(links(1))[0]
+    assert outcome.status == "ok"
+    assert len(provider.calls) == 2
+    assert time.monotonic() - started >= 0.28
+
+
+def test_no_answer_is_asked_again_up_to_three_times(tmp_path: Path) -> None:
+    flaky = Saying("prov", 1, errors.ProviderOutage("cannot be reached: connection reset"), times=2)
+    assert make(tmp_path, flaky).resolve_many(links(1))[0].status == "ok"
+    assert len(flaky.calls) == 3
+    dead = Saying("dead", 1, errors.ProviderOutage("cannot be reached: connection reset"))
+    outcome = make(tmp_path, dead).resolve_many(links(1))[0]
+    assert outcome.status == "error" and isinstance(outcome.error, errors.ProviderOutage)
+    assert len(dead.calls) == 3
+
+
+def test_a_provider_that_never_answers_rests(tmp_path: Path) -> None:
+    dead = Saying("dead", 1, errors.ProviderOutage("did not answer in time"))
+    outcomes = make(tmp_path, dead).resolve_many(links(60))
+    # Ten failures in a row rest it: far fewer than 60 links x 3 attempts reach it.
+    assert len(dead.calls) < 60
+    assert any(isinstance(o.error, errors.CoolingDown) for o in outcomes)
+
+
+def test_definitive_answers_are_not_asked_again(tmp_path: Path) -> None:
+    provider = Saying("prov", 1, errors.FileOffline("gone", code=404))
+    assert make(tmp_path, provider).resolve_many(links(1))[0].status == "error"
+    assert len(provider.calls) == 1
+
+
+def test_check_honours_a_resting_provider(tmp_path: Path) -> None:
+    provider = Saying("busy", 1, errors.QuotaExhausted("quota", code=509))
+    resolver = make(tmp_path, provider)
+    resolver.cooldowns.start("busy", None, 300, "said stop", 509)
+    outcome = resolver.check_many(links(1))[0]
+    assert outcome.status == "error" and isinstance(outcome.error, errors.CoolingDown)
+
+
+# -- the file ---------------------------------------------------------------------------------------
+
+
+def test_processes_merge_their_cooldowns(tmp_path: Path) -> None:
+    one, two = ratelimit.Cooldowns(tmp_path), ratelimit.Cooldowns(tmp_path)
+    one.start("a", None, 100, "x")
+    two.start("b", "h", 100, "y")
+    three = ratelimit.Cooldowns(tmp_path)
+    assert three.active("a") is not None and three.active("b", "h") is not None
+    assert one.active("b", "h") is not None  # read again when another process wrote
+
+
+def test_a_longer_cooldown_is_never_shortened(tmp_path: Path) -> None:
+    cooldowns = ratelimit.Cooldowns(tmp_path)
+    long = cooldowns.start("a", None, 600, "quota")
+    assert cooldowns.start("a", None, 5, "blip") == long
+
+
+def test_expired_and_broken_entries_are_dropped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / ratelimit.COOLDOWN_FILE
+    path.write_text(
+        json.dumps(
+            {
+                "cooldowns": [
+                    {"provider": "old", "hoster": None, "until": time.time() - 5},
+                    {"provider": 7, "until": "soon"},
+                    "nonsense",
+                    {"provider": "far", "hoster": None, "until": 1e30, "code": True},
+                ]
+            }
+        )
+    )
+    cooldowns = ratelimit.Cooldowns(tmp_path)
+    assert cooldowns.active("old") is None
+    far = cooldowns.active("far")
+    assert far is not None and far.remaining() <= ratelimit.MAX_REST + 1 and far.code is None
+    path.write_text("{ not json")
+    assert ratelimit.Cooldowns(tmp_path).all() == []
+    assert "cannot be read" in caplog.text
+
+
+def test_an_unwritable_cache_dir_costs_only_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    cooldowns = ratelimit.Cooldowns(blocker / "cache")
+    assert cooldowns.start("a", None, 10, "x").provider == "a"
+    assert cooldowns.active("a") is not None  # still known to this run
+    assert "cannot remember the cooldown" in caplog.text
