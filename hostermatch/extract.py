@@ -19,10 +19,15 @@ from .urls import MAX_URL_LENGTH, host_suffixes
 
 # Characters a link can hold in pasted text. Excluded: white space, the characters that
 # delimit links in HTML, BBCode and Markdown (< > " ` [ ] { } | \ ^), and the punctuation of
-# CJK and typographic prose, which pasted links are often jammed against.
+# CJK and typographic prose, which pasted links are often jammed against. Control characters
+# (C0, DEL, C1) and the invisible bidirectional and format controls end a link too: no URL
+# holds them raw (a NUL-separated list is a list of links), and a link that kept them would
+# carry them into messages printed on a terminal, where they reorder or rewrite the text.
+# So does U+FFFD, which stands for bytes that were not text (the CLI decodes leniently).
 _LINK_CHAR: Final = (
     '[^\\s<>"`\\[\\]{}|\\\\^\u00a0\u2000-\u200b\u2028\u2029\u3000'
-    "\u201c\u201d\u2018\u2019\u00ab\u00bb\u300c\u300d\u300e\u300f\u3010\u3011\uff08\uff09\u3001\u3002\uff0c]"
+    "\u201c\u201d\u2018\u2019\u00ab\u00bb\u300c\u300d\u300e\u300f\u3010\u3011\uff08\uff09\u3001\u3002\uff0c"
+    "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffd]"
 )
 _SCHEMED: Final = rf"(?:https?://(?:\[[0-9A-Fa-f:.]+\])?|magnet:\?){_LINK_CHAR}*"
 _BARE: Final = (

@@ -35,6 +35,9 @@ log = logging.getLogger("hostermatch")
 HOST_CACHE_SIZE: Final = 65_536
 #: Patterns one hoster may bring; more is not a hoster list, it is an attack or a bug.
 MAX_PATTERNS_PER_HOSTER: Final = 256
+#: Rejected patterns logged as warnings per owner; the rest go to the debug log (a hostile
+#: list can bring thousands, and every one stays listed in :attr:`HosterIndex.rejected`).
+MAX_WARNINGS_PER_OWNER: Final = 20
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,9 @@ class HosterIndex:
         self._fallback: list[_Entry] = []
         self._tails: set[str] = {""}  # the last two labels of every host a pattern names
         self._hosters: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+        #: Per hoster: its domains as a set, for a hoster that names thousands.
+        self._domain_sets: dict[tuple[str, str], set[str]] = {}
+        self._warnings: dict[str, int] = {}
         self._buckets: dict[str, _Bucket | None] = {}  # host -> its bucket (None: no candidates)
         self._compiled_buckets: dict[tuple[int, ...], _Bucket] = {}  # candidate ranks -> bucket
         self._fallback_match: Callable[[str], list[_Entry]] | None = None
@@ -256,15 +262,23 @@ class HosterIndex:
         a warning naming the hoster (see :attr:`rejected`); it never makes ``add`` fail.
         """
         rank_base = self._owners.setdefault(owner, len(self._owners)) << 32
-        patterns_seen, domains_seen = self._hosters.setdefault((owner, hoster), ([], []))
+        key = (owner, hoster)
+        patterns_seen, domains_seen = self._hosters.setdefault(key, ([], []))
+        known = self._domain_sets.setdefault(key, set(domains_seen))
         for domain in domains or ():
             ascii_domain = to_ascii_host(str(domain))
-            if ascii_domain and ascii_domain not in domains_seen:
+            if ascii_domain and ascii_domain not in known:
+                known.add(ascii_domain)
                 domains_seen.append(ascii_domain)
         added = 0
         for raw in patterns:
             if len(patterns_seen) >= MAX_PATTERNS_PER_HOSTER:
-                self._reject(owner, hoster, str(raw), f"more than {MAX_PATTERNS_PER_HOSTER} patterns")
+                self._reject(
+                    owner,
+                    hoster,
+                    str(raw)[:MAX_PATTERN_LENGTH],
+                    f"more than {MAX_PATTERNS_PER_HOSTER} patterns",
+                )
                 break
             if self._add_pattern(owner, hoster, raw, rank_base, patterns_seen, domains_seen):
                 added += 1
@@ -286,6 +300,14 @@ class HosterIndex:
         if not isinstance(raw, str):
             self._reject(owner, hoster, repr(raw)[:100], "pattern is not a string")
             return False
+        if len(raw) > 2 * MAX_PATTERN_LENGTH:  # too long even once every "\/" is one "/"
+            self._reject(
+                owner,
+                hoster,
+                raw[:MAX_PATTERN_LENGTH],
+                f"pattern is {len(raw)} characters long (limit {MAX_PATTERN_LENGTH})",
+            )
+            return False
         pattern = normalise_pattern(raw)
         if pattern in patterns_seen:
             return False
@@ -299,24 +321,35 @@ class HosterIndex:
         )
         self._entries.append(entry)
         patterns_seen.append(pattern)
-        if analysis.hosts is None:
+        hosts = analysis.hosts
+        if hosts is None:
             self._fallback.append(entry)
             return True
-        for host in analysis.hosts.exact | analysis.hosts.suffixes:
+        known = self._domain_sets[(owner, hoster)]
+        for host in hosts.exact | hosts.suffixes:
             self._tails.add(_last_two_labels(host))
-        for host in analysis.hosts.exact:
+            if host not in known:
+                known.add(host)
+                domains_seen.append(host)
+        for host in hosts.exact:
             self._exact.setdefault(host, []).append(entry)
-            if host not in domains_seen:
-                domains_seen.append(host)
-        for host in analysis.hosts.suffixes:
+        for host in hosts.suffixes:
             self._suffix.setdefault(host, []).append(entry)
-            if host not in domains_seen:
-                domains_seen.append(host)
         return True
 
     def _reject(self, owner: str, hoster: str, pattern: str, reason: str) -> None:
-        log.warning("hoster %s of %s: skipping pattern %r: %s", hoster, owner, pattern[:120], reason)
         self.rejected.append(RejectedPattern(owner, hoster, pattern, reason))
+        count = self._warnings[owner] = self._warnings.get(owner, 0) + 1
+        if count <= MAX_WARNINGS_PER_OWNER:
+            log.warning("hoster %s of %s: skipping pattern %r: %s", hoster, owner, pattern[:120], reason)
+            return
+        if count == MAX_WARNINGS_PER_OWNER + 1:
+            log.warning(
+                "%s: more than %d patterns skipped; the others are logged at debug level",
+                owner,
+                MAX_WARNINGS_PER_OWNER,
+            )
+        log.debug("hoster %s of %s: skipping pattern %r: %s", hoster, owner, pattern[:120], reason)
 
     def add_hosterlist(self, result: Mapping[str, Any], *, owner: str) -> Any:
         """Load a debrid service's whole ``hosterlist`` answer (seed 002) in one call.

@@ -19,6 +19,8 @@ import re
 from typing import Final, NamedTuple
 from urllib.parse import quote
 
+import idna
+
 #: Seed 002 says direct links stay below 2083 bytes; pasted links with long tracking
 #: queries can be longer. Anything above this is not a link a hoster issued.
 MAX_URL_LENGTH: Final = 16_384
@@ -56,6 +58,8 @@ def split_url(url: str) -> SplitURL | None:
     if plain is not None:
         return SplitURL(url, plain.group(1))
     url = url.strip()
+    if not _is_text(url):
+        return None  # undecodable input bytes (lone surrogates): no browser sends that
     m = _SPLIT.match(url)
     if m is None:
         return _split_hostless(url)
@@ -117,6 +121,13 @@ def to_ascii_host(host: str) -> str | None:
 
     Returns None for a host that cannot be a DNS name (empty labels in the middle, labels over
     63 octets, characters IDNA refuses). Trailing dots (fully qualified names) are dropped.
+
+    Internationalised names are mapped as browsers map them (UTS #46, non-transitional, the
+    ``idna`` package), not by Python's ``idna`` codec (IDNA 2003): the codec turns
+    ``faß.example`` into ``fass.example`` and drops an invisible joiner (U+200D) put inside
+    ``rapidgator.net``, so a link a browser would send to another domain would be taken for
+    the real hoster's. What UTS #46 maps to the same host (full-width letters and dots,
+    a soft hyphen, upper case) is that host, for browsers and here.
     """
     host = host.strip().rstrip(".").lower()
     if not host:
@@ -124,9 +135,21 @@ def to_ascii_host(host: str) -> str | None:
     if host.isascii():
         return host if host.isprintable() and " " not in host else None
     try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
+        ascii_host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except (UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError
         return None
+    ascii_host = ascii_host.rstrip(".")  # a full-width trailing dot becomes one only now
+    return ascii_host if ascii_host and ".." not in ascii_host else None
+
+
+def _is_text(text: str) -> bool:
+    """Whether ``text`` is valid Unicode: no lone surrogates, which stand for undecodable
+    bytes (``surrogateescape``) or broken JSON escapes, and which no encoder accepts."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def host_suffixes(host: str) -> list[str]:

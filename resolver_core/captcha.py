@@ -24,7 +24,6 @@ from typing import TextIO
 import requests
 
 from .models import CaptchaChallenge
-from .redact import redact
 
 log = logging.getLogger("linkresolver")
 
@@ -38,15 +37,15 @@ class CaptchaCommand:
         self.argv = shlex.split(command)
 
     def solve(self, challenge: CaptchaChallenge, session: requests.Session) -> str | None:
+        if challenge.image is None:
+            # Through the one bounded fetch (an image of 2 MiB at most): it may be the one the
+            # provider already refused as too large.
+            from .provider import fetch_captcha_image  # noqa: PLC0415 (provider imports the core)
+
+            challenge = fetch_captcha_image(session, challenge)
         image, content_type = challenge.image, challenge.content_type
         if image is None:
-            try:
-                response = session.get(challenge.image_url)
-                response.raise_for_status()
-            except requests.RequestException as exc:
-                log.warning("cannot fetch the captcha image: %s", redact(str(exc)))
-                return None
-            image, content_type = response.content, response.headers.get("Content-Type")
+            return None
         suffix = _SUFFIXES.get((content_type or "").split(";")[0].strip(), ".img")
         with tempfile.TemporaryDirectory(prefix="linkresolver-captcha-") as folder:
             path = Path(folder) / f"captcha{suffix}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -80,6 +81,11 @@ class App:
             return list(self.args.inputs)
         if self.stdin.isatty():
             print("Paste text with links, then press Ctrl-D:", file=self.stderr)
+        # Bytes, decoded leniently: pasted text that is not UTF-8 (a Latin-1 forum page) must
+        # give its links, not a traceback under a strict UTF-8 locale.
+        buffer = getattr(self.stdin, "buffer", None)
+        if buffer is not None:
+            return [buffer.read().decode("utf-8", errors="replace")]
         return [self.stdin.read()]
 
     def report(self, url: str, message: str) -> None:
@@ -237,6 +243,17 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     p = sub.add_parser("sandbox", parents=[common], help="run the local sandbox of every provider's API")
     p.add_argument("--port", type=non_negative_int, default=0, help="port on 127.0.0.1 (default: any free)")
     p.add_argument("--latency", type=non_negative_float, default=0.0, metavar="S", help="added per API call")
+    p.add_argument(
+        "--fail-rate",
+        type=share,
+        default=0.0,
+        metavar="P",
+        help="share of API calls that fail (5xx, 509, resets, timeouts, HTML, cut JSON), e.g. 0.2",
+    )
+    p.add_argument(
+        "--cut-rate", type=share, default=0.0, metavar="P", help="share of download connections cut part-way"
+    )
+    p.add_argument("--fault-seed", type=int, default=None, metavar="N", help="the same faults on every run")
     p.set_defaults(handler=commands.sandbox)
     p = sub.add_parser("demo", parents=[common], help="see it work: resolve sample links against the sandbox")
     p.set_defaults(handler=commands.demo)
@@ -263,7 +280,8 @@ def main(
         args = build_parser(pm).parse_args(argv)
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         return int(exc.code or 0)
-    _configure_logging(getattr(args, "verbose", 0), stderr)  # plugin commands may lack -v
+    # Plugin commands may lack -v.
+    _configure_logging(getattr(args, "verbose", 0), stderr, os.environ.get(LOG_FILE_ENV) or None)
     app = App(args, stdout, stderr, stdin)
     app._pm = pm
     from .errors import ConfigError, ResolverError  # noqa: PLC0415
@@ -292,25 +310,76 @@ def _wants_plugin_commands(argv: list[str]) -> bool:
     return command not in BUILTIN_COMMANDS
 
 
-def _configure_logging(verbosity: int, stderr: TextIO) -> None:
-    from .redact import RedactingFormatter  # noqa: PLC0415
+#: A path: every run also writes a DEBUG log there (HTTP included), redacted like stderr.
+LOG_FILE_ENV = "LINKRESOLVER_LOG_FILE"
+_LOG_FILE_FORMAT = "%(asctime)s %(process)d %(threadName)s %(levelname)s %(name)s: %(message)s"
 
+
+def _configure_logging(verbosity: int, stderr: TextIO, log_file: str | None = None) -> None:
+    """stderr shows what -v asks for; ``log_file`` (LINKRESOLVER_LOG_FILE), if given, gets
+    everything at DEBUG, urllib3's and werkzeug's lines included. Both are redacted."""
+    from .redact import RedactingFormatter, protect_loggers  # noqa: PLC0415
+
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    # HTTP detail (urllib3) and the sandbox's request log (werkzeug) only with -v -v.
+    levels = {
+        "urllib3": logging.DEBUG if verbosity >= 2 else logging.WARNING,
+        "werkzeug": logging.INFO if verbosity >= 2 else logging.WARNING,
+    }
     handler = logging.StreamHandler(stderr)
     handler.setFormatter(
         RedactingFormatter("%(levelname)s %(name)s: %(message)s" if verbosity else "%(message)s")
     )
+    handler.addFilter(_LevelByLogger(level, levels))
+    handlers: list[logging.Handler] = [handler]
+    if log_file:
+        file_handler = _log_file_handler(log_file, stderr)
+        if file_handler is not None:
+            file_handler.setFormatter(RedactingFormatter(_LOG_FILE_FORMAT))
+            handlers.append(file_handler)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_linkresolver", False)]:
         root.removeHandler(old)
-    handler._linkresolver = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    root.setLevel(level)
+        old.close()  # a log file's; a StreamHandler leaves its stream open
+    for new in handlers:
+        new._linkresolver = True  # type: ignore[attr-defined]
+        root.addHandler(new)
+    everything = logging.DEBUG if len(handlers) > 1 else None  # the log file wants it all
+    root.setLevel(everything or level)
     for name in ("linkresolver", "hostermatch"):
-        logging.getLogger(name).setLevel(level)
-    logging.getLogger("urllib3").setLevel(logging.DEBUG if verbosity >= 2 else logging.WARNING)
-    # The sandbox's request log: only when HTTP detail is asked for.
-    logging.getLogger("werkzeug").setLevel(logging.INFO if verbosity >= 2 else logging.WARNING)
+        logging.getLogger(name).setLevel(everything or level)
+    for name, threshold in levels.items():
+        logging.getLogger(name).setLevel(everything or threshold)
+    protect_loggers()
+
+
+class _LevelByLogger(logging.Filter):
+    """What stderr shows: ``levels`` for those loggers (and their children), ``level`` for
+    the rest, whatever the loggers themselves let through for the log file."""
+
+    def __init__(self, level: int, levels: dict[str, int]) -> None:
+        super().__init__()
+        self.level = level
+        self.levels = levels
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, threshold in self.levels.items():
+            if record.name == name or record.name.startswith(name + "."):
+                return record.levelno >= threshold
+        return record.levelno >= self.level
+
+
+def _log_file_handler(path: str, stderr: TextIO) -> logging.Handler | None:
+    """A handler appending to ``path``, which is created readable by the user only."""
+    target = os.path.expanduser(path)
+    try:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        return logging.FileHandler(target, mode="a", encoding="utf-8")
+    except OSError as exc:
+        print(
+            f"linkresolver: cannot write the log file {target} ({LOG_FILE_ENV}): {exc.strerror}", file=stderr
+        )
+        return None
 
 
 # -- output helpers used by the commands ----------------------------------------------------
@@ -367,6 +436,17 @@ def non_negative_float(text: str) -> float:
     value = float(text)
     if not value >= 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def share(text: str) -> float:
+    """A share from 0 to 1 (``0.2`` is one call in five)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("must be a share from 0 to 1, such as 0.2")
     return value
 
 

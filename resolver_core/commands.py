@@ -281,9 +281,12 @@ def pyload_install(args: argparse.Namespace, app: App) -> int:
 
 
 def sandbox(args: argparse.Namespace, app: App) -> int:
-    from .sandbox import build_sandbox  # noqa: PLC0415
+    from .sandbox import Faults, build_sandbox  # noqa: PLC0415
 
-    with build_sandbox(app.pm, latency=args.latency, port=args.port) as server:
+    faults = None
+    if args.fail_rate or args.cut_rate:
+        faults = Faults(args.fail_rate, args.cut_rate, seed=args.fault_seed)
+    with build_sandbox(app.pm, latency=args.latency, port=args.port, faults=faults) as server:
         print(f"# linkresolver sandbox on {server.url}; paste these lines into your shell:", file=app.stdout)
         for name, value in server.env().items():
             print(f"export {name}={value}", file=app.stdout)

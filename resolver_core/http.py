@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
@@ -142,6 +143,9 @@ def make_session(
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT
+    # Only what _read_capped inflates within its bound: requests would also ask for br and
+    # zstd when their packages happen to be installed, and urllib3 inflates those unbounded.
+    session.headers["Accept-Encoding"] = "gzip, deflate"
     _settle_environment(session)
     return session
 
@@ -198,7 +202,7 @@ def get_json_response(
 ) -> tuple[Any, requests.Response]:
     """:func:`get_json`, with the response too (for APIs whose HTTP status says something)."""
     response, body = _request(session, "GET", url, params, None, cookies, provider, link)
-    return _json(response, body, provider, link), response
+    return _parsed(response, body, provider, link), response
 
 
 def post_json(
@@ -229,7 +233,7 @@ def post_json_response(
 ) -> tuple[Any, requests.Response]:
     """:func:`post_json`, with the response too (for the cookies a login sets)."""
     response, body = _request(session, "POST", url, params, data, cookies, provider, link)
-    return _json(response, body, provider, link), response
+    return _parsed(response, body, provider, link), response
 
 
 def get_text(
@@ -263,16 +267,30 @@ def _request(
         _raise_if_told_to_wait(response, provider, link)
         body = _read_capped(response)
     except requests.Timeout:
-        raise errors.ProviderOutage("did not answer in time", provider=provider, link=link) from None
+        raise _unanswered("did not answer in time", provider, link) from None
     except requests.ConnectionError as exc:
-        raise errors.ProviderOutage(
-            f"cannot be reached: {_reason(exc)}", provider=provider, link=link
-        ) from None
+        raise _unanswered(f"cannot be reached: {_reason(exc)}", provider, link) from None
     except requests.RequestException as exc:
-        raise errors.ProviderOutage(f"request failed: {_reason(exc)}", provider=provider, link=link) from None
+        raise _unanswered(f"request failed: {_reason(exc)}", provider, link) from None
     if log.isEnabledFor(logging.DEBUG):
         log.debug("%s %s -> HTTP %s, %d bytes", method, redact(response.url), response.status_code, len(body))
     return response, body
+
+
+def _unanswered(message: str, provider: str, link: str | None) -> errors.ProviderOutage:
+    error = errors.ProviderOutage(message, provider=provider, link=link)
+    error.no_answer = True
+    return error
+
+
+def _parsed(response: requests.Response, body: bytes, provider: str, link: str | None) -> Any:
+    """The JSON of an answer; when it is not JSON, the error says no API answer came (an
+    HTML page from a front end is not the provider saying stop)."""
+    try:
+        return _json(response, body, provider, link)
+    except errors.ResolverError as exc:
+        exc.no_answer = True
+        raise
 
 
 #: HTTP statuses that, with a ``Retry-After``, say "stop for that long", whatever the body.
@@ -301,27 +319,137 @@ def _raise_if_told_to_wait(response: requests.Response, provider: str, link: str
 
 
 def _json(response: requests.Response, body: bytes, provider: str, link: str | None) -> Any:
+    """The parsed answer. JSON bombs are refused before Python builds them: an answer of
+    a few MiB of ``[],[],...`` would take some 20 times its size in objects, and one nested
+    deeper than the parser recurses is no API answer either."""
+    # Every JSON value but the first follows a "," or opens a container: this bounds how
+    # many values the answer holds (strings with commas count too; real answers are far
+    # below). A million values is some 60 MB of Python objects at the very most.
+    most_values = 1_000_000
+    status = response.status_code
+    error = errors.ProviderOutage if status >= 500 or status < 400 else errors.ResolverError
+    if body.count(b",") + body.count(b"[") + body.count(b"{") > most_values:
+        raise error(
+            f"answered HTTP {status} with more than {most_values:,} JSON values (not an API answer)",
+            provider=provider,
+            link=link,
+            code=status,
+        )
     try:
         return json.loads(body)
-    except (ValueError, RecursionError):
-        status = response.status_code
+    except RecursionError:
+        raise error(
+            f"answered HTTP {status} with JSON nested too deeply (not an API answer)",
+            provider=provider,
+            link=link,
+            code=status,
+        ) from None
+    except ValueError:
         what = "an HTML page" if body.lstrip()[:1] == b"<" else "something that is not JSON"
-        error = errors.ProviderOutage if status >= 500 or status < 400 else errors.ResolverError
         raise error(
             f"answered HTTP {status} with {what}", provider=provider, link=link, code=status
         ) from None
 
 
 def _read_capped(response: requests.Response) -> bytes:
-    chunks = []
-    size = 0
-    for chunk in response.iter_content(64 * 1024):
-        size += len(chunk)
-        if size > MAX_ANSWER_BYTES:
-            response.close()
-            raise requests.RequestException(f"answer larger than {MAX_ANSWER_BYTES >> 20} MiB, cut off")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The answer's body, decoded; a :class:`requests.RequestException` once it exceeds
+    :data:`MAX_ANSWER_BYTES`, however small it was on the wire.
+
+    gzip and deflate are inflated here rather than by urllib3, each step bounded by what
+    the cap still allows: urllib3 (2.8) inflates whatever is left without a limit when the
+    connection ends, and repeats data of multi-member gzip bodies, so a few kilobytes of
+    decompression bomb reach gigabytes before one chunk would come back to a loop here.
+    Other encodings (br, zstd: only asked for when their packages are installed) are left
+    to urllib3, whose decoders bound each read.
+    """
+    import zlib  # noqa: PLC0415 (this function alone inflates)
+    from collections.abc import Callable  # noqa: PLC0415
+
+    from urllib3.exceptions import ProtocolError, ReadTimeoutError, SSLError  # noqa: PLC0415
+
+    cap = MAX_ANSWER_BYTES
+    too_large = f"answer larger than {cap >> 20} MiB, cut off (not an API answer)"
+    header = response.headers.get("Content-Encoding", "")
+    encodings = [name.strip().lower() for name in header.split(",")]
+    encodings = [name for name in encodings if name and name != "identity"]
+    raw = response.raw
+
+    def inflater(encoding: str) -> Callable[[bytes], Iterator[bytes]]:
+        gzip = encoding in ("gzip", "x-gzip")
+        wbits = 16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS
+        state: dict[str, Any] = {"inflater": zlib.decompressobj(wbits), "out": 0, "started": False, "more": 0}
+
+        def inflate(data: bytes) -> Iterator[bytes]:
+            """``data`` inflated, in pieces of at most 1 MiB, never past the cap."""
+            while data and state["more"] >= 0:
+                step = state["inflater"]
+                try:  # a limit of 0 would mean "no limit" to zlib: it is 1 at least here
+                    piece = step.decompress(data, min(1 << 20, cap + 1 - state["out"]))
+                except zlib.error:
+                    piece = None  # said below, outside the handler: zlib's words are no help
+                if piece is None:
+                    if state["more"] > 0:  # garbage after a gzip member: ignored, as urllib3 does
+                        state["more"] = -1
+                        return
+                    if gzip or state["started"]:
+                        response.close()
+                        raise requests.exceptions.ContentDecodingError(
+                            f"the answer is not the {encoding} it says it is"
+                        )
+                    # deflate without its zlib header, as some servers send it
+                    state["inflater"] = zlib.decompressobj(-zlib.MAX_WBITS)
+                    state["started"] = True
+                    continue
+                state["started"] = True
+                state["out"] += len(piece)
+                if state["out"] > cap:
+                    response.close()
+                    raise requests.RequestException(too_large)
+                if piece:
+                    yield piece
+                if step.unconsumed_tail:
+                    data = step.unconsumed_tail
+                    continue
+                data = step.unused_data if step.eof else b""
+                if data and gzip:  # the next member of a multi-member gzip body
+                    state["inflater"] = zlib.decompressobj(wbits)
+                    state["more"] += 1
+                elif data:
+                    break  # bytes after a deflate stream: ignored, as browsers do
+
+        return inflate
+
+    def decoded(data: bytes, steps: list[Callable[[bytes], Iterator[bytes]]]) -> Iterator[bytes]:
+        if not steps:
+            yield data
+            return
+        for piece in steps[0](data):
+            yield from decoded(piece, steps[1:])
+
+    def wire() -> Iterator[bytes]:
+        """The body as sent, with urllib3's failures as requests' (as iter_content has them)."""
+        try:
+            yield from raw.stream(64 * 1024, decode_content=False)
+        except ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from exc
+        except ReadTimeoutError as exc:
+            raise requests.exceptions.ConnectionError(exc) from exc
+        except SSLError as exc:
+            raise requests.exceptions.SSLError(exc) from exc
+
+    if hasattr(raw, "stream") and all(name in ("gzip", "x-gzip", "deflate") for name in encodings):
+        chunks: Iterator[bytes] = wire()
+        steps = [inflater(name) for name in reversed(encodings)]  # the last applied comes off first
+    else:
+        chunks, steps = response.iter_content(64 * 1024), []
+    body = bytearray()
+    for received in chunks:
+        for chunk in decoded(received, steps):
+            if len(body) + len(chunk) > cap:
+                response.close()
+                raise requests.RequestException(too_large)
+            body += chunk
+    return bytes(body)
 
 
 def _reason(exc: Exception) -> str:
@@ -372,7 +500,7 @@ def unwrap_envelope(
     if status == 200:
         return body.get("result")
     message = body.get("statusmessage") or body.get("msg") or ""
-    said = f' (it said "{redact(str(message))[:200]}")' if message else ""
+    said = f' (it said "{printable(redact(str(message)))[:200]}")' if message else ""
     if status is None:
         raise errors.ProviderOutage(f"answered without a status code{said}", provider=provider, link=link)
     known = (overrides or {}).get(status) or STATUS_ERRORS.get(status)
@@ -383,6 +511,12 @@ def unwrap_envelope(
     else:
         error_class, words = errors.ResolverError, "refused the request"
     raise error_class(f"{words}{said}", provider=provider, link=link, code=status)
+
+
+def printable(text: str) -> str:
+    """``text`` without control and format characters (escape sequences, bidi overrides):
+    a provider's words go to a terminal, and must not drive it or disguise themselves."""
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf") or c == " ")
 
 
 def expect_object(value: Any, what: str, provider: str, link: str | None = None) -> dict[str, Any]:

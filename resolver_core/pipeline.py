@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 import requests
@@ -42,6 +42,7 @@ from .provider import Provider, ResolveContext
 from .redact import register_secrets
 
 log = logging.getLogger("linkresolver")
+_T = TypeVar("_T")
 
 #: Links resolved at once, over all providers.
 MAX_WORKERS = 32
@@ -290,26 +291,33 @@ class Resolver:
         return Outcome(url, "error", error=error, provider=error.provider, hoster=candidates[0][1])
 
     def _resolve_at(self, provider: Provider, hoster: str, url: str) -> ResolvedLink:
-        """``url`` resolved by ``provider``, minding its cooldowns: a short rest is waited
-        out, and a call without an answer (or told to rest briefly) is made again, up to
-        :data:`ATTEMPTS` times. Raises the last failure, or :class:`errors.CoolingDown`."""
+        """``url`` resolved by ``provider`` (see :meth:`_careful`)."""
+        return self._careful(provider, hoster, lambda ctx: provider.resolve(url, hoster, ctx), url)
+
+    def _careful(
+        self, provider: Provider, hoster: str, call: Callable[[ResolveContext], _T], url: str | None = None
+    ) -> _T:
+        """``call`` made with ``provider``'s slot, minding its cooldowns: a short rest is
+        waited out, and a call without an answer (or told to rest briefly) is made again, up
+        to :data:`ATTEMPTS` times. Raises the last failure, or :class:`errors.CoolingDown`."""
         slot = self._limits[provider.name]
-        for attempt in range(1, ATTEMPTS + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             self._await_cooldown(provider.name, hoster)
             try:
                 with slot:
-                    link = provider.resolve(url, hoster, self.context(slot, url))
+                    result = call(self.context(slot, url))
             except errors.ResolverError as exc:
                 rest = self.cooldowns.note(provider.name, hoster, exc)
-                if attempt == ATTEMPTS or not _worth_again(exc, rest):
+                if attempt >= ATTEMPTS or not _worth_again(exc, rest):
                     raise
-                log.info("%s: %s; asking again", url, exc.for_person())
+                log.info("%s: %s; asking again", url or provider.name, exc.for_person())
                 if rest is None:
                     self.context().wait(_backoff(attempt))
                 continue
             self.cooldowns.succeeded(provider.name)
-            return link
-        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+            return result
 
     def _await_cooldown(self, provider: str, hoster: str | None) -> None:
         """Return when ``provider`` (for ``hoster``) may be asked: at once, or after a short
@@ -440,18 +448,17 @@ class Resolver:
         return next(((p, h) for p, h in candidates if p.checks(h)), candidates[0])
 
     def _check_batch(self, provider: Provider, hoster: str, urls: list[str]) -> list[CheckOutcome]:
-        slot = self._limits[provider.name]
-        try:
-            self._await_cooldown(provider.name, None)
-            with slot:
-                answers = provider.check(urls, hoster, self.context(slot))
+        def check(ctx: ResolveContext) -> list[LinkStatus | errors.ResolverError]:
+            answers = provider.check(urls, hoster, ctx)
             if len(answers) != len(urls):
                 raise errors.ProviderOutage(
                     f"answered {len(answers)} checks for {len(urls)} links", provider=provider.name
                 )
+            return answers
+
+        try:
+            answers = self._careful(provider, hoster, check)
         except errors.ResolverError as exc:
-            if not isinstance(exc, errors.CoolingDown):
-                self.cooldowns.note(provider.name, None, exc)
             exc.provider = exc.provider or provider.name
             answers = [exc] * len(urls)
         results = []

@@ -159,6 +159,8 @@ def rest_for(exc: errors.ResolverError) -> tuple[bool, float] | None:
     Only what the provider said counts: a status in its answer or in HTTP. An answer that
     never came is counted by :meth:`Cooldowns.note` instead.
     """
+    if exc.no_answer:
+        return None
     given = exc.retry_after if exc.retry_after_given else None
     if isinstance(exc, errors.RateLimited):
         return True, given if given is not None else TOO_MANY_REST
@@ -175,7 +177,7 @@ def rest_for(exc: errors.ResolverError) -> tuple[bool, float] | None:
 
 def is_silent(exc: errors.ResolverError) -> bool:
     """A failure without a word from the provider: no answer, or not its API's answer."""
-    return isinstance(exc, errors.ProviderOutage) and (exc.code is None or exc.code < 500)
+    return isinstance(exc, errors.ProviderOutage) and (exc.no_answer or exc.code is None)
 
 
 class Cooldowns:

@@ -5,6 +5,11 @@ that turns text into output (the logging formatter, the HTTP error boundary, the
 error printer) passes it through :func:`redact`. Values are matched as they are and in
 their URL-encoded forms, and the values of query parameters named like secrets are masked
 whatever they hold, since urllib3 puts whole URLs, query included, into its exceptions.
+
+Log records are redacted where they are made, too (:func:`protect_loggers`, from the moment
+this module is imported): urllib3 logs every request's URL at debug level, and a program that
+embeds linkresolver (pyLoad, yt-dlp, a test run) may send those records to handlers of its
+own that redact nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ def register_secrets(values: Iterable[str | None]) -> None:
             forms.update({value, quote(value, safe=""), quote_plus(value)})
     with _lock:
         _secrets = tuple(sorted(forms, key=len, reverse=True))  # longest first
+    protect_loggers()
 
 
 def clear_secrets() -> None:
@@ -61,3 +67,60 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
+
+
+#: Loggers whose records may carry a secret: linkresolver's own, and those that log URLs
+#: (urllib3: requests, retries, redirects; werkzeug: request lines). A filter applies to the
+#: records of the logger it is on only, so urllib3's modules are named one by one.
+PROTECTED_LOGGERS: Final = (
+    "linkresolver",
+    "linkresolver.http",
+    "linkresolver.sandbox",
+    "hostermatch",
+    "urllib3",
+    "urllib3.connection",
+    "urllib3.connectionpool",
+    "urllib3.poolmanager",
+    "urllib3.response",
+    "urllib3.util.retry",
+    "werkzeug",
+)
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts a record in place (message, traceback, stack), so that every handler the
+    record reaches, whoever installed it, gets it without secrets. Never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 (a bad format is the handler's to report, not ours)
+            return True
+        masked = redact(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            text = _plain.formatException(record.exc_info)
+            masked = redact(text)
+            if masked != text:
+                record.exc_text = masked  # formatters print it instead of formatting exc_info
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+_plain = logging.Formatter()
+_filter = RedactingFilter()
+
+
+def protect_loggers() -> None:
+    """Put :class:`RedactingFilter` on every logger that may carry a secret (once)."""
+    for name in PROTECTED_LOGGERS:
+        logger = logging.getLogger(name)
+        if _filter not in logger.filters:
+            logger.addFilter(_filter)
+
+
+# From the start: a process may send a key in a URL (a client used directly, the sandbox's
+# own callers) before it registers any secret; secret-named parameters are masked anyway.
+protect_loggers()

@@ -14,7 +14,8 @@ BitTorrent cache; proxies and remote accounts. What a link does is written in it
 
 A magnet is in the cache (ready at once) when its info hash starts with a digit 0-7, and
 ``cloud/status`` answers nested, except for links with ``flatstatus``. Account: key
-``sandbox-key-offcloud``; login ``sandbox@offcloud.invalid`` / ``sandbox-password``.
+:data:`KEY`; login ``sandbox@offcloud.invalid`` / :data:`PASSWORD` (the sandbox's secrets all
+contain ``S3NT1NEL``, so that the tests can tell when one leaks).
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ from resolver_core.sandbox.files import SandboxFile
 from resolver_core.sandbox.server import Sandbox
 
 API_PATH: Final = "/offcloud/api"
-KEY: Final = "sandbox-key-offcloud"
+KEY: Final = "S3NT1NEL-offcloud-sandbox-key-offcloud"
 USERNAME: Final = "sandbox@offcloud.invalid"
-PASSWORD: Final = "sandbox-password"  # noqa: S105 (the sandbox's published demo account)
+PASSWORD: Final = "S3NT1NEL-offcloud-sandbox-password"  # noqa: S105 (the sandbox's published demo account)
 USER_ID: Final = "53f89e52822c8bf413000008"
 UNSUPPORTED_HOSTS: Final = frozenset({"example.com", "example.org", "example.net"})
 NOT_AVAILABLE: Final = ("premium", "links", "proxy", "cloud", "video")

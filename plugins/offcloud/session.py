@@ -64,7 +64,7 @@ def load_session(path: Path) -> StoredSession | None:
 def save_session(path: Path, stored: StoredSession) -> None:
     """Write the session atomically, mode 600 from the start (it stands for the password)."""
     register_secrets([secret for secret in (stored.session, stored.api_key) if secret])
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a config dir made here is private
     handle, temporary = tempfile.mkstemp(prefix=".offcloud-session-", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

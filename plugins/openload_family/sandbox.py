@@ -12,8 +12,10 @@ id, so tests and people can ask for any scenario with a link:
 - ``status509``: file/dlticket answers 509 (bandwidth), while file/info says online.
 
 Any other id is an online file. Accounts (login/key): openload ``5147a8f8e924bc82`` /
-``sandbox-key-openload``, streamango ``streamango-sandbox`` / ``sandbox-key-streamango``,
-highload ``8efb927ef798aa827`` / ``sandbox-key-highload``. Each has a root folder with
+``S3NT1NEL-openload-sandbox-key-openload``, streamango ``streamango-sandbox`` /
+``S3NT1NEL-streamango-sandbox-key-streamango``, highload ``8efb927ef798aa827`` /
+``S3NT1NEL-highload-sandbox-key-highload`` (the sandbox's secrets all contain ``S3NT1NEL``, so
+that the tests can tell when one leaks). Each has a root folder with
 ``videos`` and ``archive`` (450 files: highload's listing takes three pages).
 """
 
@@ -77,9 +79,17 @@ class Mount:
 
 
 MOUNTS: Final = (
-    Mount(OPENLOAD, "/openload", "/openload/1", "5147a8f8e924bc82", "sandbox-key-openload"),
-    Mount(STREAMANGO, "/streamango", "/streamango/api", "streamango-sandbox", "sandbox-key-streamango"),
-    Mount(HIGHLOAD, "/highload", "/highload/api", "8efb927ef798aa827", "sandbox-key-highload"),
+    Mount(OPENLOAD, "/openload", "/openload/1", "5147a8f8e924bc82", "S3NT1NEL-openload-sandbox-key-openload"),
+    Mount(
+        STREAMANGO,
+        "/streamango",
+        "/streamango/api",
+        "streamango-sandbox",
+        "S3NT1NEL-streamango-sandbox-key-streamango",
+    ),
+    Mount(
+        HIGHLOAD, "/highload", "/highload/api", "8efb927ef798aa827", "S3NT1NEL-highload-sandbox-key-highload"
+    ),
 )
 
 

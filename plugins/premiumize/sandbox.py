@@ -4,7 +4,9 @@ Accounts of every type, a hoster list of real-looking hosters (PCRE-style regexe
 escaped slashes, tlds, connection settings), direct links served by the sandbox's file
 server, fair use that runs out, and every documented error code on demand: a link whose
 file id is ``status`` followed by a code (``https://rapidgator.net/file/status509``)
-answers with that code. filefactory.com is listed but always down at the provider (428).
+answers with that code, and one that holds ``status404`` or ``status451`` anywhere
+(``https://openload.co/f/status404x1/a.bin``: dead at the file host) answers 404 or 451.
+filefactory.com is listed but always down at the provider (428).
 Accounts: 123456789 (premium, the demo's), 200000002 (free: 402 on links), 300000003
 (trial), 509000009 (fair use exhausted: 509), 503000005 (hoster list in maintenance: 503).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -25,7 +28,7 @@ from resolver_core.sandbox.server import Sandbox
 from .client import DOWNLOADING_TYPES
 
 LOGIN: Final = "123456789"  # the premium demo account: customer id and PIN
-PIN: Final = "sandbox-pin-4711"
+PIN: Final = "S3NT1NEL-premiumize-sandbox-pin-4711"
 API_PATH: Final = "/premiumize/pm-api/v1.php"
 
 MESSAGES: Final = {
@@ -151,8 +154,11 @@ class PremiumizeEmulation:
         if hoster is None:
             return _answer(400)
         file_id, name = _file_of(link)
-        if file_id.startswith("status") and file_id[6:].isdigit():
-            return _answer(int(file_id[6:]))
+        # statusNNN asks for that answer; a file that is gone at the file host (404, 451 in
+        # any id, as the Openload family's emulation reads them) is gone here too.
+        status = re.fullmatch(r"status(\d{3})", file_id) or re.search(r"status(404|451)", file_id)
+        if status:
+            return _answer(int(status.group(1)))
         if hoster in DOWN_HOSTERS:
             return _answer(428)
         if account.type not in DOWNLOADING_TYPES:

@@ -3,13 +3,17 @@ safe, and a final path that is always inside the output directory.
 
 A name comes from the provider's API (it knows the file), else the Content-Disposition
 header (RFC 6266, ``filename*`` preferred), else the URL's last segment. Every one of them
-is hostile until cleaned: reduced to a base name, then cleaned by ``pathvalidate`` of
-separators, control characters, reserved names (``CON``) and excess length.
+is hostile until cleaned: normalised (NFKC, so that a full-width slash or dot is what it
+looks like, and two names that look alike are alike), stripped of invisible format
+characters (a right-to-left override, U+202E, before "fdp.exe" makes "invoice" + U+202E +
+"fdp.exe" read as "invoiceexe.pdf"), reduced to a base name, then cleaned by ``pathvalidate`` of separators,
+control characters, reserved names (``CON``) and excess length.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Final
 from urllib.parse import unquote, urlsplit
@@ -23,6 +27,15 @@ from ..errors import ResolverError
 MAX_NAME_BYTES: Final = 200
 FALLBACK_NAME: Final = "download.bin"
 _PLAIN_FILENAME: Final = re.compile(r';\s*filename\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)', re.IGNORECASE)
+#: Characters of a candidate that are read: a base name and its extension are at its end,
+#: and a megabyte "name" from an API is not worth normalising whole.
+_MAX_CANDIDATE: Final = 4_096
+#: Windows device names: reserved whatever extension follows, and with spaces before it
+#: ("CON .txt" is CON); pathvalidate knows most, not CONIN$/CONOUT$ nor the spaced forms.
+_RESERVED: Final = frozenset(
+    {"con", "prn", "aux", "nul", "conin$", "conout$"}
+    | {f"{port}{number}" for port in ("com", "lpt") for number in range(10)}
+)
 
 
 class UnsafePath(ResolverError):
@@ -54,14 +67,35 @@ def safe_name(*candidates: str | None) -> str:
     for candidate in candidates:
         if not candidate:
             continue
-        base = re.split(r"[/\\]", candidate.replace("\x00", ""))[-1]
+        text = unicodedata.normalize("NFKC", candidate[-_MAX_CANDIDATE:].replace("\x00", ""))
+        base = re.split(r"[/\\]", "".join(map(_visible, text)))[-1]
         # Length is cut first, keeping the extension (pathvalidate would cut the end off).
         cleaned = sanitize_filename(_shorten(base), platform="universal", replacement_text="_")
-        cleaned = cleaned.strip(" .")
+        cleaned = _unreserved(cleaned.strip(" ."))
         if not cleaned or set(cleaned) <= {"_"}:
             continue
         return cleaned
     return FALLBACK_NAME
+
+
+def _visible(char: str) -> str:
+    """``char``, or nothing for an invisible format character (bidirectional overrides,
+    zero-width joiners, soft hyphens), or "_" for a control, a line separator or a lone
+    surrogate (bytes that were not UTF-8: no file system takes them as they are)."""
+    if char.isprintable() or char == " ":
+        return char
+    category = unicodedata.category(char)
+    if category == "Cf":
+        return ""
+    return "_" if category in ("Cc", "Cs", "Zl", "Zp") else char
+
+
+def _unreserved(name: str) -> str:
+    """``name`` with a Windows device name ("COM1 .txt", "CONIN$") made an ordinary one."""
+    device = name.split(".", 1)[0].rstrip(" ")
+    if device.lower() not in _RESERVED:
+        return name
+    return device + "_" + name[len(device) :]
 
 
 def _shorten(name: str) -> str:

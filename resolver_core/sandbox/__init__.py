@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pluggy
 
+from .faults import Faults
 from .files import SandboxFile
 from .server import Sandbox
 
 
-def build_sandbox(pm: pluggy.PluginManager, *, latency: float = 0.0, port: int = 0) -> Sandbox:
+def build_sandbox(
+    pm: pluggy.PluginManager, *, latency: float = 0.0, port: int = 0, faults: Faults | None = None
+) -> Sandbox:
     """A sandbox (not yet started) with every plugin's emulation installed."""
-    sandbox = Sandbox(latency=latency, port=port)
+    sandbox = Sandbox(latency=latency, port=port, faults=faults)
     pm.hook.sandbox_routes(sandbox=sandbox)
     return sandbox
 
 
-__all__ = ["Sandbox", "SandboxFile", "build_sandbox"]
+__all__ = ["Faults", "Sandbox", "SandboxFile", "build_sandbox"]

@@ -29,6 +29,8 @@ from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.http import parse_range_header
 from werkzeug.wrappers import Request, Response
 
+from .faults import Faults
+
 BLOCK: Final = 1 << 20
 #: Files at least this large are made by rotating one random block (fast, constant memory).
 _ROTATE_FROM: Final = 8 << 20
@@ -94,7 +96,9 @@ class _Entry:
 class FileStore:
     """The files and their server endpoint."""
 
-    def __init__(self) -> None:
+    def __init__(self, faults: Faults | None = None) -> None:
+        #: Cuts connections at random, beyond what files' names ask for (the soak).
+        self.faults = faults
         self._entries: dict[str, _Entry] = {}
         self._tokens: dict[str, bool] = {}  # link token -> still valid
         self._issued: dict[str, int] = {}  # file id -> links handed out
@@ -163,6 +167,7 @@ class FileStore:
             if cut:
                 entry.cuts_left -= 1
         length = end - start
+        cut = cut or (self.faults is not None and length > 1 and self.faults.cut())
         limit = start + max(1, length // 4) if cut else end  # a cut connection stops a quarter in
         headers = {
             "Content-Length": str(length),

@@ -10,6 +10,7 @@ points linkresolver at it.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -22,6 +23,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from .faults import Faults
 from .files import FileStore, SandboxFile
 
 Endpoint = Callable[..., Response]
@@ -34,20 +36,28 @@ class _QuietRequestHandler(WSGIRequestHandler):
     of werkzeug's own lines on stderr."""
 
     def log(self, type: str, message: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), message % args)
+        from ..redact import redact  # noqa: PLC0415
+
+        # Redacted here, not only by linkresolver's formatter: the sandbox runs inside other
+        # programs (the tests, `serve --sandbox`), whose handlers redact nothing.
+        log.debug("%s %s", self.address_string(), redact(message % args))
 
 
 class Sandbox:
     """A WSGI app plus its server thread. Use as a context manager, or start()/stop()."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0) -> None:
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0, faults: Faults | None = None
+    ) -> None:
         self.host = host
         self.port = port
         #: Seconds added to every API call (not to file downloads): for benchmarks.
         self.latency = latency
+        #: API calls that fail and download connections that are cut (the soak), if any.
+        self.faults = faults
         self._rules = Map(strict_slashes=False)
         self._endpoints: dict[str, Endpoint] = {}
-        self.files = FileStore()
+        self.files = FileStore(faults)
         self._env: dict[str, str] = {}
         #: Each plugin's emulation by name, for tests and the demo to look into.
         self.emulations: dict[str, object] = {}
@@ -57,6 +67,7 @@ class Sandbox:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.route("/files/<file_id>/<path:name>", self.files.serve, name="files", api=False)
+        self.route("/_sandbox/faults", self._fault_counts, name="faults", methods=("GET",), api=False)
 
     # -- what plugins contribute ---------------------------------------------------------
 
@@ -148,12 +159,19 @@ class Sandbox:
             response = exc.get_response(environ)
         return response(environ, start_response)
 
+    def _fault_counts(self, request: Request) -> Response:
+        """The faults injected so far, by kind (for the soak to print)."""
+        counts = self.faults.summary() if self.faults is not None else {}
+        return Response(json.dumps(counts), mimetype="application/json")
+
     def _with_latency(self, endpoint: Endpoint) -> Endpoint:
         def delayed(request: Request, **values: Any) -> Response:
             with self._count_lock:
                 self.request_counts[request.path] += 1
             if self.latency:
                 time.sleep(self.latency)
+            if self.faults is not None:
+                return self.faults.answer(request, lambda: endpoint(request, **values))
             return endpoint(request, **values)
 
         return delayed

@@ -322,3 +322,16 @@ def test_an_unwritable_cache_dir_costs_only_a_warning(
     assert cooldowns.start("a", None, 10, "x").provider == "a"
     assert cooldowns.active("a") is not None  # still known to this run
     assert "cannot remember the cooldown" in caplog.text
+
+
+@pytest.mark.parametrize("status", [200, 500, 502])
+def test_a_page_that_is_not_the_api_says_nothing(status: int) -> None:
+    """An HTML page from a front end (no Retry-After) is not the provider saying stop: the
+    call may be made again, and nothing rests."""
+    session = make_session(retries=0)
+    with responses.RequestsMock() as mocked:
+        mocked.get("https://api.example/x", status=status, body="<html>oops</html>")
+        with pytest.raises(errors.ProviderOutage) as raised:
+            get_json(session, "https://api.example/x", provider="prov")
+    assert raised.value.no_answer and ratelimit.is_silent(raised.value)
+    assert ratelimit.rest_for(raised.value) is None

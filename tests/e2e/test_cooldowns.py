@@ -1,0 +1,48 @@
+"""A provider that says stop, seen from the command line: one run asks no more than the links
+already in flight, and the next run does not ask at all before the time is up."""
+
+from __future__ import annotations
+
+import json
+
+from plugins.premiumize.sandbox import API_PATH
+from resolver_core.ratelimit import COOLDOWN_FILE
+from resolver_core.sandbox import Sandbox
+
+from .conftest import CLI
+
+PM_PATH = API_PATH
+
+
+def test_a_509_rests_premiumize_for_this_run_and_the_next(cli: CLI, sandbox: Sandbox) -> None:
+    # The sandbox's account 509000009 has no fair use left: every link answers 509.
+    env = {"LINKRESOLVER_PREMIUMIZE_LOGIN": "509000009", "LINKRESOLVER_PREMIUMIZE_KEY": "quota-pin-0509"}
+    links = [f"https://rapidgator.net/file/q{i:03d}/part{i}.rar.html" for i in range(60)]
+    before = sandbox.request_counts[PM_PATH]
+    first = cli("resolve", "--json", "--provider", "premiumize", *links, env=env)
+    asked = sandbox.request_counts[PM_PATH] - before
+    lines = first.json_lines()
+    assert first.returncode == 1 and len(lines) == 60
+    assert all(line["status"] == "error" and line["code"] == 509 for line in lines)
+    # The hoster list, then no more than the links in flight when the first 509 came.
+    assert asked <= 1 + 8, asked
+    resting = [line for line in lines if "asked to pause until" in str(line["error"])]
+    assert len(resting) >= 50
+    assert "try again after that time, or through another provider" in str(resting[0]["error"])
+    stored = json.loads((cli.home / "cache" / COOLDOWN_FILE).read_text())
+    assert [(c["provider"], c["code"]) for c in stored["cooldowns"]] == [("premiumize", 509)]
+
+    before = sandbox.request_counts[PM_PATH]
+    second = cli("resolve", "--json", "--provider", "premiumize", links[0], env=env)
+    assert sandbox.request_counts[PM_PATH] == before  # the next run does not ask
+    assert "premiumize asked to pause until" in str(second.json_lines()[0]["error"])
+    assert "Traceback" not in first.stderr + second.stderr
+
+
+def test_a_resting_premiumize_hands_its_links_to_offcloud(cli: CLI) -> None:
+    env = {"LINKRESOLVER_PREMIUMIZE_LOGIN": "509000009", "LINKRESOLVER_PREMIUMIZE_KEY": "quota-pin-0509"}
+    links = [f"https://rapidgator.net/file/r{i:03d}/part{i}.rar.html" for i in range(12)]
+    run = cli("resolve", "--json", *links, env=env)
+    lines = run.json_lines()
+    assert run.returncode == 0, run.stderr
+    assert [line["provider"] for line in lines] == ["offcloud"] * 12

@@ -1,0 +1,40 @@
+"""The soak (bench/soak.py) as a slow test: 1,000 links and 100 downloads against a sandbox
+that fails one API call in five and cuts one download connection in ten. Run in CI (where
+``CI`` is set) and with ``pytest --slow``; about 1.5 minutes."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "soak.py"
+
+
+def load_soak() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("linkresolver_soak", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being made
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_soak_under_faults(tmp_path: Path) -> None:
+    soak = load_soak()
+    report = soak.run_soak(
+        links=1000, downloads=100, fail_rate=0.2, cut_rate=0.1, seed=7, work=tmp_path, say=False
+    )
+    soak.print_report(report)
+    assert report.problems() == []
+    # The faults really happened, at about the rates asked for, and did not stop the work.
+    api_faults = sum(count for kind, count in report.faults.items() if kind != "cut")
+    assert 0.12 * report.api_calls < api_faults < 0.28 * report.api_calls
+    assert report.faults.get("cut", 0) >= 5
+    assert len(set(report.faults) - {"cut"}) == 8  # every kind of API fault
+    assert report.resolved >= 0.9 * report.links
+    assert report.verified == report.downloads >= 95
