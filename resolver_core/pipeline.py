@@ -38,7 +38,7 @@ from .config import Config, default_cache_dir
 from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, make_session
 from .manager import make_plugin_manager
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink
-from .provider import Provider, ResolveContext
+from .provider import HosterSpec, Provider, ResolveContext
 from .redact import register_secrets
 
 log = logging.getLogger("linkresolver")
@@ -209,7 +209,7 @@ class Resolver:
                 ctx = self.context()
                 for provider in self.providers:
                     try:
-                        for hoster in provider.hosters(ctx):
+                        for hoster in self._hosters_of(provider, ctx):
                             index.add(
                                 hoster.name, hoster.patterns, owner=provider.name, domains=hoster.domains
                             )
@@ -230,6 +230,21 @@ class Resolver:
                     )
                 self._index = index
             return self._index
+
+    def _hosters_of(self, provider: Provider, ctx: ResolveContext) -> list[HosterSpec]:
+        """``provider``'s hosters; a hoster list that did not arrive (a reset, a page that is
+        not the API) is asked for again, up to :data:`ATTEMPTS` times: without it, every link
+        of the provider would be "unsupported" for the whole run."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return list(provider.hosters(ctx))
+            except errors.ResolverError as exc:
+                if attempt >= ATTEMPTS or not ratelimit.is_silent(exc):
+                    raise
+                log.info("%s; asking again", exc.for_person())
+                ctx.wait(_backoff(attempt))
 
     def provider(self, name: str) -> Provider:
         return next(p for p in self.providers if p.name == name)

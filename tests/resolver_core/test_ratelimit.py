@@ -335,3 +335,31 @@ def test_a_page_that_is_not_the_api_says_nothing(status: int) -> None:
             get_json(session, "https://api.example/x", provider="prov")
     assert raised.value.no_answer and ratelimit.is_silent(raised.value)
     assert ratelimit.rest_for(raised.value) is None
+
+
+class FlakyList(ScriptedProvider):
+    """Its hoster list arrives only at the ``fails + 1``-th asking."""
+
+    def __init__(self, name: str, fails: int, error: errors.ResolverError) -> None:
+        super().__init__(name, 1)
+        self.fails, self.error, self.asked = fails, error, 0
+
+    def hosters(self, ctx: ResolveContext):  # type: ignore[no-untyped-def]
+        self.asked += 1
+        if self.asked <= self.fails:
+            raise self.error
+        return super().hosters(ctx)
+
+
+def test_a_hoster_list_that_did_not_arrive_is_asked_for_again(tmp_path: Path) -> None:
+    flaky = FlakyList("flaky", 2, errors.ProviderOutage("answered HTTP 200 with an HTML page"))
+    resolver = make(tmp_path, flaky)
+    assert resolver.resolve_many(links(1))[0].status == "ok"
+    assert flaky.asked == 3 and resolver.problems == {}
+
+
+def test_a_hoster_list_refused_for_good_is_not_asked_again(tmp_path: Path) -> None:
+    refused = FlakyList("refused", 5, errors.AuthFailed("refused the login", code=401))
+    resolver = make(tmp_path, refused)
+    assert resolver.resolve_many(links(1))[0].status == "unsupported"
+    assert refused.asked == 1 and "refused" in resolver.problems
