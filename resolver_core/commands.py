@@ -192,6 +192,12 @@ def accounts(args: argparse.Namespace, app: App) -> int:
             "fair_use_left": None,
             "error": error.for_person() if error else None,
             "code": error.code if error else None,
+            # The provider's own "stop" (509, 503, 429...), remembered across runs.
+            "resting": [
+                {"hoster": rest.hoster, "until": int(rest.until), "reason": rest.reason, "code": rest.code}
+                for rest in resolver.cooldowns.all()
+                if rest.provider == provider.name
+            ],
         }
         if info is not None:
             row.update(
@@ -217,6 +223,11 @@ def accounts(args: argparse.Namespace, app: App) -> int:
                 f"{provider.name:<12} {info.type:<8} {can:<16} expires {expires}  fair use left {fair}",
                 file=app.stdout,
             )
+        if not args.json:
+            for rest in row["resting"]:
+                what = f"{rest['hoster']} links" if rest["hoster"] else "every link"
+                clock = time.strftime("%H:%M:%S", time.localtime(rest["until"]))
+                print(f"{'':<12} resting ({what}) until {clock}: {rest['reason']}", file=app.stdout)
     return status
 
 

@@ -38,6 +38,13 @@ def test_a_509_rests_premiumize_for_this_run_and_the_next(cli: CLI, sandbox: San
     assert "premiumize asked to pause until" in str(second.json_lines()[0]["error"])
     assert "Traceback" not in first.stderr + second.stderr
 
+    # `accounts` says why, and until when.
+    rows = {row["provider"]: row for row in cli("accounts", "--json", env=env).json_lines()}
+    [rest] = rows["premiumize"]["resting"]
+    assert rest["hoster"] is None and rest["code"] == 509 and "fair-use" in rest["reason"]
+    assert rows["offcloud"]["resting"] == []
+    assert "resting (every link) until" in cli("accounts", env=env).stdout
+
 
 def test_a_resting_premiumize_hands_its_links_to_offcloud(cli: CLI) -> None:
     env = {"LINKRESOLVER_PREMIUMIZE_LOGIN": "509000009", "LINKRESOLVER_PREMIUMIZE_KEY": "quota-pin-0509"}
