@@ -223,7 +223,11 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     p.add_argument(
         "--port", type=non_negative_int, default=8765, help="API port (default: 8765; 0: any free)"
     )
-    p.add_argument("--token", metavar="TOKEN", help="required from clients (needed off loopback)")
+    p.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="required from clients (needed off loopback); better: LINKRESOLVER_SERVE_TOKEN, unseen by ps",
+    )
     p.add_argument("--sandbox", action="store_true", help="serve against the in-process sandbox (no account)")
     p.add_argument("--cnl", action="store_true", help="also receive Click'n'Load links on 127.0.0.1:9666")
     p.add_argument(

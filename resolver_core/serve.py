@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import tempfile
 import threading
 from pathlib import Path
@@ -20,12 +21,19 @@ from .cli import ExitStatus, print_json
 from .config import is_loopback, load_config
 from .handoff.clicknload import ClickAndLoad
 from .pipeline import Resolver
+from .redact import register_secrets
+
+#: The API token, when not given as --token (which other users can see in `ps`).
+TOKEN_ENV = "LINKRESOLVER_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
 if TYPE_CHECKING:
     from .cli import App
 
 
 def run_serve(args: argparse.Namespace, app: App) -> int:
+    # From the environment by preference: a token on the command line shows in `ps`.
+    args.token = args.token or os.environ.get(TOKEN_ENV) or None
+    register_secrets([args.token])
     if not is_loopback(args.host) and not args.token:
         print(
             f"linkresolver: serving on {args.host} needs --token"

@@ -258,3 +258,40 @@ def test_no_download_folder_no_downloads(sandbox: Sandbox, tmp_path: Path) -> No
         ).get_json()["id"]
         answer = client.post(f"/api/jobs/{job_id}/download", json={}, headers=headers)
         assert answer.status_code == 409 and "serve -o DIR" in answer.get_json()["error"]
+
+
+def test_serve_takes_its_token_from_the_environment(cli: Any) -> None:
+    """LINKRESOLVER_SERVE_TOKEN: the token is required, and never shown (nor in `ps`)."""
+    import os
+    import re
+    import select
+    import subprocess
+    import sys
+
+    import requests
+
+    token = "S3NT1NEL-serve-token-from-env"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resolver_core", "serve", "--sandbox", "--port", "0"],
+        env={**cli.env, "LINKRESOLVER_SERVE_TOKEN": token},
+        cwd=cli.home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    seen = b""
+    try:
+        deadline = time.monotonic() + 20
+        while b"/api/openapi.json" not in seen and time.monotonic() < deadline:
+            if select.select([process.stderr], [], [], 0.5)[0]:
+                seen += os.read(process.stderr.fileno(), 4096)
+        base = re.search(rb"serve: (http://127\.0\.0\.1:\d+)", seen)
+        assert base is not None, seen
+        url = base.group(1).decode()
+        assert requests.get(f"{url}/api/session", timeout=10).status_code == 401
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert requests.get(f"{url}/api/session", headers=bearer, timeout=10).status_code == 200
+    finally:
+        process.terminate()
+        _, rest = process.communicate(timeout=10)
+    assert token.encode() not in seen + rest
