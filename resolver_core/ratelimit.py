@@ -52,6 +52,8 @@ SILENT_REST: Final = 60.0
 #: No provider's word keeps it resting longer than this (a Retry-After of a year is a bug).
 MAX_REST: Final = 24 * 3600.0
 COOLDOWN_FILE: Final = "cooldowns.json"
+#: Seconds between looks at whether another process changed the file.
+RELOAD_EVERY: Final = 1.0
 
 
 class TokenBucket:
@@ -193,6 +195,7 @@ class Cooldowns:
         self._entries: dict[tuple[str, str | None], Cooldown] = {}
         self._stamp: int | None = None
         self._silent: dict[str, int] = {}
+        self._next_look = 0.0
         self._load()
 
     # -- reading ----------------------------------------------------------------------------
@@ -281,10 +284,16 @@ class Cooldowns:
             self._stamp = stamp
 
     def _reload_if_changed(self) -> None:
+        """Read the file again when another process changed it: looked at once a second at
+        most (a stat per link would cost the batch more than the news is worth)."""
         if self.path is None:
             return
+        now = time.monotonic()
+        if now < self._next_look:
+            return
+        self._next_look = now + RELOAD_EVERY
         try:
-            stamp = self.path.stat().st_mtime_ns
+            stamp = os.stat(self.path).st_mtime_ns
         except OSError:
             return
         if stamp != self._stamp:
