@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -169,24 +170,26 @@ def test_serve_refuses_a_network_address_without_a_token(cli: Any) -> None:
     assert run.returncode == 2 and "needs --token" in run.stderr
 
 
-def test_serve_sandbox_answers_over_http(cli: Any, tmp_path: Path) -> None:
+@contextlib.contextmanager
+def serving(cli: Any, env: dict[str, str] | None = None) -> Iterator[tuple[str, list[bytes]]]:
+    """``linkresolver serve --sandbox --port 0`` in a subprocess: its URL, and (filled when it
+    stops) everything it wrote on stderr."""
     import os
     import re
     import select
     import subprocess
     import sys
 
-    import requests
-
     process = subprocess.Popen(
         [sys.executable, "-m", "resolver_core", "serve", "--sandbox", "--port", "0"],
-        env=cli.env,
+        env={**cli.env, **(env or {})},
         cwd=cli.home,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     assert process.stderr is not None
     seen = b""
+    said: list[bytes] = []
     try:
         deadline = time.monotonic() + 20
         while b"/api/openapi.json" not in seen and time.monotonic() < deadline:
@@ -194,7 +197,17 @@ def test_serve_sandbox_answers_over_http(cli: Any, tmp_path: Path) -> None:
                 seen += os.read(process.stderr.fileno(), 4096)
         base = re.search(rb"serve: (http://127\.0\.0\.1:\d+)", seen)
         assert base is not None, seen
-        url = base.group(1).decode()
+        yield base.group(1).decode(), said
+    finally:
+        process.terminate()
+        _, rest = process.communicate(timeout=10)
+        said.append(seen + rest)
+
+
+def test_serve_sandbox_answers_over_http(cli: Any) -> None:
+    import requests
+
+    with serving(cli) as (url, _):
         session = requests.Session()
         token = session.get(f"{url}/api/session", timeout=10).json()["csrf"]
         job = session.post(
@@ -208,9 +221,18 @@ def test_serve_sandbox_answers_over_http(cli: Any, tmp_path: Path) -> None:
             time.sleep(0.1)
             job = session.get(f"{url}/api/jobs/{job['id']}", timeout=10).json()
         assert job["links"][0]["state"] == "resolved"
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
+
+
+def test_serve_takes_its_token_from_the_environment(cli: Any) -> None:
+    """LINKRESOLVER_SERVE_TOKEN: the token is required, and never shown (nor in `ps`)."""
+    import requests
+
+    token = "S3NT1NEL-serve-token-from-env"
+    with serving(cli, {"LINKRESOLVER_SERVE_TOKEN": token}) as (url, said):
+        assert requests.get(f"{url}/api/session", timeout=10).status_code == 401
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert requests.get(f"{url}/api/session", headers=bearer, timeout=10).status_code == 200
+    assert token.encode() not in said[0]
 
 
 def test_exports_as_text_aria2_and_crawljob(client: FlaskClient) -> None:
@@ -258,40 +280,3 @@ def test_no_download_folder_no_downloads(sandbox: Sandbox, tmp_path: Path) -> No
         ).get_json()["id"]
         answer = client.post(f"/api/jobs/{job_id}/download", json={}, headers=headers)
         assert answer.status_code == 409 and "serve -o DIR" in answer.get_json()["error"]
-
-
-def test_serve_takes_its_token_from_the_environment(cli: Any) -> None:
-    """LINKRESOLVER_SERVE_TOKEN: the token is required, and never shown (nor in `ps`)."""
-    import os
-    import re
-    import select
-    import subprocess
-    import sys
-
-    import requests
-
-    token = "S3NT1NEL-serve-token-from-env"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "resolver_core", "serve", "--sandbox", "--port", "0"],
-        env={**cli.env, "LINKRESOLVER_SERVE_TOKEN": token},
-        cwd=cli.home,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    seen = b""
-    try:
-        deadline = time.monotonic() + 20
-        while b"/api/openapi.json" not in seen and time.monotonic() < deadline:
-            if select.select([process.stderr], [], [], 0.5)[0]:
-                seen += os.read(process.stderr.fileno(), 4096)
-        base = re.search(rb"serve: (http://127\.0\.0\.1:\d+)", seen)
-        assert base is not None, seen
-        url = base.group(1).decode()
-        assert requests.get(f"{url}/api/session", timeout=10).status_code == 401
-        bearer = {"Authorization": f"Bearer {token}"}
-        assert requests.get(f"{url}/api/session", headers=bearer, timeout=10).status_code == 200
-    finally:
-        process.terminate()
-        _, rest = process.communicate(timeout=10)
-    assert token.encode() not in seen + rest
