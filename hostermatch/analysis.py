@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 import re._constants as sre_c  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
+import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -104,13 +106,35 @@ def normalise_pattern(pattern: str) -> str:
     return _ESCAPED_SLASH.sub(r"\1/", pattern)
 
 
+#: What Python's parser warns about: set syntax a future Python reads differently ("[[",
+#: "--", "&&", "~~", "||" in a set), odd group references ("(?("). Only a pattern with one of
+#: these is parsed under the warning catcher, which is process-wide.
+_WARNING_PRONE: Final = re.compile(r"\[\[|--|&&|~~|\|\||\(\?\(")
+_WARNING_CATCHER: Final = threading.Lock()
+
+
 def _parse(pattern: str) -> Any:
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise PatternError(f"pattern is {len(pattern)} characters long (limit {MAX_PATTERN_LENGTH})")
     try:
-        return sre_parse.parse(pattern)
+        if _WARNING_PRONE.search(pattern) is None:
+            return sre_parse.parse(pattern)
+        return _parse_quietly(pattern)
     except (re.error, RecursionError, OverflowError) as exc:
         raise PatternError(f"pattern does not compile: {exc}") from exc
+
+
+def _parse_quietly(pattern: str) -> Any:
+    """Parse a pattern that may draw a warning from Python's parser. A warning would reach the
+    user's terminal (or fail the run, where warnings are errors) for a pattern that a remote
+    list brought, and it says the pattern means different things to different Pythons: such
+    a pattern is refused, like one that does not compile."""
+    with _WARNING_CATCHER, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        parsed = sre_parse.parse(pattern)
+    if caught:
+        raise PatternError(f"pattern is ambiguous to Python: {caught[0].message}")
+    return parsed
 
 
 def analyse(pattern: str) -> PatternAnalysis:

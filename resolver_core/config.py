@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import os
 import stat
 import tomllib
@@ -108,9 +109,17 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     """Read the configuration file (if any) and apply the environment. Raises ConfigError."""
     environ = os.environ if env is None else env
     explicit = path is not None or CONFIG_ENV in environ
-    config_path = Path(path or environ.get(CONFIG_ENV) or default_config_path()).expanduser()
+    given = Path(path or environ.get(CONFIG_ENV) or default_config_path())
+    try:
+        config_path = given.expanduser()
+    except RuntimeError:  # "~someone/config.toml" of a user this system does not know
+        raise ConfigError(f"configuration file {given}: no home directory for its '~'") from None
+    try:
+        found = config_path.exists()
+    except OSError as exc:  # a directory on the way that may not be searched
+        raise ConfigError(f"configuration file {config_path} cannot be read: {exc.strerror}") from None
     data: dict[str, Any] = {}
-    if config_path.exists():
+    if found:
         data = _read_toml(config_path)
     elif explicit:
         raise ConfigError(f"configuration file {config_path} does not exist")
@@ -121,7 +130,7 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     for settings in providers.values():
         _check_api_base(settings, config_path)
     return Config(
-        path=config_path if config_path.exists() else None,
+        path=config_path if found else None,
         providers=providers,
         hosterlist_ttl_hours=_ttl_from(data, config_path),
         captcha_command=_captcha_command_from(data, config_path),
@@ -135,6 +144,10 @@ def _read_toml(config_path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:  # tomllib decodes the whole file before it parses
+        raise ConfigError(f"{config_path}: not UTF-8 text (byte {exc.start}); TOML files are UTF-8") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        raise ConfigError(f"{config_path}: not valid TOML: values nested too deeply") from None
     except OSError as exc:
         raise ConfigError(f"{config_path}: cannot be read: {exc.strerror}") from None
 
@@ -226,7 +239,8 @@ def is_loopback(host: str) -> bool:
 
 def _ttl_from(data: Mapping[str, Any], config_path: Path) -> float:
     value = data.get("hosterlist_ttl_hours", 6.0)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    # TOML has nan: it compares false with everything, so it would pass "value < 0".
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value) or value < 0:
         raise ConfigError(f"{config_path}: 'hosterlist_ttl_hours' must be a number of hours, 0 or more")
     return float(value)
 

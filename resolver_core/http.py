@@ -13,6 +13,7 @@ import ipaddress
 import json
 import logging
 import os
+import reprlib
 import socket
 import threading
 import unicodedata
@@ -513,10 +514,27 @@ def unwrap_envelope(
     raise error_class(f"{words}{said}", provider=provider, link=link, code=status)
 
 
+#: Categories a provider's words lose: controls (escape sequences), format characters (bidi
+#: overrides) and lone surrogates (JSON's "\\ud800" decodes to one, and printing it raises).
+_UNPRINTABLE: Final = frozenset({"Cc", "Cf", "Cs"})
+
+
 def printable(text: str) -> str:
-    """``text`` without control and format characters (escape sequences, bidi overrides):
-    a provider's words go to a terminal, and must not drive it or disguise themselves."""
-    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf") or c == " ")
+    """``text`` without control and format characters (escape sequences, bidi overrides) or
+    lone surrogates: a provider's words go to a terminal, and must not drive it, disguise
+    themselves, or fail to encode."""
+    return "".join(c for c in text if unicodedata.category(c) not in _UNPRINTABLE)
+
+
+_SHORT: Final = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 2, 80, 80
+_SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = 4
+
+
+def short_repr(value: Any) -> str:
+    """A short quotation of an answer that is not text (a list, an object): it can be
+    megabytes, or nested deeper than ``repr`` recurses, and a person reads the first words."""
+    return _SHORT.repr(value)
 
 
 def expect_object(value: Any, what: str, provider: str, link: str | None = None) -> dict[str, Any]:

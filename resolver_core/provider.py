@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Final
 
 import requests
+import urllib3
 
 from .config import ProviderSettings
 from .errors import CaptchaWrong, Interrupted, ResolverError
@@ -134,7 +135,8 @@ def fetch_captcha_image(session: requests.Session, challenge: CaptchaChallenge) 
         response = session.get(challenge.image_url, stream=True)
         response.raise_for_status()
         data = response.raw.read(MAX_CAPTCHA_BYTES + 1, decode_content=True)
-    except requests.RequestException as exc:
+    # The raw stream raises urllib3's own errors (a body cut short, a bad gzip), not requests'.
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         log.warning("cannot fetch the captcha image: %s", redact(str(exc)))
         return challenge
     if len(data) > MAX_CAPTCHA_BYTES:

@@ -17,7 +17,14 @@ from typing import Any, Final
 import requests
 
 from resolver_core import errors
-from resolver_core.http import expect_object, get_json_response, get_text, post_json_response
+from resolver_core.http import (
+    expect_object,
+    get_json_response,
+    get_text,
+    post_json_response,
+    printable,
+    short_repr,
+)
 from resolver_core.redact import redact
 
 from .results import Login, Proxy, RemoteAccount, Request, Status, http_url, text
@@ -188,7 +195,7 @@ class OffcloudClient:
             provider=PROVIDER,
         )
         if body.lstrip().startswith("{"):  # an error, as JSON
-            with contextlib.suppress(ValueError):
+            with contextlib.suppress(ValueError, RecursionError):  # "{{{{...": no error said
                 check_answer(json.loads(body), status)
         check_answer(None, status)  # an error page that is not JSON
         lines = [line.strip() for line in body.splitlines()]
@@ -237,10 +244,10 @@ def check_answer(body: Any, http_status: int, *, link: str | None = None, auth: 
     if isinstance(body, dict):
         reason = body.get("not_available")
         if reason is not None:
-            raise NotAvailable(str(reason), link=link)
+            raise NotAvailable(words(reason, 60), link=link)
         message = body.get("error")
         if message is not None and message is not False:
-            said = redact(str(message))[:200]
+            said = words(message)
             if auth or http_status in (401, 403):
                 raise errors.AuthFailed(
                     f'refused the credentials (it said "{said}")', provider=PROVIDER, link=link
@@ -254,6 +261,14 @@ def check_answer(body: Any, http_status: int, *, link: str | None = None, auth: 
         error = errors.ProviderOutage if http_status >= 500 else errors.Refused
         raise error(f"answered HTTP {http_status}", provider=PROVIDER, link=link, code=http_status)
     return body
+
+
+def words(value: Any, limit: int = 200) -> str:
+    """What the service said, for a person: its text (a short form of anything else), with
+    no secrets, and without control or format characters, which would drive a terminal or
+    disguise the text (``\x1b[2J``, a right-to-left override); at most ``limit`` characters."""
+    text = value if isinstance(value, str) else short_repr(value)
+    return printable(redact(text)[: limit * 4])[:limit]
 
 
 def _forget_session_cookie(session: requests.Session) -> None:

@@ -33,7 +33,7 @@ from resolver_core.models import (
 )
 from resolver_core.provider import HosterSpec, Provider, ResolveContext
 
-from .client import CACHE_BATCH, PROVIDER, OffcloudClient
+from .client import CACHE_BATCH, PROVIDER, OffcloudClient, words
 from .results import Status
 from .session import authenticated_client, session_path
 
@@ -121,7 +121,7 @@ class OffcloudProvider(Provider):
         status = self._until_finished(client, request.request_id, url, ctx)
         if status.status != "downloaded":
             raise errors.Refused(
-                f"could not fetch it into its cloud: {status.message or status.status}",
+                f"could not fetch it into its cloud: {words(status.message or status.status)}",
                 provider=self.name,
                 link=url,
             )

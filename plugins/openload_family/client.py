@@ -17,7 +17,7 @@ from typing import Any, Final
 import requests
 
 from resolver_core import errors
-from resolver_core.http import expect_object, get_json, post_json, unwrap_envelope
+from resolver_core.http import expect_object, get_json, post_json, short_repr, unwrap_envelope
 from resolver_core.redact import redact
 
 from .results import (
@@ -132,7 +132,7 @@ class FamilyClient:
         """Endpoints that answer ``true``: anything else is a refusal."""
         if result is not True:
             raise errors.ResolverError(
-                f"did not confirm {endpoint} (answered {result!r})", provider=self.provider
+                f"did not confirm {endpoint} (answered {short_repr(result)})", provider=self.provider
             )
 
     # -- account and downloads --------------------------------------------------------------
@@ -256,6 +256,11 @@ class FamilyClient:
         except ValueError:
             raise errors.ProviderOutage(
                 f"upload server answered HTTP {response.status_code} without JSON", provider=self.provider
+            ) from None
+        except RecursionError:  # json's reader recurses once per level: "[[[[..." is no answer
+            raise errors.ProviderOutage(
+                f"upload server answered HTTP {response.status_code} with JSON nested too deeply",
+                provider=self.provider,
             ) from None
         result = unwrap_envelope(answer, provider=self.provider, overrides=_ACCOUNT_STATUS)
         uploaded = UploadedFile.read(result if isinstance(result, dict) else {})

@@ -72,6 +72,8 @@ def safe_name(*candidates: str | None) -> str:
         # Length is cut first, keeping the extension (pathvalidate would cut the end off).
         cleaned = sanitize_filename(_shorten(base), platform="universal", replacement_text="_")
         cleaned = _unreserved(cleaned.strip(" ."))
+        if len(cleaned.encode()) > MAX_NAME_BYTES:  # the "_" that made "NUL.txt..." an ordinary name
+            cleaned = _shorten(cleaned)
         if not cleaned or set(cleaned) <= {"_"}:
             continue
         return cleaned

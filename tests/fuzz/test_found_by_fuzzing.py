@@ -1,0 +1,193 @@
+"""What the fuzzers found, kept as plain tests.
+
+CI runs the fuzzers derandomized: a run draws the same examples every time, which need not
+be the ones that found these bugs. Each case here is the shrunk example (or its essence),
+with the outcome the fix gives.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+import pytest
+import requests
+import responses
+
+from hostermatch import HosterIndex
+from plugins.offcloud.client import OffcloudClient
+from plugins.offcloud.provider import OffcloudProvider
+from plugins.openload_family.client import FamilyClient
+from plugins.openload_family.services import HIGHLOAD
+from resolver_core import errors, ratelimit
+from resolver_core.cache import HosterListCache
+from resolver_core.config import ProviderSettings, load_config
+from resolver_core.download.names import MAX_NAME_BYTES, safe_name
+from resolver_core.models import CaptchaChallenge
+from resolver_core.provider import ResolveContext, fetch_captcha_image
+
+from .outcomes import assert_readable
+
+OFFCLOUD: Final = "https://offcloud.com/api"
+REQUEST_ID: Final = "5a1d2b3c4d5e6f7a8b9c0d1e"
+DEEP_JSON: Final = b"[" * 100_000 + b"]" * 100_000
+#: What a provider's words must not carry to a terminal: a screen clear, red text, a
+#: right-to-left override, a NUL.
+HOSTILE_WORDS: Final = "\x1b[2J\x1b[31mpay here\u202egpj.exe\x00"
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limit() -> Iterator[None]:
+    unlimited = ratelimit.TokenBucket(0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ratelimit, "bucket", lambda provider: unlimited)
+        yield
+
+
+@pytest.fixture
+def api() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+def family() -> FamilyClient:
+    return FamilyClient(requests.Session(), HIGHLOAD, "https://api.highload.to", "login", "key-123")
+
+
+# -- the Openload family ------------------------------------------------------------------------------
+
+
+def test_an_upload_answer_nested_too_deeply_is_an_outage(api: responses.RequestsMock, tmp_path: Path) -> None:
+    """``response.json()`` of ``[[[[...`` raised RecursionError out of FamilyClient.upload."""
+    api.post(
+        "https://api.highload.to/file/ul",
+        json={"status": 200, "msg": "OK", "result": {"url": "https://up.example/ul/1"}},
+    )
+    api.post("https://up.example/ul/1", body=DEEP_JSON)
+    path = tmp_path / "clip.bin"
+    path.write_bytes(b"x" * 100)
+    with pytest.raises(errors.ProviderOutage, match="nested too deeply") as caught:
+        family().upload(path)
+    assert_readable(caught.value)
+
+
+@pytest.mark.parametrize(
+    "result",
+    ["a" * 10_000, [None] * 5_000, {"result": [[True] * 50] * 50}],
+    ids=["text", "list", "deep"],
+)
+def test_an_unconfirmed_action_quotes_the_answer_short(api: responses.RequestsMock, result: object) -> None:
+    """The refusal quoted the whole answer: 10,000 characters of message."""
+    api.post("https://api.highload.to/file/delete", json={"status": 200, "msg": "OK", "result": result})
+    with pytest.raises(errors.ResolverError, match="did not confirm file/delete") as caught:
+        family().delete_file("x")
+    assert_readable(caught.value)
+
+
+def test_a_captcha_image_cut_short_leaves_the_challenge_without_an_image(api: responses.RequestsMock) -> None:
+    """urllib3's ProtocolError (a body where none may be, a body cut short) escaped
+    fetch_captcha_image, which caught only requests' errors, and so the whole resolve."""
+    url = "https://openload.co/dlcaptcha/b92eY_nfjV4.png"
+    api.get(url, body=b"\x89PNG truncated", status=204)
+    challenge = CaptchaChallenge("openload", "https://openload.co/f/x", url)
+    assert fetch_captcha_image(requests.Session(), challenge) == challenge
+
+
+# -- Offcloud ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"error": HOSTILE_WORDS},
+        {"error": ["x"] * 10_000},
+        {"not_available": HOSTILE_WORDS * 100},
+        {"not_available": {"a": [[[[1]]]]}},
+        {"error": "\ud800 lone half of a surrogate pair"},
+    ],
+    ids=["error-text", "error-list", "not-available-text", "not-available-object", "lone-surrogate"],
+)
+def test_what_offcloud_says_reaches_a_person_printable_and_short(
+    api: responses.RequestsMock, answer: object
+) -> None:
+    api.post(f"{OFFCLOUD}/instant", json=answer)
+    with pytest.raises(errors.ResolverError) as caught:
+        OffcloudClient(requests.Session(), OFFCLOUD, key="k-123").instant("https://host.example/f/1")
+    assert_readable(caught.value)
+
+
+def test_a_cloud_list_that_is_json_nested_too_deeply_is_not_a_recursion_error(
+    api: responses.RequestsMock,
+) -> None:
+    """cloud/list answers text; one starting with "{" is read as a JSON error, whose reader
+    recursed out of the client on ``{"a":{"a":...``."""
+    api.get(f"{OFFCLOUD}/cloud/list/{REQUEST_ID}", body=b'{"a":' * 50_000 + b"1" + b"}" * 50_000)
+    assert OffcloudClient(requests.Session(), OFFCLOUD, key="k-123").list_links(REQUEST_ID) == []
+
+
+def test_a_cloud_error_message_reaches_a_person_printable(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    api.post(f"{OFFCLOUD}/cloud", json={"requestId": "r1", "status": "created"})
+    api.post(f"{OFFCLOUD}/cloud/status", json={"status": "error", "errorMessage": HOSTILE_WORDS * 100})
+    provider = OffcloudProvider(
+        ProviderSettings("offcloud", key="k-123", api_base=OFFCLOUD, extra={"cloud_only": ["host.example"]}),
+        stored_session=tmp_path / "session.json",
+    )
+    ctx = ResolveContext(
+        requests.Session(), HosterListCache(tmp_path, 1), lambda challenge: None, threading.Event()
+    )
+    with pytest.raises(errors.Refused, match="could not fetch it into its cloud") as caught:
+        provider.resolve("https://host.example/f/1", "host.example", ctx)
+    assert_readable(caught.value)
+
+
+# -- the configuration --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"\xff\xfe[providers.premiumize]", "not UTF-8"),
+        (b"a = " + b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+        (b"hosterlist_ttl_hours = nan", "hosterlist_ttl_hours"),
+    ],
+    ids=["not-utf8", "nested", "nan-ttl"],
+)
+def test_a_broken_configuration_file_is_a_config_error(tmp_path: Path, content: bytes, words: str) -> None:
+    """UnicodeDecodeError and RecursionError escaped load_config; a NaN TTL was taken."""
+    path = tmp_path / "config.toml"
+    path.write_bytes(content)
+    with pytest.raises(errors.ConfigError, match=words):
+        load_config(path, env={})
+
+
+def test_a_configuration_path_in_an_unknown_users_home_is_a_config_error() -> None:
+    """``Path.expanduser`` raised RuntimeError for ``~someone-unknown/...``."""
+    with pytest.raises(errors.ConfigError, match="no home directory"):
+        load_config(env={"LINKRESOLVER_CONFIG": "~nosuchuser-linkresolver/config.toml"})
+
+
+# -- hoster lists and file names ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pattern", ["[[a]]x", "[\\w&&x]", "[0--"])
+def test_a_pattern_python_warns_about_is_skipped_without_a_python_warning(pattern: str) -> None:
+    """Python's regex parser warned (FutureWarning: "Possible set difference") for a
+    pattern a hoster list brought: noise on the terminal, or an exception where warnings
+    are errors. Such a pattern is now refused, with the index's own warning."""
+    index = HosterIndex()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        added = index.add("hostile.example", [pattern], owner="premiumize", domains=["hostile.example"])
+    assert added == 0
+    assert [rejected.pattern for rejected in index.rejected] == [pattern]
+
+
+def test_a_long_name_of_a_device_stays_within_the_length_limit() -> None:
+    """The "_" that makes "NUL.txt..." an ordinary name came after the cut to length."""
+    name = safe_name("nul.txt" + "x" * 300)
+    assert name.startswith("nul_.txt") and len(name.encode()) <= MAX_NAME_BYTES
