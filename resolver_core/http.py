@@ -26,6 +26,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from . import errors, ratelimit
+from .capped import read_capped
 from .redact import redact
 
 log = logging.getLogger("linkresolver.http")
@@ -144,7 +145,7 @@ def make_session(
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT
-    # Only what _read_capped inflates within its bound: requests would also ask for br and
+    # Only what read_capped inflates within its bound: requests would also ask for br and
     # zstd when their packages happen to be installed, and urllib3 inflates those unbounded.
     session.headers["Accept-Encoding"] = "gzip, deflate"
     _settle_environment(session)
@@ -266,7 +267,7 @@ def _request(
             method, url, params=params, data=data, cookies=dict(cookies) if cookies else None, stream=True
         )
         _raise_if_told_to_wait(response, provider, link)
-        body = _read_capped(response)
+        body = read_capped(response, MAX_ANSWER_BYTES)
     except requests.Timeout:
         raise _unanswered("did not answer in time", provider, link) from None
     except requests.ConnectionError as exc:
@@ -350,107 +351,6 @@ def _json(response: requests.Response, body: bytes, provider: str, link: str | N
         raise error(
             f"answered HTTP {status} with {what}", provider=provider, link=link, code=status
         ) from None
-
-
-def _read_capped(response: requests.Response) -> bytes:
-    """The answer's body, decoded; a :class:`requests.RequestException` once it exceeds
-    :data:`MAX_ANSWER_BYTES`, however small it was on the wire.
-
-    gzip and deflate are inflated here rather than by urllib3, each step bounded by what
-    the cap still allows: urllib3 (2.8) inflates whatever is left without a limit when the
-    connection ends, and repeats data of multi-member gzip bodies, so a few kilobytes of
-    decompression bomb reach gigabytes before one chunk would come back to a loop here.
-    Other encodings (br, zstd: only asked for when their packages are installed) are left
-    to urllib3, whose decoders bound each read.
-    """
-    import zlib  # noqa: PLC0415 (this function alone inflates)
-    from collections.abc import Callable  # noqa: PLC0415
-
-    from urllib3.exceptions import ProtocolError, ReadTimeoutError, SSLError  # noqa: PLC0415
-
-    cap = MAX_ANSWER_BYTES
-    too_large = f"answer larger than {cap >> 20} MiB, cut off (not an API answer)"
-    header = response.headers.get("Content-Encoding", "")
-    encodings = [name.strip().lower() for name in header.split(",")]
-    encodings = [name for name in encodings if name and name != "identity"]
-    raw = response.raw
-
-    def inflater(encoding: str) -> Callable[[bytes], Iterator[bytes]]:
-        gzip = encoding in ("gzip", "x-gzip")
-        wbits = 16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS
-        state: dict[str, Any] = {"inflater": zlib.decompressobj(wbits), "out": 0, "started": False, "more": 0}
-
-        def inflate(data: bytes) -> Iterator[bytes]:
-            """``data`` inflated, in pieces of at most 1 MiB, never past the cap."""
-            while data and state["more"] >= 0:
-                step = state["inflater"]
-                try:  # a limit of 0 would mean "no limit" to zlib: it is 1 at least here
-                    piece = step.decompress(data, min(1 << 20, cap + 1 - state["out"]))
-                except zlib.error:
-                    piece = None  # said below, outside the handler: zlib's words are no help
-                if piece is None:
-                    if state["more"] > 0:  # garbage after a gzip member: ignored, as urllib3 does
-                        state["more"] = -1
-                        return
-                    if gzip or state["started"]:
-                        response.close()
-                        raise requests.exceptions.ContentDecodingError(
-                            f"the answer is not the {encoding} it says it is"
-                        )
-                    # deflate without its zlib header, as some servers send it
-                    state["inflater"] = zlib.decompressobj(-zlib.MAX_WBITS)
-                    state["started"] = True
-                    continue
-                state["started"] = True
-                state["out"] += len(piece)
-                if state["out"] > cap:
-                    response.close()
-                    raise requests.RequestException(too_large)
-                if piece:
-                    yield piece
-                if step.unconsumed_tail:
-                    data = step.unconsumed_tail
-                    continue
-                data = step.unused_data if step.eof else b""
-                if data and gzip:  # the next member of a multi-member gzip body
-                    state["inflater"] = zlib.decompressobj(wbits)
-                    state["more"] += 1
-                elif data:
-                    break  # bytes after a deflate stream: ignored, as browsers do
-
-        return inflate
-
-    def decoded(data: bytes, steps: list[Callable[[bytes], Iterator[bytes]]]) -> Iterator[bytes]:
-        if not steps:
-            yield data
-            return
-        for piece in steps[0](data):
-            yield from decoded(piece, steps[1:])
-
-    def wire() -> Iterator[bytes]:
-        """The body as sent, with urllib3's failures as requests' (as iter_content has them)."""
-        try:
-            yield from raw.stream(64 * 1024, decode_content=False)
-        except ProtocolError as exc:
-            raise requests.exceptions.ChunkedEncodingError(exc) from exc
-        except ReadTimeoutError as exc:
-            raise requests.exceptions.ConnectionError(exc) from exc
-        except SSLError as exc:
-            raise requests.exceptions.SSLError(exc) from exc
-
-    if hasattr(raw, "stream") and all(name in ("gzip", "x-gzip", "deflate") for name in encodings):
-        chunks: Iterator[bytes] = wire()
-        steps = [inflater(name) for name in reversed(encodings)]  # the last applied comes off first
-    else:
-        chunks, steps = response.iter_content(64 * 1024), []
-    body = bytearray()
-    for received in chunks:
-        for chunk in decoded(received, steps):
-            if len(body) + len(chunk) > cap:
-                response.close()
-                raise requests.RequestException(too_large)
-            body += chunk
-    return bytes(body)
 
 
 def _reason(exc: Exception) -> str:

@@ -12,11 +12,12 @@ import pytest
 import requests
 from urllib3.exceptions import ReadTimeoutError, SSLError
 
-from resolver_core.http import _read_capped, check_redirect
+from resolver_core.capped import read_capped
+from resolver_core.http import MAX_ANSWER_BYTES, check_redirect
 
 
 class FakeRaw:
-    """urllib3's response as _read_capped uses it: ``stream`` yields the given pieces, then
+    """urllib3's response as read_capped uses it: ``stream`` yields the given pieces, then
     raises ``error`` if one is given."""
 
     def __init__(self, pieces: list[bytes], error: Exception | None = None) -> None:
@@ -41,7 +42,7 @@ class FakeResponse:
 
 def read(pieces: list[bytes], encoding: str, error: Exception | None = None) -> bytes:
     response: Any = FakeResponse(FakeRaw(pieces, error), encoding)
-    return _read_capped(response)
+    return read_capped(response, MAX_ANSWER_BYTES)
 
 
 def test_gzip_cut_inside_its_header_still_inflates() -> None:
