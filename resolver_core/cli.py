@@ -152,11 +152,9 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         "--provider", action="append", metavar="NAME", help="use only this provider (repeatable)"
     )
     providers.add_argument("--json", action="store_true", help="JSON Lines on stdout, one object per link")
+    providers.add_argument("--retries", type=retries, default=2, metavar="N", help="transport retries")
     providers.add_argument(
-        "--retries", type=non_negative_int, default=2, metavar="N", help="transport retries"
-    )
-    providers.add_argument(
-        "--timeout", type=positive_float, default=30.0, metavar="S", help="seconds per request"
+        "--timeout", type=request_timeout, default=30.0, metavar="S", help="seconds per request"
     )
     links = argparse.ArgumentParser(add_help=False)
     links.add_argument(
@@ -176,9 +174,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     )
     p.add_argument("--download-dir", metavar="DIR", help="the folder aria2/JDownloader should save into")
     p.add_argument("--package", default="linkresolver", metavar="NAME", help="JDownloader package name")
-    p.add_argument(
-        "--connections", type=positive_int, default=4, metavar="N", help="aria2 connections a file"
-    )
+    p.add_argument("--connections", type=connections, default=4, metavar="N", help="aria2 connections a file")
     p.set_defaults(handler=commands.resolve)
     p = sub.add_parser(
         "check", parents=[common, providers, links], help="what providers can tell about links"
@@ -190,12 +186,12 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     p.add_argument("-o", "--output", default=".", metavar="DIR", help="where files go (default: here)")
     p.add_argument(
         "--connections",
-        type=positive_int,
+        type=connections,
         default=4,
         metavar="N",
         help="connections per file, as far as the provider allows (default: 4)",
     )
-    p.add_argument("--files", type=positive_int, default=3, metavar="N", help="files at once (default: 3)")
+    p.add_argument("--files", type=files_at_once, default=3, metavar="N", help="files at once (default: 3)")
     p.add_argument("--overwrite", action="store_true", help="replace a different file of the same name")
     p.add_argument(
         "--to", choices=("files", "aria2"), default="files", help="download here, or hand to aria2"
@@ -220,9 +216,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         help="the local JSON API (and a Click'n'Load receiver with --cnl)",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
-    p.add_argument(
-        "--port", type=non_negative_int, default=8765, help="API port (default: 8765; 0: any free)"
-    )
+    p.add_argument("--port", type=port, default=8765, help="API port (default: 8765; 0: any free)")
     p.add_argument(
         "--token",
         metavar="TOKEN",
@@ -230,9 +224,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     )
     p.add_argument("--sandbox", action="store_true", help="serve against the in-process sandbox (no account)")
     p.add_argument("--cnl", action="store_true", help="also receive Click'n'Load links on 127.0.0.1:9666")
-    p.add_argument(
-        "--cnl-port", type=non_negative_int, default=9666, help="Click'n'Load port (default: 9666)"
-    )
+    p.add_argument("--cnl-port", type=port, default=9666, help="Click'n'Load port (default: 9666)")
     p.add_argument("-o", "--output", metavar="DIR", help="where the page's and Click'n'Load's downloads go")
     p.set_defaults(handler=commands.serve)
     p = sub.add_parser("pyload", help="pyLoad: install linkresolver's plugins into pyLoad")
@@ -245,8 +237,8 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     )
     p.set_defaults(handler=commands.pyload_install)
     p = sub.add_parser("sandbox", parents=[common], help="run the local sandbox of every provider's API")
-    p.add_argument("--port", type=non_negative_int, default=0, help="port on 127.0.0.1 (default: any free)")
-    p.add_argument("--latency", type=non_negative_float, default=0.0, metavar="S", help="added per API call")
+    p.add_argument("--port", type=port, default=0, help="port on 127.0.0.1 (default: any free)")
+    p.add_argument("--latency", type=latency, default=0.0, metavar="S", help="added per API call")
     p.add_argument(
         "--fail-rate",
         type=share,
@@ -327,7 +319,9 @@ def _configure_logging(verbosity: int, stderr: TextIO, log_file: str | None = No
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     # HTTP detail (urllib3) and the sandbox's request log (werkzeug) only with -v -v.
     levels = {
-        "urllib3": logging.DEBUG if verbosity >= 2 else logging.WARNING,
+        # urllib3 warns of every transport retry ("Retrying (...) after connection broken"):
+        # the link's own error says what came of them, so those lines wait for -v.
+        "urllib3": logging.DEBUG if verbosity >= 2 else logging.WARNING if verbosity else logging.ERROR,
         "werkzeug": logging.INFO if verbosity >= 2 else logging.WARNING,
     }
     handler = logging.StreamHandler(stderr)
@@ -415,32 +409,47 @@ def print_json(outcome: Outcome | CheckOutcome | DownloadOutcome, stdout: TextIO
     stdout.flush()
 
 
-def non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
+def whole_number(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high``. Bounded both ways: a port of
+    70000 would wrap around to another port, and a million workers are a million threads."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}, not {value:,}")
+        return value
+
+    return parse
 
 
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
+def seconds(low: float, high: float, *, low_allowed: bool = True) -> Callable[[str], float]:
+    """An argparse type: seconds from ``low`` (included unless ``low_allowed`` is false) to
+    ``high``. Bounded: a socket refuses a timeout of 1e10 s with an OverflowError."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        above_low = value >= low if low_allowed else value > low
+        if not (above_low and value <= high):  # nan fails both
+            bound = "from" if low_allowed else "more than"
+            raise argparse.ArgumentTypeError(f"must be {bound} {low:g} and at most {high:g} seconds")
+        return value
+
+    return parse
 
 
-def positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
+#: The bounds of the numbers the commands take.
+port = whole_number(0, 65_535, "a port number")
+retries = whole_number(0, 10)
+connections = whole_number(1, 16)  # aria2's and most servers' limit per file
+files_at_once = whole_number(1, 32)
+request_timeout = seconds(0, 3_600, low_allowed=False)
+latency = seconds(0, 60)
 
 
 def share(text: str) -> float:

@@ -145,6 +145,8 @@ class ProviderOutage(ResolverError):
     default_retry_after = 180.0
 
     def advice(self) -> str:
+        if self.no_answer and self.code is None:  # nothing came back: the way there may be it
+            return "check the network (and the api_base, if you set one), then try again in a few minutes"
         return "try again in about 3 minutes"
 
 

@@ -11,7 +11,7 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
-from .cli import non_negative_int, positive_float
+from .cli import request_timeout, retries
 
 if TYPE_CHECKING:
     from .cli import App
@@ -26,9 +26,9 @@ def common_options() -> argparse.ArgumentParser:
     )
     common.add_argument("--json", action="store_true", help="JSON Lines on stdout")
     common.add_argument(
-        "--timeout", type=positive_float, default=30.0, metavar="S", help="seconds per request"
+        "--timeout", type=request_timeout, default=30.0, metavar="S", help="seconds per request"
     )
-    common.add_argument("--retries", type=non_negative_int, default=2, metavar="N", help="transport retries")
+    common.add_argument("--retries", type=retries, default=2, metavar="N", help="transport retries")
     return common
 
 

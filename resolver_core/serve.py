@@ -34,6 +34,11 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
     # From the environment by preference: a token on the command line shows in `ps`.
     args.token = args.token or os.environ.get(TOKEN_ENV) or None
     register_secrets([args.token])
+    output = Path(args.output).expanduser().resolve() if args.output else None
+    if output is not None and output.exists() and not output.is_dir():
+        # Said now, not at the first download an hour later in a browser.
+        print(f"linkresolver: {output} is not a directory (serve -o DIR)", file=app.stderr)
+        return ExitStatus.USAGE
     if not is_loopback(args.host) and not args.token:
         print(
             f"linkresolver: serving on {args.host} needs --token"
@@ -57,7 +62,6 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
         try:
             from .web.app import create_app  # noqa: PLC0415
 
-            output = Path(args.output).expanduser().resolve() if args.output else None
             api = make_server(
                 args.host, args.port, create_app(resolver, token=args.token, output=output), threaded=True
             )

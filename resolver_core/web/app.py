@@ -3,6 +3,10 @@
 Safe for a local service: it answers only with a CSRF token on state-changing requests
 (``X-CSRF-Token``, from ``GET /api/session``, which another site's page cannot read), and
 with ``Authorization: Bearer TOKEN`` when started with a token (required off loopback).
+Without a token it answers only requests addressed to this machine by name or loopback
+address: a page whose name the attacker points at 127.0.0.1 (DNS rebinding) is the same
+origin as the service, so it could read the CSRF token, but its requests say its own name
+in ``Host``.
 Input is checked before any work: JSON objects only, text of at most ``MAX_TEXT`` bytes.
 """
 
@@ -14,9 +18,11 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify, request
 
+from ..config import is_loopback
 from ..errors import ResolverError
 from ..handoff.aria2 import input_file, items_of, options_for
 from ..handoff.crawljob import crawljob
@@ -44,6 +50,12 @@ def create_app(resolver: Resolver, *, token: str | None = None, output: Path | N
 
     @app.before_request
     def guard() -> Response | None:
+        if token is None and not addressed_to_loopback(request.host):
+            return problem(
+                403,
+                "this service answers only requests addressed to 127.0.0.1 or localhost"
+                " (a web page that points its own name at this machine must not use it)",
+            )
         if token is not None:
             given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
             if not hmac.compare_digest(given.encode(), token.encode()):
@@ -234,6 +246,17 @@ def create_app(resolver: Resolver, *, token: str | None = None, output: Path | N
         return problem(502, error.for_person())
 
     return app
+
+
+def addressed_to_loopback(host: str) -> bool:
+    """Whether a ``Host`` header (``name:port``, ``[::1]:port``) names this machine: by
+    ``localhost`` or a loopback address, never by a name that DNS could point anywhere."""
+    try:
+        name = urlsplit(f"//{host}").hostname
+        urlsplit(f"//{host}").port  # noqa: B018 (a port that is no number is no Host of ours)
+    except ValueError:
+        return False
+    return name is not None and is_loopback(name)
 
 
 def _path(summary: str, *, body: bool = False, status: str = "200") -> dict[str, Any]:

@@ -165,6 +165,30 @@ def test_a_token_is_required_when_configured(sandbox: Sandbox, tmp_path: Path) -
         assert client.get("/api/session", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
 
 
+@pytest.mark.parametrize("host", ["attacker.example:8765", "127.0.0.1.nip.io:8765", "[::1]:port"])
+def test_without_a_token_only_requests_addressed_to_loopback_are_answered(
+    sandbox: Sandbox, tmp_path: Path, host: str
+) -> None:
+    """DNS rebinding: a page whose name now points at 127.0.0.1 is the service's origin and
+    could read the CSRF token; its requests name it in Host, and are refused."""
+    resolver = sandbox_resolver(sandbox, tmp_path, sandbox.env())
+    with create_app(resolver).test_client() as client:
+        refused = client.get("/api/session", headers={"Host": host})
+        assert refused.status_code == 403 and "127.0.0.1 or localhost" in refused.get_json()["error"]
+        assert client.post("/api/resolve", json={"text": "x"}, headers={"Host": host}).status_code == 403
+        for own in ("localhost:8765", "127.0.0.1:8765", "[::1]:8765"):
+            assert client.get("/api/session", headers={"Host": own}).status_code == 200
+
+
+def test_with_a_token_any_host_name_may_be_used(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Off loopback the service is reached by the machine's name or address, whatever they
+    are; the token is what protects it there."""
+    resolver = sandbox_resolver(sandbox, tmp_path, sandbox.env())
+    with create_app(resolver, token="s3cret-token").test_client() as client:
+        headers = {"Authorization": "Bearer s3cret-token", "Host": "nas.lan:8765"}
+        assert client.get("/api/session", headers=headers).status_code == 200
+
+
 def test_serve_refuses_a_network_address_without_a_token(cli: Any) -> None:
     run = cli("serve", "--host", "0.0.0.0", "--port", "0")
     assert run.returncode == 2 and "needs --token" in run.stderr
