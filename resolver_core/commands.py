@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .cli import App, ExitStatus, OrderedPrinter, print_json
+from .output import shown
 
 if TYPE_CHECKING:
     from .pipeline import CheckOutcome, Outcome, Resolver
@@ -28,13 +30,13 @@ def resolve(args: argparse.Namespace, app: App) -> int:
             collected.append(outcome)
             if outcome.status != "ok":
                 reason = outcome.error.for_person() if outcome.error else outcome.status
-                print(f"{outcome.input}: {reason}", file=app.stderr, flush=True)
+                print(shown(f"{outcome.input}: {reason}"), file=app.stderr, flush=True)
         elif outcome.status == "ok" and outcome.link is not None:
             for url in [file.url for file in outcome.link.files] or [outcome.link.url]:
-                print(url, file=app.stdout, flush=True)
+                print(shown(url), file=app.stdout, flush=True)
         else:
             reason = outcome.error.for_person() if outcome.error else outcome.status
-            print(f"{outcome.input}: {reason}", file=app.stderr, flush=True)
+            print(shown(f"{outcome.input}: {reason}"), file=app.stderr, flush=True)
 
     if app.stderr.isatty():
         resolver.on_report = app.report
@@ -86,7 +88,7 @@ def check(args: argparse.Namespace, app: App) -> int:
         if outcome.error:
             details.append(outcome.error.for_person())
         print(
-            f"{outcome.status:<11} {outcome.input}  {'  '.join(details)}".rstrip(),
+            shown(f"{outcome.status:<11} {outcome.input}  {'  '.join(details)}".rstrip()),
             file=app.stdout,
             flush=True,
         )
@@ -101,6 +103,10 @@ def download(args: argparse.Namespace, app: App) -> int:
 
     from .download import DownloadOutcome, download_many  # noqa: PLC0415
 
+    if args.to == "aria2":
+        from .handoff.aria2 import check_rpc_url  # noqa: PLC0415
+
+        check_rpc_url(args.aria2_rpc, _aria2_secret(args))  # a usage error, before any link is resolved
     resolver, urls = _links_from_input(app)
     if not urls:
         return ExitStatus.LINK_FAILED
@@ -118,8 +124,10 @@ def download(args: argparse.Namespace, app: App) -> int:
             return
         error = outcome.error or outcome.outcome.error
         if error is not None:
-            print(f"{outcome.outcome.input}: {error.for_person()}", file=app.stderr, flush=True)
+            print(shown(f"{outcome.outcome.input}: {error.for_person()}"), file=app.stderr, flush=True)
         for saved in outcome.saved:
+            # The names were made safe for file systems (download.names), which also keeps
+            # escapes off the terminal: printed as they are, they match the files exactly.
             print(saved.path, file=app.stdout, flush=True)
             how = "already there" if saved.skipped else "sha1 verified" if saved.verified else "size checked"
             print(f"saved {saved.path.name} ({_size(saved.size)}, {how})", file=app.stderr, flush=True)
@@ -137,18 +145,29 @@ def download(args: argparse.Namespace, app: App) -> int:
     return ExitStatus.OK if all(r.status == "ok" for r in results) else ExitStatus.LINK_FAILED
 
 
+def _aria2_secret(args: argparse.Namespace) -> str | None:
+    """aria2's RPC secret (--aria2-secret, else LINKRESOLVER_ARIA2_SECRET), registered for
+    redaction as soon as it is known."""
+    import os  # noqa: PLC0415
+
+    from .redact import register_secrets  # noqa: PLC0415
+
+    secret: str | None = args.aria2_secret or os.environ.get("LINKRESOLVER_ARIA2_SECRET") or None
+    if secret:
+        register_secrets([secret])
+    return secret
+
+
 def _to_aria2(resolver: Resolver, urls: list[str], args: argparse.Namespace, app: App) -> int:
     """Resolve, then queue every file in a running aria2 over JSON-RPC."""
-    import os  # noqa: PLC0415
     from pathlib import Path  # noqa: PLC0415
 
     from .handoff.aria2 import Aria2Error, Aria2Rpc, items_of, options_for  # noqa: PLC0415
-    from .redact import register_secrets  # noqa: PLC0415
+    from .http import make_session  # noqa: PLC0415
 
-    secret = args.aria2_secret or os.environ.get("LINKRESOLVER_ARIA2_SECRET") or None
-    if secret:
-        register_secrets([secret])
-    rpc = Aria2Rpc(resolver.session, args.aria2_rpc, secret)
+    # A session of its own, without transport retries: aria2 listens or it does not, and
+    # retrying a refused connection only printed urllib3's "Retrying..." lines per link.
+    rpc = Aria2Rpc(make_session(retries=0, timeout=args.timeout), args.aria2_rpc, _aria2_secret(args))
     folder = Path(args.output).expanduser().resolve()
     failed = False
     for outcome in resolver.resolve_many(urls):
@@ -164,14 +183,16 @@ def _to_aria2(resolver: Resolver, urls: list[str], args: argparse.Namespace, app
                 error = exc
         failed = failed or error is not None
         if args.json:
-            record = {**outcome.to_json(), "aria2_gids": gids}
+            # download's fields (DESIGN.md), null: aria2 writes and verifies the file later,
+            # and may rename it (--auto-file-renaming), so no path is known for sure here.
+            record = {**outcome.to_json(), "path": None, "verified": None, "aria2_gids": gids}
             if error is not None:
                 record.update(status="error", error=error.for_person(), code=error.code)
             print(json.dumps(record, ensure_ascii=False), file=app.stdout, flush=True)
         elif error is not None:
-            print(f"{outcome.input}: {error.for_person()}", file=app.stderr, flush=True)
+            print(shown(f"{outcome.input}: {error.for_person()}"), file=app.stderr, flush=True)
         else:
-            print(f"{outcome.input}: queued in aria2 ({', '.join(gids)})", file=app.stdout, flush=True)
+            print(shown(f"{outcome.input}: queued in aria2 ({', '.join(gids)})"), file=app.stdout, flush=True)
     return ExitStatus.LINK_FAILED if failed else ExitStatus.OK
 
 
@@ -212,7 +233,7 @@ def accounts(args: argparse.Namespace, app: App) -> int:
         if args.json:
             print(json.dumps(row, ensure_ascii=False), file=app.stdout)
         elif error is not None:
-            print(f"{provider.name:<12} {error.for_person()}", file=app.stderr)
+            print(shown(f"{provider.name:<12} {error.for_person()}"), file=app.stderr)
         elif info is None:
             print(f"{provider.name:<12} has no account API", file=app.stdout)
         else:
@@ -220,37 +241,92 @@ def accounts(args: argparse.Namespace, app: App) -> int:
             fair = f"{info.fair_use_left:.0%}" if info.fair_use_left is not None else "?"
             can = "can download" if info.can_download else "cannot download"
             print(
-                f"{provider.name:<12} {info.type:<8} {can:<16} expires {expires}  fair use left {fair}",
+                shown(
+                    f"{provider.name:<12} {info.type:<8} {can:<16} expires {expires}  fair use left {fair}"
+                ),
                 file=app.stdout,
             )
         if not args.json:
             for rest in row["resting"]:
                 what = f"{rest['hoster']} links" if rest["hoster"] else "every link"
                 clock = time.strftime("%H:%M:%S", time.localtime(rest["until"]))
-                print(f"{'':<12} resting ({what}) until {clock}: {rest['reason']}", file=app.stdout)
+                print(shown(f"{'':<12} resting ({what}) until {clock}: {rest['reason']}"), file=app.stdout)
     return status
 
 
 def hosts(args: argparse.Namespace, app: App) -> int:
+    """Every hoster each provider's patterns name, then what providers serve beyond
+    patterns (Offcloud: magnets, and any link as a catch-all), which no list shows.
+
+    JSON rows have ``claim``: null for a hoster of the lists, else what is claimed
+    (``"magnet"``, ``"any_link"`` or ``"other"``), with empty domains and patterns."""
     resolver = app.resolver(refresh_hosterlists=args.refresh)
     index = resolver.index()
     _report_problems(resolver.problems, app)
     for info in index.hosters():
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "provider": info.owner,
-                        "hoster": info.hoster,
-                        "domains": list(info.domains),
-                        "patterns": list(info.patterns),
-                    }
-                ),
-                file=app.stdout,
-            )
+            row = {
+                "provider": info.owner,
+                "hoster": info.hoster,
+                "domains": list(info.domains),
+                "patterns": list(info.patterns),
+                "claim": None,
+            }
+            print(json.dumps(row), file=app.stdout)
         else:
-            print(f"{info.owner:<12} {info.hoster:<24} {' '.join(info.domains)}", file=app.stdout)
+            print(shown(f"{info.owner:<12} {info.hoster:<24} {' '.join(info.domains)}"), file=app.stdout)
+    for claim in _claims(resolver):
+        if args.json:
+            row = {
+                "provider": claim.provider,
+                "hoster": claim.hoster,
+                "domains": [],
+                "patterns": [],
+                "claim": claim.kind,
+            }
+            print(json.dumps(row), file=app.stdout)
+        else:
+            shown_hoster = claim.hoster or f"({claim.kind.replace('_', ' ')})"
+            print(shown(f"{claim.provider:<12} {shown_hoster:<24} {claim.words}"), file=app.stdout)
     return ExitStatus.LINK_FAILED if resolver.problems else ExitStatus.OK
+
+
+#: What ``hosts`` asks a provider's ``claims`` about, to say what it serves beyond its
+#: patterns: a magnet (a well-formed info hash) and a link to a host nobody lists.
+_PROBE_MAGNET = "magnet:?xt=urn:btih:" + "0123456789abcdef0123" * 2
+_PROBE_LINK = "https://any-host.invalid/file/linkresolver-hosts-probe"
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """A kind of link a provider serves beyond its hoster patterns, as ``hosts`` shows it."""
+
+    provider: str
+    hoster: str | None  # the hoster its outcomes name; None when it is the link's own host
+    kind: str  # "magnet", "any_link", "other"
+    words: str
+
+
+def _claims(resolver: Resolver) -> list[_Claim]:
+    """What each provider claims beyond its patterns, learned from ``Provider.claims``
+    itself (so that a configured ``catch_all = false`` shows): there is no list to print."""
+    from .provider import Provider  # noqa: PLC0415
+
+    found: list[_Claim] = []
+    for provider in resolver.providers:
+        if type(provider).claims is Provider.claims:
+            continue
+        magnet = provider.claims(_PROBE_MAGNET)
+        if magnet is not None:
+            found.append(_Claim(provider.name, magnet, "magnet", "magnet links (BitTorrent)"))
+        if provider.claims(_PROBE_LINK) is not None:
+            words = "any http(s) link (a catch-all, tried in priority order)"
+            found.append(_Claim(provider.name, None, "any_link", words))
+        elif magnet is None:
+            found.append(
+                _Claim(provider.name, None, "other", "links it recognises itself, beyond hoster lists")
+            )
+    return found
 
 
 def serve(args: argparse.Namespace, app: App) -> int:
@@ -324,7 +400,7 @@ def _links_from_input(app: App) -> tuple[Resolver, list[str]]:
 
 def _report_problems(problems: dict[str, Any], app: App) -> None:
     for error in problems.values():
-        print(f"warning: {error.for_person()}; its hosters are left out", file=app.stderr)
+        print(shown(f"warning: {error.for_person()}; its hosters are left out"), file=app.stderr)
 
 
 def _size(size: int) -> str:

@@ -12,19 +12,22 @@ The file is ``platformdirs.user_config_dir("linkresolver")/config.toml``, or the
     requests_per_second = 10   # API calls a second at most (0: no limit)
 
 Environment variables override the file: ``LINKRESOLVER_<PROVIDER>_LOGIN``, ``_KEY``,
-``_PASSWORD``, ``_API_BASE``. Every problem names the file and the key, so a person can fix
-it; a file that holds keys and can be read by others draws a warning.
+``_PASSWORD``, ``_API_BASE``. Every problem names the file and the key (or the environment
+variable), so a person can fix it; a file that holds keys and can be read by others draws a
+warning, and so does a key linkresolver does not know (a typo would otherwise be ignored).
 """
 
 from __future__ import annotations
 
+import codecs
+import difflib
 import ipaddress
 import logging
 import math
 import os
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
@@ -39,6 +42,8 @@ CONFIG_ENV: Final = "LINKRESOLVER_CONFIG"
 #: Providers whose environment variables are read even without a table in the file.
 KNOWN_PROVIDERS: Final = ("premiumize", "offcloud", "openload", "streamango", "highload")
 _PROVIDER_KEYS: Final = {"login", "key", "password", "api_base", "priority", "enabled", "requests_per_second"}
+#: Every key the file may have outside the provider tables.
+_TOP_LEVEL_KEYS: Final = ("providers", "hosterlist_ttl_hours", "captcha_command")
 _SECRET_KEYS: Final = ("key", "password")
 DEFAULT_PRIORITY: Final = 50
 
@@ -123,12 +128,13 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
         data = _read_toml(config_path)
     elif explicit:
         raise ConfigError(f"configuration file {config_path} does not exist")
+    _warn_about_unknown_top_level_keys(data, config_path)
     providers = _providers_from(data, config_path)
     if any(settings.secrets() for settings in providers.values()):  # keys in the file itself
         _warn_if_readable_by_others(config_path)
     providers = _apply_environment(providers, environ)
     for settings in providers.values():
-        _check_api_base(settings, config_path)
+        _check_api_base(settings, config_path, environ)
     return Config(
         path=config_path if found else None,
         providers=providers,
@@ -140,16 +146,24 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
 
 def _read_toml(config_path: Path) -> dict[str, Any]:
     try:
-        with config_path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:  # tomllib decodes the whole file before it parses
-        raise ConfigError(f"{config_path}: not UTF-8 text (byte {exc.start}); TOML files are UTF-8") from None
-    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
-        raise ConfigError(f"{config_path}: not valid TOML: values nested too deeply") from None
+        raw = config_path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{config_path}: cannot be read: {exc.strerror}") from None
+    # Notepad and other Windows editors start a UTF-8 file with a byte order mark; TOML has no
+    # place for it (tomllib calls it an "Invalid statement" at line 1), but it is no mistake.
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = raw[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{config_path}: not UTF-8 text (byte {exc.start + bom}); TOML files are UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        raise ConfigError(f"{config_path}: not valid TOML: values nested too deeply") from None
 
 
 def _providers_from(data: Mapping[str, Any], config_path: Path) -> dict[str, ProviderSettings]:
@@ -183,6 +197,17 @@ def _providers_from(data: Mapping[str, Any], config_path: Path) -> dict[str, Pro
                 )
             values["requests_per_second"] = float(rate)
         extra = {key: value for key, value in table.items() if key not in _PROVIDER_KEYS}
+        for key in extra:
+            # Keys a plugin defines for itself land here too, and only the plugin knows them
+            # (see warn_about_unknown_keys); a near miss of a common key is a typo, though.
+            near = _near_provider_key(key)
+            if near is not None:
+                log.warning(
+                    "%s: %r is not a setting linkresolver knows, so it is ignored; did you mean '%s'?",
+                    where,
+                    key,
+                    near,
+                )
         providers[name] = ProviderSettings(name, extra=extra, **values)
     return providers
 
@@ -203,15 +228,18 @@ def _apply_environment(
     return providers
 
 
-def _check_api_base(settings: ProviderSettings, config_path: Path) -> None:
+def _check_api_base(settings: ProviderSettings, config_path: Path, environ: Mapping[str, str]) -> None:
+    """Refuse an api_base that is not https, naming where it came from: the environment
+    variable when one is set (it overrides the file, which may not even exist), else the file."""
     if settings.api_base is None:
         return
     problem = api_base_problem(settings.api_base)
-    if problem:
-        raise ConfigError(
-            f"{config_path}: [providers.{settings.name}] api_base {settings.api_base!r} {problem}"
-            f" (or LINKRESOLVER_{settings.name.upper()}_API_BASE)"
-        )
+    if not problem:
+        return
+    variable = f"LINKRESOLVER_{settings.name.upper()}_API_BASE"
+    if environ.get(variable):
+        raise ConfigError(f"environment variable {variable}: api_base {settings.api_base!r} {problem}")
+    raise ConfigError(f"{config_path}: [providers.{settings.name}] api_base {settings.api_base!r} {problem}")
 
 
 def api_base_problem(api_base: str) -> str | None:
@@ -269,3 +297,83 @@ def _warn_if_readable_by_others(config_path: Path) -> None:
         log.warning(
             "%s holds keys and can be read by other users; run: chmod 600 %s", config_path, config_path
         )
+
+
+# -- keys nobody reads ---------------------------------------------------------------------------
+#
+# An unknown key is only warned about, never refused: a plugin may read a key the core does not
+# know, and a config file written for a newer linkresolver should still work with this one.
+
+
+def _warn_about_unknown_top_level_keys(data: Mapping[str, Any], config_path: Path) -> None:
+    for key, value in data.items():
+        if key in _TOP_LEVEL_KEYS:
+            continue
+        if isinstance(value, dict) and key in KNOWN_PROVIDERS:  # [premiumize] for [providers.premiumize]
+            hint = f"; did you mean [providers.{key}]?"
+        else:
+            hint = _did_you_mean(key, _TOP_LEVEL_KEYS)
+        log.warning("%s: %r is not a setting linkresolver knows, so it is ignored%s", config_path, key, hint)
+
+
+def warn_about_unknown_keys(
+    settings: ProviderSettings, plugin_keys: Collection[str], config_path: Path | None
+) -> None:
+    """Warn about each key of a provider's table that neither linkresolver nor its plugin reads.
+
+    For plugins that know every key they read (``plugin_keys``, the keys of
+    :attr:`ProviderSettings.extra` they use): :func:`load_config` cannot tell a plugin's key
+    from a typo, so it warns only about near misses of the common keys, and those are not
+    repeated here.
+    """
+    where = f"{config_path or 'configuration'}: [providers.{settings.name}]"
+    for key in settings.extra:
+        if key in plugin_keys or _near_provider_key(key) is not None:
+            continue
+        log.warning(
+            "%s: %r is not a setting of %s, so it is ignored%s",
+            where,
+            key,
+            settings.name,
+            _did_you_mean(key, [*sorted(plugin_keys), *sorted(_PROVIDER_KEYS)]),
+        )
+
+
+_WARNED_TABLES: set[tuple[Path | None, str]] = set()
+
+
+def warn_about_unknown_providers(config: Config, registered: Iterable[str]) -> None:
+    """Warn about each ``[providers.NAME]`` table of the file that names no registered provider.
+
+    Plugins add providers, so only the caller knows every name: call this after the
+    ``register_providers`` hook with the names registered. The built-in names are never
+    warned about (their plugin may be disabled on purpose, ``LINKRESOLVER_DISABLE_PLUGINS``).
+    """
+    names = sorted(set(registered))
+    for name in config.providers:
+        if name in names or name in KNOWN_PROVIDERS or (config.path, name) in _WARNED_TABLES:
+            continue
+        _WARNED_TABLES.add((config.path, name))  # once a process: serve makes a resolver a job
+        close = difflib.get_close_matches(name, sorted({*names, *KNOWN_PROVIDERS}), n=1)
+        hint = (
+            f"; did you mean [providers.{close[0]}]?"
+            if close
+            else f" (providers: {', '.join(names) or 'none'})"
+        )
+        log.warning(
+            "%s: [providers.%s] names no provider, so it is ignored%s",
+            config.path or "configuration",
+            name,
+            hint,
+        )
+
+
+def _near_provider_key(key: str) -> str | None:
+    """The common provider key that ``key`` is a near miss of ("prioritty"), or None."""
+    close = difflib.get_close_matches(key, sorted(_PROVIDER_KEYS), n=1)
+    return close[0] if close else None
+
+
+def _did_you_mean(key: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -14,6 +14,7 @@ from .cli import ExitStatus
 from .config import load_config
 from .hookspecs import hookimpl
 from .models import CaptchaChallenge
+from .output import shown
 from .pipeline import Outcome, Resolver
 from .sandbox import build_sandbox
 from .sandbox.captcha import SandboxCaptchaSolver
@@ -41,7 +42,7 @@ magnet:?xt=urn:btih:2c6b6858d61da9543d4231a71db4b1c9264b0685&dn=Holiday.Soundtra
 Whole season torrent: magnet:?xt=urn:btih:a7f3e9d1c5b8024f6e1d3c9b7a5f2e8d4c6b1a09&dn=Holiday.Season.1
 Not a hoster anyone serves: https://example.com/some/page
 """
-EXPECTED = ["ok"] * 9 + ["error"] + ["ok"] * 4 + ["error"]
+EXPECTED = ["ok"] * 9 + ["error"] + ["ok"] * 4 + ["unsupported"]
 
 
 def run_demo(app: App) -> int:
@@ -54,7 +55,7 @@ def run_demo(app: App) -> int:
 
         # Offcloud's cloud downloads report how they go: shown as they come.
         def show(url: str, message: str) -> None:
-            print(f"  {message}: {url}", file=out)
+            print(shown(f"  {message}: {url}"), file=out)
 
         app.pm.register(solver, name="sandbox-demo-solver")
         resolver = Resolver(config, pm=app.pm, cache_dir=Path(work) / "cache")
@@ -62,7 +63,7 @@ def run_demo(app: App) -> int:
         print(f"Sandbox running on {sandbox.url} (no account, no network needed).", file=out)
         for provider, info, error in resolver.accounts():
             state = error.for_person() if error else f"{info.type} account" if info else "no account API"
-            print(f"  provider {provider.name} ({provider.kind.value}): {state}", file=out)
+            print(shown(f"  provider {provider.name} ({provider.kind.value}): {state}"), file=out)
         print("\nPasted text:\n  " + SAMPLE_POST.strip().replace("\n", "\n  "), file=out)
         urls = resolver.links_in([SAMPLE_POST])
         print(
@@ -76,18 +77,7 @@ def run_demo(app: App) -> int:
         print(f"\nFound {len(urls)} links; resolved through the providers:\n", file=out)
         rows = [("status", "hoster", "provider", "file", "size", "direct link or reason")]
         for outcome in outcomes:
-            link = outcome.link
-            rows.append(
-                (
-                    outcome.status,
-                    outcome.hoster or "-",
-                    outcome.provider or "-",
-                    link.filename or "-" if link else "-",
-                    f"{link.size:,}" if link and link.size is not None else "-",
-                    (f"{len(link.files)} files: " if link and link.files else "")
-                    + (link.url if link else (outcome.error.for_person() if outcome.error else "-")),
-                )
-            )
+            rows.append(_row(outcome))
         widths = [max(len(row[i]) for row in rows) for i in range(5)]
         for row, files in zip(rows, [(), *(o.link.files if o.link else () for o in outcomes)], strict=True):
             print(
@@ -95,7 +85,7 @@ def run_demo(app: App) -> int:
                 file=out,
             )
             for file in files:
-                print(f"  {'':<{sum(widths) + 10}}  {file.url}", file=out)
+                print(f"  {'':<{sum(widths) + 10}}  {shown(file.url)}", file=out)
         _download_two(resolver, outcomes, Path(work) / "downloads", out)
     statuses = [outcome.status for outcome in outcomes]
     if statuses != EXPECTED:
@@ -103,6 +93,25 @@ def run_demo(app: App) -> int:
         return ExitStatus.LINK_FAILED
     print("\nEvery link ended as the sandbox scenario says. Try: linkresolver sandbox", file=out)
     return ExitStatus.OK
+
+
+def _row(outcome: Outcome) -> tuple[str, str, str, str, str, str]:
+    """One outcome's cells in the demo's table. A link of several files (a torrent, an
+    archive unpacked in the cloud) ends with "N files:", and its files follow on lines of
+    their own, as ``resolve`` prints them: the link to the whole folder is not one of them."""
+    link = outcome.link
+    if link is None:
+        last = outcome.error.for_person() if outcome.error else "-"
+    else:
+        last = f"{len(link.files)} files:" if link.files else link.url
+    return (
+        outcome.status,
+        shown(outcome.hoster or "-"),
+        shown(outcome.provider or "-"),
+        shown(link.filename or "-") if link else "-",
+        f"{link.size:,}" if link and link.size is not None else "-",
+        shown(last),
+    )
 
 
 class _ShowingSolver(SandboxCaptchaSolver):

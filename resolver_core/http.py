@@ -82,17 +82,17 @@ def check_redirect(origin: str, target: str) -> None:
     scheme = urlsplit(target).scheme.lower()
     if scheme not in ("http", "https"):
         raise RedirectRefused(f"refused a redirect to a {scheme or 'relative'}: URL ({redact(target)[:200]})")
-    if _is_internal(urlsplit(origin).hostname):
+    if is_internal_host(urlsplit(origin).hostname):
         return
     host = urlsplit(target).hostname
-    if _is_internal(host):
+    if is_internal_host(host):
         raise RedirectRefused(
             f"refused a redirect from {urlsplit(origin).hostname} to {host}, an address on this machine"
             " or its network"
         )
 
 
-def _is_internal(host: str | None) -> bool:
+def is_internal_host(host: str | None) -> bool:
     """Whether ``host`` (a literal address in any form a resolver accepts, or localhost)
     names this machine or its private network."""
     if not host:

@@ -34,7 +34,7 @@ from hostermatch import HosterIndex, extract_links
 from . import errors, ratelimit
 from .cache import HosterListCache
 from .captcha import CaptchaCommand
-from .config import Config, default_cache_dir
+from .config import Config, default_cache_dir, warn_about_unknown_providers
 from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, make_session
 from .manager import make_plugin_manager
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink
@@ -135,7 +135,9 @@ class Resolver:
         self.config = config
         self.pm = pm or make_plugin_manager()
         register_secrets(config.secrets())
-        self.providers = self._select(self._registered(), provider_names)
+        registered = self._registered()
+        warn_about_unknown_providers(config, [provider.name for provider in registered])
+        self.providers = self._select(registered, provider_names)
         self.session = session or make_session(retries=retries, timeout=timeout)
         self.cache = HosterListCache(
             cache_dir or config.cache_dir or default_cache_dir(), config.hosterlist_ttl_hours
@@ -303,7 +305,12 @@ class Resolver:
             self._notify(link)
             return Outcome(url, "ok", link=link, provider=provider.name, hoster=hoster)
         error = failures[-1] if len(failures) == 1 else errors.AllProvidersFailed(failures)
-        return Outcome(url, "error", error=error, provider=error.provider, hoster=candidates[0][1])
+        # Every provider asked said it does not serve the link (Offcloud's "not supported"):
+        # the link is unsupported, as when no provider claims it, not failed.
+        status = "unsupported" if all(isinstance(f, errors.UnsupportedLink) for f in failures) else "error"
+        if status == "unsupported" and len(failures) > 1:
+            error = errors.UnsupportedLink(error.message, link=url)
+        return Outcome(url, status, error=error, provider=error.provider, hoster=candidates[0][1])
 
     def _resolve_at(self, provider: Provider, hoster: str, url: str) -> ResolvedLink:
         """``url`` resolved by ``provider`` (see :meth:`_careful`)."""

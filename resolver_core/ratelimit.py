@@ -52,6 +52,8 @@ SILENT_REST: Final = 60.0
 #: No provider's word keeps it resting longer than this (a Retry-After of a year is a bug).
 MAX_REST: Final = 24 * 3600.0
 COOLDOWN_FILE: Final = "cooldowns.json"
+#: Where a cooldowns.json that is not JSON is moved, so that the next run starts quietly.
+CORRUPT_SUFFIX: Final = ".corrupt"
 #: Seconds between looks at whether another process changed the file.
 RELOAD_EVERY: Final = 1.0
 
@@ -264,17 +266,27 @@ class Cooldowns:
 
     # -- the file ---------------------------------------------------------------------------
 
-    def _load(self) -> None:
+    def _load(self, *, locked: bool = False) -> None:
+        """Merge the file's cooldowns in; ``locked``: the caller holds the file's lock."""
         if self.path is None:
             return
         try:
-            stamp = self.path.stat().st_mtime_ns
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            seen = self.path.stat()
+            text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return
-        except (OSError, ValueError) as exc:
-            log.warning("%s cannot be read (%s); starting without cooldowns", self.path, exc)
+        except UnicodeDecodeError as exc:
+            self._set_aside(seen, exc, locked=locked)
             return
+        except OSError as exc:
+            _warn_once(self.path, "%s cannot be read (%s); starting without cooldowns", self.path, exc)
+            return
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as exc:  # not JSON, or nested beyond reason
+            self._set_aside(seen, exc, locked=locked)
+            return
+        stamp = seen.st_mtime_ns
         entries = _parse(data)
         with self._lock:
             for key, entry in entries.items():
@@ -282,6 +294,44 @@ class Cooldowns:
                 if current is None or entry.until > current.until:
                     self._entries[key] = entry
             self._stamp = stamp
+
+    def _set_aside(self, seen: os.stat_result, problem: Exception, *, locked: bool) -> None:
+        """Move a damaged file (``seen``) to ``cooldowns.json.corrupt``, replacing an older one.
+
+        Read again every run, it would draw the same warning forever, and nothing rewrites it
+        until a provider next says stop. It is our own cache, so nothing of the user's is
+        lost. A file being written is never seen half done (:meth:`_save` replaces it whole),
+        so it is damaged, not busy; but another process may have replaced it since it was
+        read, so it is moved only while it is still the file that was read, under the lock.
+        """
+        assert self.path is not None
+        aside = self.path.with_name(self.path.name + CORRUPT_SUFFIX)
+        try:
+            with contextlib.nullcontext() if locked else _file_lock(self.path.with_suffix(".lock")):
+                now = self.path.stat()
+                if _same_file(now, seen):
+                    os.replace(self.path, aside)
+                else:  # rewritten meanwhile: the next look reads the new one
+                    return
+        except FileNotFoundError:  # another process moved it aside (and said so)
+            return
+        except OSError as exc:
+            self._stamp = seen.st_mtime_ns  # not read again until it changes
+            _warn_once(
+                self.path,
+                "%s cannot be read (%s), nor moved aside (%s); starting without cooldowns",
+                self.path,
+                problem,
+                exc.strerror or exc,
+            )
+            return
+        _warn_once(
+            self.path,
+            "%s cannot be read (%s); moved it aside to %s and started without cooldowns",
+            self.path,
+            problem,
+            aside.name,
+        )
 
     def _reload_if_changed(self) -> None:
         """Read the file again when another process changed it: looked at once a second at
@@ -305,7 +355,7 @@ class Cooldowns:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with _file_lock(self.path.with_suffix(".lock")):
-                self._load()  # what other processes wrote meanwhile
+                self._load(locked=True)  # what other processes wrote meanwhile
                 now = time.time()
                 with self._lock:
                     self._entries[(entry.provider, entry.hoster)] = max(
@@ -347,6 +397,30 @@ def _parse(data: object) -> dict[tuple[str, str | None], Cooldown]:
                 code if isinstance(code, int) and not isinstance(code, bool) else None,
             )
     return entries
+
+
+def _same_file(one: os.stat_result, other: os.stat_result) -> bool:
+    """Whether two looks saw the same file, unchanged (a replaced file has a new inode)."""
+    return (one.st_dev, one.st_ino, one.st_mtime_ns, one.st_size) == (
+        other.st_dev,
+        other.st_ino,
+        other.st_mtime_ns,
+        other.st_size,
+    )
+
+
+_warned: set[Path] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_once(path: Path, message: str, *args: object) -> None:
+    """A warning about the cooldown file ``path``, once a process: every worker and every
+    resolver of a run reads it, and one warning says all there is to say."""
+    with _warned_lock:
+        if path in _warned:
+            return
+        _warned.add(path)
+    log.warning(message, *args)
 
 
 @contextlib.contextmanager

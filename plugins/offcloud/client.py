@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from http.cookiejar import CookieJar
 from typing import Any, Final
@@ -58,6 +59,24 @@ class NotAvailable(errors.PaymentRequired):
 
     def advice(self) -> str:
         return "buying the add-on at Offcloud, or another provider, would get it; retrying will not"
+
+
+class NotSupported(errors.UnsupportedLink):
+    """An ``error`` answer saying Offcloud does not support the link ("This URL is not
+    supported.", "Unsupported link"): the link is unsupported here, not failed, and another
+    provider may serve it (the core's own UnsupportedLink means that none does)."""
+
+    try_other_provider = True
+
+
+#: How an ``error`` answer says the link is not supported. Seed 004 words no such answer; these
+#: are the words seen: "This URL is not supported." (Offcloud), "Unsupported link" (sandbox).
+#: Only about the link: an archive type "not supported" (cloud/explore) is another matter.
+_UNSUPPORTED_WORDS: Final = re.compile(
+    r"\bunsupported\s+(?:url|link|host|hoster|site|website)\b"
+    r"|\b(?:url|link|host|hoster|site|website)\b[^.]*\bnot\s+supported\b",
+    re.IGNORECASE,
+)
 
 
 class OffcloudClient:
@@ -254,6 +273,10 @@ def check_answer(body: Any, http_status: int, *, link: str | None = None, auth: 
                 )
             if http_status >= 500:
                 raise errors.ProviderOutage(f'had an error (it said "{said}")', provider=PROVIDER, link=link)
+            if link is not None and _UNSUPPORTED_WORDS.search(said):
+                raise NotSupported(
+                    f'does not support this link (it said "{said}")', provider=PROVIDER, link=link
+                )
             raise errors.Refused(f'refused this (it said "{said}")', provider=PROVIDER, link=link)
     if http_status in (401, 403):
         raise errors.AuthFailed("refused the credentials", provider=PROVIDER, link=link, code=http_status)

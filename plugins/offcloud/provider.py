@@ -8,6 +8,8 @@ adds the link and polls ``cloud/status`` with a growing interval until ``downloa
 ``error``/``canceled``, which end it with the reason), then takes the link, and for a
 folder (a multi-file torrent, an unpacked archive) every file in it via ``cloud/explore``.
 ``not_available`` is permanent: the reason is spelled out and the next provider is tried.
+An ``error`` saying the link is not supported is not worth the cloud's try: it ends the link at
+Offcloud as unsupported (:class:`~.client.NotSupported`), and the next provider is tried.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any, ClassVar, Final
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from resolver_core import errors
-from resolver_core.config import Config, ProviderSettings
+from resolver_core.config import Config, ProviderSettings, warn_about_unknown_keys
 from resolver_core.models import (
     AccountInfo,
     FileLink,
@@ -46,6 +48,8 @@ POLL_GROWTH: Final = 1.5
 POLL_LONGEST: Final = 15.0
 #: How long a cloud download may take before the link is given up (configurable).
 DEFAULT_CLOUD_TIMEOUT_MINUTES: Final = 120
+#: The keys of ``[providers.offcloud]`` beyond the common ones (README, Configuration).
+SETTINGS: Final = frozenset({"proxy_id", "catch_all", "cloud_only", "cloud_timeout_minutes"})
 
 
 class OffcloudProvider(Provider):
@@ -70,7 +74,9 @@ class OffcloudProvider(Provider):
 
     @classmethod
     def from_config(cls, config: Config) -> OffcloudProvider:
-        return cls(config.provider(PROVIDER), stored_session=session_path(config))
+        settings = config.provider(PROVIDER)
+        warn_about_unknown_keys(settings, SETTINGS, config.path)  # a "catch_al" would be ignored
+        return cls(settings, stored_session=session_path(config))
 
     @property
     def enabled(self) -> bool:

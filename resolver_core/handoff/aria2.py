@@ -9,14 +9,17 @@ RPC nothing of it (headers, tokens, the RPC secret) appears on a command line.
 from __future__ import annotations
 
 import itertools
+import socket
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import requests
 
 from ..download.names import name_from_url, safe_name
 from ..errors import ConfigError, ResolverError
+from ..http import is_internal_host, printable
 from ..models import DownloadLimits, FileLink, ResolvedLink
 from ..redact import redact
 
@@ -67,12 +70,33 @@ class Aria2Error(ResolverError):
     kind = "aria2"
 
 
+def check_rpc_url(url: str, secret: str | None) -> None:
+    """Refuse (ConfigError: a usage error) an RPC URL that is not http(s), or one that would
+    carry the secret in clear text across the internet: the secret travels in every call's
+    JSON body, and whoever reads it can make aria2 download anything anywhere on the disk.
+    Plain http is fine on loopback and private addresses (aria2 on this machine or the
+    NAS at home); a public host needs https. A host name is not looked up: what it
+    resolves to can change between this check and the call."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host, parts = None, None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
+        raise ConfigError(f"--aria2-rpc {url!r} is not an http(s) URL (aria2's is {DEFAULT_RPC})")
+    if secret and parts.scheme.lower() == "http" and not is_internal_host(host):
+        raise ConfigError(
+            f"--aria2-rpc {url}: refusing to send the RPC secret over plain http to {host}, which is"
+            " not a loopback or private address; use https, or the address of aria2's machine on"
+            " your own network"
+        )
+
+
 class Aria2Rpc:
     """aria2's JSON-RPC interface: ``aria2.addUri`` and friends, with the secret token."""
 
     def __init__(self, session: requests.Session, url: str = DEFAULT_RPC, secret: str | None = None) -> None:
-        if not url.lower().startswith(("http://", "https://")):
-            raise ConfigError(f"--aria2-rpc {url!r} is not an http(s) URL (aria2's is {DEFAULT_RPC})")
+        check_rpc_url(url, secret)
         self.session = session
         self.url = url
         self._secret = secret
@@ -87,7 +111,7 @@ class Aria2Rpc:
             answer = response.json()
         except requests.RequestException as exc:
             raise Aria2Error(
-                f"aria2 cannot be reached at {self.url} ({redact(str(exc))[:160]}); start it with"
+                f"aria2 does not answer at {redact(self.url)} ({_why_unreachable(exc)}); start it with"
                 " `aria2c --enable-rpc` or give --aria2-rpc URL"
             ) from None
         except ValueError:
@@ -95,7 +119,7 @@ class Aria2Rpc:
                 f"{self.url} answered HTTP {response.status_code} without JSON: is it aria2?"
             ) from None
         if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
-            message = redact(str(answer["error"].get("message", "")))[:200]
+            message = printable(redact(str(answer["error"].get("message", ""))))[:200]
             if "Unauthorized" in message:
                 raise Aria2Error("aria2 refused the RPC secret (--aria2-secret)")
             raise Aria2Error(f"aria2 refused {method}: {message}")
@@ -108,3 +132,44 @@ class Aria2Rpc:
     def status(self, gid: str, keys: Sequence[str] = ("status", "errorMessage", "files")) -> dict[str, Any]:
         result = self.call("aria2.tellStatus", gid, list(keys))
         return result if isinstance(result, dict) else {}
+
+
+def _why_unreachable(exc: requests.RequestException) -> str:
+    """In a few words, why a call got no answer. requests' own text is a paragraph of
+    connection-pool internals (``HTTPConnectionPool(host=..., port=...): Max retries...``)
+    that, cut to fit, ends mid-word; the cause at the bottom of the chain says it."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "the TLS handshake failed"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "no connection within the timeout"
+    if isinstance(exc, requests.Timeout):
+        return "no answer within the timeout"
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return "not a usable URL"
+    causes = _causes(exc)
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return "connection refused"
+    if any(isinstance(cause, socket.gaierror) for cause in causes):
+        return "its host name does not resolve"
+    if any(isinstance(cause, ConnectionResetError) for cause in causes):
+        return "the connection was reset"
+    said = [cause.strerror for cause in causes if isinstance(cause, OSError) and cause.strerror]
+    if said:
+        return said[-1].lower()
+    return "the connection failed"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what led to it: its cause or context, or urllib3's ``reason``, in turn."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 16:
+        chain.append(current)
+        reason = getattr(current, "reason", None)
+        first = current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
+        current = (
+            current.__cause__
+            or current.__context__
+            or (reason if isinstance(reason, BaseException) else first)
+        )
+    return chain

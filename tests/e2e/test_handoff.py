@@ -107,6 +107,8 @@ def test_download_to_aria2_over_rpc_verified(cli: CLI, aria2: str, tmp_path: Pat
     assert run.returncode == 0, run.stderr
     line = run.json_lines()[0]
     assert len(line["aria2_gids"]) == 1
+    # download's fields (DESIGN.md): null, as aria2 writes and verifies the file later.
+    assert line["path"] is None and line["verified"] is None
     status = wait_for(aria2, line["aria2_gids"][0])
     assert status["status"] == "complete", status
     saved = out / "size3m-aria2rpc.bin"
@@ -137,13 +139,44 @@ def test_aria2_secret_and_address_problems_are_explained(cli: CLI, aria2: str, t
     link = "https://openload.co/f/aria2-refused/x"
     wrong = cli("download", "--to", "aria2", "--aria2-rpc", aria2, "--aria2-secret", "nope", link)
     assert wrong.returncode == 1 and "aria2 refused the RPC secret" in wrong.stderr
-    absent = cli("download", "--to", "aria2", "--aria2-rpc", f"http://127.0.0.1:{free_port()}/jsonrpc", link)
-    assert (
-        absent.returncode == 1
-        and "aria2 cannot be reached" in absent.stderr
-        and "--enable-rpc" in absent.stderr
+    rpc_url = f"http://127.0.0.1:{free_port()}/jsonrpc"
+    absent = cli("download", "--to", "aria2", "--aria2-rpc", rpc_url, "--aria2-secret", SECRET, link)
+    assert absent.returncode == 1
+    assert absent.stderr == (
+        f"{link}: aria2 does not answer at {rpc_url} (connection refused);"
+        " start it with `aria2c --enable-rpc` or give --aria2-rpc URL\n"
     )
     assert "Traceback" not in wrong.stderr + absent.stderr
+    assert SECRET not in absent.stdout + absent.stderr
+
+
+def test_download_to_aria2_json_has_every_download_field(cli: CLI) -> None:
+    """Fields that are unknown are null, never missing (DESIGN.md): aria2 absent here."""
+    link = "https://openload.co/f/aria2-absent/x"
+    rpc_url = f"http://127.0.0.1:{free_port()}/jsonrpc"
+    run = cli("download", "--to", "aria2", "--json", "--aria2-rpc", rpc_url, link)
+    [line] = run.json_lines()
+    assert line["status"] == "error" and "aria2 does not answer" in line["error"]
+    assert "path" in line and line["path"] is None
+    assert "verified" in line and line["verified"] is None
+    assert line["aria2_gids"] == []
+
+
+def test_the_rpc_secret_is_not_sent_in_clear_text_to_a_public_host(cli: CLI) -> None:
+    run = cli(
+        "download",
+        "--to",
+        "aria2",
+        "--aria2-rpc",
+        "http://example.com:6800/jsonrpc",
+        "--aria2-secret",
+        SECRET,
+        "https://openload.co/f/aria2-public/x",
+    )
+    assert run.returncode == 2, run.stderr
+    assert "refusing to send the RPC secret over plain http to example.com" in run.stderr
+    assert "use https" in run.stderr
+    assert run.stdout == "" and "Traceback" not in run.stderr
 
 
 def test_an_aria2_input_file_that_aria2c_downloads(cli: CLI, tmp_path: Path) -> None:

@@ -484,11 +484,11 @@ def test_not_available_from_cloud_remote_and_cache(
 
 
 def test_an_error_answer_is_refused_with_the_message_quoted(api: responses.RequestsMock) -> None:
-    api.post(url("instant"), json={"error": "This URL is not supported."})
+    api.post(url("instant"), json={"error": "Please enter a valid URL."})
     with pytest.raises(errors.Refused) as caught:
         by_key().instant(LINK)
     error = caught.value
-    assert 'it said "This URL is not supported."' in str(error)
+    assert 'it said "Please enter a valid URL."' in str(error)
     assert (error.provider, error.link) == ("offcloud", LINK)
     assert error.try_other_provider is True
 

@@ -313,6 +313,52 @@ def test_expired_and_broken_entries_are_dropped(tmp_path: Path, caplog: pytest.L
     assert "cannot be read" in caplog.text
 
 
+def test_a_damaged_cooldown_file_is_set_aside_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A cooldowns.json that is not JSON (a disk full, an editor) would otherwise be read and
+    warned about on every look of every run, forever: nothing rewrites it until a provider
+    says stop. It is moved aside (an older one replaced), once, with one warning."""
+    path = tmp_path / ratelimit.COOLDOWN_FILE
+    aside = tmp_path / "cooldowns.json.corrupt"
+    aside.write_text("an older damaged file")
+    path.write_text("{ not json")
+    with caplog.at_level("WARNING", logger="linkresolver"):
+        cooldowns = ratelimit.Cooldowns(tmp_path)
+        assert cooldowns.all() == [] and cooldowns.active("a") is None
+        cooldowns.start("a", None, 60, "quota")
+        assert ratelimit.Cooldowns(tmp_path).active("a") is not None  # the next run: quiet
+    said = [message for message in caplog.messages if str(path) in message]
+    assert len(said) == 1, said
+    assert "cannot be read" in said[0] and "cooldowns.json.corrupt" in said[0]
+    assert aside.read_text() == "{ not json"
+    assert json.loads(path.read_text())["cooldowns"][0]["provider"] == "a"
+
+
+def test_a_damaged_file_replaced_meanwhile_is_not_set_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process may write a good file (atomically) between this one reading a damaged
+    one and moving it: the good one stays."""
+    path = tmp_path / ratelimit.COOLDOWN_FILE
+    path.write_text("{ not json")
+    good = json.dumps({"cooldowns": [{"provider": "b", "hoster": None, "until": time.time() + 60}]})
+    real_loads = json.loads
+
+    def replaced_while_reading(text: str) -> object:
+        monkeypatch.setattr(json, "loads", real_loads)
+        written = tmp_path / "written-by-another-process"
+        written.write_text(good)
+        written.replace(path)
+        return real_loads(text)  # the damaged text that was read: raises
+
+    monkeypatch.setattr(json, "loads", replaced_while_reading)
+    cooldowns = ratelimit.Cooldowns(tmp_path)
+    assert path.read_text() == good
+    assert not (tmp_path / "cooldowns.json.corrupt").exists()
+    assert cooldowns.active("b") is not None  # read at the next look
+
+
 def test_an_unwritable_cache_dir_costs_only_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

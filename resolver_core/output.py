@@ -1,0 +1,24 @@
+"""Human output: text from providers made fit for a terminal.
+
+A file host returns whatever name a user uploaded, and a name such as
+``evil\\x1b[31mRED\\x1b[0m.bin`` would recolour, clear or retitle the terminal it is printed
+on; a right-to-left override would make ``fdp.exe`` read as ``exe.pdf``. Every line of human
+output that carries a provider's words (file and folder names, messages, statuses) goes
+through :func:`shown`. JSON output does not: ``json.dumps`` escapes those characters, and a
+script must get the name exactly as the provider gave it.
+
+The standard library only at import time: the plugins' command modules import this for
+``--help``, which must stay fast.
+"""
+
+from __future__ import annotations
+
+
+def shown(text: object) -> str:
+    """``text`` as a terminal may show it: without control and format characters (escape
+    sequences, bidirectional overrides) or lone surrogates, the same rule as
+    :func:`resolver_core.http.printable` applies to the providers' messages. Meant for one
+    line: newlines and tabs go too, so that a name cannot fake a line of its own."""
+    from .http import printable  # noqa: PLC0415 (imports requests: not at --help time)
+
+    return printable(str(text))
