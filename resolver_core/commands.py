@@ -391,11 +391,34 @@ def demo(args: argparse.Namespace, app: App) -> int:
 def _links_from_input(app: App) -> tuple[Resolver, list[str]]:
     """The resolver, and the links in the command's input (none: said on stderr)."""
     resolver = app.resolver()
-    urls = resolver.links_in(app.inputs())
+    texts = app.inputs()
+    urls = resolver.links_in(texts)
     _report_problems(resolver.problems, app)
+    overlong = _overlong_links(texts)
+    if overlong:
+        from hostermatch import MAX_URL_LENGTH  # noqa: PLC0415
+
+        print(
+            f"{overlong} link(s) longer than {MAX_URL_LENGTH:,} characters left out (no hoster's link"
+            " is that long; was text glued to it?)",
+            file=app.stderr,
+        )
     if not urls:
         print("no links found in the input", file=app.stderr)
     return resolver, urls
+
+
+def _overlong_links(texts: list[str]) -> int:
+    """How many links in ``texts`` are too long to be read: skipped silently, a pasted link
+    would just be missing from the output."""
+    import re  # noqa: PLC0415
+
+    from hostermatch import MAX_URL_LENGTH  # noqa: PLC0415
+
+    links = re.compile(r"(?i)(?:https?://|magnet:\?)\S+")
+    return sum(
+        1 for text in texts for found in links.finditer(text) if found.end() - found.start() > MAX_URL_LENGTH
+    )
 
 
 def _report_problems(problems: dict[str, Any], app: App) -> None:

@@ -14,6 +14,7 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from resolver_core.cli import whole_number
 from resolver_core.groups import common_options, confirm, destructive_options, emit, human_size
 from resolver_core.output import shown
 
@@ -66,15 +67,20 @@ def _add_group(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], 
         return parser
 
     p = remote_action("add", _remote_add, "add a remote upload (remotedl/add)")
-    p.add_argument("url", metavar="URL")
+    p.add_argument("url", type=remote_url, metavar="URL")
     p.add_argument("--folder", metavar="ID")
     if service.remote_headers:
-        p.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'", help="repeatable")
+        p.add_argument(
+            "--header", type=header, action="append", default=[], metavar="'NAME: VALUE'", help="repeatable"
+        )
     p = remote_action("status", _remote_status, "remote uploads and their progress (remotedl/status)")
     p.add_argument("upload_id", nargs="?" if service.remote_status_lists else None, metavar="ID")
     if service.remote_status_lists:
         p.add_argument(
-            "--limit", type=int, metavar="N", help="at most N (1 to 100; the service's default: 5)"
+            "--limit",
+            type=whole_number(1, 100),
+            metavar="N",
+            help="at most N (1 to 100; the service's default: 5)",
         )
     if has("remotedl/remove"):
         p = remote_action(
@@ -200,6 +206,31 @@ def _upload(args: argparse.Namespace, app: App) -> int:
     return 0
 
 
+def remote_url(text: str) -> str:
+    """An argparse type: a URL the service can fetch (http, https or ftp, with a host)."""
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    try:
+        parts = urlsplit(text.strip())
+        host = parts.hostname
+    except ValueError:
+        host, parts = None, None
+    if parts is None or parts.scheme.lower() not in ("http", "https", "ftp") or not host:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http, https or ftp URL the service could fetch")
+    return text.strip()
+
+
+def header(text: str) -> str:
+    """An argparse type: an HTTP header as ``NAME: VALUE`` (a name of letters, digits, dashes)."""
+    name, colon, value = text.partition(":")
+    token = name.strip()
+    if not colon or not token or not all(c.isascii() and (c.isalnum() or c in "-_") for c in token):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a header: give it as 'NAME: VALUE'")
+    if any(c in value for c in "\r\n"):
+        raise argparse.ArgumentTypeError("a header value cannot hold a line break")
+    return f"{token}: {value.strip()}"
+
+
 def _remote_add(args: argparse.Namespace, app: App) -> int:
     added = _client(args).remote_upload_add(args.url, folder=args.folder, headers=getattr(args, "header", []))
     _emit(app, args, added, f"remote upload {added.upload_id} added (folder {added.folder_id or '-'})")
@@ -208,6 +239,9 @@ def _remote_add(args: argparse.Namespace, app: App) -> int:
 
 def _remote_status(args: argparse.Namespace, app: App) -> int:
     uploads = _client(args).remote_upload_status(args.upload_id, limit=getattr(args, "limit", None))
+    if args.upload_id and not uploads:  # an id the service does not know: not a silent success
+        print(shown(f"{args.service} has no remote upload {args.upload_id}"), file=app.stderr)
+        return 1
     for upload in uploads:
         loaded = f"{human_size(upload.bytes_loaded)} of {human_size(upload.bytes_total)}"
         _emit(

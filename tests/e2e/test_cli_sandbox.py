@@ -95,6 +95,15 @@ def test_no_links_is_a_failure_with_a_message(cli: CLI) -> None:
     assert "no links found" in run.stderr
 
 
+def test_a_link_too_long_to_read_is_said_not_dropped_silently(cli: CLI) -> None:
+    """A link of 20,000 characters (text glued to it) is left out, and the user is told."""
+    overlong = "https://rapidgator.net/file/" + "a" * 20_000
+    run = cli("resolve", stdin=f"{overlong}\nhttps://rg.to/file/abc123\n")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("\n") == 1  # the other link resolved
+    assert "1 link(s) longer than 16,384 characters left out" in run.stderr
+
+
 @pytest.mark.parametrize(
     ("link", "error_class_words", "code"),
     [

@@ -390,3 +390,21 @@ def test_upload_shows_a_progress_bar_on_a_terminal(cli: CLI, tmp_path: Path) -> 
     assert done.returncode == 0
     assert b"big.bin" in terminal and b"3.00M/3.00M" in terminal
     assert done.stdout.startswith("https://openload.co/f/")
+
+
+def test_remote_upload_input_is_checked_before_the_service_is_asked(cli: CLI, sandbox: Sandbox) -> None:
+    """Not a URL, a header without its colon: usage errors naming the value. An id the
+    service does not know: said, exit 1, not an empty success."""
+    before = sandbox.request_counts["/openload/api/remotedl/add"]
+    not_a_url = cli("openload", "remote", "add", "notaurl")
+    assert not_a_url.returncode == 2 and "'notaurl' is not an http, https or ftp URL" in not_a_url.stderr
+    assert sandbox.request_counts["/openload/api/remotedl/add"] == before
+    unknown = cli("openload", "remote", "status", "99999")
+    assert unknown.returncode == 1 and "openload has no remote upload 99999" in unknown.stderr
+
+
+def test_a_remote_upload_header_must_be_name_colon_value(cli: CLI) -> None:
+    garbage = cli("openload", "remote", "add", "--header", "garbage", "http://example.com/a.bin")
+    assert garbage.returncode == 2 and "give it as 'NAME: VALUE'" in garbage.stderr
+    split = cli("openload", "remote", "add", "--header", "X-A: b\r\nX-B: c", "http://example.com/a.bin")
+    assert split.returncode == 2 and "cannot hold a line break" in split.stderr
