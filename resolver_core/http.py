@@ -23,6 +23,9 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import requote_uri
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
 from . import errors, ratelimit
@@ -69,26 +72,48 @@ class _TimeoutSession(requests.Session):
     def get_redirect_target(self, resp: requests.Response) -> str | None:
         target: str | None = super().get_redirect_target(resp)
         if target:
-            origin = getattr(self._origin, "url", None) or resp.request.url or ""
-            check_redirect(origin, urljoin(resp.url, target))
+            try:
+                joined = urljoin(resp.url, target)
+            except ValueError:  # "http://[::1": urllib's ValueError would escape every caller
+                raise RedirectRefused(
+                    f"refused a redirect to a malformed URL ({redact(target)[:200]})"
+                ) from None
+            check_redirect(self._first_url(resp), joined)
         return target
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
+        # requests calls this with the URL it will send, after its own rewriting (requote_uri
+        # decodes "%31%32%37.0.0.1" to 127.0.0.1): checked again there, whatever a target
+        # looked like before.
+        check_redirect(self._first_url(response), prepared_request.url or "")
+        super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
+
+    def _first_url(self, response: requests.Response) -> str:
+        return getattr(self._origin, "url", None) or response.request.url or ""
 
 
 def check_redirect(origin: str, target: str) -> None:
     """Raise :class:`RedirectRefused` unless a request to ``origin`` may be redirected to
     ``target``: only to http(s), and to this machine or its private network only when the
     first URL was there too (the sandbox, a NAS). Hosts are judged by their literal address;
-    a public name that resolves to a private address is not looked up (no DNS here)."""
-    scheme = urlsplit(target).scheme.lower()
+    a public name that resolves to a private address is not looked up (no DNS here).
+
+    The target is judged as it will be sent: requoted as requests does (percent-escapes of
+    unreserved characters decoded) and parsed as urllib3 does to connect."""
+    try:
+        sent = requote_uri(target)
+        scheme = urlsplit(sent).scheme.lower()
+        host = parse_url(sent).host
+        origin_host = parse_url(origin).host
+    except (ValueError, LocationParseError):
+        raise RedirectRefused(f"refused a redirect to a malformed URL ({redact(target)[:200]})") from None
     if scheme not in ("http", "https"):
         raise RedirectRefused(f"refused a redirect to a {scheme or 'relative'}: URL ({redact(target)[:200]})")
-    if is_internal_host(urlsplit(origin).hostname):
+    if is_internal_host(origin_host):
         return
-    host = urlsplit(target).hostname
     if is_internal_host(host):
         raise RedirectRefused(
-            f"refused a redirect from {urlsplit(origin).hostname} to {host}, an address on this machine"
-            " or its network"
+            f"refused a redirect from {origin_host} to {host}, an address on this machine or its network"
         )
 
 
@@ -268,6 +293,8 @@ def _request(
         )
         _raise_if_told_to_wait(response, provider, link)
         body = read_capped(response, MAX_ANSWER_BYTES)
+    except RedirectRefused as exc:  # an answer, and a hostile one: not worth asking again
+        raise errors.ProviderOutage(str(exc), provider=provider, link=link) from None
     except requests.Timeout:
         raise _unanswered("did not answer in time", provider, link) from None
     except requests.ConnectionError as exc:
@@ -277,6 +304,17 @@ def _request(
     if log.isEnabledFor(logging.DEBUG):
         log.debug("%s %s -> HTTP %s, %d bytes", method, redact(response.url), response.status_code, len(body))
     return response, body
+
+
+def read_json_answer(response: requests.Response, provider: str, link: str | None = None) -> Any:
+    """The JSON of a response made elsewhere (``stream=True``; an upload's, say), read as
+    every API answer is: at most :data:`MAX_ANSWER_BYTES` however it was compressed, JSON
+    bombs refused, a ``ResolverError`` for anything else."""
+    try:
+        body = read_capped(response, MAX_ANSWER_BYTES)
+    except requests.RequestException as exc:
+        raise _unanswered(f"answer could not be read: {_reason(exc)}", provider, link) from None
+    return _parsed(response, body, provider, link)
 
 
 def _unanswered(message: str, provider: str, link: str | None) -> errors.ProviderOutage:

@@ -243,6 +243,9 @@ class Resolver:
             try:
                 return list(provider.hosters(ctx))
             except errors.ResolverError as exc:
+                # A 509 or 429 on the hoster list rests the provider like one on a link: the
+                # links that follow are not sent to it meanwhile.
+                self.cooldowns.note(provider.name, None, exc)
                 if attempt >= ATTEMPTS or not ratelimit.is_silent(exc):
                     raise
                 log.info("%s; asking again", exc.for_person())

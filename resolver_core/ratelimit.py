@@ -120,7 +120,8 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
         return None
     text = value.strip()
     if text.isascii() and text.isdigit():
-        seconds = float(text[:9])
+        digits = text.lstrip("0") or "0"  # "0000000120" is 120 s; a number of 10 digits, "long"
+        seconds = float(digits) if len(digits) <= 9 else MAX_REST
     else:
         try:
             moment = parsedate_to_datetime(text)
@@ -180,8 +181,11 @@ def rest_for(exc: errors.ResolverError) -> tuple[bool, float] | None:
 
 
 def is_silent(exc: errors.ResolverError) -> bool:
-    """A failure without a word from the provider: no answer, or not its API's answer."""
-    return isinstance(exc, errors.ProviderOutage) and (exc.no_answer or exc.code is None)
+    """A failure without a word from the provider: no answer, or not its API's answer
+    (``no_answer``). Not any outage without a code: a cloud download that took too long,
+    or an answer of the wrong shape, would be asked again for nothing (a resolve asked
+    again is a new cloud job, a new ticket and captcha)."""
+    return isinstance(exc, errors.ProviderOutage) and exc.no_answer
 
 
 class Cooldowns:
@@ -195,7 +199,9 @@ class Cooldowns:
         self.path = directory / COOLDOWN_FILE if directory is not None else None
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, str | None], Cooldown] = {}
-        self._stamp: int | None = None
+        #: What the file was when last read (device, inode, mtime, size): a write by another
+        #: process within one mtime tick still changes the inode (files are replaced whole).
+        self._stamp: tuple[int, int, int, int] | None = None
         self._silent: dict[str, int] = {}
         self._next_look = 0.0
         self._load()
@@ -286,7 +292,7 @@ class Cooldowns:
         except (ValueError, RecursionError) as exc:  # not JSON, or nested beyond reason
             self._set_aside(seen, exc, locked=locked)
             return
-        stamp = seen.st_mtime_ns
+        stamp = _identity(seen)
         entries = _parse(data)
         with self._lock:
             for key, entry in entries.items():
@@ -316,7 +322,7 @@ class Cooldowns:
         except FileNotFoundError:  # another process moved it aside (and said so)
             return
         except OSError as exc:
-            self._stamp = seen.st_mtime_ns  # not read again until it changes
+            self._stamp = _identity(seen)  # not read again until it changes
             _warn_once(
                 self.path,
                 "%s cannot be read (%s), nor moved aside (%s); starting without cooldowns",
@@ -343,7 +349,7 @@ class Cooldowns:
             return
         self._next_look = now + RELOAD_EVERY
         try:
-            stamp = os.stat(self.path).st_mtime_ns
+            stamp = _identity(os.stat(self.path))
         except OSError:
             return
         if stamp != self._stamp:
@@ -368,7 +374,7 @@ class Cooldowns:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
                     json.dump({"version": 1, "cooldowns": kept}, stream)
                 os.replace(temporary, self.path)
-                self._stamp = self.path.stat().st_mtime_ns
+                self._stamp = _identity(self.path.stat())
         except OSError as exc:
             log.warning("cannot remember the cooldown in %s: %s", self.path, exc)
 
@@ -399,14 +405,14 @@ def _parse(data: object) -> dict[tuple[str, str | None], Cooldown]:
     return entries
 
 
+def _identity(seen: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells two looks at a file apart (a replaced file has a new inode)."""
+    return (seen.st_dev, seen.st_ino, seen.st_mtime_ns, seen.st_size)
+
+
 def _same_file(one: os.stat_result, other: os.stat_result) -> bool:
-    """Whether two looks saw the same file, unchanged (a replaced file has a new inode)."""
-    return (one.st_dev, one.st_ino, one.st_mtime_ns, one.st_size) == (
-        other.st_dev,
-        other.st_ino,
-        other.st_mtime_ns,
-        other.st_size,
-    )
+    """Whether two looks saw the same file, unchanged."""
+    return _identity(one) == _identity(other)
 
 
 _warned: set[Path] = set()

@@ -38,12 +38,12 @@ _secrets: tuple[str, ...] = ()
 def register_secrets(values: Iterable[str | None]) -> None:
     """Add values that must never be shown (keys, passwords, PINs, session cookies)."""
     global _secrets  # noqa: PLW0603 (one registry for the process: every sink must see it)
-    forms = set(_secrets)
+    added: set[str] = set()
     for value in values:
         if value and len(value) >= _MIN_SECRET_LENGTH:
-            forms.update({value, quote(value, safe=""), quote_plus(value)})
-    with _lock:
-        _secrets = tuple(sorted(forms, key=len, reverse=True))  # longest first
+            added.update({value, quote(value, safe=""), quote_plus(value)})
+    with _lock:  # read and written under one lock: two threads registering lose nothing
+        _secrets = tuple(sorted({*_secrets, *added}, key=len, reverse=True))  # longest first
     protect_loggers()
 
 

@@ -272,7 +272,9 @@ def check_answer(body: Any, http_status: int, *, link: str | None = None, auth: 
                     f'refused the credentials (it said "{said}")', provider=PROVIDER, link=link
                 )
             if http_status >= 500:
-                raise errors.ProviderOutage(f'had an error (it said "{said}")', provider=PROVIDER, link=link)
+                raise errors.ProviderOutage(
+                    f'had an error (it said "{said}")', provider=PROVIDER, link=link, code=http_status
+                )
             if link is not None and _UNSUPPORTED_WORDS.search(said):
                 raise NotSupported(
                     f'does not support this link (it said "{said}")', provider=PROVIDER, link=link

@@ -17,7 +17,14 @@ from typing import Any, Final
 import requests
 
 from resolver_core import errors
-from resolver_core.http import expect_object, get_json, post_json, short_repr, unwrap_envelope
+from resolver_core.http import (
+    expect_object,
+    get_json,
+    post_json,
+    read_json_answer,
+    short_repr,
+    unwrap_envelope,
+)
 from resolver_core.redact import redact
 
 from .results import (
@@ -243,7 +250,11 @@ class FamilyClient:
         )
         try:
             response = self.session.post(
-                target.url, data=body, headers={"Content-Type": body.content_type}, timeout=UPLOAD_TIMEOUT
+                target.url,
+                data=body,
+                headers={"Content-Type": body.content_type},
+                timeout=UPLOAD_TIMEOUT,
+                stream=True,  # the answer is read capped, as every API answer (read_json_answer)
             )
         except requests.RequestException as exc:  # before OSError: requests' errors are OSErrors
             raise errors.ProviderOutage(
@@ -251,17 +262,8 @@ class FamilyClient:
             ) from None
         except OSError as exc:  # the file, read as it is sent
             raise errors.ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-        try:
-            answer = response.json()
-        except ValueError:
-            raise errors.ProviderOutage(
-                f"upload server answered HTTP {response.status_code} without JSON", provider=self.provider
-            ) from None
-        except RecursionError:  # json's reader recurses once per level: "[[[[..." is no answer
-            raise errors.ProviderOutage(
-                f"upload server answered HTTP {response.status_code} with JSON nested too deeply",
-                provider=self.provider,
-            ) from None
+        with response:
+            answer = read_json_answer(response, self.provider)
         result = unwrap_envelope(answer, provider=self.provider, overrides=_ACCOUNT_STATUS)
         uploaded = UploadedFile.read(result if isinstance(result, dict) else {})
         if uploaded.sha1 is not None and uploaded.sha1 != sha1:

@@ -524,7 +524,7 @@ def test_an_error_answer_echoing_the_key_is_redacted(api: responses.RequestsMock
         ({"error": "x"}, 200, errors.Refused, None),
         ({"error": "x"}, 404, errors.Refused, None),
         ({"error": "x"}, 401, errors.AuthFailed, None),
-        ({"error": "x"}, 503, errors.ProviderOutage, None),
+        ({"error": "x"}, 503, errors.ProviderOutage, 503),  # the code: a 5xx rests the provider
         ({}, 401, errors.AuthFailed, 401),
         ({}, 403, errors.AuthFailed, 403),
         ({}, 404, errors.Refused, 404),

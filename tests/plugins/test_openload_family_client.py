@@ -880,7 +880,7 @@ def test_upload_of_a_missing_file_is_a_config_error_without_a_request(
 def test_upload_server_answering_html_is_an_outage(api: responses.RequestsMock, video: Path) -> None:
     reply(api, OPENLOAD, "file/ul", UL_RESULT)
     api.add_callback(responses.POST, UL_RESULT["url"], callback=UploadServer("<html>413 Too Large</html>"))
-    with pytest.raises(errors.ProviderOutage, match="without JSON"):
+    with pytest.raises(errors.ProviderOutage, match="with an HTML page"):
         client(OPENLOAD).upload(video)
 
 

@@ -85,7 +85,9 @@ class NoHosterList(ScriptedProvider):
     """Its hoster list cannot be had (the service is down)."""
 
     def hosters(self, ctx: ResolveContext) -> Iterable[HosterSpec]:
-        raise errors.ProviderOutage("cannot be reached: connection refused")
+        error = errors.ProviderOutage("cannot be reached: connection refused")
+        error.no_answer = True  # as resolver_core.http says it
+        raise error
 
 
 class TwoPatterns(ScriptedProvider):

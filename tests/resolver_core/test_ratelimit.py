@@ -4,6 +4,7 @@ it asked for, by any worker or by the next run, and no provider gets more than i
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from email.utils import formatdate
@@ -42,7 +43,9 @@ class Saying(ScriptedProvider):
         time.sleep(0.002)
         if self.times is None or count <= self.times:
             e = self.error
-            raise type(e)(e.message, code=e.code, retry_after=e.retry_after if e.retry_after_given else None)
+            copy = type(e)(e.message, code=e.code, retry_after=e.retry_after if e.retry_after_given else None)
+            copy.no_answer = e.no_answer
+            raise copy
         return ResolvedLink(url, f"https://{self.name}.example/x", self.name, hoster)
 
 
@@ -240,18 +243,36 @@ def test_a_short_rest_is_waited_out_and_the_link_resolves(tmp_path: Path) -> Non
     assert time.monotonic() - started >= 0.28
 
 
+def unanswered(message: str) -> errors.ProviderOutage:
+    """An outage as resolver_core.http raises it when no answer of the API's came."""
+    error = errors.ProviderOutage(message)
+    error.no_answer = True
+    return error
+
+
+def test_an_outage_that_was_an_answer_is_not_asked_again(tmp_path: Path) -> None:
+    """Offcloud's cloud still fetching after its timeout, or an answer of the wrong shape:
+    asked again, the whole resolve would start a new cloud job (or ticket and captcha) for
+    nothing; the next provider is asked instead."""
+    slow = Saying("slow", 1, errors.ProviderOutage("is still fetching it after 120 minutes", retry_after=600))
+    other = Saying("other", 2, errors.FileOffline("unused", code=404), times=0)
+    outcome = make(tmp_path, slow, other).resolve_many(links(1))[0]
+    assert len(slow.calls) == 1
+    assert outcome.status == "ok" and outcome.provider == "other"
+
+
 def test_no_answer_is_asked_again_up_to_three_times(tmp_path: Path) -> None:
-    flaky = Saying("prov", 1, errors.ProviderOutage("cannot be reached: connection reset"), times=2)
+    flaky = Saying("prov", 1, unanswered("cannot be reached: connection reset"), times=2)
     assert make(tmp_path, flaky).resolve_many(links(1))[0].status == "ok"
     assert len(flaky.calls) == 3
-    dead = Saying("dead", 1, errors.ProviderOutage("cannot be reached: connection reset"))
+    dead = Saying("dead", 1, unanswered("cannot be reached: connection reset"))
     outcome = make(tmp_path, dead).resolve_many(links(1))[0]
     assert outcome.status == "error" and isinstance(outcome.error, errors.ProviderOutage)
     assert len(dead.calls) == 3
 
 
 def test_a_provider_that_never_answers_rests(tmp_path: Path) -> None:
-    dead = Saying("dead", 1, errors.ProviderOutage("did not answer in time"))
+    dead = Saying("dead", 1, unanswered("did not answer in time"))
     outcomes = make(tmp_path, dead).resolve_many(links(60))
     # Ten failures in a row rest it: far fewer than 60 links x 3 attempts reach it.
     assert len(dead.calls) < 60
@@ -398,7 +419,7 @@ class FlakyList(ScriptedProvider):
 
 
 def test_a_hoster_list_that_did_not_arrive_is_asked_for_again(tmp_path: Path) -> None:
-    flaky = FlakyList("flaky", 2, errors.ProviderOutage("answered HTTP 200 with an HTML page"))
+    flaky = FlakyList("flaky", 2, unanswered("answered HTTP 200 with an HTML page"))
     resolver = make(tmp_path, flaky)
     assert resolver.resolve_many(links(1))[0].status == "ok"
     assert flaky.asked == 3 and resolver.problems == {}
@@ -409,3 +430,34 @@ def test_a_hoster_list_refused_for_good_is_not_asked_again(tmp_path: Path) -> No
     resolver = make(tmp_path, refused)
     assert resolver.resolve_many(links(1))[0].status == "unsupported"
     assert refused.asked == 1 and "refused" in resolver.problems
+
+
+def test_a_quota_on_the_hoster_list_rests_the_provider(tmp_path: Path) -> None:
+    """A 509 on the hoster list is the provider saying stop, as on a link: remembered for
+    every worker and the next run."""
+    busy = FlakyList("busy", 1, errors.QuotaExhausted("fair use exhausted", code=509))
+    resolver = make(tmp_path, busy)
+    resolver.resolve_many(links(1))
+    rest = resolver.cooldowns.active("busy")
+    assert rest is not None and rest.remaining() > 500
+
+
+def test_retry_after_with_leading_zeros_is_not_cut_to_nothing() -> None:
+    assert ratelimit.retry_after_seconds("0000000000120") == 120
+    assert ratelimit.retry_after_seconds("0") == 0
+    assert ratelimit.retry_after_seconds("1234567890") == ratelimit.MAX_REST
+
+
+def test_a_file_replaced_within_one_clock_tick_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process's write that leaves the mtime as it was (a coarse file system clock)
+    is still seen: the file was replaced, so its inode changed."""
+    monkeypatch.setattr(ratelimit, "RELOAD_EVERY", 0.0)
+    mine = ratelimit.Cooldowns(tmp_path)
+    mine.start("a", None, 100, "x")
+    before = (tmp_path / ratelimit.COOLDOWN_FILE).stat()
+    other = ratelimit.Cooldowns(tmp_path)
+    other.start("b", None, 100, "y")
+    os.utime(tmp_path / ratelimit.COOLDOWN_FILE, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert mine.active("b") is not None

@@ -41,6 +41,10 @@ PUBLIC = "https://cdn.example/dl/abc/file.bin"
         "http://169.254.169.254/latest/meta-data/",  # cloud metadata
         "http://[fe80::1]/",
         "http://LOCALHOST./",
+        # Escapes that requests decodes before it sends (requote_uri): judged as sent.
+        "http://%31%32%37.0.0.1:6800/jsonrpc",
+        "http://%6c%6fcalhost:9666/",
+        "http://1%32%37.1/",
     ],
 )
 def test_refused_from_a_public_link(target: str) -> None:
@@ -131,3 +135,27 @@ def test_requests_alone_would_have_followed() -> None:
         mocked.get(PUBLIC, status=302, headers={"Location": "http://127.0.0.1:6800/jsonrpc"})
         mocked.get("http://127.0.0.1:6800/jsonrpc", body="rpc")
         assert requests.get(PUBLIC, timeout=5).text == "rpc"
+
+
+@pytest.mark.parametrize("location", ["http://%31%32%37.0.0.1:6800/jsonrpc", "http://%6c%6fcalhost:6800/"])
+def test_an_escaped_loopback_address_is_refused_as_requests_would_send_it(location: str) -> None:
+    """requests turns "%31%32%37.0.0.1" into 127.0.0.1 after reading the Location: a check of
+    the header as written let it through to the machine's own services."""
+    with responses.RequestsMock() as mocked:
+        mocked.get("https://api.example/v1", status=302, headers={"Location": location})
+        with pytest.raises(ProviderOutage, match=r"refused a redirect from api\.example to"):
+            get_json(make_session(retries=0), "https://api.example/v1", provider="prov")
+        assert len(mocked.calls) == 1
+
+
+@pytest.mark.parametrize("location", ["http://[::1", "http://[%3a%3a1]/", "http://host:99999/"])
+def test_a_malformed_location_is_a_refusal_not_a_value_error(location: str, tmp_path: Path) -> None:
+    """urllib raises a bare ValueError on these; it escaped every caller, the CLI included."""
+    with responses.RequestsMock() as mocked:
+        mocked.get("https://api.example/v1", status=302, headers={"Location": location})
+        mocked.get(PUBLIC, status=302, headers={"Location": location})
+        with pytest.raises(ProviderOutage, match="malformed URL"):
+            get_json(make_session(retries=0), "https://api.example/v1", provider="prov")
+        with pytest.raises(DownloadFailed, match="malformed URL"):
+            download_file(make_session(retries=0), PUBLIC, tmp_path, link="https://rapidgator.net/file/x")
+    assert list(tmp_path.iterdir()) == []

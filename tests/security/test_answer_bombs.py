@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import responses
 
+from plugins.openload_family.client import FamilyClient
+from plugins.openload_family.services import OPENLOAD
 from plugins.premiumize.client import PremiumizeClient
 from resolver_core import errors
 from resolver_core.captcha import CaptchaCommand
@@ -267,6 +269,31 @@ def test_a_download_asks_for_the_file_as_it_is(hostile: HostileServer, tmp_path:
     download_file(make_session(retries=0), hostile.url("/f/file.bin"), tmp_path, link="https://x.example/f")
     assert hostile.seen
     assert all(("Accept-Encoding", "identity") in seen.headers for seen in hostile.seen)
+
+
+# -- uploads: the answer of a server the API names ------------------------------------------
+
+
+def test_an_upload_answer_bomb_is_cut_off_at_the_cap(hostile: HostileServer, tmp_path: Path) -> None:
+    """The upload server's answer was read with response.json(): a megabyte of gzip on the
+    wire became a gibibyte in memory. It is read as every API answer now."""
+    upload_url = hostile.serve(
+        "/ul/1",
+        gzip_member() * 1024,
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
+    clip = tmp_path / "clip.bin"
+    clip.write_bytes(b"x" * 100)
+    client = FamilyClient(make_session(retries=0), OPENLOAD, "https://api.openload.co/1", "login", "key")
+    with responses.RequestsMock(passthru_prefixes=(upload_url,)) as api:
+        api.get(
+            "https://api.openload.co/1/file/ul",
+            json={"status": 200, "msg": "OK", "result": {"url": upload_url, "valid_until": "2030-01-01"}},
+        )
+        peak, result = peak_mib(lambda: client.upload(clip))
+    assert isinstance(result, errors.ProviderOutage), result
+    assert CAP_WORDS in result.for_person()
+    assert peak < MEMORY_BOUND_MIB
 
 
 # -- captcha images: one more remote answer -------------------------------------------------
