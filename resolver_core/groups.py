@@ -12,6 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .cli import request_timeout, retries
+from .output import shown
 
 if TYPE_CHECKING:
     from .cli import App
@@ -39,13 +40,16 @@ def destructive_options() -> argparse.ArgumentParser:
 
 
 def emit(app: App, args: argparse.Namespace, record: Any, line: str) -> None:
-    """One result: a JSON object (``--json``; dataclasses become objects) or a line of text."""
+    """One result: a JSON object (``--json``; dataclasses become objects, values exact) or a
+    line of text fit for a terminal (:func:`~resolver_core.output.shown`): names, statuses and
+    messages come from the service, and a file uploaded as ``evil\\x1b[31m.bin`` must not
+    recolour the user's screen."""
     if args.json:
         if dataclasses.is_dataclass(record) and not isinstance(record, type):
             record = dataclasses.asdict(record)
         print(json.dumps(record, ensure_ascii=False), file=app.stdout, flush=True)
     else:
-        print(line, file=app.stdout, flush=True)
+        print(shown(line), file=app.stdout, flush=True)
 
 
 def confirm(app: App, args: argparse.Namespace, what: str, where: str) -> bool:

@@ -10,7 +10,6 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from resolver_core.groups import common_options, emit, human_size
-from resolver_core.output import shown
 
 if TYPE_CHECKING:
     from resolver_core.cli import App
@@ -98,13 +97,6 @@ def _client(args: argparse.Namespace) -> OffcloudClient:
         raise ConfigError(exc.for_person()) from None
 
 
-def _emit(app: App, args: argparse.Namespace, record: Any, line: str) -> None:
-    """One result, as :func:`resolver_core.groups.emit` prints it, with the line fit for a
-    terminal: names, statuses and messages come from the service, and a file uploaded as
-    ``evil\\x1b[31m.bin`` must not recolour the user's screen. JSON keeps them exact."""
-    emit(app, args, record, shown(line))
-
-
 # -- handlers ---------------------------------------------------------------------------------
 
 
@@ -129,7 +121,7 @@ def _login(args: argparse.Namespace, app: App) -> int:
         stream = app.stderr if app.stderr is not sys.stderr else None
         password = getpass.getpass(f"Offcloud password for {username}: ", stream=stream)
     login_and_store(session, username, password, provider.api_base, stored)
-    _emit(
+    emit(
         app,
         args,
         {"logged_in": True, "email": username, "session_file": str(stored)},
@@ -140,13 +132,13 @@ def _login(args: argparse.Namespace, app: App) -> int:
 
 def _check(args: argparse.Namespace, app: App) -> int:
     logged_in = _client(args).logged_in()
-    _emit(app, args, {"logged_in": logged_in}, "logged in" if logged_in else "not logged in")
+    emit(app, args, {"logged_in": logged_in}, "logged in" if logged_in else "not logged in")
     return 0 if logged_in else 1
 
 
 def _proxies(args: argparse.Namespace, app: App) -> int:
     for proxy in _client(args).proxies():
-        _emit(app, args, proxy, f"{proxy.proxy_id:<8} {proxy.name or '-':<20} {proxy.region or ''}")
+        emit(app, args, proxy, f"{proxy.proxy_id:<8} {proxy.name or '-':<20} {proxy.region or ''}")
     return 0
 
 
@@ -163,7 +155,7 @@ def _cache(args: argparse.Namespace, app: App) -> int:
         hashes.append(digest)
     cached = _client(args).cache(hashes)
     for digest in hashes:
-        _emit(
+        emit(
             app,
             args,
             {"hash": digest, "cached": digest in cached},
@@ -178,7 +170,7 @@ def _request_line(request: Any) -> str:
 
 def _cloud_add(args: argparse.Namespace, app: App) -> int:
     request = _client(args).cloud(args.url)
-    _emit(app, args, request, _request_line(request))
+    emit(app, args, request, _request_line(request))
     return 0
 
 
@@ -192,50 +184,50 @@ def _status_line(status: Any) -> str:
 
 def _cloud_status(args: argparse.Namespace, app: App) -> int:
     status = _client(args).cloud_status(args.request_id)
-    _emit(app, args, status, _status_line(status))
+    emit(app, args, status, _status_line(status))
     return 1 if status.status in ("error", "canceled", "cancelled") else 0
 
 
 def _cloud_explore(args: argparse.Namespace, app: App) -> int:
     for url in _client(args).explore(args.request_id):
-        _emit(app, args, {"url": url}, url)
+        emit(app, args, {"url": url}, url)
     return 0
 
 
 def _cloud_list(args: argparse.Namespace, app: App) -> int:
     for url in _client(args).list_links(args.request_id):
-        _emit(app, args, {"url": url}, url)
+        emit(app, args, {"url": url}, url)
     return 0
 
 
 def _cloud_retry(args: argparse.Namespace, app: App) -> int:
     _client(args).cloud_retry(args.request_id)
-    _emit(app, args, {"retried": args.request_id}, f"cloud download {args.request_id} retried")
+    emit(app, args, {"retried": args.request_id}, f"cloud download {args.request_id} retried")
     return 0
 
 
 def _remote_add(args: argparse.Namespace, app: App) -> int:
     request = _client(args).remote(args.url, remote_option_id=args.account, folder_id=args.folder)
-    _emit(app, args, request, _request_line(request))
+    emit(app, args, request, _request_line(request))
     return 0
 
 
 def _remote_status(args: argparse.Namespace, app: App) -> int:
     status = _client(args).remote_status(args.request_id)
-    _emit(app, args, status, _status_line(status))
+    emit(app, args, status, _status_line(status))
     return 1 if status.status in ("error", "canceled", "cancelled") else 0
 
 
 def _remote_retry(args: argparse.Namespace, app: App) -> int:
     _client(args).remote_retry(args.request_id)
-    _emit(app, args, {"retried": args.request_id}, f"remote download {args.request_id} retried")
+    emit(app, args, {"retried": args.request_id}, f"remote download {args.request_id} retried")
     return 0
 
 
 def _remote_accounts(args: argparse.Namespace, app: App) -> int:
     for account in _client(args).remote_accounts():
         where = f"{account.host or '-'}:{account.port}" if account.port else account.host or "-"
-        _emit(
+        emit(
             app,
             args,
             account,

@@ -159,20 +159,13 @@ def _file_id(args: argparse.Namespace, value: str) -> str:
     return file_id
 
 
-def _emit(app: App, args: argparse.Namespace, record: Any, line: str) -> None:
-    """One result, as :func:`resolver_core.groups.emit` prints it, with the line fit for a
-    terminal: names, statuses and messages come from the service, and a file uploaded as
-    ``evil\\x1b[31m.bin`` must not recolour the user's screen. JSON keeps them exact."""
-    emit(app, args, record, shown(line))
-
-
 # -- handlers ---------------------------------------------------------------------------------
 
 
 def _account(args: argparse.Namespace, app: App) -> int:
     details = _client(args).account_info()
     if args.json:
-        _emit(app, args, details, "")
+        emit(app, args, details, "")
         return 0
     for key, value in dataclasses.asdict(details).items():
         if value is not None:
@@ -200,7 +193,7 @@ def _upload(args: argparse.Namespace, app: App) -> int:
             if bar is not None:
                 bar.close()
         record = {"path": str(path), **dataclasses.asdict(uploaded)}
-        _emit(
+        emit(
             app, args, record, f"{uploaded.url or uploaded.file_id}  {path.name}  sha1 {uploaded.sha1 or '?'}"
         )
     return 0
@@ -233,7 +226,7 @@ def header(text: str) -> str:
 
 def _remote_add(args: argparse.Namespace, app: App) -> int:
     added = _client(args).remote_upload_add(args.url, folder=args.folder, headers=getattr(args, "header", []))
-    _emit(app, args, added, f"remote upload {added.upload_id} added (folder {added.folder_id or '-'})")
+    emit(app, args, added, f"remote upload {added.upload_id} added (folder {added.folder_id or '-'})")
     return 0
 
 
@@ -244,7 +237,7 @@ def _remote_status(args: argparse.Namespace, app: App) -> int:
         return 1
     for upload in uploads:
         loaded = f"{human_size(upload.bytes_loaded)} of {human_size(upload.bytes_total)}"
-        _emit(
+        emit(
             app,
             args,
             upload,
@@ -259,27 +252,27 @@ def _remote_remove(args: argparse.Namespace, app: App) -> int:
     if not confirm(app, args, what, args.service):
         return 2
     _client(args).remote_upload_remove(args.upload_id)
-    _emit(app, args, {"removed": args.upload_id}, f"removed {what}")
+    emit(app, args, {"removed": args.upload_id}, f"removed {what}")
     return 0
 
 
 def _remote_restart(args: argparse.Namespace, app: App) -> int:
     _client(args).remote_upload_restart()
-    _emit(app, args, {"restarted": True}, "failed remote uploads restarted")
+    emit(app, args, {"restarted": True}, "failed remote uploads restarted")
     return 0
 
 
 def _list_folder(args: argparse.Namespace, app: App) -> int:
     listing = _client(args).list_folder(args.folder)
     for folder in listing.folders:
-        _emit(
+        emit(
             app,
             args,
             {"type": "folder", **dataclasses.asdict(folder)},
             f"folder  {folder.folder_id:<14} {'':>10}  {folder.name}/",
         )
     for file in listing.files:
-        _emit(
+        emit(
             app,
             args,
             {"type": "file", **dataclasses.asdict(file)},
@@ -292,20 +285,20 @@ def _list_folder(args: argparse.Namespace, app: App) -> int:
 
 def _create_folder(args: argparse.Namespace, app: App) -> int:
     folder_id = _client(args).create_folder(args.name, parent=args.parent)
-    _emit(app, args, {"folder_id": folder_id, "name": args.name}, folder_id)
+    emit(app, args, {"folder_id": folder_id, "name": args.name}, folder_id)
     return 0
 
 
 def _rename_file(args: argparse.Namespace, app: App) -> int:
     file_id = _file_id(args, args.file)
     _client(args).rename_file(file_id, args.name)
-    _emit(app, args, {"file_id": file_id, "name": args.name}, f"renamed {file_id} to {args.name}")
+    emit(app, args, {"file_id": file_id, "name": args.name}, f"renamed {file_id} to {args.name}")
     return 0
 
 
 def _rename_folder(args: argparse.Namespace, app: App) -> int:
     _client(args).rename_folder(args.folder, args.name)
-    _emit(
+    emit(
         app,
         args,
         {"folder_id": args.folder, "name": args.name},
@@ -317,7 +310,7 @@ def _rename_folder(args: argparse.Namespace, app: App) -> int:
 def _move_file(args: argparse.Namespace, app: App) -> int:
     file_id = _file_id(args, args.file)
     _client(args).move_file(file_id, args.folder)
-    _emit(
+    emit(
         app, args, {"file_id": file_id, "folder_id": args.folder}, f"moved {file_id} to folder {args.folder}"
     )
     return 0
@@ -330,7 +323,7 @@ def _delete_files(args: argparse.Namespace, app: App) -> int:
     client = _client(args)
     for file_id in ids:
         client.delete_file(file_id)
-        _emit(app, args, {"deleted": file_id}, f"deleted {file_id}")
+        emit(app, args, {"deleted": file_id}, f"deleted {file_id}")
     return 0
 
 
@@ -338,14 +331,14 @@ def _delete_folder(args: argparse.Namespace, app: App) -> int:
     if not confirm(app, args, f"folder {args.folder} with all its subfolders and files", args.service):
         return 2
     _client(args).delete_folder(args.folder)
-    _emit(app, args, {"deleted_folder": args.folder}, f"deleted folder {args.folder}")
+    emit(app, args, {"deleted_folder": args.folder}, f"deleted folder {args.folder}")
     return 0
 
 
 def _convert(args: argparse.Namespace, app: App) -> int:
     file_id = _file_id(args, args.file)
     _client(args).convert(file_id)
-    _emit(app, args, {"converting": file_id}, f"conversion of {file_id} started")
+    emit(app, args, {"converting": file_id}, f"conversion of {file_id} started")
     return 0
 
 
@@ -353,7 +346,7 @@ def _running_converts(args: argparse.Namespace, app: App) -> int:
     for conversion in _client(args).running_converts(getattr(args, "folder", None)):
         progress = f"{conversion.progress:.0%}" if conversion.progress is not None else "?"
         state = conversion.status or "?"
-        _emit(
+        emit(
             app,
             args,
             conversion,
@@ -365,5 +358,5 @@ def _running_converts(args: argparse.Namespace, app: App) -> int:
 def _splash(args: argparse.Namespace, app: App) -> int:
     file_id = _file_id(args, args.file)
     url = _client(args).splash_image(file_id)
-    _emit(app, args, {"file_id": file_id, "splash": url}, url)
+    emit(app, args, {"file_id": file_id, "splash": url}, url)
     return 0
