@@ -439,7 +439,7 @@ def unwrap_envelope(
     if status == 200:
         return body.get("result")
     message = body.get("statusmessage") or body.get("msg") or ""
-    said = f' (it said "{printable(redact(str(message)))[:200]}")' if message else ""
+    said = f' (it said "{provider_words(message)}")' if message else ""
     if status is None:
         raise errors.ProviderOutage(f"answered without a status code{said}", provider=provider, link=link)
     known = (overrides or {}).get(status) or STATUS_ERRORS.get(status)
@@ -473,6 +473,14 @@ def short_repr(value: Any) -> str:
     """A short quotation of an answer that is not text (a list, an object): it can be
     megabytes, or nested deeper than ``repr`` recurses, and a person reads the first words."""
     return _SHORT.repr(value)
+
+
+def provider_words(value: Any, limit: int = 200) -> str:
+    """What a service said, for a person: its text (a short form of anything else), with
+    no secrets, and without control or format characters, which would drive a terminal or
+    disguise the text (``\x1b[2J``, a right-to-left override); at most ``limit`` characters."""
+    text = value if isinstance(value, str) else short_repr(value)
+    return printable(redact(text)[: limit * 4])[:limit]
 
 
 def expect_object(value: Any, what: str, provider: str, link: str | None = None) -> dict[str, Any]:

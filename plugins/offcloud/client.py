@@ -23,10 +23,8 @@ from resolver_core.http import (
     get_json_response,
     get_text,
     post_json_response,
-    printable,
-    short_repr,
+    provider_words,
 )
-from resolver_core.redact import redact
 
 from .results import Login, Proxy, RemoteAccount, Request, Status, http_url, text
 
@@ -263,10 +261,10 @@ def check_answer(body: Any, http_status: int, *, link: str | None = None, auth: 
     if isinstance(body, dict):
         reason = body.get("not_available")
         if reason is not None:
-            raise NotAvailable(words(reason, 60), link=link)
+            raise NotAvailable(provider_words(reason, 60), link=link)
         message = body.get("error")
         if message is not None and message is not False:
-            said = words(message)
+            said = provider_words(message)
             if auth or http_status in (401, 403):
                 raise errors.AuthFailed(
                     f'refused the credentials (it said "{said}")', provider=PROVIDER, link=link
@@ -286,14 +284,6 @@ def check_answer(body: Any, http_status: int, *, link: str | None = None, auth: 
         error = errors.ProviderOutage if http_status >= 500 else errors.Refused
         raise error(f"answered HTTP {http_status}", provider=PROVIDER, link=link, code=http_status)
     return body
-
-
-def words(value: Any, limit: int = 200) -> str:
-    """What the service said, for a person: its text (a short form of anything else), with
-    no secrets, and without control or format characters, which would drive a terminal or
-    disguise the text (``\x1b[2J``, a right-to-left override); at most ``limit`` characters."""
-    text = value if isinstance(value, str) else short_repr(value)
-    return printable(redact(text)[: limit * 4])[:limit]
 
 
 def _forget_session_cookie(session: requests.Session) -> None:

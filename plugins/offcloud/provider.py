@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from resolver_core import errors
 from resolver_core.config import Config, ProviderSettings, warn_about_unknown_keys
+from resolver_core.http import provider_words
 from resolver_core.models import (
     AccountInfo,
     FileLink,
@@ -35,7 +36,7 @@ from resolver_core.models import (
 )
 from resolver_core.provider import HosterSpec, Provider, ResolveContext
 
-from .client import CACHE_BATCH, PROVIDER, OffcloudClient, words
+from .client import CACHE_BATCH, PROVIDER, OffcloudClient
 from .results import Status
 from .session import authenticated_client, session_path
 
@@ -127,7 +128,7 @@ class OffcloudProvider(Provider):
         status = self._until_finished(client, request.request_id, url, ctx)
         if status.status != "downloaded":
             raise errors.Refused(
-                f"could not fetch it into its cloud: {words(status.message or status.status)}",
+                f"could not fetch it into its cloud: {provider_words(status.message or status.status)}",
                 provider=self.name,
                 link=url,
             )

@@ -19,7 +19,7 @@ import requests
 
 from ..download.names import name_from_url, safe_name
 from ..errors import ConfigError, ResolverError
-from ..http import is_internal_host, printable
+from ..http import is_internal_host, provider_words
 from ..models import DownloadLimits, FileLink, ResolvedLink
 from ..redact import redact
 
@@ -119,7 +119,7 @@ class Aria2Rpc:
                 f"{self.url} answered HTTP {response.status_code} without JSON: is it aria2?"
             ) from None
         if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
-            message = printable(redact(str(answer["error"].get("message", ""))))[:200]
+            message = provider_words(answer["error"].get("message", ""))
             if "Unauthorized" in message:
                 raise Aria2Error("aria2 refused the RPC secret (--aria2-secret)")
             raise Aria2Error(f"aria2 refused {method}: {message}")

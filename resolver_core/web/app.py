@@ -252,8 +252,9 @@ def addressed_to_loopback(host: str) -> bool:
     """Whether a ``Host`` header (``name:port``, ``[::1]:port``) names this machine: by
     ``localhost`` or a loopback address, never by a name that DNS could point anywhere."""
     try:
-        name = urlsplit(f"//{host}").hostname
-        urlsplit(f"//{host}").port  # noqa: B018 (a port that is no number is no Host of ours)
+        parts = urlsplit(f"//{host}")  # "[::1" raises here, a bad port below
+        name = parts.hostname
+        parts.port  # noqa: B018 (a port that is no number is no Host of ours)
     except ValueError:
         return False
     return name is not None and is_loopback(name)
