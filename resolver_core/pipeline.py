@@ -1,7 +1,10 @@
 """The resolve pipeline: links in, direct links (or specific errors) out, in input order.
 
 1. Every enabled provider contributes its hosters to one :class:`hostermatch.HosterIndex`,
-   in priority order, so that a link's matches come back best provider first.
+   best first, so that a link's matches come back in the order of trying: the user's
+   ``--provider`` order when given; else by ``priority``, and among equals the routes that
+   answer in one call (debrid, Offcloud) before the host's free download ticket (a wait,
+   often a captcha), as a download manager prefers a premium account.
 2. Each link is tried with its matching providers in that order. The pipeline fails over
    to the next provider on answers another provider may not share (quota, outage, hoster
    down at this provider, premium needed) and stops on definitive ones (offline, legal,
@@ -161,6 +164,9 @@ class Resolver:
         #: Providers (or hosters at them) that said stop, shared by the workers and the runs.
         self.cooldowns = ratelimit.Cooldowns(self.cache.directory)
         self._rank = {provider.name: position for position, provider in enumerate(self.providers)}
+        #: Whether the user named the providers (``--provider A --provider B``): then their
+        #: order is the order of trying, and priorities no longer rank them.
+        self._named = bool(provider_names)
         #: Providers that serve links beyond their hoster patterns (``Provider.claims``).
         self._claimers = [p for p in self.providers if type(p).claims is not Provider.claims]
         #: Providers whose hoster list could not be had, with the reason (shown by the CLI).
@@ -180,9 +186,14 @@ class Resolver:
             raise errors.ConfigError(
                 f"unknown provider {', '.join(unknown)}; known: {', '.join(sorted(by_name)) or 'none'}"
             )
-        chosen = [by_name[n] for n in dict.fromkeys(names)] if names else [p for p in registered if p.enabled]
+        if names:
+            # "--provider A --provider B" means A, then B: the user's order, as given.
+            return [by_name[name] for name in dict.fromkeys(names)]
         order = {provider.name: position for position, provider in enumerate(registered)}
-        return sorted(chosen, key=lambda p: (p.priority, _KIND_ORDER[p.kind], order[p.name]))
+        return sorted(
+            (p for p in registered if p.enabled),
+            key=lambda p: (p.priority, p.ticket_flow, _KIND_ORDER[p.kind], order[p.name]),
+        )
 
     def context(self, slot: threading.Semaphore | None = None, url: str | None = None) -> ResolveContext:
         """The context for one provider call; ``slot`` is the provider's semaphore it holds,
@@ -370,10 +381,14 @@ class Resolver:
         if claimed:
             # A claim beyond patterns (Offcloud's "any link") comes after every provider of
             # the same priority whose patterns name the link.
-            ranked = [(p.priority, 0, self._rank[p.name], p, h) for p, h in candidates]
-            ranked += [(p.priority, 1, self._rank[p.name], p, h) for p, h in claimed]
+            ranked = [(self._standing(p), 0, self._rank[p.name], p, h) for p, h in candidates]
+            ranked += [(self._standing(p), 1, self._rank[p.name], p, h) for p, h in claimed]
             candidates = [(p, h) for *_, p, h in sorted(ranked, key=lambda r: r[:3])]
         return candidates
+
+    def _standing(self, provider: Provider) -> int:
+        """What ranks ``provider`` first: the user's ``--provider`` order, else its priority."""
+        return self._rank[provider.name] if self._named else provider.priority
 
     def _notify(self, link: ResolvedLink) -> None:
         # Each observer on its own: pluggy stops a hook call at the first exception, and one
@@ -466,11 +481,15 @@ class Resolver:
         return self.check_many([url])[0]
 
     def _checker(self, url: str) -> tuple[Provider, str] | None:
-        """The provider that checks ``url``: the best one that can ask its service, else the best."""
+        """The provider that checks ``url``: the file host's own API when it can ask it (the
+        authority on its files, whatever goes first for resolving), else the best provider
+        that can ask its service, else the best."""
         candidates = self._candidates(url)
         if not candidates:
             return None
-        return next(((p, h) for p, h in candidates if p.checks(h)), candidates[0])
+        checkers = [(p, h) for p, h in candidates if p.checks(h)]
+        own = [(p, h) for p, h in checkers if p.kind is ProviderKind.FILEHOST]
+        return (own or checkers or candidates)[0]
 
     def _check_batch(self, provider: Provider, hoster: str, urls: list[str]) -> list[CheckOutcome]:
         def check(ctx: ResolveContext) -> list[LinkStatus | errors.ResolverError]:
@@ -516,8 +535,9 @@ class Resolver:
 
 _INFO_HASH = re.compile(r"[0-9A-Fa-f]{40}")
 
-#: Ties of priority: a file host's own API first (it knows each file's sha1 and is the
-#: authority on its files), then multihosters, then debrid services.
+#: Ties of priority, after routes that need no download ticket come before ticket flows:
+#: a file host's own API first (it knows each file's sha1), then multihosters, then debrid
+#: services.
 _KIND_ORDER = {ProviderKind.FILEHOST: 0, ProviderKind.MULTIHOST: 1, ProviderKind.DEBRID: 2}
 
 

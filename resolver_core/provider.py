@@ -165,6 +165,10 @@ class Provider(ABC):
     #: Whether :meth:`resolve` may wait (download tickets): the pipeline then keeps more
     #: links in flight, since a waiting link holds a thread but no concurrency slot.
     may_wait: ClassVar[bool] = False
+    #: Whether :meth:`resolve` goes through the host's own download ticket (a wait, often a
+    #: captcha): among providers of equal priority, routes that answer in one call go first,
+    #: as a download manager uses a premium account before a free download.
+    ticket_flow: ClassVar[bool] = False
     #: API calls a second when the configuration sets none (``requests_per_second``).
     default_requests_per_second: ClassVar[float] = DEFAULT_RATE
 

@@ -48,6 +48,7 @@ class FamilyProvider(Provider):
     max_concurrency = 8
     can_check = True
     may_wait = True
+    ticket_flow = True
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -231,6 +232,7 @@ class StreamangoProvider(FamilyProvider):
 class HighloadProvider(FamilyProvider):
     service = HIGHLOAD
     may_wait = False  # no download tickets (seed 001)
+    ticket_flow = False
 
 
 PROVIDERS: Final = (OpenloadProvider, StreamangoProvider, HighloadProvider)

@@ -408,3 +408,28 @@ def test_a_remote_upload_header_must_be_name_colon_value(cli: CLI) -> None:
     assert garbage.returncode == 2 and "give it as 'NAME: VALUE'" in garbage.stderr
     split = cli("openload", "remote", "add", "--header", "X-A: b\r\nX-B: c", "http://example.com/a.bin")
     assert split.returncode == 2 and "cannot hold a line break" in split.stderr
+
+
+# -- which provider goes first ----------------------------------------------------------------
+
+
+def test_by_default_a_debrid_account_goes_before_the_free_ticket(cli: CLI) -> None:
+    cli.config.write_text("", encoding="utf-8")  # every provider at its default priority
+    line = only(cli("resolve", "--json", "https://openload.co/f/wait5captcha/Movie.mkv"))
+    # Premiumize serves openload.co in one call: no five-second wait, no captcha to answer.
+    assert (line["status"], line["provider"]) == ("ok", "premiumize")
+
+
+def test_provider_options_are_tried_in_the_order_given(cli: CLI) -> None:
+    cli.config.write_text("", encoding="utf-8")
+    link = "https://openload.co/f/plainTicket1/Movie.mkv"
+    first = only(cli("resolve", "--json", "--provider", "openload", "--provider", "premiumize", link))
+    assert first["provider"] == "openload"
+    second = only(cli("resolve", "--json", "--provider", "premiumize", "--provider", "openload", link))
+    assert second["provider"] == "premiumize"
+
+
+def test_check_asks_the_file_host_though_a_debrid_account_resolves_first(cli: CLI) -> None:
+    cli.config.write_text("", encoding="utf-8")
+    line = only(cli("check", "--json", "https://openload.co/f/plainTicket1/Movie.mkv"))
+    assert (line["status"], line["provider"]) == ("online", "openload")

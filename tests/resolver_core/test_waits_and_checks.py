@@ -162,7 +162,7 @@ def test_a_failed_batch_fails_each_of_its_links(tmp_path: Path) -> None:
     assert all(o.error is not None and "did not answer" in o.error.for_person() for o in outcomes)
 
 
-def test_ties_of_priority_go_to_the_file_hosts_own_api(tmp_path: Path) -> None:
+def test_ties_of_priority_go_to_a_file_hosts_own_api_without_tickets(tmp_path: Path) -> None:
     debrid = ScriptedProvider("debrid", 50)
     debrid.kind = ProviderKind.DEBRID  # type: ignore[misc]
     host = ScriptedProvider("host", 50)
