@@ -326,7 +326,9 @@ class HosterIndex:
             self._fallback.append(entry)
             return True
         known = self._domain_sets[(owner, hoster)]
-        for host in hosts.exact | hosts.suffixes:
+        # Sorted: a set's order changes from run to run (string hashing), and ``hosters()``
+        # lists these domains, which `linkresolver hosts` prints byte for byte the same.
+        for host in sorted(hosts.exact | hosts.suffixes):
             self._tails.add(_last_two_labels(host))
             if host not in known:
                 known.add(host)

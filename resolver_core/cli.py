@@ -64,8 +64,9 @@ class App:
             from .captcha import CaptchaPrompt  # noqa: PLC0415
 
             prompt = CaptchaPrompt(self.stdin, self.stderr)
-        return Resolver(
-            load_config(args.config),
+        config = load_config(args.config)
+        resolver = Resolver(
+            config,
             pm=self.pm,
             provider_names=args.provider or (),
             retries=args.retries,
@@ -74,19 +75,44 @@ class App:
             captcha_prompt=prompt,
             **options,
         )
+        if not resolver.providers:
+            from .config import no_provider_configured  # noqa: PLC0415
+
+            raise no_provider_configured(config)
+        return resolver
 
     def inputs(self) -> list[str]:
-        """The command's TEXT/URL arguments, or pasted text from standard input."""
-        if self.args.inputs:
-            return list(self.args.inputs)
+        """The command's inputs as texts: each TEXT/URL argument as it is, an argument that
+        names an existing file as that file's text, ``-`` (or no argument) as standard input.
+
+        Raises :class:`~resolver_core.errors.ConfigError` (exit 2) for a file that cannot be
+        read, naming it."""
+        if not self.args.inputs:
+            return [self._stdin_text()]
+        texts = []
+        for argument in self.args.inputs:
+            if argument == "-":
+                texts.append(self._stdin_text())
+            elif _names_a_folder(argument):
+                from .errors import ConfigError  # noqa: PLC0415
+
+                raise ConfigError(f"{argument} is a folder; give a file of links, links, or text")
+            elif _names_a_file(argument):
+                log.info("reading links from the file %s", argument)
+                texts.append(_file_text(argument))
+            else:
+                texts.append(argument)
+        return texts
+
+    def _stdin_text(self) -> str:
         if self.stdin.isatty():
             print("Paste text with links, then press Ctrl-D:", file=self.stderr)
         # Bytes, decoded leniently: pasted text that is not UTF-8 (a Latin-1 forum page) must
         # give its links, not a traceback under a strict UTF-8 locale.
         buffer = getattr(self.stdin, "buffer", None)
         if buffer is not None:
-            return [buffer.read().decode("utf-8", errors="replace")]
-        return [self.stdin.read()]
+            return str(buffer.read().decode("utf-8", errors="replace"))
+        return self.stdin.read()
 
     def report(self, url: str, message: str) -> None:
         """A provider's word on a long step, one line on the terminal (above any bar)."""
@@ -136,6 +162,43 @@ class App:
         return advance
 
 
+def _names_a_file(argument: str) -> bool:
+    """Whether a TEXT/URL argument is the path of an existing file (a link never is; a
+    pasted text with a NUL, or too long for a path, is not one either)."""
+    return _is_path(argument, os.path.isfile)
+
+
+def _names_a_folder(argument: str) -> bool:
+    return _is_path(argument, os.path.isdir)
+
+
+def _is_path(argument: str, test: Callable[[str], bool]) -> bool:
+    if "://" in argument or "\n" in argument or argument.startswith("magnet:"):
+        return False
+    try:
+        return test(argument)
+    except (OSError, ValueError):
+        return False
+
+
+#: A file of links larger than this is not a list of links (a video given by mistake).
+MAX_INPUT_FILE = 64 << 20
+
+
+def _file_text(path: str) -> str:
+    """The text of a file of links, decoded as leniently as pasted text."""
+    from .errors import ConfigError  # noqa: PLC0415
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_INPUT_FILE + 1)
+    except OSError as exc:
+        raise ConfigError(f"cannot read the file {path}: {exc.strerror}") from None
+    if len(data) > MAX_INPUT_FILE:
+        raise ConfigError(f"{path} is larger than {MAX_INPUT_FILE >> 20} MiB: not a list of links")
+    return data.decode("utf-8", errors="replace")
+
+
 def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="linkresolver",
@@ -158,7 +221,11 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     )
     links = argparse.ArgumentParser(add_help=False)
     links.add_argument(
-        "inputs", nargs="*", metavar="TEXT|URL", help="links or text with links (default: stdin)"
+        "inputs",
+        nargs="*",
+        metavar="TEXT|URL|FILE",
+        help="links, text with links, or a file of them (an existing path is read as a file;"
+        " - or nothing: standard input)",
     )
     links.add_argument("--captcha-command", metavar="CMD", help="CMD IMAGE_PATH prints the captcha's answer")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

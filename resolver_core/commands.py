@@ -12,6 +12,7 @@ from .cli import App, ExitStatus, OrderedPrinter, print_json
 from .output import shown
 
 if TYPE_CHECKING:
+    from .handoff.aria2 import Aria2Rpc
     from .pipeline import CheckOutcome, Outcome, Resolver
 
 
@@ -103,15 +104,21 @@ def download(args: argparse.Namespace, app: App) -> int:
 
     from .download import DownloadOutcome, download_many  # noqa: PLC0415
 
+    rpc = None
     if args.to == "aria2":
-        from .handoff.aria2 import check_rpc_url  # noqa: PLC0415
+        from .handoff.aria2 import Aria2Error  # noqa: PLC0415
 
-        check_rpc_url(args.aria2_rpc, _aria2_secret(args))  # a usage error, before any link is resolved
+        try:
+            rpc = _aria2_answering(args)
+        except Aria2Error as exc:
+            # Before any link is resolved: no fair use is spent on links aria2 cannot take.
+            print(f"linkresolver: {exc.for_person()}", file=app.stderr)
+            return ExitStatus.USAGE
     resolver, urls = _links_from_input(app)
     if not urls:
         return ExitStatus.LINK_FAILED
-    if args.to == "aria2":
-        return _to_aria2(resolver, urls, args, app)
+    if rpc is not None:
+        return _to_aria2(resolver, urls, rpc, args, app)
     directory = Path(args.output).expanduser()
     if directory.exists() and not directory.is_dir():
         print(f"linkresolver: {directory} is not a directory", file=app.stderr)
@@ -158,16 +165,25 @@ def _aria2_secret(args: argparse.Namespace) -> str | None:
     return secret
 
 
-def _to_aria2(resolver: Resolver, urls: list[str], args: argparse.Namespace, app: App) -> int:
-    """Resolve, then queue every file in a running aria2 over JSON-RPC."""
-    from pathlib import Path  # noqa: PLC0415
-
-    from .handoff.aria2 import Aria2Error, Aria2Rpc, items_of, options_for  # noqa: PLC0415
+def _aria2_answering(args: argparse.Namespace) -> Aria2Rpc:
+    """aria2's RPC, once it has answered with the secret given (``aria2.getVersion``);
+    raises :class:`~resolver_core.handoff.aria2.Aria2Error` saying what is wrong."""
+    from .handoff.aria2 import Aria2Rpc  # noqa: PLC0415
     from .http import make_session  # noqa: PLC0415
 
     # A session of its own, without transport retries: aria2 listens or it does not, and
-    # retrying a refused connection only printed urllib3's "Retrying..." lines per link.
+    # retrying a refused connection only printed urllib3's "Retrying..." lines.
     rpc = Aria2Rpc(make_session(retries=0, timeout=args.timeout), args.aria2_rpc, _aria2_secret(args))
+    rpc.call("aria2.getVersion")
+    return rpc
+
+
+def _to_aria2(resolver: Resolver, urls: list[str], rpc: Aria2Rpc, args: argparse.Namespace, app: App) -> int:
+    """Resolve, then queue every file in a running aria2 over JSON-RPC."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from .handoff.aria2 import Aria2Error, items_of, options_for  # noqa: PLC0415
+
     folder = Path(args.output).expanduser().resolve()
     failed = False
     for outcome in resolver.resolve_many(urls):
@@ -198,10 +214,8 @@ def _to_aria2(resolver: Resolver, urls: list[str], args: argparse.Namespace, app
 
 def accounts(args: argparse.Namespace, app: App) -> int:
     resolver = app.resolver()
-    if not resolver.providers:
-        print("no provider is configured; see README.md, Configuration", file=app.stderr)
-        return ExitStatus.USAGE
     status = ExitStatus.OK
+    rows: list[tuple[dict[str, Any], bool]] = []  # (the JSON row, whether an account API answered)
     for provider, info, error in resolver.accounts():
         row: dict[str, Any] = {
             "provider": provider.name,
@@ -230,28 +244,43 @@ def accounts(args: argparse.Namespace, app: App) -> int:
             )
         if error is not None:
             status = ExitStatus.LINK_FAILED
-        if args.json:
+        rows.append((row, info is not None))
+    if args.json:
+        for row, _ in rows:
             print(json.dumps(row, ensure_ascii=False), file=app.stdout)
-        elif error is not None:
-            print(shown(f"{provider.name:<12} {error.for_person()}"), file=app.stderr)
-        elif info is None:
-            print(f"{provider.name:<12} has no account API", file=app.stdout)
-        else:
-            expires = time.strftime("%Y-%m-%d", time.gmtime(info.expires)) if info.expires else "never"
-            fair = f"{info.fair_use_left:.0%}" if info.fair_use_left is not None else "?"
-            can = "can download" if info.can_download else "cannot download"
-            print(
-                shown(
-                    f"{provider.name:<12} {info.type:<8} {can:<16} expires {expires}  fair use left {fair}"
-                ),
-                file=app.stdout,
-            )
-        if not args.json:
-            for rest in row["resting"]:
-                what = f"{rest['hoster']} links" if rest["hoster"] else "every link"
-                clock = time.strftime("%H:%M:%S", time.localtime(rest["until"]))
-                print(shown(f"{'':<12} resting ({what}) until {clock}: {rest['reason']}"), file=app.stdout)
+    else:
+        _print_accounts(rows, app)
     return status
+
+
+def _print_accounts(rows: list[tuple[dict[str, Any], bool]], app: App) -> None:
+    """One line per provider in columns that line up whatever the names and account types
+    are (a provider says "premium", "free", "Premium (trial)"...); errors on stderr."""
+    name_width = max(len(row["provider"]) for row, _ in rows)
+    cells: list[tuple[str, str, str, str] | None] = []
+    for row, answered in rows:
+        if row["error"] is not None or not answered:
+            cells.append(None)
+            continue
+        expires = time.strftime("%Y-%m-%d", time.gmtime(row["expires"])) if row["expires"] else "never"
+        fair = f"{row['fair_use_left']:.0%}" if row["fair_use_left"] is not None else "?"
+        can = "can download" if row["can_download"] else "cannot download"
+        cells.append((shown(str(row["type"] or "?")), can, f"expires {expires}", f"fair use left {fair}"))
+    widths = [max((len(cell[i]) for cell in cells if cell), default=0) for i in range(3)]
+    for (row, _), cell in zip(rows, cells, strict=True):
+        name = row["provider"].ljust(name_width)
+        if row["error"] is not None:
+            print(shown(f"{name}  {row['error']}"), file=app.stderr)
+        elif cell is None:
+            print(f"{name}  has no account API", file=app.stdout)
+        else:
+            line = "  ".join(text.ljust(width) for text, width in zip(cell[:3], widths, strict=True))
+            print(f"{name}  {line}  {cell[3]}", file=app.stdout)
+        for rest in row["resting"]:
+            what = f"{rest['hoster']} links" if rest["hoster"] else "every link"
+            clock = time.strftime("%H:%M:%S", time.localtime(rest["until"]))
+            indent = " " * name_width
+            print(shown(f"{indent}  resting ({what}) until {clock}: {rest['reason']}"), file=app.stdout)
 
 
 def hosts(args: argparse.Namespace, app: App) -> int:

@@ -342,6 +342,17 @@ def warn_about_unknown_keys(
 _WARNED_TABLES: set[tuple[Path | None, str]] = set()
 
 
+def no_provider_configured(config: Config) -> ConfigError:
+    """The usage error of a command that needs a provider when none is enabled: where to
+    put an account, and how to see linkresolver work without one."""
+    where = config.path or default_config_path()
+    return ConfigError(
+        f"no provider is configured: add your account to {where} (a [providers.NAME] table with"
+        " its key, or LINKRESOLVER_<NAME>_KEY in the environment); `linkresolver demo` shows it"
+        " working without one"
+    )
+
+
 def warn_about_unknown_providers(config: Config, registered: Iterable[str]) -> None:
     """Warn about each ``[providers.NAME]`` table of the file that names no registered provider.
 

@@ -21,8 +21,8 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     common = common_options()
     group = subparsers.add_parser(
         "offcloud",
-        help="offcloud: cloud and remote downloads, the torrent cache, login (seed 004)",
-        description="Offcloud's API (seed 004): the cloud, remote downloads, the BitTorrent cache.",
+        help="offcloud: cloud and remote downloads, the torrent cache, login",
+        description="Offcloud's API: the cloud, remote downloads, the BitTorrent cache, login.",
     )
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
 

@@ -132,7 +132,7 @@ class FamilyClient:
     def require(self, endpoint: str) -> None:
         if endpoint not in self.service.endpoints:
             raise errors.UnsupportedOperation(
-                f"has no {endpoint} ({self.service.document} does not list it)", provider=self.provider
+                f"has no {endpoint} (its API documentation does not list it)", provider=self.provider
             )
 
     def _done(self, result: Any, endpoint: str) -> None:
@@ -281,7 +281,8 @@ class FamilyClient:
         extra = "\n".join(headers) if headers else None
         if extra is not None and not self.service.remote_headers:
             raise errors.UnsupportedOperation(
-                "takes no extra headers for remote uploads (seed 001 lists none)", provider=self.provider
+                "takes no extra headers for remote uploads (its API documentation lists none)",
+                provider=self.provider,
             )
         result = expect_object(
             self.call("remotedl/add", url=url, folder=folder, headers=extra), "remotedl/add", self.provider

@@ -37,8 +37,8 @@ def _add_group(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], 
 
     group = subparsers.add_parser(
         service.name,
-        help=f"{service.name} account: uploads, remote uploads, folders ({service.document})",
-        description=f"The account side of {service.name}'s API ({service.document}).",
+        help=f"{service.name} account: uploads, remote uploads, folders",
+        description=f"The account side of {service.name}'s API: uploads, remote uploads, folders.",
     )
     group.set_defaults(service=service.name)
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -55,8 +55,6 @@ class Service:
     #: The hoster name its links are listed under.
     hoster: str
     default_api_base: str
-    #: The seed document that specifies it.
-    document: str
     #: Domains its links were served from (the service's own and its mirrors).
     domains: tuple[str, ...]
     #: The first path segment of its file links: /f/<id>/<name>, /embed/<id>, ...
@@ -114,11 +112,11 @@ def _file_id_pattern(kinds: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"^https?://[^/?#]+/(?:" + "|".join(kinds) + r")/([\w-]+)", re.ASCII | re.IGNORECASE)
 
 
+# Specified by seed 000.
 OPENLOAD: Final = Service(
     name="openload",
     hoster="openload.co",
     default_api_base="https://api.openload.co/1",
-    document="seed 000",
     domains=(
         "openload.co",
         "openload.io",
@@ -153,11 +151,11 @@ OPENLOAD: Final = Service(
     upload_sha1=True,
 )
 
+# Specified by seed 003.
 STREAMANGO: Final = Service(
     name="streamango",
     hoster="streamango.com",
     default_api_base="https://api.fruithosted.net",
-    document="seed 003",
     domains=(
         "streamango.com",
         "streamango.to",
@@ -173,11 +171,11 @@ STREAMANGO: Final = Service(
     upload_sha1=True,
 )
 
+# Specified by seed 001.
 HIGHLOAD: Final = Service(
     name="highload",
     hoster="highload.to",
     default_api_base="https://api.highload.to",
-    document="seed 001",
     domains=("highload.to",),
     link_kinds=("f", "e"),
     endpoints=_COMMON | _HIGHLOAD_ONLY,
