@@ -14,7 +14,7 @@ import requests
 from plugins.offcloud.sandbox import KEY, PASSWORD, USERNAME
 from resolver_core.sandbox import Sandbox
 
-from .conftest import CLI, Run
+from .conftest import CLI, PREFER_FILE_HOSTS, Run
 
 CACHED = "magnet:?xt=urn:btih:0c6b6858d61da9543d4231a71db4b1c9264b0685&dn=Cached.Album.single.flac"
 UNCACHED = "magnet:?xt=urn:btih:f7f3e9d1c5b8024f6e1d3c9b7a5f2e8d4c6b1a09&dn=Whole.Season"
@@ -115,7 +115,7 @@ def test_every_not_available_reason_is_spelled_out(cli: CLI, reason: str) -> Non
 
 
 def test_failover_from_offcloud_to_the_file_hosts_own_api(cli: CLI) -> None:
-    cli.config.write_text("[providers.offcloud]\npriority = 10\n", encoding="utf-8")
+    cli.config.write_text("[providers.offcloud]\npriority = 5\n" + PREFER_FILE_HOSTS, encoding="utf-8")
     line = only(cli("resolve", "--json", "https://openload.co/f/na-premium-x1/Film.mkv"))
     assert line["status"] == "ok" and line["provider"] == "openload"
     direct = only(cli("resolve", "--json", "https://openload.co/f/fine-x2/Film.mkv"))
