@@ -22,6 +22,7 @@ from ..errors import ConfigError, ResolverError
 from ..models import FileLink, ResolvedLink
 from ..pipeline import Outcome, Resolver
 from .fetch import ChecksumMismatch, DownloadFailed, Fetcher, LinkExpired, file_sha1, probe
+from .lock import DownloadBusy, owning
 from .names import free_name, inside, name_from_disposition, name_from_url, safe_name
 from .state import remove_part, state_path
 
@@ -92,38 +93,49 @@ def download_file(
     """Fetch ``url`` into ``directory``; a file that is complete, of the right size and sha1.
 
     A bad checksum discards the part and fetches again (:data:`CHECKSUM_ATTEMPTS` in all).
+    The part file is this thread's alone while it works on it (:func:`.lock.owning`):
+    another process downloading the same file into the same folder makes this one fail with
+    :class:`DownloadBusy`, and nothing on disk changes.
     """
     sha1 = sha1.lower() if sha1 else None
     for attempt in range(1, CHECKSUM_ATTEMPTS + 1):
         first = probe(session, url, headers or {}, link)
-        chosen = safe_name(name, name_from_disposition(first.disposition), name_from_url(url))
-        final = inside(directory, chosen)
-        expected = size if size is not None else first.size
-        if final.exists() and not final.with_name(final.name + ".part").exists():
-            if final.stat().st_size == expected and (sha1 is None or file_sha1(final) == sha1):
-                first.response.close()
-                return Saved(final, final.stat().st_size, sha1 is not None, skipped=True)
-            if not overwrite:
-                final = inside(directory, free_name(directory, chosen))
-        part = final.with_name(final.name + ".part")
-        Fetcher(
-            session,
-            url,
-            part,
-            link=link,
-            headers=headers,
-            connections=connections,
-            resume=resume,
-            sha1=sha1,
-            progress=progress,
-            cancelled=cancelled,
-        ).run(first)
-        problem = _check(part, expected, sha1)
-        if problem is None:
-            os.replace(part, final)
-            state_path(part).unlink(missing_ok=True)
-            return Saved(final, final.stat().st_size, sha1 is not None)
-        remove_part(part)  # nothing half-true stays
+        try:
+            chosen = safe_name(name, name_from_disposition(first.disposition), name_from_url(url))
+            expected = size if size is not None else first.size
+            final = inside(directory, chosen)
+            while True:
+                part = final.with_name(final.name + ".part")
+                with owning(part, link=link, cancelled=cancelled):
+                    # Looked at only now: an owner that just finished has renamed its part.
+                    if final.exists() and not part.exists():
+                        if final.stat().st_size == expected and (sha1 is None or file_sha1(final) == sha1):
+                            return Saved(final, final.stat().st_size, sha1 is not None, skipped=True)
+                        if not overwrite:
+                            final = inside(directory, free_name(directory, chosen))
+                            continue  # that name is taken under its own lock
+                    fetcher = Fetcher(
+                        session,
+                        url,
+                        part,
+                        link=link,
+                        headers=headers,
+                        connections=connections,
+                        resume=resume,
+                        sha1=sha1,
+                        progress=progress,
+                        cancelled=cancelled,
+                    )
+                    fetcher.run(first)
+                    problem = _check(part, expected, sha1)
+                    if problem is None:
+                        os.replace(part, final)
+                        state_path(part).unlink(missing_ok=True)
+                        return Saved(final, final.stat().st_size, sha1 is not None)
+                    remove_part(part)  # nothing half-true stays
+                break
+        finally:
+            first.response.close()
         if progress is not None:
             progress(-(expected or 0))
         if attempt == CHECKSUM_ATTEMPTS:
@@ -261,4 +273,12 @@ def _save(
     )
 
 
-__all__ = ["DownloadFailed", "DownloadOutcome", "Saved", "download_file", "download_many", "download_outcome"]
+__all__ = [
+    "DownloadBusy",
+    "DownloadFailed",
+    "DownloadOutcome",
+    "Saved",
+    "download_file",
+    "download_many",
+    "download_outcome",
+]
