@@ -279,14 +279,14 @@ def test_a_second_run_on_a_file_being_downloaded_says_so_and_leaves_it_alone(
     cli: CLI, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    link = "https://openload.co/f/size20m-slow4-twice/Film.mkv"
+    link = "https://openload.co/f/size24m-slow4-twice/Film.mkv"
     first = start_download(cli, out, link)
     second = cli("download", "-o", str(out), "--connections", "1", link)
     overlapped = first.poll() is None
     stdout, stderr = first.communicate(timeout=60)
     assert second.returncode == 1 and second.stdout == ""
     assert second.stderr.splitlines() == [
-        f"{link}: size20m-slow4-twice.bin is being downloaded into {out.resolve()} by another process;"
+        f"{link}: size24m-slow4-twice.bin is being downloaded into {out.resolve()} by another process;"
         " this run left it alone (run again once that one is done)"
     ]
     assert overlapped, "the first run ended before the second one reached the file"
@@ -294,12 +294,12 @@ def test_a_second_run_on_a_file_being_downloaded_says_so_and_leaves_it_alone(
     line = json.loads(stdout)
     assert line["status"] == "ok" and line["verified"] is True
     assert sha1_of(Path(str(line["path"]))) == line["sha1"]
-    assert sorted(p.name for p in out.iterdir()) == ["size20m-slow4-twice.bin"]  # no .part/.state/.lock
+    assert sorted(p.name for p in out.iterdir()) == ["size24m-slow4-twice.bin"]  # no .part/.state/.lock
 
 
 def test_a_second_run_in_json_gets_an_error_record(cli: CLI, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    link = "https://openload.co/f/size20m-slow4-twicejson/Film.mkv"
+    link = "https://openload.co/f/size24m-slow4-twicejson/Film.mkv"
     first = start_download(cli, out, link)
     second = cli("download", "--json", "-o", str(out), link)
     first.communicate(timeout=60)

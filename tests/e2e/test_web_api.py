@@ -312,7 +312,7 @@ def test_a_download_another_process_is_doing_fails_that_row_only(
     from .test_download import leftovers, sha1_of, start_download
 
     folder = tmp_path / "downloads"
-    link = "https://openload.co/f/size20m-slow4-webbusy/Film.mkv"
+    link = "https://openload.co/f/size24m-slow4-webbusy/Film.mkv"
     first = start_download(cli, folder, link)
     headers = csrf(client)
     text = f"{link} https://openload.co/f/size1m-webfree/x"
@@ -330,7 +330,7 @@ def test_a_download_another_process_is_doing_fails_that_row_only(
     stdout, stderr = first.communicate(timeout=60)
     busy, free = job["links"]
     assert busy["download"] == "failed" and free["download"] == "saved"
-    assert "size20m-slow4-webbusy.bin is being downloaded into" in busy["error"]
+    assert "size24m-slow4-webbusy.bin is being downloaded into" in busy["error"]
     assert "by another process" in busy["error"]
     assert overlapped
     assert first.returncode == 0, stderr
