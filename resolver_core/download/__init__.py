@@ -7,10 +7,11 @@ that the next run resumes. Nothing is written outside the output directory.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,40 +101,32 @@ def download_file(
     sha1 = sha1.lower() if sha1 else None
     for attempt in range(1, CHECKSUM_ATTEMPTS + 1):
         first = probe(session, url, headers or {}, link)
+        expected = size if size is not None else first.size
         try:
             chosen = safe_name(name, name_from_disposition(first.disposition), name_from_url(url))
-            expected = size if size is not None else first.size
-            final = inside(directory, chosen)
-            while True:
+            with _claimed(directory, chosen, expected, sha1, overwrite, link, cancelled) as (final, there):
+                if there:
+                    return Saved(final, final.stat().st_size, sha1 is not None, skipped=True)
                 part = final.with_name(final.name + ".part")
-                with owning(part, link=link, cancelled=cancelled):
-                    # Looked at only now: an owner that just finished has renamed its part.
-                    if final.exists() and not part.exists():
-                        if final.stat().st_size == expected and (sha1 is None or file_sha1(final) == sha1):
-                            return Saved(final, final.stat().st_size, sha1 is not None, skipped=True)
-                        if not overwrite:
-                            final = inside(directory, free_name(directory, chosen))
-                            continue  # that name is taken under its own lock
-                    fetcher = Fetcher(
-                        session,
-                        url,
-                        part,
-                        link=link,
-                        headers=headers,
-                        connections=connections,
-                        resume=resume,
-                        sha1=sha1,
-                        progress=progress,
-                        cancelled=cancelled,
-                    )
-                    fetcher.run(first)
-                    problem = _check(part, expected, sha1)
-                    if problem is None:
-                        os.replace(part, final)
-                        state_path(part).unlink(missing_ok=True)
-                        return Saved(final, final.stat().st_size, sha1 is not None)
-                    remove_part(part)  # nothing half-true stays
-                break
+                fetcher = Fetcher(
+                    session,
+                    url,
+                    part,
+                    link=link,
+                    headers=headers,
+                    connections=connections,
+                    resume=resume,
+                    sha1=sha1,
+                    progress=progress,
+                    cancelled=cancelled,
+                )
+                fetcher.run(first)
+                problem = _check(part, expected, sha1)
+                if problem is None:
+                    os.replace(part, final)
+                    state_path(part).unlink(missing_ok=True)
+                    return Saved(final, final.stat().st_size, sha1 is not None)
+                remove_part(part)  # nothing half-true stays
         finally:
             first.response.close()
         if progress is not None:
@@ -142,6 +135,35 @@ def download_file(
             raise ChecksumMismatch(f"{problem} {CHECKSUM_ATTEMPTS} times; nothing was kept", link=link)
         log.warning("%s: %s; fetching it again", link, problem)
     raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def _claimed(
+    directory: Path,
+    chosen: str,
+    size: int | None,
+    sha1: str | None,
+    overwrite: bool,
+    link: str,
+    cancelled: threading.Event | None,
+) -> Iterator[tuple[Path, bool]]:
+    """The final path for ``chosen``, its part file held (:func:`.lock.owning`) for the
+    block, and whether that file is already there, complete (``size``, ``sha1``). A
+    different file of that name gets a free name beside it (unless ``overwrite``), held the
+    same way. Looked at under the lock: an owner that just finished has renamed its part."""
+    final = inside(directory, chosen)
+    while True:
+        part = final.with_name(final.name + ".part")
+        with owning(part, link=link, cancelled=cancelled):
+            if final.exists() and not part.exists():
+                if final.stat().st_size == size and (sha1 is None or file_sha1(final) == sha1):
+                    yield final, True
+                    return
+                if not overwrite:
+                    final = inside(directory, free_name(directory, chosen))
+                    continue
+            yield final, False
+            return
 
 
 def _check(part: Path, size: int | None, sha1: str | None) -> str | None:
