@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shlex
@@ -17,12 +16,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 import requests
 
+from .lines import held
 from .models import CaptchaChallenge
 
 log = logging.getLogger("linkresolver")
@@ -86,7 +85,7 @@ class CaptchaPrompt:
         suffix = _SUFFIXES.get((challenge.content_type or "").split(";")[0].strip(), ".img")
         with (
             self._lock,
-            _progress_bars_cleared(self.stderr),
+            held(self.stderr),  # no other line, nor a bar, until it is answered
             tempfile.TemporaryDirectory(prefix="linkresolver-captcha-") as folder,
         ):
             path = Path(folder) / f"captcha{suffix}"
@@ -99,17 +98,6 @@ class CaptchaPrompt:
             self.stderr.flush()
             answer = self.stdin.readline().strip()
         return answer or None
-
-
-@contextlib.contextmanager
-def _progress_bars_cleared(stream: TextIO) -> Iterator[None]:
-    """Keep tqdm's bars from drawing over the prompt (when a bar exists at all)."""
-    tqdm_module = sys.modules.get("tqdm")
-    if tqdm_module is None:
-        yield
-        return
-    with tqdm_module.tqdm.external_write_mode(file=stream):
-        yield
 
 
 def _open_viewer(path: Path) -> bool:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .lines import LineHandler, progress_bars, write_line
+
 if TYPE_CHECKING:
     import pluggy
 
@@ -116,19 +118,13 @@ class App:
 
     def report(self, url: str, message: str) -> None:
         """A provider's word on a long step, one line on the terminal (above any bar)."""
-        line = f"{url}: {message}"
-        tqdm_module = sys.modules.get("tqdm")
-        if tqdm_module is not None:
-            tqdm_module.tqdm.write(line, file=self.stderr)
-        else:
-            print(line, file=self.stderr, flush=True)
+        write_line(self.stderr, f"{url}: {message}")
 
     def byte_bars(self) -> Callable[[str, int | None], Callable[[int], None]] | None:
         """On a terminal: a bar per file being downloaded; nothing on pipes."""
         if not self.stderr.isatty():
             return None
-        from tqdm import tqdm  # noqa: PLC0415
-
+        tqdm = progress_bars()
         lock = threading.Lock()
 
         def bar_for(name: str, size: int | None) -> Callable[[int], None]:
@@ -148,9 +144,7 @@ class App:
         """A tqdm bar on a terminal for batches; nothing on pipes."""
         if total < 2 or not self.stderr.isatty():
             return None
-        from tqdm import tqdm  # noqa: PLC0415
-
-        bar = tqdm(total=total, file=self.stderr, unit="link", leave=False)
+        bar = progress_bars()(total=total, file=self.stderr, unit="link", leave=False)
         lock = threading.Lock()
 
         def advance() -> None:
@@ -391,7 +385,7 @@ def _configure_logging(verbosity: int, stderr: TextIO, log_file: str | None = No
         "urllib3": logging.DEBUG if verbosity >= 2 else logging.WARNING if verbosity else logging.ERROR,
         "werkzeug": logging.INFO if verbosity >= 2 else logging.WARNING,
     }
-    handler = logging.StreamHandler(stderr)
+    handler = LineHandler(stderr)  # lines whole, under the lock every worker's output takes
     handler.setFormatter(
         RedactingFormatter("%(levelname)s %(name)s: %(message)s" if verbosity else "%(message)s")
     )
@@ -472,8 +466,7 @@ class OrderedPrinter:
 
 
 def print_json(outcome: Outcome | CheckOutcome | DownloadOutcome, stdout: TextIO) -> None:
-    stdout.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
-    stdout.flush()
+    write_line(stdout, json.dumps(outcome.to_json(), ensure_ascii=False))
 
 
 def whole_number(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .cli import App, ExitStatus, OrderedPrinter, print_json
+from .lines import write_line
 from .output import shown
 
 if TYPE_CHECKING:
@@ -31,13 +32,13 @@ def resolve(args: argparse.Namespace, app: App) -> int:
             collected.append(outcome)
             if outcome.status != "ok":
                 reason = outcome.error.for_person() if outcome.error else outcome.status
-                print(shown(f"{outcome.input}: {reason}"), file=app.stderr, flush=True)
+                write_line(app.stderr, shown(f"{outcome.input}: {reason}"))
         elif outcome.status == "ok" and outcome.link is not None:
             for url in [file.url for file in outcome.link.files] or [outcome.link.url]:
-                print(shown(url), file=app.stdout, flush=True)
+                write_line(app.stdout, shown(url))
         else:
             reason = outcome.error.for_person() if outcome.error else outcome.status
-            print(shown(f"{outcome.input}: {reason}"), file=app.stderr, flush=True)
+            write_line(app.stderr, shown(f"{outcome.input}: {reason}"))
 
     if app.stderr.isatty():
         resolver.on_report = app.report
@@ -88,11 +89,7 @@ def check(args: argparse.Namespace, app: App) -> int:
             details.append(f"via {outcome.provider}")
         if outcome.error:
             details.append(outcome.error.for_person())
-        print(
-            shown(f"{outcome.status:<11} {outcome.input}  {'  '.join(details)}".rstrip()),
-            file=app.stdout,
-            flush=True,
-        )
+        write_line(app.stdout, shown(f"{outcome.status:<11} {outcome.input}  {'  '.join(details)}".rstrip()))
 
     outcomes = resolver.check_many(urls, OrderedPrinter(render, len(urls), app.progress(len(urls))))
     good = ("online", "unknown")
@@ -131,13 +128,13 @@ def download(args: argparse.Namespace, app: App) -> int:
             return
         error = outcome.error or outcome.outcome.error
         if error is not None:
-            print(shown(f"{outcome.outcome.input}: {error.for_person()}"), file=app.stderr, flush=True)
+            write_line(app.stderr, shown(f"{outcome.outcome.input}: {error.for_person()}"))
         for saved in outcome.saved:
             # The names were made safe for file systems (download.names), which also keeps
             # escapes off the terminal: printed as they are, they match the files exactly.
-            print(saved.path, file=app.stdout, flush=True)
+            write_line(app.stdout, saved.path)
             how = "already there" if saved.skipped else "sha1 verified" if saved.verified else "size checked"
-            print(f"saved {saved.path.name} ({_size(saved.size)}, {how})", file=app.stderr, flush=True)
+            write_line(app.stderr, f"saved {saved.path.name} ({_size(saved.size)}, {how})")
 
     results = download_many(
         resolver,

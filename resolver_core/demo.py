@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from .cli import ExitStatus
 from .config import load_config
 from .hookspecs import hookimpl
+from .lines import write_line
 from .models import CaptchaChallenge
 from .output import shown
 from .pipeline import Outcome, Resolver
@@ -55,7 +56,7 @@ def run_demo(app: App) -> int:
 
         # Offcloud's cloud downloads report how they go: shown as they come.
         def show(url: str, message: str) -> None:
-            print(shown(f"  {message}: {url}"), file=out)
+            write_line(out, shown(f"  {message}: {url}"))
 
         app.pm.register(solver, name="sandbox-demo-solver")
         resolver = Resolver(config, pm=app.pm, cache_dir=Path(work) / "cache")
@@ -125,9 +126,8 @@ class _ShowingSolver(SandboxCaptchaSolver):
     def solve_captcha(self, challenge: CaptchaChallenge) -> str | None:
         answer = super().solve_captcha(challenge)
         if answer is not None:
-            print(
-                f"  {challenge.provider} asked a captcha for {challenge.link}: answered {answer}",
-                file=self.out,
+            write_line(
+                self.out, f"  {challenge.provider} asked a captcha for {challenge.link}: answered {answer}"
             )
         return answer
 

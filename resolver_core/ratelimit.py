@@ -431,18 +431,12 @@ def _warn_once(path: Path, message: str, *args: object) -> None:
 
 @contextlib.contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock between processes (POSIX ``flock``; elsewhere, none is taken)."""
-    try:
-        import fcntl  # noqa: PLC0415 (POSIX only)
-    except ImportError:  # pragma: no cover (Windows)
+    """An exclusive lock between processes, on every OS (``filelock``: ``flock`` on POSIX,
+    ``LockFileEx`` on Windows); imported here, as a cooldown is seldom written."""
+    from filelock import FileLock  # noqa: PLC0415
+
+    with FileLock(path):
         yield
-        return
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _reason(exc: errors.ResolverError) -> str:

@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from .cli import ExitStatus, print_json
 from .config import is_loopback, load_config
 from .handoff.clicknload import ClickAndLoad
+from .lines import write_line
 from .pipeline import Resolver
 from .redact import register_secrets
 
@@ -103,11 +104,7 @@ def _click_and_load(resolver: Resolver, args: argparse.Namespace, app: App) -> C
 
     def on_links(links: list[str], package: str | None) -> None:
         urls = resolver.links_in(links)
-        print(
-            f"Click'n'Load: {len(urls)} links{f' ({package})' if package else ''}",
-            file=app.stderr,
-            flush=True,
-        )
+        write_line(app.stderr, f"Click'n'Load: {len(urls)} links{f' ({package})' if package else ''}")
         if args.output:
             from .download import download_many  # noqa: PLC0415
 
@@ -118,7 +115,7 @@ def _click_and_load(resolver: Resolver, args: argparse.Namespace, app: App) -> C
                         print_json(result, app.stdout)
                     else:
                         for saved in result.saved:
-                            print(saved.path, file=app.stdout, flush=True)
+                            write_line(app.stdout, saved.path)
             return
         for outcome in resolver.resolve_many(urls):
             with lock:
@@ -126,9 +123,9 @@ def _click_and_load(resolver: Resolver, args: argparse.Namespace, app: App) -> C
                     print_json(outcome, app.stdout)
                 elif outcome.link is not None:
                     for url in [f.url for f in outcome.link.files] or [outcome.link.url]:
-                        print(url, file=app.stdout, flush=True)
+                        write_line(app.stdout, url)
                 else:
                     reason = outcome.error.for_person() if outcome.error else outcome.status
-                    print(f"{outcome.input}: {reason}", file=app.stderr, flush=True)
+                    write_line(app.stderr, f"{outcome.input}: {reason}")
 
     return ClickAndLoad(on_links)

@@ -7,10 +7,11 @@ that the next run resumes. Nothing is written outside the output directory.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from ..errors import ConfigError, ResolverError
 from ..models import FileLink, ResolvedLink
 from ..pipeline import Outcome, Resolver
 from .fetch import ChecksumMismatch, DownloadFailed, Fetcher, LinkExpired, file_sha1, probe
+from .lock import DownloadBusy, owning
 from .names import free_name, inside, name_from_disposition, name_from_url, safe_name
 from .state import remove_part, state_path
 
@@ -92,44 +94,76 @@ def download_file(
     """Fetch ``url`` into ``directory``; a file that is complete, of the right size and sha1.
 
     A bad checksum discards the part and fetches again (:data:`CHECKSUM_ATTEMPTS` in all).
+    The part file is this thread's alone while it works on it (:func:`.lock.owning`):
+    another process downloading the same file into the same folder makes this one fail with
+    :class:`DownloadBusy`, and nothing on disk changes.
     """
     sha1 = sha1.lower() if sha1 else None
     for attempt in range(1, CHECKSUM_ATTEMPTS + 1):
         first = probe(session, url, headers or {}, link)
-        chosen = safe_name(name, name_from_disposition(first.disposition), name_from_url(url))
-        final = inside(directory, chosen)
         expected = size if size is not None else first.size
-        if final.exists() and not final.with_name(final.name + ".part").exists():
-            if final.stat().st_size == expected and (sha1 is None or file_sha1(final) == sha1):
-                first.response.close()
-                return Saved(final, final.stat().st_size, sha1 is not None, skipped=True)
-            if not overwrite:
-                final = inside(directory, free_name(directory, chosen))
-        part = final.with_name(final.name + ".part")
-        Fetcher(
-            session,
-            url,
-            part,
-            link=link,
-            headers=headers,
-            connections=connections,
-            resume=resume,
-            sha1=sha1,
-            progress=progress,
-            cancelled=cancelled,
-        ).run(first)
-        problem = _check(part, expected, sha1)
-        if problem is None:
-            os.replace(part, final)
-            state_path(part).unlink(missing_ok=True)
-            return Saved(final, final.stat().st_size, sha1 is not None)
-        remove_part(part)  # nothing half-true stays
+        try:
+            chosen = safe_name(name, name_from_disposition(first.disposition), name_from_url(url))
+            with _claimed(directory, chosen, expected, sha1, overwrite, link, cancelled) as (final, there):
+                if there:
+                    return Saved(final, final.stat().st_size, sha1 is not None, skipped=True)
+                part = final.with_name(final.name + ".part")
+                fetcher = Fetcher(
+                    session,
+                    url,
+                    part,
+                    link=link,
+                    headers=headers,
+                    connections=connections,
+                    resume=resume,
+                    sha1=sha1,
+                    progress=progress,
+                    cancelled=cancelled,
+                )
+                fetcher.run(first)
+                problem = _check(part, expected, sha1)
+                if problem is None:
+                    os.replace(part, final)
+                    state_path(part).unlink(missing_ok=True)
+                    return Saved(final, final.stat().st_size, sha1 is not None)
+                remove_part(part)  # nothing half-true stays
+        finally:
+            first.response.close()
         if progress is not None:
             progress(-(expected or 0))
         if attempt == CHECKSUM_ATTEMPTS:
             raise ChecksumMismatch(f"{problem} {CHECKSUM_ATTEMPTS} times; nothing was kept", link=link)
         log.warning("%s: %s; fetching it again", link, problem)
     raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def _claimed(
+    directory: Path,
+    chosen: str,
+    size: int | None,
+    sha1: str | None,
+    overwrite: bool,
+    link: str,
+    cancelled: threading.Event | None,
+) -> Iterator[tuple[Path, bool]]:
+    """The final path for ``chosen``, its part file held (:func:`.lock.owning`) for the
+    block, and whether that file is already there, complete (``size``, ``sha1``). A
+    different file of that name gets a free name beside it (unless ``overwrite``), held the
+    same way. Looked at under the lock: an owner that just finished has renamed its part."""
+    final = inside(directory, chosen)
+    while True:
+        part = final.with_name(final.name + ".part")
+        with owning(part, link=link, cancelled=cancelled):
+            if final.exists() and not part.exists():
+                if final.stat().st_size == size and (sha1 is None or file_sha1(final) == sha1):
+                    yield final, True
+                    return
+                if not overwrite:
+                    final = inside(directory, free_name(directory, chosen))
+                    continue
+            yield final, False
+            return
 
 
 def _check(part: Path, size: int | None, sha1: str | None) -> str | None:
@@ -261,4 +295,12 @@ def _save(
     )
 
 
-__all__ = ["DownloadFailed", "DownloadOutcome", "Saved", "download_file", "download_many", "download_outcome"]
+__all__ = [
+    "DownloadBusy",
+    "DownloadFailed",
+    "DownloadOutcome",
+    "Saved",
+    "download_file",
+    "download_many",
+    "download_outcome",
+]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import logging
 import os
 import signal
@@ -50,7 +51,7 @@ def openload_resolver(sandbox: Sandbox, tmp_path: Path) -> Resolver:
 
 
 def leftovers(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name.endswith((".part", ".state")))
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith((".part", ".state", ".lock")))
 
 
 @pytest.mark.parametrize("connections", ["1", "4"])
@@ -241,3 +242,84 @@ def test_download_bars_on_a_terminal_and_a_summary_elsewhere(cli: CLI, tmp_path:
     piped = cli("download", "-o", str(tmp_path / "pipe"), *links)
     assert "B/s" not in piped.stderr
     assert piped.stderr.count("sha1 verified") == 2 and len(piped.stdout.split()) == 2
+
+
+def start_download(cli: CLI, out: Path, link: str) -> subprocess.Popen[str]:
+    """``linkresolver download --json`` in the background, once its part file has bytes."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "resolver_core",
+            "download",
+            "--json",
+            "-o",
+            str(out),
+            "--connections",
+            "1",
+            link,
+        ],
+        env=cli.env,
+        cwd=cli.home,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    parts: list[Path] = []
+    while time.monotonic() < deadline and not any(p.stat().st_size > 0 for p in parts):
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+        parts = list(out.glob("*.part")) if out.is_dir() else []
+    assert parts, "the first run wrote no part file"
+    return process
+
+
+def test_a_second_run_on_a_file_being_downloaded_says_so_and_leaves_it_alone(
+    cli: CLI, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    link = "https://openload.co/f/size24m-slow4-twice/Film.mkv"
+    first = start_download(cli, out, link)
+    second = cli("download", "-o", str(out), "--connections", "1", link)
+    overlapped = first.poll() is None
+    stdout, stderr = first.communicate(timeout=60)
+    assert second.returncode == 1 and second.stdout == ""
+    assert second.stderr.splitlines() == [
+        f"{link}: size24m-slow4-twice.bin is being downloaded into {out.resolve()} by another process;"
+        " this run left it alone (run again once that one is done)"
+    ]
+    assert overlapped, "the first run ended before the second one reached the file"
+    assert first.returncode == 0, stderr
+    line = json.loads(stdout)
+    assert line["status"] == "ok" and line["verified"] is True
+    assert sha1_of(Path(str(line["path"]))) == line["sha1"]
+    assert sorted(p.name for p in out.iterdir()) == ["size24m-slow4-twice.bin"]  # no .part/.state/.lock
+
+
+def test_a_second_run_in_json_gets_an_error_record(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    link = "https://openload.co/f/size24m-slow4-twicejson/Film.mkv"
+    first = start_download(cli, out, link)
+    second = cli("download", "--json", "-o", str(out), link)
+    first.communicate(timeout=60)
+    assert second.returncode == 1 and "Traceback" not in second.stderr
+    line = only(second)
+    assert line["status"] == "error" and line["path"] is None
+    assert "by another process" in str(line["error"])
+    assert first.returncode == 0 and leftovers(out) == []
+
+
+def test_two_links_to_one_file_in_one_run_take_turns(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    links = [
+        "https://openload.co/f/size6m-slow5-mirror/a.mkv",
+        "https://openload.co/f/size6m-slow5-mirror/b.mkv",
+    ]
+    run = cli("download", "-o", str(out), *links)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["size6m-slow5-mirror.bin"]
+    assert sorted(run.stderr.splitlines()) == [
+        "saved size6m-slow5-mirror.bin (6.0 MiB, already there)",
+        "saved size6m-slow5-mirror.bin (6.0 MiB, sha1 verified)",
+    ]

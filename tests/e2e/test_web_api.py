@@ -304,3 +304,36 @@ def test_no_download_folder_no_downloads(sandbox: Sandbox, tmp_path: Path) -> No
         ).get_json()["id"]
         answer = client.post(f"/api/jobs/{job_id}/download", json={}, headers=headers)
         assert answer.status_code == 409 and "serve -o DIR" in answer.get_json()["error"]
+
+
+def test_a_download_another_process_is_doing_fails_that_row_only(
+    client: FlaskClient, tmp_path: Path, cli: Any
+) -> None:
+    from .test_download import leftovers, sha1_of, start_download
+
+    folder = tmp_path / "downloads"
+    link = "https://openload.co/f/size24m-slow4-webbusy/Film.mkv"
+    first = start_download(cli, folder, link)
+    headers = csrf(client)
+    text = f"{link} https://openload.co/f/size1m-webfree/x"
+    job_id = client.post("/api/resolve", json={"text": text}, headers=headers).get_json()["id"]
+    finished(client, job_id)
+    assert client.post(f"/api/jobs/{job_id}/download", json={}, headers=headers).status_code == 202
+    deadline = time.monotonic() + 30
+    job: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").get_json()
+        if not job["downloading"]:
+            break
+        time.sleep(0.05)
+    overlapped = first.poll() is None
+    stdout, stderr = first.communicate(timeout=60)
+    busy, free = job["links"]
+    assert busy["download"] == "failed" and free["download"] == "saved"
+    assert "size24m-slow4-webbusy.bin is being downloaded into" in busy["error"]
+    assert "by another process" in busy["error"]
+    assert overlapped
+    assert first.returncode == 0, stderr
+    line = json.loads(stdout)
+    assert line["status"] == "ok" and sha1_of(Path(str(line["path"]))) == line["sha1"]
+    assert leftovers(folder) == []

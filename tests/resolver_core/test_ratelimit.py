@@ -461,3 +461,34 @@ def test_a_file_replaced_within_one_clock_tick_is_read_again(
     other.start("b", None, 100, "y")
     os.utime(tmp_path / ratelimit.COOLDOWN_FILE, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert mine.active("b") is not None
+
+
+def test_a_cooldown_waits_for_another_process_writing_the_file(tmp_path: Path) -> None:
+    """The cooldown file's lock is an OS lock other processes honour (and take)."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire();"
+            " print('held', flush=True); sys.stdin.read()",
+            str(tmp_path / "cooldowns.lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        cooldowns = ratelimit.Cooldowns(tmp_path)
+        writer = threading.Thread(target=cooldowns.start, args=("a", None, 100, "x"))
+        writer.start()
+        time.sleep(0.5)
+        assert writer.is_alive() and not (tmp_path / "cooldowns.json").exists()
+    finally:
+        holder.communicate()  # its stdin closes: it exits, and the OS drops its lock
+    writer.join(5)
+    assert not writer.is_alive()
+    assert ratelimit.Cooldowns(tmp_path).active("a") is not None
