@@ -10,8 +10,9 @@ own captcha queue (its web interface, or a captcha service addon) through
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -147,6 +148,30 @@ def resolve_for_pyload(
 def hoster_domains(make_resolver: Callable[[], Resolver] | None = None) -> list[str]:
     """Every domain linkresolver's enabled providers serve, for pyLoad's hoster list."""
     return sorted((make_resolver() if make_resolver is not None else _default_resolver()).index().domains())
+
+
+def hoster_pattern(domains: Iterable[str]) -> str:
+    """pyLoad's pattern for links of ``domains`` (a host that is one of them or under one):
+    what pyLoad gives the LinkResolver downloader for the hosters no pyLoad plugin knows.
+
+    pyLoad's own for a multi-downloader, ``.*(domain|...).*``, matches a domain anywhere in
+    a link: ``https://example.com/?via=openload.co`` would leave pyLoad's own handling.
+    """
+    hosts = "|".join(re.escape(domain) for domain in sorted(set(domains), key=lambda d: (-len(d), d)))
+    return rf"(?i)^https?://(?:[^/?#@\s]+\.)?(?P<DOMAIN>{hosts})(?::\d+)?(?:[/?#]|$)"
+
+
+#: The pattern pyLoad's MultiAccount makes for a multi-downloader's new hosters.
+_PYLOADS_PATTERN: Final = re.compile(r"\.\*\(\?P<DOMAIN>(?P<domains>[^()]+)\)\.\*")
+
+
+def narrowed(pattern: str) -> str | None:
+    """:func:`hoster_pattern` for the hosters in pyLoad's own pattern for them, or None
+    for a pattern not of pyLoad's making (left as it is)."""
+    made = _PYLOADS_PATTERN.fullmatch(pattern)
+    if made is None:
+        return None
+    return hoster_pattern(domain.replace("\\.", ".") for domain in made.group("domains").split("|"))
 
 
 def _default_resolver(

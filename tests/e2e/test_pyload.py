@@ -6,6 +6,7 @@ The real pyLoad runs them in ``test_pyload_daemon.py``."""
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -227,3 +228,26 @@ def test_the_account_lists_linkresolvers_hosters(pyload: dict[str, ModuleType]) 
     hosters = account.grab_hosters("anyone", "", {})
     assert {"rapidgator.net", "openload.co", "highload.to"} <= set(hosters)
     assert account.grab_info("anyone", "", {})["premium"] is True
+
+
+@pytest.mark.parametrize(
+    ("url", "linkresolvers"),
+    [
+        ("https://openload.co/f/abc/x", True),
+        ("HTTP://WWW.Openload.co:8080", True),
+        ("https://dl.highload.to/f/abc?x=1#y", True),
+        ("https://example.com/?via=openload.co", False),
+        ("https://myopenload.co/f/abc", False),
+        ("https://openload.co.example.com/f/abc", False),
+        ("https://openload.com/f/abc", False),
+        ("ftp://openload.co/f/abc", False),
+    ],
+)
+def test_pyloads_pattern_for_new_hosters_is_narrowed_to_the_host(url: str, linkresolvers: bool) -> None:
+    from resolver_core.pyload_bridge import narrowed
+
+    # As pyLoad's MultiAccount writes it for the hosters no pyLoad plugin knows.
+    pattern = narrowed(r".*(?P<DOMAIN>highload\.to|openload\.co).*")
+    assert pattern is not None
+    assert bool(re.match(pattern, url)) is linkresolvers
+    assert narrowed(r"^https?://example\.com/.+") is None  # not pyLoad's making: left alone

@@ -57,8 +57,8 @@ ENDED: Final = {"finished", "offline", "failed", "aborted", "temp. offline", "sk
 GOOD: Final = "https://openload.co/f/pyld01/Holiday.Film.mkv"
 DEAD: Final = "https://openload.co/f/status404-pyld02/Gone.mkv"
 CAPTCHA: Final = "https://openload.co/f/wait3captcha-pyld03/Extras.mkv"
-#: A link no provider of linkresolver serves: pyLoad keeps it to itself.
-UNRELATED: Final = "https://example.com/files/manual.pdf"
+#: Links of no hoster of linkresolver's (one only names one): pyLoad keeps them its own.
+UNRELATED: Final = ("https://example.com/files/manual.pdf", "https://example.com/?via=openload.co")
 
 
 class SandboxOnlyProxy:
@@ -312,7 +312,7 @@ def add_linkresolver_account(pyload: PyLoad, links: list[str]) -> None:
     pyload.web.post("update_account", plugin="LinkResolver", account="linkresolver", password="unused")
 
     def routed() -> dict[str, list[str]] | None:
-        routes: dict[str, list[str]] = pyload.web.post("check_urls", urls=[*links, UNRELATED])
+        routes: dict[str, list[str]] = pyload.web.post("check_urls", urls=[*links, *UNRELATED])
         return routes if "LinkResolver" in routes else None
 
     routes = pyload.wait_for("LinkResolver hoster list", routed, START_TIMEOUT)
