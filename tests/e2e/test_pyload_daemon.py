@@ -204,6 +204,15 @@ def pyload_settings(port: int, proxy: int) -> str:
     )
 
 
+#: pyLoad's Checksum addon on (it is off by default): it verifies what a downloader says of
+#: a file (its size, its sha1) once the file is in.
+PLUGIN_SETTINGS: Final = """version: 2
+
+Checksum - "Checksum":
+    bool enabled : "Activated" = True
+"""
+
+
 @pytest.fixture
 def proxy(sandbox: Sandbox) -> Iterator[SandboxOnlyProxy]:
     with SandboxOnlyProxy(sandbox) as running:
@@ -249,6 +258,7 @@ def pyload(cli: CLI, proxy: SandboxOnlyProxy, tmp_path: Path) -> Iterator[PyLoad
     (userdir / "settings").mkdir(parents=True)
     port = free_port()
     (userdir / "settings" / "pyload.cfg").write_text(pyload_settings(port, proxy.port), encoding="utf-8")
+    (userdir / "settings" / "plugins.cfg").write_text(PLUGIN_SETTINGS, encoding="utf-8")
     installed = cli("pyload", "install", "--userdir", str(userdir))
     assert installed.returncode == 0, installed.stderr
     log = tmp_path / "pyload.out"
@@ -354,6 +364,7 @@ def test_pyload_downloads_through_linkresolver_and_marks_a_dead_link_offline(
     assert good["plugin"] == "LinkResolver" and good["statusmsg"] == "finished", good
     assert good["name"] == name  # the file host's name for it, as linkresolver had it
     assert sha1_of(downloaded(pyload, name)) == expected
+    assert good["error"] == "checksum verified"  # pyLoad's Checksum addon, by the sha1 linkresolver gave
     assert dead["plugin"] == "LinkResolver" and dead["statusmsg"] == "offline", dead
     assert dead["status"] == 1  # pyLoad's OFFLINE
 
