@@ -159,13 +159,15 @@ class PyLoad:
     process: subprocess.Popen[bytes]
     userdir: Path
     storage: Path
+    #: pyLoad's console output: named in a failure, to read what pyLoad did.
+    log: Path
 
     def links(self, package: int) -> dict[str, dict[str, Any]]:
         """Each link of ``package`` as pyLoad reports it, by URL."""
         return {link["url"]: link for link in self.web.get("get_package_data", package_id=package)["links"]}
 
     def wait_for(self, what: str, check: Callable[[], Any], timeout: float = LINKS_TIMEOUT) -> Any:
-        return wait_for(what, check, timeout, self.process)
+        return wait_for(f"{what} (pyLoad's log: {self.log})", check, timeout, self.process)
 
 
 def free_port() -> int:
@@ -291,9 +293,9 @@ def pyload(cli: CLI, proxy: SandboxOnlyProxy, tmp_path: Path) -> Iterator[PyLoad
             except requests.ConnectionError:
                 return False
 
-        wait_for("web interface", up, START_TIMEOUT, process)
+        wait_for(f"web interface (pyLoad's log: {log})", up, START_TIMEOUT, process)
         web.login(*ADMIN)
-        yield PyLoad(web, process, userdir, storage)
+        yield PyLoad(web, process, userdir, storage, log)
     finally:
         stop(process)
 
