@@ -51,7 +51,7 @@ START_TIMEOUT: Final = 30.0
 LINKS_TIMEOUT: Final = 40.0
 #: pyLoad's API allows 100 calls a minute from one address: one look a second is enough.
 POLL: Final = 1.0
-#: pyLoad's ends for a link, and the statuses of a captcha waiting for its answer.
+#: The statuses that end a link in pyLoad.
 ENDED: Final = {"finished", "offline", "failed", "aborted", "temp. offline", "skipped"}
 
 GOOD: Final = "https://openload.co/f/pyld01/Holiday.Film.mkv"
