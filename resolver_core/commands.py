@@ -386,8 +386,9 @@ def pyload_install(args: argparse.Namespace, app: App) -> int:
             return ExitStatus.USAGE
         print(target / "LinkResolver.py", file=app.stdout)
     print(
-        "Installed. Restart pyLoad and add a LinkResolver account (any user name); linkresolver must be"
-        " installed in pyLoad's Python environment.",
+        "Installed. Restart pyLoad and add a LinkResolver account (any user name and password:"
+        " linkresolver's configuration holds the credentials); linkresolver must be installed in"
+        " pyLoad's Python environment.",
         file=app.stderr,
     )
     return ExitStatus.OK

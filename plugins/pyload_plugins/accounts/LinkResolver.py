@@ -1,13 +1,15 @@
 # pyLoad (pyload-ng) account plugin for linkresolver: its hosters are linkresolver's.
 # Installed by `linkresolver pyload install`; credentials stay in linkresolver's configuration.
 
+import re
+
 from ..base.multi_account import MultiAccount
 
 
 class LinkResolver(MultiAccount):
     __name__ = "LinkResolver"
     __type__ = "account"
-    __version__ = "0.1"
+    __version__ = "0.2"
     __status__ = "testing"
 
     __config__ = [
@@ -24,6 +26,20 @@ class LinkResolver(MultiAccount):
         from resolver_core.pyload_bridge import hoster_domains
 
         return hoster_domains()
+
+    def _override(self):
+        # pyLoad sends LinkResolver the links of its hosters that no pyLoad plugin knows by
+        # a pattern that finds a domain anywhere in a link; narrowed to the link's host, so
+        # that every other link stays pyLoad's own.
+        super()._override()
+        from resolver_core.pyload_bridge import narrowed
+
+        plugin = self.pyload.plugin_manager.plugins.get(self.plugintype, {}).get(self.classname)
+        pattern = narrowed(plugin.get("pattern", "")) if plugin else None
+        if pattern is not None:
+            self.log_debug(f"Pattern narrowed to the hosts: {pattern}")
+            plugin["pattern"] = pattern
+            plugin["re"] = re.compile(pattern)
 
     def grab_info(self, user, password, data):
         return {"validuntil": None, "trafficleft": -1, "premium": True}

@@ -7,7 +7,7 @@ from ..base.multi_downloader import MultiDownloader
 class LinkResolver(MultiDownloader):
     __name__ = "LinkResolver"
     __type__ = "downloader"
-    __version__ = "0.1"
+    __version__ = "0.2"
     __status__ = "testing"
 
     __pattern__ = r"^unmatchable$"
@@ -27,14 +27,23 @@ class LinkResolver(MultiDownloader):
     DIRECT_LINK = False
 
     def handle_premium(self, pyfile):
-        from resolver_core.pyload_bridge import resolve_for_pyload
+        from resolver_core.pyload_bridge import CaptchaRelay, resolve_for_pyload
 
-        answer = resolve_for_pyload(pyfile.url)
+        # Captchas linkresolver's own solvers cannot answer go to pyLoad's captcha queue.
+        relay = CaptchaRelay(self._ask_pyload)
+        answer = resolve_for_pyload(pyfile.url, captcha_prompt=relay)
+        relay.raise_pending()  # pyLoad gave up waiting for an answer: its own outcome
         if answer.kind == "download":
+            if relay.answered:
+                self.captcha.correct()
             if answer.name:
                 pyfile.name = answer.name
             if answer.size:
                 pyfile.size = answer.size
+            # What pyLoad's Checksum addon verifies once the file is in.
+            self.check_data = {
+                key: value for key, value in (("size", answer.size), ("sha1", answer.sha1)) if value
+            }
             self.download(answer.url)
         elif answer.kind == "offline":
             self.offline(answer.message)
@@ -50,3 +59,8 @@ class LinkResolver(MultiDownloader):
     def handle_free(self, pyfile):
         # linkresolver's own configuration holds the credentials: no pyLoad account needed.
         self.handle_premium(pyfile)
+
+    def _ask_pyload(self, image, image_type, timeout):
+        return self.captcha.decrypt_image(
+            image, input_type=image_type, output_type="textual", ocr=False, timeout=timeout
+        )
