@@ -35,13 +35,20 @@ MAX_TEXT: Final = 1 << 20
 KEEPALIVE: Final = 15.0
 
 
-def create_app(resolver: Resolver, *, token: str | None = None, output: Path | None = None) -> Flask:
+def create_app(
+    resolver: Resolver,
+    *,
+    token: str | None = None,
+    output: Path | None = None,
+    jobs: JobManager | None = None,
+) -> Flask:
+    """The app; ``jobs`` is given when others start jobs too (serve's Click'n'Load receiver)."""
     app = Flask(
         "linkresolver", static_folder=str(Path(__file__).parent / "static"), static_url_path="/static"
     )
     app.config["MAX_CONTENT_LENGTH"] = MAX_TEXT + 64 * 1024
     csrf = secrets.token_urlsafe(24)
-    jobs = JobManager(resolver)
+    jobs = jobs or JobManager(resolver)
 
     def problem(status: int, message: str) -> Response:
         response = jsonify({"error": message})
@@ -103,12 +110,33 @@ def create_app(resolver: Resolver, *, token: str | None = None, output: Path | N
         text = pasted_text()
         if isinstance(text, Response):
             return text
-        job = jobs.start(text)
-        if not job.rows:
+        links = resolver.links_in([text])
+        if not links:
             return problem(400, "no links found in the text")
+        job = jobs.start(links)
         response = jsonify(job.to_json())
         response.status_code = 202
         return response
+
+    @app.get("/api/jobs")
+    def job_list() -> Response:
+        return jsonify({"jobs": jobs.summaries()})
+
+    @app.get("/api/events")
+    def job_list_events() -> Response:
+        """The list of jobs as server-sent events, again whenever a job starts: the page
+        learns of the jobs Click'n'Load starts while it is open."""
+
+        def stream() -> Iterator[str]:
+            seen = -1
+            while True:
+                if jobs.version != seen:
+                    seen = jobs.version
+                    yield f"data: {json.dumps({'jobs': jobs.summaries()})}\n\n"
+                elif not jobs.wait_for_jobs(seen, KEEPALIVE):
+                    yield ": keep-alive\n\n"
+
+        return Response(stream(), mimetype="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @app.get("/api/jobs/<job_id>")
     def job_state(job_id: str) -> Response:
@@ -285,6 +313,8 @@ OPENAPI: Final[dict[str, Any]] = {
     "paths": {
         "/api/session": {"get": _path("the CSRF token state-changing requests send")},
         "/api/resolve": {"post": _path("start resolving every link in the text", body=True, status="202")},
+        "/api/jobs": {"get": _path("every job kept: id, origin (paste or clicknload), package, done")},
+        "/api/events": {"get": _path("the list of jobs as server-sent events, again when a job starts")},
         "/api/jobs/{id}": {"get": _path("a job's links and their states")},
         "/api/jobs/{id}/events": {"get": _path("the job's states as server-sent events, until done")},
         "/api/jobs/{id}/captcha": {"post": _path("answer a link's captcha: {position, answer}")},

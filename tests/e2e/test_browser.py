@@ -5,6 +5,7 @@ chromedriver, against `linkresolver serve` on the sandbox. A screenshot is kept 
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import select
@@ -12,15 +13,16 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import ElementNotInteractableException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 
 from resolver_core.sandbox.captcha import read_answer
 
@@ -40,11 +42,22 @@ Odd name: https://openload.co/f/hostile6-br05/x
 XSS_NAME = "<img src=x onerror=alert(1)>.mkv"
 
 
-@pytest.fixture
-def server(cli: CLI) -> Iterator[str]:
+@contextlib.contextmanager
+def serving(cli: CLI, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``linkresolver serve --port 0 -o DOWNLOADS EXTRA...`` on the sandbox: its URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "resolver_core", "serve", "--port", "0", "-o", str(cli.home / "downloads")],
-        env={**cli.env, "LINKRESOLVER_DISABLE_PLUGINS": "offcloud"},
+        [
+            sys.executable,
+            "-m",
+            "resolver_core",
+            "serve",
+            "--port",
+            "0",
+            "-o",
+            str(cli.home / "downloads"),
+            *extra,
+        ],
+        env={**cli.env, **(env or {})},
         cwd=cli.home,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -65,6 +78,12 @@ def server(cli: CLI) -> Iterator[str]:
 
 
 @pytest.fixture
+def server(cli: CLI) -> Iterator[str]:
+    with serving(cli, env={"LINKRESOLVER_DISABLE_PLUGINS": "offcloud"}) as url:
+        yield url
+
+
+@pytest.fixture
 def browser() -> Iterator[WebDriver]:
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
     if chromium is None or driver is None:
@@ -82,13 +101,39 @@ def browser() -> Iterator[WebDriver]:
         session.quit()
 
 
-def states(browser: WebDriver) -> list[str]:
+def job(browser: WebDriver, index: int = 0) -> WebElement:
+    """The section of a job on the page, the newest first (it stays while its rows redraw)."""
+    return browser.find_elements(By.CSS_SELECTOR, "#jobs section.job")[index]
+
+
+def job_status(browser: WebDriver, index: int = 0) -> str:
+    sections = browser.find_elements(By.CSS_SELECTOR, "#jobs section.job")
+    return sections[index].find_element(By.CLASS_NAME, "job-status").text if len(sections) > index else ""
+
+
+def cells(browser: WebDriver, css: str, index: int = 0) -> list[str]:
+    """The text of the cells ``css`` in a job's rows (none before the job shows)."""
     for _ in range(20):  # the table is redrawn as rows change (and every second while waiting)
         try:
-            return [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#links tbody td.state")]
+            sections = browser.find_elements(By.CSS_SELECTOR, "#jobs section.job")
+            if len(sections) <= index:
+                return []
+            return [cell.text for cell in sections[index].find_elements(By.CSS_SELECTOR, f"tbody {css}")]
         except StaleElementReferenceException:
             time.sleep(0.05)
     raise AssertionError("the table never held still")
+
+
+def states(browser: WebDriver, index: int = 0) -> list[str]:
+    return cells(browser, "td.state", index)
+
+
+def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds} s for {what}")
+        time.sleep(0.1)
 
 
 def answer_captcha(browser: WebDriver) -> bool:
@@ -104,7 +149,7 @@ def answer_captcha(browser: WebDriver) -> bool:
         field.clear()
         field.send_keys(answer)
         browser.find_element(By.CSS_SELECTOR, "form.captcha button[type=submit]").click()
-    except StaleElementReferenceException:
+    except (StaleElementReferenceException, ElementNotInteractableException):
         return False  # redrawn under our hands: the typed text is kept, try again
     return True
 
@@ -115,7 +160,7 @@ def test_paste_resolve_answer_a_captcha_and_see_every_row_end(server: str, brows
     browser.find_element(By.ID, "resolve").click()
     deadline = time.monotonic() + 30
     answered = saw_countdown = False
-    while time.monotonic() < deadline and "Done:" not in browser.find_element(By.ID, "status").text:
+    while time.monotonic() < deadline and "Done:" not in job_status(browser):
         saw_countdown = saw_countdown or any(re.fullmatch(r"waiting \d+ s", s) for s in states(browser))
         if not answered:
             answered = answer_captcha(browser)
@@ -123,14 +168,14 @@ def test_paste_resolve_answer_a_captcha_and_see_every_row_end(server: str, brows
     assert answered
     assert saw_countdown
     assert states(browser) == ["resolved", "resolved", "resolved", "resolved", "offline", "resolved"]
-    rows = browser.find_elements(By.CSS_SELECTOR, "#links tbody tr")
+    rows = job(browser).find_elements(By.CSS_SELECTOR, "tbody tr")
     assert rows[2].find_elements(By.TAG_NAME, "td")[2].text == "openload"
     # A file name from a file host is text, never HTML: no <img> was made of it.
     assert rows[5].find_elements(By.TAG_NAME, "td")[4].text == XSS_NAME
-    assert browser.find_elements(By.CSS_SELECTOR, "#links tbody img") == []
+    assert browser.find_elements(By.CSS_SELECTOR, "#jobs tbody img") == []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(ARTIFACTS / "paste-page.png"))
-    assert not browser.find_element(By.ID, "copy-all").get_attribute("disabled")
+    assert not job(browser).find_element(By.CLASS_NAME, "copy-all").get_attribute("disabled")
 
 
 def test_the_page_needs_nothing_from_the_network(server: str, browser: WebDriver) -> None:
@@ -148,17 +193,15 @@ def test_download_a_file_from_the_page_and_see_it_complete(server: str, browser:
     browser.get(server)
     browser.find_element(By.ID, "paste").send_keys("https://openload.co/f/size4m-slow8-page/Film.mkv")
     browser.find_element(By.ID, "resolve").click()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and "Done:" not in browser.find_element(By.ID, "status").text:
-        time.sleep(0.1)
-    browser.find_element(By.ID, "download").click()
+    wait_for(lambda: "Done:" in job_status(browser), 20, "the link to resolve")
+    job(browser).find_element(By.CLASS_NAME, "download").click()
     saw_progress = False
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and "downloaded" not in browser.find_element(By.ID, "status").text:
+    while time.monotonic() < deadline and "downloaded" not in job_status(browser):
         saw_progress = saw_progress or bool(browser.find_elements(By.CSS_SELECTOR, "td.download progress"))
         time.sleep(0.05)
-    cell = browser.find_element(By.CSS_SELECTOR, "#links tbody td.download").text
-    assert cell == "saved as size4m-slow8-page.bin (sha1 verified)"
+    assert job_status(browser) == "Done: 1 of 1 links resolved, 1 downloaded."
+    assert cells(browser, "td.download") == ["saved as size4m-slow8-page.bin (sha1 verified)"]
     assert saw_progress  # the bar showed while the bytes came (8 MB/s: half a second)
     assert (cli.home / "downloads" / "size4m-slow8-page.bin").stat().st_size == 4 << 20
 
