@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from selenium import webdriver
 from selenium.common.exceptions import ElementNotInteractableException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
@@ -27,6 +28,8 @@ from selenium.webdriver.remote.webelement import WebElement
 from resolver_core.sandbox.captcha import read_answer
 
 from .conftest import CLI
+from .test_clicknload import JK, encrypt
+from .test_handoff import free_port
 
 ARTIFACTS = Path(
     os.environ.get("LINKRESOLVER_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / ".artifacts")
@@ -200,7 +203,7 @@ def test_download_a_file_from_the_page_and_see_it_complete(server: str, browser:
     while time.monotonic() < deadline and "downloaded" not in job_status(browser):
         saw_progress = saw_progress or bool(browser.find_elements(By.CSS_SELECTOR, "td.download progress"))
         time.sleep(0.05)
-    assert job_status(browser) == "Done: 1 of 1 links resolved, 1 downloaded."
+    assert job_status(browser) == "Done: 1 of 1 link resolved, 1 downloaded."
     assert cells(browser, "td.download") == ["saved as size4m-slow8-page.bin (sha1 verified)"]
     assert saw_progress  # the bar showed while the bytes came (8 MB/s: half a second)
     assert (cli.home / "downloads" / "size4m-slow8-page.bin").stat().st_size == 4 << 20
@@ -216,3 +219,80 @@ def test_the_accounts_view_shows_types_dates_and_fair_use(server: str, browser: 
     premiumize = next(item for item in items if item.startswith("premiumize"))
     assert "premium until 20" in premiumize
     assert browser.find_elements(By.CSS_SELECTOR, "#accounts meter")
+
+
+def test_done_is_not_said_while_a_row_waits_for_its_captcha(server: str, browser: WebDriver) -> None:
+    """Not when the other rows have ended, nor when their downloads have."""
+    browser.get(server)
+    browser.find_element(By.ID, "paste").send_keys(
+        "https://openload.co/f/captcha-notdone/Extras.mkv\nhttps://rapidgator.net/file/pgnotdone/Film.mkv"
+    )
+    browser.find_element(By.ID, "resolve").click()
+    wait_for(lambda: states(browser) == ["needs captcha", "resolved"], 20, "a captcha and a resolved row")
+    assert job_status(browser) == "Still resolving: 1 of 2 links finished. 1 link needs a captcha answer."
+    job(browser).find_element(By.CLASS_NAME, "download").click()
+    wait_for(lambda: cells(browser, "td.download")[1].startswith("saved as"), 20, "the download")
+    assert job_status(browser) == (
+        "Still resolving: 1 of 2 links finished, 1 downloaded. 1 link needs a captcha answer."
+    )
+    wait_for(lambda: answer_captcha(browser), 10, "the captcha to be answered")
+    wait_for(lambda: "Done:" in job_status(browser), 20, "the job to end")
+    assert job_status(browser) == "Done: 2 of 2 links resolved, 1 downloaded."
+    assert states(browser) == ["resolved", "resolved"]
+
+
+@pytest.fixture
+def cnl_server(cli: CLI) -> Iterator[tuple[str, str]]:
+    """serve with every provider (Offcloud's folders too) and a Click'n'Load receiver: the
+    page's URL and the receiver's."""
+    port = free_port()
+    with serving(cli, "--cnl", "--cnl-port", str(port)) as url:
+        yield url, f"http://127.0.0.1:{port}"
+
+
+def test_click_and_load_rows_show_live_beside_a_pasted_folder(
+    cnl_server: tuple[str, str], browser: WebDriver, cli: CLI
+) -> None:
+    server, receiver = cnl_server
+    browser.get(server)
+    browser.find_element(By.ID, "paste").send_keys(
+        "magnet:?xt=urn:btih:2c6b6858d61da9543d4231a71db4b1c9264b0685&dn=Holiday.pack"
+    )
+    browser.find_element(By.ID, "resolve").click()
+    wait_for(lambda: "Done:" in job_status(browser), 20, "the folder to resolve")
+    assert cells(browser, "td.file") == ["Holiday.pack (3 files)"]
+    job(browser).find_element(By.CLASS_NAME, "download").click()
+    wait_for(lambda: "downloaded" in job_status(browser), 30, "the folder's download")
+    assert cells(browser, "td.download") == ["3 files saved"]
+    saved = job(browser).find_element(By.CSS_SELECTOR, "td.download summary")
+    saved.click()  # opens to the files' names
+    names = [item.text for item in job(browser).find_elements(By.CSS_SELECTOR, "td.download li")]
+    assert sorted(names) == sorted(path.name for path in (cli.home / "downloads").iterdir())
+
+    # A website's Click'n'Load button sends three links; the page shows them as they come.
+    package = "Holiday <b>extras</b>"
+    links = [
+        "https://openload.co/f/captcha-cnl/Holiday.Extras.mkv",
+        "https://rapidgator.net/file/cnlbr2/Holiday.Booklet.pdf",
+        "https://openload.co/f/hostile6-cnl/x",
+    ]
+    answer = requests.post(
+        f"{receiver}/flash/addcrypted2",
+        data={"crypted": encrypt(links), "jk": JK, "package": package, "source": "https://forum.example/t/7"},
+        timeout=10,
+    )
+    assert answer.text.strip() == "success"
+    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#jobs section.job")) == 2, 10, "the new job")
+    heading = job(browser).find_element(By.TAG_NAME, "h2").text
+    assert heading.startswith(f"Click'n'Load: {package} (3 links, ")  # the package is text, not HTML
+    assert job(browser).find_elements(By.CSS_SELECTOR, "h2 b") == []
+    assert cells(browser, "td:first-child") == links
+    wait_for(lambda: answer_captcha(browser), 20, "the Click'n'Load link's captcha")
+    wait_for(lambda: "Done:" in job_status(browser), 20, "the Click'n'Load job to end")
+    assert states(browser) == ["resolved", "resolved", "resolved"]
+    assert cells(browser, "td.file")[2] == XSS_NAME
+    assert browser.find_elements(By.CSS_SELECTOR, "#jobs tbody img") == []
+    assert job_status(browser, 1) == "Done: 1 of 1 link resolved, 1 downloaded."  # the paste, below
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.set_window_size(1400, 1300)  # both jobs in the picture
+    assert browser.save_screenshot(str(ARTIFACTS / "paste-page-clicknload.png"))

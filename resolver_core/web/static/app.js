@@ -115,8 +115,10 @@ function downloadCell(job, link) {
   td.className = "download";
   if (link.download === "downloading") {
     const bar = document.createElement("progress");
-    bar.max = link.download_size || link.size || 1;
-    bar.value = Math.min(link.downloaded, bar.max);
+    if (link.download_size) {  // else a bar that moves without saying how far
+      bar.max = link.download_size;
+      bar.value = Math.min(link.downloaded, bar.max);
+    }
     bar.setAttribute("aria-label", `downloading ${link.filename || link.input}`);
     td.append(bar, document.createTextNode(` ${link.downloaded} bytes`));
   } else if (link.download === "saved" && link.saved.length > 1) {
@@ -153,8 +155,8 @@ function linkRow(job, link) {
   const row = document.createElement("tr");
   row.dataset.state = link.state;
   cell(row, link.input);
-  cell(row, link.hoster);
-  cell(row, link.provider);
+  cell(row, link.hoster, "hoster");
+  cell(row, link.provider, "provider");
   cell(row, stateText(link), "state");
   cell(row, fileText(link), "file");
   const several = link.files.length > 1;
@@ -190,8 +192,8 @@ function summary(job) {
   const downloaded = saved ? `, ${saved} downloaded` : "";
   let text;
   if (job.downloading) text = `Downloading: ${saved} saved, ${job.downloading} to go...`;
-  else if (job.done && ended === total) text = `Done: ${resolved} of ${total} links resolved${downloaded}.`;
-  else text = `Still resolving: ${ended} of ${total} links finished${downloaded}.`;
+  else if (job.done && ended === total) text = `Done: ${resolved} of ${plural(total, "link", "links")} resolved${downloaded}.`;
+  else text = `Still resolving: ${ended} of ${plural(total, "link", "links")} finished${downloaded}.`;
   if (captchas) text += ` ${plural(captchas, "link needs", "links need")} a captcha answer.`;
   return text;
 }
@@ -230,8 +232,7 @@ function jobSection(job) {
   );
   const table = document.createElement("table");
   table.className = "links";
-  const caption = document.createElement("caption");
-  caption.textContent = "Links found";
+  table.setAttribute("aria-labelledby", heading.id);
   const head = document.createElement("thead");
   const names = document.createElement("tr");
   for (const name of ["Link", "Hoster", "Provider", "State", "File", "Direct link or reason", "Download"]) {
@@ -241,7 +242,7 @@ function jobSection(job) {
     names.appendChild(th);
   }
   head.appendChild(names);
-  table.append(caption, head, document.createElement("tbody"));
+  table.append(head, document.createElement("tbody"));
   section.append(heading, status, actions, table);
   return section;
 }
