@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -33,6 +34,8 @@ from .jobs import JobManager
 MAX_TEXT: Final = 1 << 20
 #: Seconds an event stream waits for a change before it sends a keep-alive comment.
 KEEPALIVE: Final = 15.0
+#: Seconds at least between two events of the stream of every job.
+EVENTS_APART: Final = 0.1
 
 
 def create_app(
@@ -123,18 +126,39 @@ def create_app(
         return jsonify({"jobs": jobs.summaries()})
 
     @app.get("/api/events")
-    def job_list_events() -> Response:
-        """The list of jobs as server-sent events, again whenever a job starts: the page
-        learns of the jobs Click'n'Load starts while it is open."""
+    def all_events() -> Response:
+        """Every job's changes as server-sent events: ``{"jobs": [...]}`` (the list of jobs)
+        when it changes, ``{"updates": [job, ...]}`` with the jobs that changed. The first
+        updates are the jobs still at work. One stream for the page, whatever it shows: a
+        browser keeps few connections open to one server, and a stream holds one."""
 
         def stream() -> Iterator[str]:
-            seen = -1
+            sent: dict[str, int] = {}  # the version of each job last sent
+            listed = seen = -1
+            first = True
             while True:
-                if jobs.version != seen:
-                    seen = jobs.version
-                    yield f"data: {json.dumps({'jobs': jobs.summaries()})}\n\n"
-                elif not jobs.wait_for_jobs(seen, KEEPALIVE):
-                    yield ": keep-alive\n\n"
+                if jobs.version == seen:
+                    if not jobs.wait_for_change(seen, KEEPALIVE):
+                        yield ": keep-alive\n\n"
+                    continue
+                # Read before the jobs: a change after them is seen at the next turn.
+                seen, now_listed = jobs.version, jobs.listed
+                kept = jobs.kept()
+                if now_listed != listed:
+                    listed = now_listed
+                    yield f"data: {json.dumps({'jobs': [job.summary() for job in kept]})}\n\n"
+                updates = []
+                for job in kept:
+                    if sent.get(job.job_id, -1) == job.version:
+                        continue
+                    state = job.to_json()
+                    if not first or not state["done"] or state["downloading"]:
+                        updates.append(state)
+                    sent[job.job_id] = state["version"]
+                first = False
+                if updates:
+                    yield f"data: {json.dumps({'updates': updates})}\n\n"
+                time.sleep(EVENTS_APART)  # a download's progress changes the job many times a second
 
         return Response(stream(), mimetype="text/event-stream", headers={"Cache-Control": "no-cache"})
 
@@ -314,7 +338,7 @@ OPENAPI: Final[dict[str, Any]] = {
         "/api/session": {"get": _path("the CSRF token state-changing requests send")},
         "/api/resolve": {"post": _path("start resolving every link in the text", body=True, status="202")},
         "/api/jobs": {"get": _path("every job kept: id, origin (paste or clicknload), package, done")},
-        "/api/events": {"get": _path("the list of jobs as server-sent events, again when a job starts")},
+        "/api/events": {"get": _path("every job's changes as server-sent events: {jobs} and {updates}")},
         "/api/jobs/{id}": {"get": _path("a job's links and their states")},
         "/api/jobs/{id}/events": {"get": _path("the job's states as server-sent events, until done")},
         "/api/jobs/{id}/captcha": {"post": _path("answer a link's captcha: {position, answer}")},

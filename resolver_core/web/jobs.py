@@ -103,6 +103,8 @@ class Job:
     #: How each link ended, by position (for exports).
     outcomes: dict[int, Outcome] = field(default_factory=dict, repr=False)
     changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
+    #: Told of every change (the manager, whose event stream carries every job's).
+    on_change: Callable[[], None] | None = field(default=None, repr=False)
 
     @property
     def done(self) -> bool:
@@ -132,6 +134,8 @@ class Job:
         with self.changed:
             self.version += 1
             self.changed.notify_all()
+        if self.on_change is not None:
+            self.on_change()
 
     def wait_for_change(self, version: int, timeout: float) -> bool:
         """Block until the job is past ``version`` (True) or ``timeout`` passes (False)."""
@@ -145,8 +149,11 @@ class JobManager:
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
         self.jobs: OrderedDict[str, Job] = OrderedDict()
-        #: Bumped when a job is added, so that the page learns of Click'n'Load's jobs.
+        #: Bumped when any job changes or is added: the page follows every job it shows
+        #: through one event stream (a browser opens few connections to a server).
         self.version = 0
+        #: Bumped when a job is added, so that the page learns of Click'n'Load's jobs.
+        self.listed = 0
         self.changed = threading.Condition()
         self._answers: dict[tuple[str, int], tuple[threading.Event, list[str]]] = {}
         self._lock = threading.Lock()
@@ -170,6 +177,7 @@ class JobManager:
             [Row(n, link, state="resolving") for n, link in enumerate(links)],
             origin=origin,
             package=package,
+            on_change=self._touched,
         )
         with self._lock:
             self.jobs[job.job_id] = job
@@ -179,8 +187,8 @@ class JobManager:
                     break
                 del self.jobs[oldest]
         with self.changed:
-            self.version += 1
-            self.changed.notify_all()
+            self.listed += 1
+        self._touched()
         threading.Thread(target=self._run, args=(job, then), name=f"job-{job.job_id}", daemon=True).start()
         return job
 
@@ -188,16 +196,24 @@ class JobManager:
         with self._lock:
             return self.jobs.get(job_id)
 
-    def summaries(self) -> list[dict[str, Any]]:
+    def kept(self) -> list[Job]:
         """Every job kept, oldest first."""
         with self._lock:
-            jobs = list(self.jobs.values())
-        return [job.summary() for job in jobs]
+            return list(self.jobs.values())
 
-    def wait_for_jobs(self, version: int, timeout: float) -> bool:
-        """Block until a job was added after ``version`` (True) or ``timeout`` passes (False)."""
+    def summaries(self) -> list[dict[str, Any]]:
+        return [job.summary() for job in self.kept()]
+
+    def wait_for_change(self, version: int, timeout: float) -> bool:
+        """Block until a job changed or was added after ``version`` (True) or ``timeout``
+        passes (False)."""
         with self.changed:
             return self.changed.wait_for(lambda: self.version > version, timeout)
+
+    def _touched(self) -> None:
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
 
     def stop(self) -> None:
         """Stop every job now: waits end, captchas stop waiting for answers, downloads stop.

@@ -296,3 +296,28 @@ def test_click_and_load_rows_show_live_beside_a_pasted_folder(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser.set_window_size(1400, 1300)  # both jobs in the picture
     assert browser.save_screenshot(str(ARTIFACTS / "paste-page-clicknload.png"))
+
+
+def wait_for_count(browser: WebDriver, css: str, number: int, seconds: float = 10) -> None:
+    def counted() -> bool:
+        return len(browser.find_elements(By.CSS_SELECTOR, css)) == number
+
+    wait_for(counted, seconds, f"{number} of {css}")
+
+
+def test_eight_jobs_waiting_for_captchas_leave_the_page_working(server: str, browser: WebDriver) -> None:
+    """One event stream follows every job: a browser keeps six connections to a server, and
+    a stream per job would leave none for the page's requests."""
+    browser.get(server)
+    paste = browser.find_element(By.ID, "paste")
+    for n in range(8):
+        paste.clear()
+        paste.send_keys(f"https://openload.co/f/captcha-many{n}/x")
+        browser.find_element(By.ID, "resolve").click()
+        wait_for_count(browser, "#jobs section.job", n + 1)
+    wait_for_count(browser, "form.captcha", 8, seconds=20)
+    for n in range(8):
+        wait_for(lambda: answer_captcha(browser), 10, f"captcha {n} to be answered")
+        wait_for_count(browser, "form.captcha", 7 - n)
+    wait_for(lambda: all("Done:" in job_status(browser, n) for n in range(8)), 20, "every job to end")
+    assert [states(browser, n) for n in range(8)] == [["resolved"]] * 8

@@ -163,7 +163,7 @@ def test_click_and_load_links_become_a_job_the_page_follows(receiver: Receiver) 
     )
     assert next(events) == {"jobs": []}
     links = [
-        "https://openload.co/f/cnl-page1/Holiday.mkv",
+        "https://openload.co/f/wait1-cnlpage1/Holiday.mkv",
         "https://rapidgator.net/file/cnlpage2/Holiday.nfo",
     ]
     answer = requests.post(
@@ -178,11 +178,19 @@ def test_click_and_load_links_become_a_job_the_page_follows(receiver: Receiver) 
     )
     assert answer.text.strip() == "success"
     [listed] = next(events)["jobs"]
-    feed.close()
     assert listed["origin"] == "clicknload" and listed["package"] == "Holiday"
+    # The same stream carries the job's every change, up to its end.
+    seen: list[list[str]] = []
+    for event in events:
+        [update] = event["updates"]
+        assert update["id"] == listed["id"]
+        seen.append([row["state"] for row in update["links"]])
+        if update["done"]:
+            break
+    feed.close()
+    assert seen[0] != seen[-1] == ["resolved", "resolved"]
     job = job_when_done(receiver.api, listed["id"])
     assert [row["input"] for row in job["links"]] == links
-    assert [row["state"] for row in job["links"]] == ["resolved", "resolved"]
     printed = [json.loads(line) for line in read_lines(receiver.process, 2)]
     assert [line["input"] for line in printed] == links and {line["status"] for line in printed} == {"ok"}
 

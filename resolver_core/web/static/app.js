@@ -3,12 +3,12 @@
 // names come from file hosts and websites.
 //
 // Each job has its section: the texts pasted here, and the links that Click'n'Load buttons
-// send to the server (`linkresolver serve --cnl`), which the page learns of from
-// /api/events while it is open. A job's section follows the job's own event stream.
+// send to the server (`linkresolver serve --cnl`). One event stream, /api/events, tells of
+// new jobs and of every job's changes (a browser keeps few connections open to a server).
 "use strict";
 
 let csrf = null;
-// The jobs on the page, by id: { job (the latest state, null before the first), section, events }.
+// The jobs on the page, by id: { job (the latest state, null before the first), section }.
 const shown = new Map();
 // What the person has typed into captcha boxes, by "job:position", kept across re-renders.
 const typed = new Map();
@@ -249,7 +249,7 @@ function jobSection(job) {
 
 function render(job) {
   const entry = shown.get(job.id);
-  if (!entry) return;
+  if (!entry || (entry.job && entry.job.version > job.version)) return;  // not shown, or older
   entry.job = job;
   const section = entry.section;
   section.querySelector("h2").textContent = title(job);
@@ -261,31 +261,35 @@ function render(job) {
   section.querySelector(".job-status").textContent = summary(job);
 }
 
-// A job's section, newest on top; its rows follow the job's event stream.
+// A job's section, newest on top.
 function show(job) {
   if (shown.has(job.id)) return;
   const section = jobSection(job);
   document.getElementById("jobs").prepend(section);
-  shown.set(job.id, { job: null, section, events: null });
+  shown.set(job.id, { job: null, section });
   if (job.links) render(job);
-  follow(job.id);
 }
 
-function follow(id) {
-  const entry = shown.get(id);
-  if (entry.events) entry.events.close();
-  const events = new EventSource(`/api/jobs/${id}/events`);
-  entry.events = events;
-  events.onmessage = (message) => {
-    const update = JSON.parse(message.data);
-    render(update);
-    if (update.done && !update.downloading) { events.close(); entry.events = null; }
-  };
-  events.onerror = () => {
-    events.close();
-    entry.events = null;
-    // A stream cut while the job runs (the server was busy): follow it again shortly.
-    if (!entry.job || entry.job.done === false || entry.job.downloading) setTimeout(() => follow(id), 2000);
+// The job's state now (a change may have come before the page showed the job).
+async function refresh(id) {
+  const answer = await fetch(`/api/jobs/${id}`);
+  if (answer.ok) render(await answer.json());
+}
+
+function listen() {
+  const feed = new EventSource("/api/events");
+  // After a reconnection, what changed meanwhile.
+  feed.onopen = () => { for (const id of shown.keys()) refresh(id); };
+  feed.onmessage = (message) => {
+    const data = JSON.parse(message.data);
+    if (data.jobs) {
+      // The jobs Click'n'Load starts: shown as they come, as a pasted text is.
+      const sent = data.jobs.filter((job) => job.origin === "clicknload");
+      for (const job of sent.slice(-CLICKNLOAD_SHOWN)) {
+        if (!shown.has(job.id)) { show(job); refresh(job.id); }
+      }
+    }
+    for (const update of data.updates || []) render(update);
   };
 }
 
@@ -306,7 +310,6 @@ async function download(id) {
   try {
     const answer = await post(`/api/jobs/${id}/download`, {});
     say(`Downloading ${plural(answer.downloading, "link", "links")} to the server...`);
-    follow(id);
   } catch (error) { say(error.message); }
 }
 
@@ -329,15 +332,11 @@ document.getElementById("paste-form").addEventListener("submit", async (event) =
     const job = await post("/api/resolve", { text: document.getElementById("paste").value });
     say(`Found ${plural(job.links.length, "link", "links")}.`);
     show(job);
+    refresh(job.id);
   } catch (error) { say(error.message); }
 });
 
-// The jobs Click'n'Load starts: shown as they come, as a pasted text is.
-const feed = new EventSource("/api/events");
-feed.onmessage = (message) => {
-  const jobs = JSON.parse(message.data).jobs.filter((job) => job.origin === "clicknload");
-  for (const job of jobs.slice(-CLICKNLOAD_SHOWN)) show(job);
-};
+listen();
 
 document.getElementById("load-accounts").addEventListener("click", async () => {
   const list = document.getElementById("accounts");
