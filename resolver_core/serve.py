@@ -20,11 +20,15 @@ from werkzeug.serving import make_server
 from .cli import ExitStatus, print_json
 from .config import is_loopback, load_config
 from .download import DownloadOutcome
+from .errors import ResolverError
 from .handoff.clicknload import ClickAndLoad
-from .pipeline import Resolver
+from .output import shown
+from .pipeline import Outcome, Resolver
 from .redact import register_secrets
 from .web.jobs import CLICKNLOAD, Job, JobManager
 
+#: Characters of a Click'n'Load package name kept (a website chooses it).
+MAX_PACKAGE = 200
 #: The API token, when not given as --token (which other users can see in `ps`).
 TOKEN_ENV = "LINKRESOLVER_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
@@ -123,19 +127,25 @@ def _click_and_load(
                     print_json(outcome, app.stdout)
                 elif outcome.link is not None:
                     for url in [f.url for f in outcome.link.files] or [outcome.link.url]:
-                        print(url, file=app.stdout, flush=True)
+                        print(shown(url), file=app.stdout, flush=True)
                 else:
-                    reason = outcome.error.for_person() if outcome.error else outcome.status
-                    print(f"{outcome.input}: {reason}", file=app.stderr, flush=True)
+                    print_failure(outcome)
+
+    def print_failure(outcome: Outcome, error: ResolverError | None = None) -> None:
+        error = error or outcome.error
+        reason = error.for_person() if error else outcome.status
+        print(f"{shown(outcome.input)}: {shown(reason)}", file=app.stderr, flush=True)
 
     def print_saved(results: list[DownloadOutcome]) -> None:
         with lock:
             for result in results:
                 if args.json:
                     print_json(result, app.stdout)
-                else:
+                elif result.saved:
                     for saved in result.saved:
-                        print(saved.path, file=app.stdout, flush=True)
+                        print(shown(saved.path), file=app.stdout, flush=True)
+                else:
+                    print_failure(result.outcome, result.error)
 
     def download(job: Job) -> None:
         assert output is not None
@@ -151,8 +161,9 @@ def _click_and_load(
 
     def on_links(links: list[str], package: str | None) -> None:
         urls = jobs.resolver.links_in(links)
+        package = package[:MAX_PACKAGE] if package else None  # a website's words
         print(
-            f"Click'n'Load: {len(urls)} links{f' ({package})' if package else ''}",
+            f"Click'n'Load: {len(urls)} links{f' ({shown(package)})' if package else ''}",
             file=app.stderr,
             flush=True,
         )

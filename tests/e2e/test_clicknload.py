@@ -61,7 +61,7 @@ class Receiver:
 
 
 @contextlib.contextmanager
-def receiving(cli: CLI, *extra: str) -> Iterator[Receiver]:
+def receiving(cli: CLI, *extra: str, json_lines: bool = True) -> Iterator[Receiver]:
     port = free_port()
     process = subprocess.Popen(
         [
@@ -74,7 +74,7 @@ def receiving(cli: CLI, *extra: str) -> Iterator[Receiver]:
             "--cnl",
             "--cnl-port",
             str(port),
-            "--json",
+            *(["--json"] if json_lines else []),
             *extra,
         ],
         env=cli.env,
@@ -103,11 +103,12 @@ def receiver(cli: CLI) -> Iterator[Receiver]:
         yield running
 
 
-def read_lines(process: subprocess.Popen[bytes], count: int) -> list[str]:
+def read_lines(process: subprocess.Popen[bytes], count: int, *, stderr: bool = False) -> list[str]:
     """``count`` lines of the receiver's output (read from the pipe itself: select and a
     buffered reader do not mix)."""
-    assert process.stdout is not None
-    fd = process.stdout.fileno()
+    pipe = process.stderr if stderr else process.stdout
+    assert pipe is not None
+    fd = pipe.fileno()
     buffer = b""
     deadline = time.monotonic() + 20
     while buffer.count(b"\n") < count and time.monotonic() < deadline:
@@ -208,3 +209,21 @@ def test_click_and_load_downloads_with_o_and_the_rows_say_so(cli: CLI) -> None:
     row = job["links"][0]
     assert row["download"] == "saved" and printed["path"] == str(folder / row["saved_as"])
     assert (folder / row["saved_as"]).stat().st_size == 1 << 20
+
+
+def test_click_and_load_human_lines_carry_no_terminal_controls(cli: CLI) -> None:
+    """A website chooses the package name, a file host the names and messages: what reaches
+    the terminal cannot drive it."""
+    with receiving(cli, json_lines=False) as running:
+        links = "https://openload.co/f/cnlhuman1/x\nhttps://rapidgator.net/file/status404"
+        package = "Holiday\x1b[2J\x1b]0;pwned\x07" + "x" * 500
+        answer = requests.post(
+            f"{running.url}/flash/add", data={"urls": links, "package": package}, timeout=10
+        )
+        assert answer.text.strip() == "success"
+        [said, failed] = read_lines(running.process, 2, stderr=True)
+        [printed] = read_lines(running.process, 1)
+    kept = package[:200]  # the first 200 characters, without the controls
+    assert said == f"Click'n'Load: 2 links ({kept.replace(chr(27), '').replace(chr(7), '')})"
+    assert failed.startswith("https://rapidgator.net/file/status404: ") and "\x1b" not in failed
+    assert printed.startswith("http://127.0.0.1:") and printed.endswith("/cnlhuman1.bin")
