@@ -19,11 +19,17 @@ from werkzeug.serving import make_server
 
 from .cli import ExitStatus, print_json
 from .config import is_loopback, load_config
+from .download import DownloadOutcome
+from .errors import ResolverError
 from .handoff.clicknload import ClickAndLoad
 from .lines import write_line
-from .pipeline import Resolver
+from .output import shown
+from .pipeline import Outcome, Resolver
 from .redact import register_secrets
+from .web.jobs import CLICKNLOAD, Job, JobManager
 
+#: Characters of a Click'n'Load package name kept (a website chooses it).
+MAX_PACKAGE = 200
 #: The API token, when not given as --token (which other users can see in `ps`).
 TOKEN_ENV = "LINKRESOLVER_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
@@ -59,12 +65,16 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             print(f"sandbox on {sandbox.url}", file=app.stderr)
         else:
             resolver = app.resolver()
+        from .web.app import create_app  # noqa: PLC0415
+
+        jobs = JobManager(resolver)
         servers = []
         try:
-            from .web.app import create_app  # noqa: PLC0415
-
             api = make_server(
-                args.host, args.port, create_app(resolver, token=args.token, output=output), threaded=True
+                args.host,
+                args.port,
+                create_app(resolver, token=args.token, output=output, jobs=jobs),
+                threaded=True,
             )
             servers.append(api)
             print(
@@ -74,7 +84,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             )
             if args.cnl:
                 receiver = make_server(
-                    "127.0.0.1", args.cnl_port, _click_and_load(resolver, args, app), threaded=True
+                    "127.0.0.1", args.cnl_port, _click_and_load(jobs, output, args, app), threaded=True
                 )
                 servers.append(receiver)
                 print(
@@ -83,6 +93,8 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
                     flush=True,
                 )
         except OSError as exc:
+            for server in servers:
+                server.server_close()
             print(f"linkresolver: cannot listen: {exc.strerror}", file=app.stderr)
             return ExitStatus.USAGE
         threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
@@ -93,39 +105,66 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
                 while thread.is_alive():
                     thread.join(0.5)
         finally:
+            # Ctrl-C: every job stops at once (a captcha waiting for its answer too), so that
+            # the process ends now rather than when the last wait would have.
+            jobs.stop()
             for server in servers:
                 server.shutdown()
+                server.server_close()
     return ExitStatus.OK
 
 
-def _click_and_load(resolver: Resolver, args: argparse.Namespace, app: App) -> ClickAndLoad:
-    """The receiver: links are resolved and printed, or downloaded with -o."""
+def _click_and_load(
+    jobs: JobManager, output: Path | None, args: argparse.Namespace, app: App
+) -> ClickAndLoad:
+    """The receiver: the links become a job, which the paste page shows as it resolves; when
+    it has ended its links are printed (JSON Lines with --json), or downloaded with -o."""
     lock = threading.Lock()
 
-    def on_links(links: list[str], package: str | None) -> None:
-        urls = resolver.links_in(links)
-        write_line(app.stderr, f"Click'n'Load: {len(urls)} links{f' ({package})' if package else ''}")
-        if args.output:
-            from .download import download_many  # noqa: PLC0415
-
-            results = download_many(resolver, urls, Path(args.output).expanduser())
-            with lock:
-                for result in results:
-                    if args.json:
-                        print_json(result, app.stdout)
-                    else:
-                        for saved in result.saved:
-                            write_line(app.stdout, saved.path)
-            return
-        for outcome in resolver.resolve_many(urls):
-            with lock:
+    def print_outcomes(job: Job) -> None:
+        with lock:
+            for _, outcome in sorted(job.outcomes.items()):
                 if args.json:
                     print_json(outcome, app.stdout)
                 elif outcome.link is not None:
                     for url in [f.url for f in outcome.link.files] or [outcome.link.url]:
-                        write_line(app.stdout, url)
+                        write_line(app.stdout, shown(url))
                 else:
-                    reason = outcome.error.for_person() if outcome.error else outcome.status
-                    write_line(app.stderr, f"{outcome.input}: {reason}")
+                    print_failure(outcome)
+
+    def print_failure(outcome: Outcome, error: ResolverError | None = None) -> None:
+        error = error or outcome.error
+        reason = error.for_person() if error else outcome.status
+        write_line(app.stderr, f"{shown(outcome.input)}: {shown(reason)}")
+
+    def print_saved(results: list[DownloadOutcome]) -> None:
+        with lock:
+            for result in results:
+                if args.json:
+                    print_json(result, app.stdout)
+                elif result.saved:
+                    for saved in result.saved:
+                        write_line(app.stdout, shown(saved.path))
+                else:
+                    print_failure(result.outcome, result.error)
+
+    def download(job: Job) -> None:
+        assert output is not None
+        failed = [outcome for _, outcome in sorted(job.outcomes.items()) if outcome.status != "ok"]
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            write_line(app.stderr, f"linkresolver: cannot create {output}: {exc.strerror}")
+            return
+        if failed:
+            print_saved([DownloadOutcome(outcome) for outcome in failed])
+        jobs.start_download(job, output, print_saved)
+
+    def on_links(links: list[str], package: str | None) -> None:
+        urls = jobs.resolver.links_in(links)
+        package = package[:MAX_PACKAGE] if package else None  # a website's words
+        write_line(app.stderr, f"Click'n'Load: {len(urls)} links{f' ({shown(package)})' if package else ''}")
+        if urls:
+            jobs.start(urls, origin=CLICKNLOAD, package=package, then=download if output else print_outcomes)
 
     return ClickAndLoad(on_links)

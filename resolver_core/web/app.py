@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -33,15 +34,24 @@ from .jobs import JobManager
 MAX_TEXT: Final = 1 << 20
 #: Seconds an event stream waits for a change before it sends a keep-alive comment.
 KEEPALIVE: Final = 15.0
+#: Seconds at least between two events of the stream of every job.
+EVENTS_APART: Final = 0.1
 
 
-def create_app(resolver: Resolver, *, token: str | None = None, output: Path | None = None) -> Flask:
+def create_app(
+    resolver: Resolver,
+    *,
+    token: str | None = None,
+    output: Path | None = None,
+    jobs: JobManager | None = None,
+) -> Flask:
+    """The app; ``jobs`` is given when others start jobs too (serve's Click'n'Load receiver)."""
     app = Flask(
         "linkresolver", static_folder=str(Path(__file__).parent / "static"), static_url_path="/static"
     )
     app.config["MAX_CONTENT_LENGTH"] = MAX_TEXT + 64 * 1024
     csrf = secrets.token_urlsafe(24)
-    jobs = JobManager(resolver)
+    jobs = jobs or JobManager(resolver)
 
     def problem(status: int, message: str) -> Response:
         response = jsonify({"error": message})
@@ -103,12 +113,54 @@ def create_app(resolver: Resolver, *, token: str | None = None, output: Path | N
         text = pasted_text()
         if isinstance(text, Response):
             return text
-        job = jobs.start(text)
-        if not job.rows:
+        links = resolver.links_in([text])
+        if not links:
             return problem(400, "no links found in the text")
+        job = jobs.start(links)
         response = jsonify(job.to_json())
         response.status_code = 202
         return response
+
+    @app.get("/api/jobs")
+    def job_list() -> Response:
+        return jsonify({"jobs": jobs.summaries()})
+
+    @app.get("/api/events")
+    def all_events() -> Response:
+        """Every job's changes as server-sent events: ``{"jobs": [...]}`` (the list of jobs)
+        when it changes, ``{"updates": [job, ...]}`` with the jobs that changed. The first
+        updates are the jobs still at work. One stream for the page, whatever it shows: a
+        browser keeps few connections open to one server, and a stream holds one."""
+
+        def stream() -> Iterator[str]:
+            sent: dict[str, int] = {}  # the version of each job last sent
+            listed = seen = -1
+            first = True
+            while True:
+                if jobs.version == seen:
+                    if not jobs.wait_for_change(seen, KEEPALIVE):
+                        yield ": keep-alive\n\n"
+                    continue
+                # Read before the jobs: a change after them is seen at the next turn.
+                seen, now_listed = jobs.version, jobs.listed
+                kept = jobs.kept()
+                if now_listed != listed:
+                    listed = now_listed
+                    yield f"data: {json.dumps({'jobs': [job.summary() for job in kept]})}\n\n"
+                updates = []
+                for job in kept:
+                    if sent.get(job.job_id, -1) == job.version:
+                        continue
+                    state = job.to_json()
+                    if not first or not state["done"] or state["downloading"]:
+                        updates.append(state)
+                    sent[job.job_id] = state["version"]
+                first = False
+                if updates:
+                    yield f"data: {json.dumps({'updates': updates})}\n\n"
+                time.sleep(EVENTS_APART)  # a download's progress changes the job many times a second
+
+        return Response(stream(), mimetype="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @app.get("/api/jobs/<job_id>")
     def job_state(job_id: str) -> Response:
@@ -285,6 +337,8 @@ OPENAPI: Final[dict[str, Any]] = {
     "paths": {
         "/api/session": {"get": _path("the CSRF token state-changing requests send")},
         "/api/resolve": {"post": _path("start resolving every link in the text", body=True, status="202")},
+        "/api/jobs": {"get": _path("every job kept: id, origin (paste or clicknload), package, done")},
+        "/api/events": {"get": _path("every job's changes as server-sent events: {jobs} and {updates}")},
         "/api/jobs/{id}": {"get": _path("a job's links and their states")},
         "/api/jobs/{id}/events": {"get": _path("the job's states as server-sent events, until done")},
         "/api/jobs/{id}/captcha": {"post": _path("answer a link's captcha: {position, answer}")},

@@ -1,27 +1,41 @@
-"""Long work for the web page: a job per paste, followed by polling or server-sent events.
+"""Long work for the web page: a job per paste (or per Click'n'Load delivery), followed by
+polling or server-sent events.
 
 Resolving can take minutes (ticket waits, captchas, cloud downloads), so a request only
 starts a job and answers at once; the job's rows change as links resolve, and every change
 bumps the job's ``version`` and wakes whoever waits for it. A captcha met while resolving
 shows in its row (the image as a data URL) until the page answers it.
+
+Each row is resolved on a thread of the job's own, which knows its row: a provider's reports
+and captchas go to the row whose resolution asked, even when two jobs hold the same link.
+A job is ``done`` only when no row is still at work, so nothing says "done" while a captcha
+waits. :meth:`JobManager.stop` ends it all at once (serve's Ctrl-C).
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import re
 import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
+from ..errors import Interrupted, ResolverError
 from ..hookspecs import hookimpl
 from ..models import CaptchaChallenge
-from ..pipeline import Outcome, Resolver
+from ..pipeline import MAX_WAITING, Outcome, Resolver
+
+if TYPE_CHECKING:
+    from ..download import DownloadOutcome
+
+log = logging.getLogger("linkresolver")
 
 #: Jobs kept (the oldest finished ones go first).
 MAX_JOBS: Final = 200
@@ -29,6 +43,11 @@ MAX_JOBS: Final = 200
 _WAIT: Final = re.compile(r"\bwaiting (\d{1,5}) s\b")
 #: Seconds a captcha waits for the page's answer.
 CAPTCHA_TIMEOUT: Final = 300.0
+#: The states of a row whose resolution has not ended.
+AT_WORK: Final = frozenset({"queued", "resolving", "waiting", "captcha"})
+#: Where a job's links came from.
+PASTE: Final = "paste"
+CLICKNLOAD: Final = "clicknload"
 
 
 @dataclass
@@ -37,7 +56,7 @@ class Row:
 
     position: int
     input: str
-    #: queued, resolving, waiting, captcha, resolved, error, unsupported
+    #: queued, resolving, waiting, captcha, resolved, error, unsupported, offline, legal
     state: str = "queued"
     provider: str | None = None
     hoster: str | None = None
@@ -47,6 +66,8 @@ class Row:
     sha1: str | None = None
     error: str | None = None
     code: int | None = None
+    #: A link that holds several files (a folder, a torrent): each one's url, filename, size.
+    files: list[dict[str, Any]] = field(default_factory=list)
     #: The provider's latest word on a long step ("waiting 10 s...").
     message: str | None = None
     #: While a ticket's wait runs: when it ends (Unix time), for the page's countdown.
@@ -56,8 +77,12 @@ class Row:
     #: Downloading into the server's folder: None, downloading, saved, failed.
     download: str | None = None
     downloaded: int = 0
-    #: The saved file's name in the server's folder (never a path outside it).
+    #: The bytes the download will bring, when known (every file of a folder together).
+    download_size: int | None = None
+    #: The saved file's name in the server's folder (the first one, for a folder).
     saved_as: str | None = None
+    #: The names of every file saved for the link (several for a folder).
+    saved: list[str] = field(default_factory=list)
     verified: bool | None = None
 
 
@@ -65,28 +90,52 @@ class Row:
 class Job:
     job_id: str
     rows: list[Row]
+    #: Where the links came from: pasted on the page, or sent by a Click'n'Load button.
+    origin: str = PASTE
+    #: The package name a Click'n'Load button gave (or the page that sent the links).
+    package: str | None = None
     created: float = field(default_factory=time.time)
-    done: bool = False
+    #: Every row's resolution has returned.
+    resolved_all: bool = False
     version: int = 0
     #: Downloads under way (the event stream follows a job until it is done and these end).
     downloading: int = 0
     #: How each link ended, by position (for exports).
     outcomes: dict[int, Outcome] = field(default_factory=dict, repr=False)
     changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
+    #: Told of every change (the manager, whose event stream carries every job's).
+    on_change: Callable[[], None] | None = field(default=None, repr=False)
+
+    @property
+    def done(self) -> bool:
+        """Every link has ended: none resolving, waiting or waiting for a captcha answer."""
+        return self.resolved_all and not any(row.state in AT_WORK for row in self.rows)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.job_id,
-            "done": self.done,
+            **self.summary(),
             "downloading": self.downloading,
             "version": self.version,
+            "needs_captcha": sum(row.state == "captcha" for row in self.rows),
             "links": [asdict(row) for row in self.rows],
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """What the list of jobs tells about this one."""
+        return {
+            "id": self.job_id,
+            "origin": self.origin,
+            "package": self.package,
+            "created": self.created,
+            "done": self.done,
         }
 
     def bump(self) -> None:
         with self.changed:
             self.version += 1
             self.changed.notify_all()
+        if self.on_change is not None:
+            self.on_change()
 
     def wait_for_change(self, version: int, timeout: float) -> bool:
         """Block until the job is past ``version`` (True) or ``timeout`` passes (False)."""
@@ -100,16 +149,36 @@ class JobManager:
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
         self.jobs: OrderedDict[str, Job] = OrderedDict()
-        self._active: dict[str, list[tuple[Job, Row]]] = {}  # input link -> rows resolving it
+        #: Bumped when any job changes or is added: the page follows every job it shows
+        #: through one event stream (a browser opens few connections to a server).
+        self.version = 0
+        #: Bumped when a job is added, so that the page learns of Click'n'Load's jobs.
+        self.listed = 0
+        self.changed = threading.Condition()
         self._answers: dict[tuple[str, int], tuple[threading.Event, list[str]]] = {}
         self._lock = threading.Lock()
+        #: The (job, row) the current thread resolves.
+        self._here = threading.local()
         resolver.on_report = self._report
         resolver.pm.register(_WebCaptchaSolver(self), name="web-captcha-solver")
 
-    def start(self, text: str) -> Job:
-        """A job for every link in ``text`` (which has some); resolving starts at once."""
-        links = self.resolver.links_in([text])
-        job = Job(secrets.token_urlsafe(8), [Row(n, link) for n, link in enumerate(links)])
+    def start(
+        self,
+        links: Sequence[str],
+        *,
+        origin: str = PASTE,
+        package: str | None = None,
+        then: Callable[[Job], None] | None = None,
+    ) -> Job:
+        """A job for ``links`` (found by ``resolver.links_in``); resolving starts at once.
+        ``then(job)`` runs when every link has ended (Click'n'Load prints or downloads them)."""
+        job = Job(
+            secrets.token_urlsafe(8),
+            [Row(n, link, state="resolving") for n, link in enumerate(links)],
+            origin=origin,
+            package=package,
+            on_change=self._touched,
+        )
         with self._lock:
             self.jobs[job.job_id] = job
             while len(self.jobs) > MAX_JOBS:
@@ -117,34 +186,77 @@ class JobManager:
                 if not self.jobs[oldest].done:
                     break
                 del self.jobs[oldest]
-            for row in job.rows:
-                self._active.setdefault(row.input, []).append((job, row))
-                row.state = "resolving"
-        threading.Thread(target=self._run, args=(job,), name=f"job-{job.job_id}", daemon=True).start()
+        with self.changed:
+            self.listed += 1
+        self._touched()
+        threading.Thread(target=self._run, args=(job, then), name=f"job-{job.job_id}", daemon=True).start()
         return job
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self.jobs.get(job_id)
 
-    def start_download(self, job: Job, folder: Path) -> int:
-        """Download every resolved link of ``job`` into ``folder``; how many were started."""
-        rows = [row for row in job.rows if row.state == "resolved" and row.download in (None, "failed")]
-        for row in rows:
-            row.download, row.downloaded, row.error = "downloading", 0, None
-        job.downloading += len(rows)
+    def kept(self) -> list[Job]:
+        """Every job kept, oldest first."""
+        with self._lock:
+            return list(self.jobs.values())
+
+    def summaries(self) -> list[dict[str, Any]]:
+        return [job.summary() for job in self.kept()]
+
+    def wait_for_change(self, version: int, timeout: float) -> bool:
+        """Block until a job changed or was added after ``version`` (True) or ``timeout``
+        passes (False)."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.version > version, timeout)
+
+    def _touched(self) -> None:
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
+
+    def stop(self) -> None:
+        """Stop every job now: waits end, captchas stop waiting for answers, downloads stop.
+        The threads end within moments, so the process can exit (serve's Ctrl-C)."""
+        self.resolver.cancelled.set()
+        with self._lock:
+            for event, _ in self._answers.values():
+                event.set()
+
+    # -- downloads ---------------------------------------------------------------------------
+
+    def start_download(
+        self, job: Job, folder: Path, then: Callable[[list[DownloadOutcome]], None] | None = None
+    ) -> int:
+        """Download every resolved link of ``job`` into ``folder``; how many were started.
+        ``then(results)`` gets how each ended."""
+        with self._lock:
+            rows = [row for row in job.rows if row.state == "resolved" and row.download in (None, "failed")]
+            for row in rows:
+                row.download, row.downloaded, row.error = "downloading", 0, None
+                row.download_size = _download_size(job.outcomes[row.position])
+            job.downloading += len(rows)
         job.bump()
         if rows:
             threading.Thread(
-                target=self._download, args=(job, rows, folder), name=f"download-{job.job_id}", daemon=True
+                target=self._download,
+                args=(job, rows, folder, then),
+                name=f"download-{job.job_id}",
+                daemon=True,
             ).start()
         return len(rows)
 
-    def _download(self, job: Job, rows: list[Row], folder: Path) -> None:
-        from ..download import DownloadOutcome, download_outcome  # noqa: PLC0415
+    def _download(
+        self,
+        job: Job,
+        rows: list[Row],
+        folder: Path,
+        then: Callable[[list[DownloadOutcome]], None] | None,
+    ) -> None:
+        from ..download import download_outcome  # noqa: PLC0415
 
+        results = []
         for row in rows:
-            outcome = job.outcomes[row.position]
 
             def progress(name: str, size: int | None, row: Row = row) -> Callable[[int], None]:
                 def advance(count: int) -> None:
@@ -153,76 +265,107 @@ class JobManager:
 
                 return advance
 
-            result: DownloadOutcome = download_outcome(self.resolver, outcome, folder, 4, False, progress)
+            result = download_outcome(self.resolver, job.outcomes[row.position], folder, 4, False, progress)
+            results.append(result)
             if result.error is None and result.saved:
-                row.download, row.saved_as = "saved", result.saved[0].path.name
+                row.download = "saved"
+                row.saved = [saved.path.name for saved in result.saved]
+                row.saved_as = row.saved[0]
                 row.verified = all(saved.verified for saved in result.saved)
                 row.downloaded = sum(saved.size for saved in result.saved)
             else:
                 row.download = "failed"
                 error = result.error or result.outcome.error
                 row.error = error.for_person() if error else "the download failed"
-            job.downloading -= 1
+            with self._lock:
+                job.downloading -= 1
             job.bump()
+        if then is not None:
+            then(results)
 
     def answer_captcha(self, job: Job, position: int, answer: str) -> bool:
-        waiting = self._answers.get((job.job_id, position))
-        if waiting is None:
-            return False
-        event, box = waiting
-        box.append(answer)
-        event.set()
+        with self._lock:
+            waiting = self._answers.get((job.job_id, position))
+            if waiting is None:
+                return False
+            event, box = waiting
+            box.append(answer)
+            event.set()
         return True
 
     # -- running -----------------------------------------------------------------------------
 
-    def _run(self, job: Job) -> None:
-        def done(position: int, outcome: Outcome) -> None:
-            self._finish(job, job.rows[position], outcome)
-
+    def _run(self, job: Job, then: Callable[[Job], None] | None) -> None:
+        # Threads enough for every link to wait at once (a ticket's wait, a captcha): the
+        # providers' own limits keep the calls they make few.
+        workers = max(1, min(MAX_WAITING, len(job.rows)))
         try:
-            self.resolver.resolve_many([row.input for row in job.rows], done)
+            with ThreadPoolExecutor(workers, thread_name_prefix=f"job-{job.job_id}") as pool:
+                for row in job.rows:
+                    pool.submit(self._resolve_row, job, row)
         finally:
-            job.done = True
+            job.resolved_all = True
             job.bump()
+        if then is not None and not self.resolver.cancelled.is_set():
+            then(job)
+
+    def _resolve_row(self, job: Job, row: Row) -> None:
+        outcome: Outcome
+        if self.resolver.cancelled.is_set():
+            outcome = Outcome(row.input, "error", error=Interrupted("stopped: the server is stopping"))
+        else:
+            self._here.row = (job, row)
+            try:
+                outcome = self.resolver.resolve_one(row.input)
+            except Exception:  # a bug must end its row, not hang the job
+                log.exception("resolving %s failed", row.input)
+                failed = ResolverError("linkresolver failed on this link (a bug: the log tells more)")
+                outcome = Outcome(row.input, "error", error=failed)
+            finally:
+                self._here.row = None
+        self._finish(job, row, outcome)
 
     def _finish(self, job: Job, row: Row, outcome: Outcome) -> None:
-        with self._lock:
-            rows = self._active.get(row.input, [])
-            if (job, row) in rows:
-                rows.remove((job, row))
-            if not rows:
-                self._active.pop(row.input, None)
         job.outcomes[row.position] = outcome
         data = outcome.to_json()
         row.provider, row.hoster = data["provider"], data["hoster"]
         row.url, row.filename, row.size, row.sha1 = data["url"], data["filename"], data["size"], data["sha1"]
-        row.error, row.code = data["error"], data["code"]
-        row.state = "resolved" if outcome.status == "ok" else outcome.status
-        if outcome.error is not None and outcome.error.kind in ("offline", "legal"):
-            row.state = outcome.error.kind
+        row.error, row.code, row.files = data["error"], data["code"], data["files"]
         row.message, row.captcha, row.wait_until = None, None, None
+        state = "resolved" if outcome.status == "ok" else outcome.status
+        if outcome.error is not None and outcome.error.kind in ("offline", "legal"):
+            state = outcome.error.kind
+        row.state = state  # last: the job is done once no row is at work
         job.bump()
 
-    def _rows_of(self, link: str) -> list[tuple[Job, Row]]:
-        with self._lock:
-            return list(self._active.get(link, []))
+    def _current(self) -> tuple[Job, Row] | None:
+        """The row the calling thread resolves (None off the jobs' threads)."""
+        current: tuple[Job, Row] | None = getattr(self._here, "row", None)
+        return current
 
     def _report(self, link: str, message: str) -> None:
+        current = self._current()
+        if current is None:
+            log.info("%s: %s", link, message)
+            return
+        job, row = current
         wait = _WAIT.search(message)
-        for job, row in self._rows_of(link):
-            row.message = message
-            row.state = "waiting" if wait else "resolving"
-            row.wait_until = time.time() + int(wait.group(1)) if wait else None
-            job.bump()
+        row.message = message
+        row.state = "waiting" if wait else "resolving"
+        row.wait_until = time.time() + int(wait.group(1)) if wait else None
+        job.bump()
 
     def _solve(self, challenge: CaptchaChallenge) -> str | None:
-        rows = self._rows_of(challenge.link)
-        if not rows or challenge.image is None:
+        current = self._current()
+        if current is None or challenge.image is None:
             return None
-        job, row = rows[0]
+        job, row = current
         event, box = threading.Event(), list[str]()
-        self._answers[(job.job_id, row.position)] = (event, box)
+        key = (job.job_id, row.position)
+        with self._lock:
+            self._answers[key] = (event, box)
+        if self.resolver.cancelled.is_set():  # stop() came first: nobody will answer
+            event.set()
         media = (challenge.content_type or "image/png").split(";")[0]
         row.captcha = {"image": f"data:{media};base64,{base64.b64encode(challenge.image).decode()}"}
         row.state = "captcha"
@@ -230,11 +373,25 @@ class JobManager:
         try:
             answered = event.wait(CAPTCHA_TIMEOUT)
         finally:
-            self._answers.pop((job.job_id, row.position), None)
+            with self._lock:
+                self._answers.pop(key, None)
             row.captcha = None
             row.state = "resolving"
             job.bump()
-        return box[0] if answered and box else None
+        if not answered or not box or self.resolver.cancelled.is_set():
+            return None
+        return box[0]
+
+
+def _download_size(outcome: Outcome) -> int | None:
+    """The bytes downloading ``outcome`` brings: every file's, or the link's when single."""
+    link = outcome.link
+    if link is None:
+        return None
+    if not link.files:
+        return link.size
+    sizes = [file.size for file in link.files]
+    return None if None in sizes else sum(size or 0 for size in sizes)
 
 
 class _WebCaptchaSolver:

@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
+import re
 import select
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import requests
@@ -47,8 +51,17 @@ def test_the_payload_decrypts_to_its_links() -> None:
             decrypt_links(crypted, jk)
 
 
-@pytest.fixture
-def receiver(cli: CLI) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+@dataclass
+class Receiver:
+    """``linkresolver serve --cnl`` in a subprocess: the receiver's URL and the API's."""
+
+    url: str
+    api: str
+    process: subprocess.Popen[bytes]
+
+
+@contextlib.contextmanager
+def receiving(cli: CLI, *extra: str, json_lines: bool = True) -> Iterator[Receiver]:
     port = free_port()
     process = subprocess.Popen(
         [
@@ -61,33 +74,41 @@ def receiver(cli: CLI) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
             "--cnl",
             "--cnl-port",
             str(port),
-            "--json",
+            *(["--json"] if json_lines else []),
+            *extra,
         ],
         env=cli.env,
         cwd=cli.home,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{url}/jdcheck.js", timeout=0.5)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
+    assert process.stderr is not None
+    seen = b""
+    deadline = time.monotonic() + 20
+    while b"Click'n'Load receiver on" not in seen and time.monotonic() < deadline:
+        if select.select([process.stderr], [], [], 0.5)[0]:
+            seen += os.read(process.stderr.fileno(), 4096)
+    api = re.search(rb"serve: (http://127\.0\.0\.1:\d+)", seen)
     try:
-        yield url, process
+        assert api is not None and b"Click'n'Load receiver on" in seen, seen
+        yield Receiver(f"http://127.0.0.1:{port}", api.group(1).decode(), process)
     finally:
         process.terminate()
-        process.communicate(timeout=10)  # waits, and closes the pipe
+        process.communicate(timeout=10)  # waits, and closes the pipes
 
 
-def read_lines(process: subprocess.Popen[bytes], count: int) -> list[str]:
+@pytest.fixture
+def receiver(cli: CLI) -> Iterator[Receiver]:
+    with receiving(cli) as running:
+        yield running
+
+
+def read_lines(process: subprocess.Popen[bytes], count: int, *, stderr: bool = False) -> list[str]:
     """``count`` lines of the receiver's output (read from the pipe itself: select and a
     buffered reader do not mix)."""
-    assert process.stdout is not None
-    fd = process.stdout.fileno()
+    pipe = process.stderr if stderr else process.stdout
+    assert pipe is not None
+    fd = pipe.fileno()
     buffer = b""
     deadline = time.monotonic() + 20
     while buffer.count(b"\n") < count and time.monotonic() < deadline:
@@ -97,8 +118,8 @@ def read_lines(process: subprocess.Popen[bytes], count: int) -> list[str]:
     return buffer.decode().splitlines()[:count]
 
 
-def test_a_click_and_load_round_trip(receiver: tuple[str, subprocess.Popen[bytes]]) -> None:
-    url, process = receiver
+def test_a_click_and_load_round_trip(receiver: Receiver) -> None:
+    url, process = receiver.url, receiver.process
     check = requests.get(f"{url}/jdcheck.js", timeout=5)
     assert "jdownloader=true" in check.text
     links = ["https://openload.co/f/cnl-one/x", "https://rapidgator.net/file/cnltwo/Movie.rar.html"]
@@ -116,11 +137,93 @@ def test_a_click_and_load_round_trip(receiver: tuple[str, subprocess.Popen[bytes
     assert json.loads(read_lines(process, 1)[0])["input"] == "https://openload.co/f/cnl-three/x"
 
 
-def test_a_bad_payload_is_refused_and_the_receiver_lives_on(
-    receiver: tuple[str, subprocess.Popen[bytes]],
-) -> None:
-    url, process = receiver
+def test_a_bad_payload_is_refused_and_the_receiver_lives_on(receiver: Receiver) -> None:
+    url, process = receiver.url, receiver.process
     bad = requests.post(f"{url}/flash/addcrypted2", data={"crypted": encrypt(["x"]), "jk": "nope"}, timeout=5)
     assert bad.status_code == 400 and bad.text.strip() == "failed"
     assert requests.get(f"{url}/jdcheck.js", timeout=5).status_code == 200
     assert process.poll() is None
+
+
+def job_when_done(api: str, job_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = requests.get(f"{api}/api/jobs/{job_id}", timeout=10).json()
+        if job["done"] and not job["downloading"]:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"the job did not end: {job}")
+
+
+def test_click_and_load_links_become_a_job_the_page_follows(receiver: Receiver) -> None:
+    """The page's list of jobs (an event stream) tells of the job as the links arrive; the
+    job's rows resolve as a pasted text's do, and the links are still printed."""
+    feed = requests.get(f"{receiver.api}/api/events", stream=True, timeout=10)
+    events = (
+        json.loads(line[6:]) for line in feed.iter_lines(decode_unicode=True) if line.startswith("data: ")
+    )
+    assert next(events) == {"jobs": []}
+    links = [
+        "https://openload.co/f/wait1-cnlpage1/Holiday.mkv",
+        "https://rapidgator.net/file/cnlpage2/Holiday.nfo",
+    ]
+    answer = requests.post(
+        f"{receiver.url}/flash/addcrypted2",
+        data={
+            "crypted": encrypt(links),
+            "jk": JK,
+            "package": "Holiday",
+            "source": "https://forum.example/t/2",
+        },
+        timeout=10,
+    )
+    assert answer.text.strip() == "success"
+    [listed] = next(events)["jobs"]
+    assert listed["origin"] == "clicknload" and listed["package"] == "Holiday"
+    # The same stream carries the job's every change, up to its end.
+    seen: list[list[str]] = []
+    for event in events:
+        [update] = event["updates"]
+        assert update["id"] == listed["id"]
+        seen.append([row["state"] for row in update["links"]])
+        if update["done"]:
+            break
+    feed.close()
+    assert seen[0] != seen[-1] == ["resolved", "resolved"]
+    job = job_when_done(receiver.api, listed["id"])
+    assert [row["input"] for row in job["links"]] == links
+    printed = [json.loads(line) for line in read_lines(receiver.process, 2)]
+    assert [line["input"] for line in printed] == links and {line["status"] for line in printed} == {"ok"}
+
+
+def test_click_and_load_downloads_with_o_and_the_rows_say_so(cli: CLI) -> None:
+    folder = cli.home / "cnl-downloads"
+    with receiving(cli, "-o", str(folder)) as running:
+        link = "https://openload.co/f/size1m-cnldl/Clip.mkv"
+        answer = requests.post(f"{running.url}/flash/add", data={"urls": link, "source": "forum"}, timeout=10)
+        assert answer.text.strip() == "success"
+        [printed] = [json.loads(line) for line in read_lines(running.process, 1)]
+        [listed] = requests.get(f"{running.api}/api/jobs", timeout=10).json()["jobs"]
+        job = job_when_done(running.api, listed["id"])
+    assert printed["input"] == link and printed["verified"] is True
+    row = job["links"][0]
+    assert row["download"] == "saved" and printed["path"] == str(folder / row["saved_as"])
+    assert (folder / row["saved_as"]).stat().st_size == 1 << 20
+
+
+def test_click_and_load_human_lines_carry_no_terminal_controls(cli: CLI) -> None:
+    """A website chooses the package name, a file host the names and messages: what reaches
+    the terminal cannot drive it."""
+    with receiving(cli, json_lines=False) as running:
+        links = "https://openload.co/f/cnlhuman1/x\nhttps://rapidgator.net/file/status404"
+        package = "Holiday\x1b[2J\x1b]0;pwned\x07" + "x" * 500
+        answer = requests.post(
+            f"{running.url}/flash/add", data={"urls": links, "package": package}, timeout=10
+        )
+        assert answer.text.strip() == "success"
+        [said, failed] = read_lines(running.process, 2, stderr=True)
+        [printed] = read_lines(running.process, 1)
+    kept = package[:200]  # the first 200 characters, without the controls
+    assert said == f"Click'n'Load: 2 links ({kept.replace(chr(27), '').replace(chr(7), '')})"
+    assert failed.startswith("https://rapidgator.net/file/status404: ") and "\x1b" not in failed
+    assert printed.startswith("http://127.0.0.1:") and printed.endswith("/cnlhuman1.bin")

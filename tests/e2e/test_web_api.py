@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -194,16 +202,19 @@ def test_serve_refuses_a_network_address_without_a_token(cli: Any) -> None:
     assert run.returncode == 2 and "needs --token" in run.stderr
 
 
-@contextlib.contextmanager
-def serving(cli: Any, env: dict[str, str] | None = None) -> Iterator[tuple[str, list[bytes]]]:
-    """``linkresolver serve --sandbox --port 0`` in a subprocess: its URL, and (filled when it
-    stops) everything it wrote on stderr."""
-    import os
-    import re
-    import select
-    import subprocess
-    import sys
+@dataclass
+class Served:
+    """A ``linkresolver serve`` running in a subprocess."""
 
+    url: str
+    process: subprocess.Popen[bytes]
+    #: Everything it wrote on stderr (filled when it has stopped).
+    said: list[bytes] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def serving(cli: Any, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """``linkresolver serve --sandbox --port 0`` in a subprocess."""
     process = subprocess.Popen(
         [sys.executable, "-m", "resolver_core", "serve", "--sandbox", "--port", "0"],
         env={**cli.env, **(env or {})},
@@ -213,7 +224,7 @@ def serving(cli: Any, env: dict[str, str] | None = None) -> Iterator[tuple[str, 
     )
     assert process.stderr is not None
     seen = b""
-    said: list[bytes] = []
+    served: Served | None = None
     try:
         deadline = time.monotonic() + 20
         while b"/api/openapi.json" not in seen and time.monotonic() < deadline:
@@ -221,17 +232,21 @@ def serving(cli: Any, env: dict[str, str] | None = None) -> Iterator[tuple[str, 
                 seen += os.read(process.stderr.fileno(), 4096)
         base = re.search(rb"serve: (http://127\.0\.0\.1:\d+)", seen)
         assert base is not None, seen
-        yield base.group(1).decode(), said
+        served = Served(base.group(1).decode(), process)
+        yield served
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         _, rest = process.communicate(timeout=10)
-        said.append(seen + rest)
+        if served is not None:
+            served.said.append(seen + rest)
 
 
 def test_serve_sandbox_answers_over_http(cli: Any) -> None:
     import requests
 
-    with serving(cli) as (url, _):
+    with serving(cli) as served:
+        url = served.url
         session = requests.Session()
         token = session.get(f"{url}/api/session", timeout=10).json()["csrf"]
         job = session.post(
@@ -252,11 +267,12 @@ def test_serve_takes_its_token_from_the_environment(cli: Any) -> None:
     import requests
 
     token = "S3NT1NEL-serve-token-from-env"
-    with serving(cli, {"LINKRESOLVER_SERVE_TOKEN": token}) as (url, said):
+    with serving(cli, {"LINKRESOLVER_SERVE_TOKEN": token}) as served:
+        url = served.url
         assert requests.get(f"{url}/api/session", timeout=10).status_code == 401
         bearer = {"Authorization": f"Bearer {token}"}
         assert requests.get(f"{url}/api/session", headers=bearer, timeout=10).status_code == 200
-    assert token.encode() not in said[0]
+    assert token.encode() not in served.said[0]
 
 
 def test_exports_as_text_aria2_and_crawljob(client: FlaskClient) -> None:
@@ -337,3 +353,123 @@ def test_a_download_another_process_is_doing_fails_that_row_only(
     line = json.loads(stdout)
     assert line["status"] == "ok" and sha1_of(Path(str(line["path"]))) == line["sha1"]
     assert leftovers(folder) == []
+
+
+# -- the first Ctrl-C, captchas and done, folders ----------------------------------------------
+
+
+def until(
+    client: FlaskClient, job_id: str, test: Callable[[dict[str, Any]], bool], seconds: float = 20
+) -> dict[str, Any]:
+    """The job's state once ``test`` holds for it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/api/jobs/{job_id}").get_json()
+        if test(job):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"the job never got there: {job}")
+
+
+def answer_of(row: dict[str, Any]) -> str:
+    """The answer to a row's captcha, read from its image as a person would."""
+    answer = read_answer(base64.b64decode(row["captcha"]["image"].split(",", 1)[1]))
+    assert answer is not None
+    return answer
+
+
+def test_serve_stops_at_the_first_ctrl_c_while_a_captcha_waits(cli: Any) -> None:
+    """A captcha waits five minutes for its answer; Ctrl-C does not wait for it."""
+    import requests
+
+    with serving(cli) as served:
+        session = requests.Session()
+        token = session.get(f"{served.url}/api/session", timeout=10).json()["csrf"]
+        job = session.post(
+            f"{served.url}/api/resolve",
+            json={"text": "https://openload.co/f/captcha-ctrlc/x https://openload.co/f/wait30-ctrlc/y"},
+            headers={"X-CSRF-Token": token},
+            timeout=10,
+        ).json()
+        deadline = time.monotonic() + 20
+        while [row["state"] for row in job["links"]] != ["captcha", "waiting"]:
+            assert time.monotonic() < deadline, job
+            time.sleep(0.1)
+            job = session.get(f"{served.url}/api/jobs/{job['id']}", timeout=10).json()
+        interrupted = time.monotonic()
+        served.process.send_signal(signal.SIGINT)
+        returncode = served.process.wait(timeout=15)
+        took = time.monotonic() - interrupted
+    assert returncode == 130
+    assert took < 5
+    said = served.said[0].decode()
+    assert "Traceback" not in said and said.rstrip().endswith("interrupted"), said
+
+
+def test_a_job_is_not_done_while_a_row_waits_for_a_captcha(client: FlaskClient) -> None:
+    """Not when every other row has ended, nor when their downloads have."""
+    headers = csrf(client)
+    text = "https://openload.co/f/captcha-notdone/x https://rapidgator.net/file/notdone2/Film.mkv"
+    job_id = client.post("/api/resolve", json={"text": text}, headers=headers).get_json()["id"]
+    job = until(client, job_id, lambda job: [r["state"] for r in job["links"]] == ["captcha", "resolved"])
+    assert job["done"] is False and job["needs_captcha"] == 1
+    assert client.post(f"/api/jobs/{job_id}/download", json={}, headers=headers).get_json() == {
+        "downloading": 1
+    }
+    job = until(client, job_id, lambda job: job["links"][1]["download"] == "saved")
+    assert job["downloading"] == 0 and job["done"] is False and job["links"][0]["state"] == "captcha"
+    listed = {j["id"]: j for j in client.get("/api/jobs").get_json()["jobs"]}
+    assert listed[job_id]["done"] is False and listed[job_id]["origin"] == "paste"
+    reply = client.post(
+        f"/api/jobs/{job_id}/captcha",
+        json={"position": 0, "answer": answer_of(job["links"][0])},
+        headers=headers,
+    )
+    assert reply.status_code == 200
+    job = finished(client, job_id)
+    assert [row["state"] for row in job["links"]] == ["resolved", "resolved"] and job["needs_captcha"] == 0
+
+
+def test_the_same_captcha_link_in_two_jobs_asks_in_each_jobs_row(client: FlaskClient) -> None:
+    """Each resolution's captcha shows in its own job's row, and its answer goes to it."""
+    headers = csrf(client)
+    ids = [
+        client.post(
+            "/api/resolve", json={"text": "https://openload.co/f/captcha-twice/x"}, headers=headers
+        ).get_json()["id"]
+        for _ in range(2)
+    ]
+    rows = [
+        until(client, job_id, lambda job: job["links"][0]["state"] == "captcha")["links"][0] for job_id in ids
+    ]
+    for job_id, row in zip(ids, rows, strict=True):
+        reply = client.post(
+            f"/api/jobs/{job_id}/captcha", json={"position": 0, "answer": answer_of(row)}, headers=headers
+        )
+        assert reply.status_code == 200
+    assert [finished(client, job_id)["links"][0]["state"] for job_id in ids] == ["resolved", "resolved"]
+
+
+@pytest.fixture
+def client_with_offcloud(sandbox: Sandbox, tmp_path: Path) -> Iterator[FlaskClient]:
+    """Every provider, Offcloud's folders too."""
+    app = create_app(sandbox_resolver(sandbox, tmp_path, sandbox.env()), output=tmp_path / "downloads")
+    with app.test_client() as test_client:
+        yield test_client
+
+
+def test_a_folder_says_every_file_it_saved(client_with_offcloud: FlaskClient, tmp_path: Path) -> None:
+    client = client_with_offcloud
+    headers = csrf(client)
+    pack = "magnet:?xt=urn:btih:3c6b6858d61da9543d4231a71db4b1c9264b0685&dn=Holiday.pack"
+    job_id = client.post("/api/resolve", json={"text": pack}, headers=headers).get_json()["id"]
+    row = finished(client, job_id)["links"][0]
+    assert row["state"] == "resolved" and row["provider"] == "offcloud" and len(row["files"]) == 3
+    assert client.post(f"/api/jobs/{job_id}/download", json={}, headers=headers).status_code == 202
+    row = until(client, job_id, lambda job: not job["downloading"])["links"][0]
+    on_disk = sorted(path.name for path in (tmp_path / "downloads").iterdir())
+    assert row["download"] == "saved" and sorted(row["saved"]) == on_disk and len(on_disk) == 3
+    assert row["saved_as"] == row["saved"][0]
+    # Offcloud tells no folder file's size: the page shows a bar that does not say how far.
+    assert row["download_size"] is None and {f["size"] for f in row["files"]} == {None}
+    assert row["downloaded"] == sum((tmp_path / "downloads" / name).stat().st_size for name in on_disk)
