@@ -21,16 +21,16 @@ YTDLP = str(Path(sys.executable).with_name("yt-dlp"))
 
 @pytest.fixture
 def ytdlp_env(cli: CLI, monkeypatch: pytest.MonkeyPatch) -> Iterator[CLI]:
-    """linkresolver's index cached (as after any `linkresolver` run), the environment set."""
+    """Premiumize's hoster list cached (as after any `linkresolver` run), the environment set."""
     assert cli("hosts").returncode == 0
     for name, value in cli.env.items():
         if name.startswith("LINKRESOLVER_"):
             monkeypatch.setenv(name, value)
     from yt_dlp_plugins.extractor import linkresolver as plugin
 
-    plugin._MATCHER._by_domain = None  # read this test's cache
+    plugin.CLAIMS.reset()  # decide by this test's configuration and cache
     yield cli
-    plugin._MATCHER._by_domain = None
+    plugin.CLAIMS.reset()
 
 
 def ytdlp(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -128,8 +128,11 @@ def test_provider_choice_from_extractor_args(ytdlp_env: CLI, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("how", ["arguments", "netrc"])
 def test_credentials_from_yt_dlp(ytdlp_env: CLI, tmp_path: Path, how: str) -> None:
-    """--username/--password, or --netrc (machine linkresolver), for the provider that serves it."""
+    """--username/--password, or --netrc (machine linkresolver), for the provider that serves
+    it: enabled in the configuration, its credentials kept in yt-dlp's. A run with them does
+    not rewrite what the plugin decides by."""
     from plugins.premiumize.sandbox import LOGIN, PIN
+    from resolver_core.ytdlp_claims import DATA_FILE
 
     env = {
         k: v
@@ -138,6 +141,7 @@ def test_credentials_from_yt_dlp(ytdlp_env: CLI, tmp_path: Path, how: str) -> No
     }
     env["HOME"] = str(tmp_path)
     env["LINKRESOLVER_DISABLE_PLUGINS"] = "offcloud"  # Premiumize alone serves rapidgator here
+    ytdlp_env.config.write_text("[providers.premiumize]\nenabled = true\n", encoding="utf-8")
     if how == "netrc":
         netrc = tmp_path / ".netrc"
         netrc.write_text(f"machine linkresolver login {LOGIN} password {PIN}\n", encoding="utf-8")
@@ -154,8 +158,12 @@ def test_credentials_from_yt_dlp(ytdlp_env: CLI, tmp_path: Path, how: str) -> No
         ]
     link = "https://rapidgator.net/file/ytdlcred/Holiday.Credits.mkv"
     without = ytdlp(["--no-config", "-o", str(tmp_path / "a.%(ext)s"), link], env)
-    assert without.returncode == 1 and "no enabled provider serves this link" in without.stderr
+    assert without.returncode == 1
+    assert "[linkresolver]" in without.stdout and "premiumize has no login" in without.stderr
+    decided_by = tmp_path / "cache" / DATA_FILE
+    before = decided_by.read_bytes(), decided_by.stat().st_mtime_ns
     done = ytdlp(["--no-config", "-q", *credentials, "-o", str(tmp_path / "%(title)s.%(ext)s"), link], env)
     assert done.returncode == 0, done.stderr
+    assert (decided_by.read_bytes(), decided_by.stat().st_mtime_ns) == before
     assert (tmp_path / "Holiday.Credits.mkv").exists()
     assert PIN not in done.stderr + without.stderr
