@@ -273,13 +273,16 @@ def build_data(inputs: Inputs, environ: Mapping[str, str]) -> ClaimData:
     from .cache import CachedListsOnly, HosterListMissing  # noqa: PLC0415
     from .config import load_config  # noqa: PLC0415
     from .errors import ResolverError  # noqa: PLC0415
+    from .manager import make_plugin_manager  # noqa: PLC0415
     from .pipeline import Resolver  # noqa: PLC0415
 
     index = HosterIndex()
     pending: list[str] = []
     with _quiet():
         try:
-            resolver = Resolver(load_config(env=dict(environ)), cache_dir=inputs.cache_dir)
+            env = dict(environ)
+            pm = make_plugin_manager(env=env)
+            resolver = Resolver(load_config(env=env), pm=pm, cache_dir=inputs.cache_dir)
         except ResolverError as exc:
             return ClaimData(
                 inputs.fingerprint,
@@ -315,11 +318,18 @@ def fetch_lists(names: tuple[str, ...], environ: Mapping[str, str], cache_dir: P
     """Fetch and cache the hoster lists of providers ``names``; why each failed one did."""
     from .config import load_config  # noqa: PLC0415
     from .errors import ResolverError  # noqa: PLC0415
+    from .manager import make_plugin_manager  # noqa: PLC0415
     from .pipeline import Resolver  # noqa: PLC0415
 
+    env = dict(environ)
     with _quiet():
         try:
-            resolver = Resolver(load_config(env=dict(environ)), provider_names=names, cache_dir=cache_dir)
+            resolver = Resolver(
+                load_config(env=env),
+                pm=make_plugin_manager(env=env),
+                provider_names=names,
+                cache_dir=cache_dir,
+            )
             resolver.index()
         except ResolverError as exc:
             return dict.fromkeys(names, exc.for_person())
@@ -357,8 +367,9 @@ def url_host(url: object) -> str | None:
         if found != -1:
             end = found
     host = rest[:end].rpartition("@")[2]
-    host = host if host.startswith("[") else host.partition(":")[0]
-    host = host.strip().rstrip(".").lower()
+    if host.startswith("["):  # an IPv6 literal: never a hoster's domain, but said as it is
+        return host[1 : host.find("]")].lower() or None
+    host = host.partition(":")[0].strip().rstrip(".").lower()
     if host.isascii():
         return host or None
     from hostermatch.urls import to_ascii_host  # noqa: PLC0415 (IDNA, for the rare non-ASCII host)

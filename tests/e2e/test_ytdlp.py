@@ -4,6 +4,7 @@ command as a user runs it, against the sandbox."""
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 import time
@@ -167,3 +168,82 @@ def test_credentials_from_yt_dlp(ytdlp_env: CLI, tmp_path: Path, how: str) -> No
     assert (decided_by.read_bytes(), decided_by.stat().st_mtime_ns) == before
     assert (tmp_path / "Holiday.Credits.mkv").exists()
     assert PIN not in done.stderr + without.stderr
+
+
+# -- sites yt-dlp supports, and hostile patterns -------------------------------------------------
+
+DEAD_PROXY = "http://127.0.0.1:9"  # nothing listens there: yt-dlp's requests fail at once
+VIDEO_SITES = {
+    # As the real-world lists have them (../shared/data/real_hoster_patterns.json).
+    "vimeo": {
+        "tlds": ["vimeo.com"],
+        "regexes": [r"https?://(?:www\.)?(player\.)?vimeo\.com/(video/)?(?P<ID>\d+)"],
+    },
+    "soundcloud": {
+        "tlds": ["soundcloud.com"],
+        "regexes": [r"https?://(?:www\.)?soundcloud\.com/[\w\-]+/[\w\-]+"],
+    },
+    "slow": {"tlds": ["slow.example"], "regexes": ["(a+)+$"]},
+}
+
+
+def add_to_premiumizes_list(cli: CLI, hosters: dict[str, object]) -> None:
+    """Premiumize's cached hoster list (the sandbox's, from `linkresolver hosts`) with ``hosters``."""
+    cached = cli.home / "cache" / "hosterlist-premiumize.json"
+    hosterlist = json.loads(cached.read_text(encoding="utf-8"))
+    hosterlist["hosters"].update(hosters)
+    cached.write_text(json.dumps(hosterlist), encoding="utf-8")
+
+
+def test_sites_yt_dlp_supports_stay_yt_dlps_even_when_a_hoster_list_names_them(
+    ytdlp_env: CLI, tmp_path: Path
+) -> None:
+    from resolver_core.ytdlp_claims import YtDlpClaims
+    from yt_dlp_plugins.extractor import linkresolver as plugin
+
+    add_to_premiumizes_list(ytdlp_env, VIDEO_SITES)
+    sites = {
+        "https://vimeo.com/76979871": "vimeo",
+        "https://soundcloud.com/forss/flickermood": "soundcloud",
+        "https://rapidgator.net/file/ytdl05/Holiday.Film.mkv": "linkresolver",
+    }
+    claims_all = YtDlpClaims(lambda url: False, print)  # the list alone, yt-dlp not asked
+    assert all(claims_all.claims(url) for url in sites)
+    plugin.CLAIMS.reset()
+    with yt_dlp.YoutubeDL({"quiet": True}) as ydl:
+        assert next(iter(ydl._ies)) == "LinkResolver"  # plugins are asked first
+        for url, expected in sites.items():
+            chosen = next(ie for ie in ydl._ies.values() if ie.suitable(url))
+            assert (url, chosen.IE_NAME) == (url, expected)
+    env = {**ytdlp_env.env, "HOME": str(tmp_path)}
+    env.pop("PYTHONPATH", None)
+    for url in list(sites)[:2]:
+        done = ytdlp(["--no-config", "--simulate", "--proxy", DEAD_PROXY, url], env)
+        assert done.stdout.startswith(f"[{sites[url]}] "), done.stdout  # its first line: yt-dlp's own
+        assert "[linkresolver]" not in done.stdout + done.stderr
+
+
+def test_a_catastrophic_hoster_pattern_does_not_slow_yt_dlp(ytdlp_env: CLI, tmp_path: Path) -> None:
+    """``(a+)+$`` takes Python's ``re`` hours on 48 a's and a b; hostermatch runs it safely."""
+    from resolver_core.ytdlp_claims import YtDlpClaims
+
+    add_to_premiumizes_list(ytdlp_env, VIDEO_SITES)
+    assert YtDlpClaims(lambda url: False, print).claims("https://slow.example/aaaa")  # in use
+    env = {**ytdlp_env.env, "HOME": str(tmp_path)}
+    env.pop("PYTHONPATH", None)
+    hostile = "https://slow.example/" + "a" * 48 + "b"
+    unrelated = "https://unrelated.example/" + "a" * 48 + "b"
+
+    def seconds(url: str) -> float:
+        started = time.perf_counter()
+        done = ytdlp(["--no-config", "--simulate", "--proxy", DEAD_PROXY, url], env)
+        assert f"[generic] Extracting URL: {url}" in done.stdout  # declined, left to yt-dlp
+        return time.perf_counter() - started
+
+    seconds(unrelated)  # the first run builds the plugin's data
+    hostile_runs, unrelated_runs = [], []
+    for _ in range(3):
+        hostile_runs.append(seconds(hostile))
+        unrelated_runs.append(seconds(unrelated))
+    # The difference is hostermatch's import and one bounded match, well under a second.
+    assert min(hostile_runs) < min(unrelated_runs) + 1.0, (hostile_runs, unrelated_runs)
