@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -187,7 +187,7 @@ VIDEO_SITES = {
 }
 
 
-def add_to_premiumizes_list(cli: CLI, hosters: dict[str, object]) -> None:
+def add_to_premiumizes_list(cli: CLI, hosters: Mapping[str, object]) -> None:
     """Premiumize's cached hoster list (the sandbox's, from `linkresolver hosts`) with ``hosters``."""
     cached = cli.home / "cache" / "hosterlist-premiumize.json"
     hosterlist = json.loads(cached.read_text(encoding="utf-8"))
