@@ -38,9 +38,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 if TYPE_CHECKING:
     from hostermatch import HosterIndex
@@ -77,8 +77,7 @@ _CODE_DIRS: Final = (
 # -- the inputs and their fingerprint --------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
+class Inputs(NamedTuple):
     """Where the decision's inputs are, and their fingerprint."""
 
     config_path: Path
@@ -153,8 +152,7 @@ def _hosterlist_stamps(cache_dir: Path) -> list[tuple[str, tuple[int, int, int] 
 # -- the data ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Hoster:
+class Hoster(NamedTuple):
     """One hoster of one provider, as the plugin matches it."""
 
     owner: str
@@ -162,22 +160,51 @@ class Hoster:
     patterns: tuple[str, ...]
 
 
-@dataclass(frozen=True)
 class ClaimData:
-    """What the plugin decides by (see the module docstring)."""
+    """What the plugin decides by (see the module docstring).
 
-    fingerprint: str
-    #: Best provider first, as linkresolver orders them.
-    hosters: tuple[Hoster, ...] = ()
-    #: Domain -> the positions in :attr:`hosters` of the hosters whose links can be on it
-    #: (the domains a list names and the hosts its patterns name).
-    domains: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    #: Enabled providers whose hoster list has never been cached.
-    pending: tuple[str, ...] = ()
-    #: Pending provider -> when fetching its list last failed (seconds since the epoch).
-    failed: Mapping[str, float] = field(default_factory=dict)
-    #: Why nothing can be claimed (a configuration error), said once when found.
-    problem: str | None = None
+    On disk, two lines of JSON: what every URL needs (the domains, the pending providers),
+    then the hosters' patterns, read only when a URL is on a hoster's domain.
+    """
+
+    __slots__ = ("_hosters", "_hosters_text", "domains", "failed", "fingerprint", "pending", "problem")
+
+    def __init__(
+        self,
+        fingerprint: str,
+        *,
+        hosters: tuple[Hoster, ...] | str = (),
+        domains: Mapping[str, list[int]] | None = None,
+        pending: tuple[str, ...] = (),
+        failed: Mapping[str, float] | None = None,
+        problem: str | None = None,
+    ) -> None:
+        self.fingerprint = fingerprint
+        #: Domain -> the positions in :attr:`hosters` of the hosters whose links can be on
+        #: it (the domains a list names and the hosts its patterns name).
+        self.domains: Mapping[str, list[int]] = domains or {}
+        #: Enabled providers whose hoster list has never been cached.
+        self.pending = pending
+        #: Pending provider -> when fetching its list last failed (seconds since the epoch).
+        self.failed: Mapping[str, float] = failed or {}
+        #: Why nothing can be claimed (a configuration error), said once when found.
+        self.problem = problem
+        self._hosters: tuple[Hoster, ...] | None = None if isinstance(hosters, str) else hosters
+        self._hosters_text = hosters if isinstance(hosters, str) else ""
+
+    @property
+    def hosters(self) -> tuple[Hoster, ...]:
+        """Best provider first, as linkresolver orders them; read from the file on first use
+        (a file that lost them claims nothing)."""
+        if self._hosters is None:
+            try:
+                self._hosters = tuple(
+                    Hoster(str(owner), str(name), tuple(str(pattern) for pattern in patterns))
+                    for owner, name, patterns in json.loads(self._hosters_text)
+                )
+            except (TypeError, ValueError):
+                self._hosters = ()
+        return self._hosters
 
     def candidates(self, host: str) -> tuple[int, ...]:
         """The hosters whose links can be on ``host`` or a domain above it, best first."""
@@ -197,51 +224,60 @@ class ClaimData:
         """The pending providers whose list may be fetched now."""
         return tuple(name for name in self.pending if now - self.failed.get(name, 0.0) >= RETRY_SECONDS)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def with_failures(self, failed: Mapping[str, float]) -> ClaimData:
+        return ClaimData(
+            self.fingerprint,
+            hosters=self.hosters,
+            domains=self.domains,
+            pending=self.pending,
+            failed={**self.failed, **failed},
+            problem=self.problem,
+        )
+
+    def to_text(self) -> str:
+        header = {
             "format": FORMAT,
             "fingerprint": self.fingerprint,
-            "hosters": [[h.owner, h.name, list(h.patterns)] for h in self.hosters],
-            "domains": {domain: list(positions) for domain, positions in self.domains.items()},
-            "pending": list(self.pending),
-            "failed": dict(self.failed),
+            "domains": self.domains,
+            "pending": self.pending,
+            "failed": self.failed,
             "problem": self.problem,
         }
+        hosters = [[hoster.owner, hoster.name, hoster.patterns] for hoster in self.hosters]
+        return json.dumps(header) + "\n" + json.dumps(hosters) + "\n"
 
     @classmethod
-    def from_json(cls, data: object) -> ClaimData | None:
-        """The data of a file, or None when it is not what :meth:`to_json` wrote."""
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return None
+    def from_text(cls, text: str) -> ClaimData | None:
+        """The data of a file, or None when it is not what :meth:`to_text` wrote."""
+        first, _, rest = text.partition("\n")
         try:
-            hosters = tuple(
-                Hoster(str(owner), str(name), tuple(str(p) for p in patterns))
-                for owner, name, patterns in data["hosters"]
-            )
-            domains = {
-                str(domain): tuple(int(position) for position in positions)
-                for domain, positions in data["domains"].items()
-            }
-            positions = [position for listed in domains.values() for position in listed]
-            if any(not 0 <= position < len(hosters) for position in positions):
-                return None
-            problem = data["problem"]
-            return cls(
-                fingerprint=str(data["fingerprint"]),
-                hosters=hosters,
-                domains=domains,
-                pending=tuple(str(name) for name in data["pending"]),
-                failed={str(name): float(when) for name, when in data["failed"].items()},
-                problem=None if problem is None else str(problem),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError):
+            header = json.loads(first)
+        except ValueError:
             return None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            return None
+        fingerprint, domains = header.get("fingerprint"), header.get("domains")
+        pending, failed, problem = header.get("pending"), header.get("failed"), header.get("problem")
+        if not (
+            isinstance(fingerprint, str)
+            and isinstance(domains, dict)
+            and all(isinstance(positions, list) for positions in domains.values())
+            and isinstance(pending, list)
+            and all(isinstance(name, str) for name in pending)
+            and isinstance(failed, dict)
+            and all(isinstance(when, int | float) for when in failed.values())
+            and (problem is None or isinstance(problem, str))
+        ):
+            return None
+        return cls(
+            fingerprint, hosters=rest, domains=domains, pending=tuple(pending), failed=failed, problem=problem
+        )
 
 
 def read_data(cache_dir: Path) -> ClaimData | None:
     try:
         with open(cache_dir / DATA_FILE, encoding="utf-8") as handle:
-            return ClaimData.from_json(json.load(handle))
+            return ClaimData.from_text(handle.read())
     except (OSError, ValueError):
         return None
 
@@ -254,7 +290,7 @@ def write_data(cache_dir: Path, data: ClaimData) -> None:
         handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".claims-", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data.to_json(), stream)
+                stream.write(data.to_text())
             os.replace(temporary, cache_dir / DATA_FILE)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -309,7 +345,7 @@ def build_data(inputs: Inputs, environ: Mapping[str, str]) -> ClaimData:
     return ClaimData(
         inputs.fingerprint,
         hosters=tuple(Hoster(info.owner, info.hoster, info.patterns) for info in known),
-        domains={domain: tuple(positions) for domain, positions in domains.items()},
+        domains=domains,
         pending=tuple(pending),
     )
 
@@ -476,7 +512,7 @@ class YtDlpClaims:
         if inputs.fingerprint != data.fingerprint:
             data = build_data(inputs, self._environ)  # the lists that came are cached now
         now = time.time()
-        data = replace(data, failed={**data.failed, **dict.fromkeys(failures, now)})
+        data = data.with_failures(dict.fromkeys(failures, now))
         write_data(inputs.cache_dir, data)
         self._use(data, inputs)
         for name, reason in failures.items():
@@ -492,10 +528,12 @@ class YtDlpClaims:
             from hostermatch import HosterIndex  # noqa: PLC0415 (only for a URL on a hoster domain)
 
             index = HosterIndex()
+            hosters = data.hosters
             with _quiet():
                 for position in found:
-                    hoster = data.hosters[position]
-                    index.add(hoster.name, hoster.patterns, owner=hoster.owner)
+                    if isinstance(position, int) and 0 <= position < len(hosters):  # else a damaged file
+                        hoster = hosters[position]
+                        index.add(hoster.name, hoster.patterns, owner=hoster.owner)
             self._indexes[found] = index
         with _quiet():
             return bool(index.match(url))

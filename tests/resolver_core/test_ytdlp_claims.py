@@ -242,10 +242,12 @@ def test_a_damaged_or_foreign_data_file_is_rebuilt(setup: Setup) -> None:
     for damaged in ("{not json", '{"format": 1}', json.dumps({"format": 99}), "[]"):
         (setup.cache / DATA_FILE).write_text(damaged, encoding="utf-8")
         assert setup.claims().claims(OPENLOAD_LINK)
-    data = json.loads((setup.cache / DATA_FILE).read_text(encoding="utf-8"))
-    data["domains"]["rapidgator.net"] = [len(data["hosters"]) + 5]  # points nowhere
-    (setup.cache / DATA_FILE).write_text(json.dumps(data), encoding="utf-8")
-    assert read_data(setup.cache) is None
+    header, hosters = (setup.cache / DATA_FILE).read_text(encoding="utf-8").splitlines()
+    damaged = json.loads(header)
+    damaged["domains"]["openload.co"] = [99]  # points to no hoster
+    (setup.cache / DATA_FILE).write_text(f"{json.dumps(damaged)}\n{hosters}\n", encoding="utf-8")
+    assert read_data(setup.cache) is not None  # its inputs unchanged: used, not rebuilt
+    assert not setup.claims().claims(OPENLOAD_LINK)  # and what it lost, it does not claim
 
 
 def test_an_unwritable_cache_still_decides(setup: Setup, tmp_path: Path) -> None:
