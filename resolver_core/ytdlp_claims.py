@@ -468,14 +468,14 @@ class YtDlpClaims:
 
     def _decide(self, url: str, host: str, data: ClaimData) -> bool:
         found = data.candidates(host)
-        if not found:
-            if self._fetch_tried or not data.due(time.time()) or self._is_taken(url):
-                return False
-            data = self._fetch_pending(data)
-            found = data.candidates(host)
-            if not found:
-                return False
-        return self._matches(data, found, url) and not self._is_taken(url)
+        if found and self._matches(data, found, url):
+            return not self._is_taken(url)
+        # No hoster known yet: the list of a pending provider may name it.
+        if self._fetch_tried or not data.due(time.time()) or self._is_taken(url):
+            return False
+        data = self._fetch_pending(data)
+        found = data.candidates(host)
+        return bool(found) and self._matches(data, found, url)
 
     def _current(self) -> ClaimData:
         now = time.monotonic()
