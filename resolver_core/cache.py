@@ -22,8 +22,20 @@ from .errors import ResolverError
 
 log = logging.getLogger("linkresolver")
 
-#: The file of every enabled hoster pattern (see :meth:`HosterListCache.write_matcher`).
-MATCHER_FILE = "matcher.json"
+#: How a cached hoster list's file is named: ``hosterlist-<provider>.json``.
+HOSTERLIST_PREFIX = "hosterlist-"
+
+
+class HosterListMissing(Exception):
+    """No cached list for this provider, and :class:`CachedListsOnly` may not fetch one.
+
+    Not a :class:`ResolverError`: a provider passes those on as its own failure, while this
+    must reach the caller, who counts the provider as waiting for its list.
+    """
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(f"no cached hoster list of {provider}")
+        self.provider = provider
 
 
 class HosterListCache:
@@ -34,7 +46,7 @@ class HosterListCache:
         self.ttl_seconds = ttl_hours * 3600
 
     def path(self, provider: str) -> Path:
-        return self.directory / f"hosterlist-{provider}.json"
+        return self.directory / f"{HOSTERLIST_PREFIX}{provider}.json"
 
     def get(
         self,
@@ -78,18 +90,6 @@ class HosterListCache:
     def _write(self, provider: str, data: dict[str, Any]) -> None:
         self._write_json(self.path(provider), data, f"the hoster list of {provider}")
 
-    def write_matcher(self, hosters: list[dict[str, Any]]) -> None:
-        """Every hoster the enabled providers serve, for deciding without loading them: the
-        yt-dlp plugin reads it to claim a URL with no network call and no heavy import."""
-        path = self.directory / MATCHER_FILE
-        data = {"version": 1, "hosters": hosters}
-        try:
-            if json.loads(path.read_text(encoding="utf-8")) == data:
-                return
-        except (OSError, ValueError):
-            pass
-        self._write_json(path, data, "the hoster patterns")
-
     def _write_json(self, path: Path, data: dict[str, Any], what: str) -> None:
         """Write atomically: a crash mid-write leaves the old file, never half a new one."""
         try:
@@ -100,6 +100,29 @@ class HosterListCache:
             os.replace(temporary, path)
         except OSError as exc:
             log.warning("cannot cache %s in %s: %s", what, self.directory, exc)
+
+
+class CachedListsOnly(HosterListCache):
+    """The cached lists as they are, whatever their age, and never a fetch: for deciding
+    which links are linkresolver's without a network call (the yt-dlp plugin, see
+    :mod:`resolver_core.ytdlp_claims`). A provider without a cached list raises
+    :class:`HosterListMissing` out of its ``hosters``."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory, ttl_hours=float("inf"))
+
+    def get(
+        self,
+        provider: str,
+        fetch: Callable[[], dict[str, Any]],
+        *,
+        refresh: bool = False,
+        valid: Callable[[dict[str, Any]], bool] = bool,
+    ) -> dict[str, Any]:
+        cached, _ = self._read(provider)
+        if cached is None or not valid(cached):
+            raise HosterListMissing(provider)
+        return cached
 
 
 def _ago(seconds: float | None) -> str:

@@ -133,7 +133,6 @@ class Resolver:
         captcha_prompt: Callable[[CaptchaChallenge], str | None] | None = None,
         refresh_hosterlists: bool = False,
         cache_dir: Path | None = None,
-        remember_hosters: bool = True,
     ) -> None:
         self.config = config
         self.pm = pm or make_plugin_manager()
@@ -153,9 +152,6 @@ class Resolver:
         self.on_report: Callable[[str, str], None] | None = None
         self.cancelled = threading.Event()
         self.refresh_hosterlists = refresh_hosterlists
-        #: Whether building the index also writes the cached hoster list the yt-dlp plugin
-        #: decides by (not for runs whose providers are not the user's usual ones).
-        self.remember_hosters = remember_hosters
         self._index: HosterIndex | None = None
         self._index_lock = threading.Lock()
         self._limits = {p.name: threading.BoundedSemaphore(p.max_concurrency) for p in self.providers}
@@ -229,18 +225,6 @@ class Resolver:
                     except errors.ResolverError as exc:
                         log.info("%s; its hosters are left out", exc.for_person())
                         self.problems[provider.name] = exc
-                if self.remember_hosters:
-                    self.cache.write_matcher(
-                        [
-                            {
-                                "owner": h.owner,
-                                "hoster": h.hoster,
-                                "patterns": list(h.patterns),
-                                "domains": list(h.domains),
-                            }
-                            for h in index.hosters()
-                        ]
-                    )
                 self._index = index
             return self._index
 

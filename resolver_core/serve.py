@@ -61,7 +61,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="linkresolver-serve-")))
             (work / "config.toml").write_text("", encoding="utf-8")
             config = load_config(work / "config.toml", env=sandbox.env())
-            resolver = Resolver(config, pm=app.pm, cache_dir=work / "cache", remember_hosters=False)
+            resolver = Resolver(config, pm=app.pm, cache_dir=work / "cache")
             print(f"sandbox on {sandbox.url}", file=app.stderr)
         else:
             resolver = app.resolver()

@@ -33,9 +33,14 @@ class PremiumizeProvider(Provider):
         return PremiumizeClient(ctx.session, self.api_base, login, pin)
 
     def hosters(self, ctx: ResolveContext) -> Iterable[HosterSpec]:
-        client = self.client(ctx)
+        # The client (which needs the credentials) only when the list is fetched: a cached
+        # list tells which links are Premiumize's even when the credentials come later, from
+        # yt-dlp's --username/--password or --netrc (resolver_core.ytdlp_claims).
         raw = ctx.cache.get(
-            self.name, client.hoster_list, refresh=ctx.refresh_hosterlists, valid=_looks_like_hosterlist
+            self.name,
+            lambda: self.client(ctx).hoster_list(),
+            refresh=ctx.refresh_hosterlists,
+            valid=_looks_like_hosterlist,
         )
         hosterlist = HosterList.from_result(raw)
         self.connection_settings = hosterlist.connection_settings

@@ -37,7 +37,6 @@ def sandbox_resolver(sandbox: Sandbox, tmp_path: Path, env: dict[str, str]) -> R
         load_config(config_path, env=env),
         pm=make_plugin_manager(load_entry_points=False, env=env),
         cache_dir=tmp_path / "cache",
-        remember_hosters=False,
     )
 
 

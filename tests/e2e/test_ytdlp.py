@@ -4,10 +4,11 @@ command as a user runs it, against the sandbox."""
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -21,16 +22,16 @@ YTDLP = str(Path(sys.executable).with_name("yt-dlp"))
 
 @pytest.fixture
 def ytdlp_env(cli: CLI, monkeypatch: pytest.MonkeyPatch) -> Iterator[CLI]:
-    """linkresolver's index cached (as after any `linkresolver` run), the environment set."""
+    """Premiumize's hoster list cached (as after any `linkresolver` run), the environment set."""
     assert cli("hosts").returncode == 0
     for name, value in cli.env.items():
         if name.startswith("LINKRESOLVER_"):
             monkeypatch.setenv(name, value)
     from yt_dlp_plugins.extractor import linkresolver as plugin
 
-    plugin._MATCHER._by_domain = None  # read this test's cache
+    plugin.CLAIMS.reset()  # decide by this test's configuration and cache
     yield cli
-    plugin._MATCHER._by_domain = None
+    plugin.CLAIMS.reset()
 
 
 def ytdlp(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -128,8 +129,11 @@ def test_provider_choice_from_extractor_args(ytdlp_env: CLI, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("how", ["arguments", "netrc"])
 def test_credentials_from_yt_dlp(ytdlp_env: CLI, tmp_path: Path, how: str) -> None:
-    """--username/--password, or --netrc (machine linkresolver), for the provider that serves it."""
+    """--username/--password, or --netrc (machine linkresolver), for the provider that serves
+    it: enabled in the configuration, its credentials kept in yt-dlp's. A run with them does
+    not rewrite what the plugin decides by."""
     from plugins.premiumize.sandbox import LOGIN, PIN
+    from resolver_core.ytdlp_claims import DATA_FILE
 
     env = {
         k: v
@@ -138,6 +142,7 @@ def test_credentials_from_yt_dlp(ytdlp_env: CLI, tmp_path: Path, how: str) -> No
     }
     env["HOME"] = str(tmp_path)
     env["LINKRESOLVER_DISABLE_PLUGINS"] = "offcloud"  # Premiumize alone serves rapidgator here
+    ytdlp_env.config.write_text("[providers.premiumize]\nenabled = true\n", encoding="utf-8")
     if how == "netrc":
         netrc = tmp_path / ".netrc"
         netrc.write_text(f"machine linkresolver login {LOGIN} password {PIN}\n", encoding="utf-8")
@@ -154,8 +159,109 @@ def test_credentials_from_yt_dlp(ytdlp_env: CLI, tmp_path: Path, how: str) -> No
         ]
     link = "https://rapidgator.net/file/ytdlcred/Holiday.Credits.mkv"
     without = ytdlp(["--no-config", "-o", str(tmp_path / "a.%(ext)s"), link], env)
-    assert without.returncode == 1 and "no enabled provider serves this link" in without.stderr
+    assert without.returncode == 1
+    assert "[linkresolver]" in without.stdout and "premiumize has no login" in without.stderr
+    decided_by = tmp_path / "cache" / DATA_FILE
+    before = decided_by.read_bytes(), decided_by.stat().st_mtime_ns
     done = ytdlp(["--no-config", "-q", *credentials, "-o", str(tmp_path / "%(title)s.%(ext)s"), link], env)
     assert done.returncode == 0, done.stderr
+    assert (decided_by.read_bytes(), decided_by.stat().st_mtime_ns) == before
     assert (tmp_path / "Holiday.Credits.mkv").exists()
     assert PIN not in done.stderr + without.stderr
+
+
+# -- sites yt-dlp supports, and hostile patterns -------------------------------------------------
+
+DEAD_PROXY = "http://127.0.0.1:9"  # nothing listens there: yt-dlp's requests fail at once
+VIDEO_SITES = {
+    # As the real-world lists have them (../shared/data/real_hoster_patterns.json).
+    "vimeo": {
+        "tlds": ["vimeo.com"],
+        "regexes": [r"https?://(?:www\.)?(player\.)?vimeo\.com/(video/)?(?P<ID>\d+)"],
+    },
+    "soundcloud": {
+        "tlds": ["soundcloud.com"],
+        "regexes": [r"https?://(?:www\.)?soundcloud\.com/[\w\-]+/[\w\-]+"],
+    },
+    "slow": {"tlds": ["slow.example"], "regexes": ["(a+)+$"]},
+}
+
+
+def add_to_premiumizes_list(cli: CLI, hosters: Mapping[str, object]) -> None:
+    """Premiumize's cached hoster list (the sandbox's, from `linkresolver hosts`) with ``hosters``."""
+    cached = cli.home / "cache" / "hosterlist-premiumize.json"
+    hosterlist = json.loads(cached.read_text(encoding="utf-8"))
+    hosterlist["hosters"].update(hosters)
+    cached.write_text(json.dumps(hosterlist), encoding="utf-8")
+
+
+def test_sites_yt_dlp_supports_stay_yt_dlps_even_when_a_hoster_list_names_them(
+    ytdlp_env: CLI, tmp_path: Path
+) -> None:
+    from resolver_core.ytdlp_claims import YtDlpClaims
+    from yt_dlp_plugins.extractor import linkresolver as plugin
+
+    add_to_premiumizes_list(ytdlp_env, VIDEO_SITES)
+    sites = {
+        "https://vimeo.com/76979871": "vimeo",
+        "https://soundcloud.com/forss/flickermood": "soundcloud",
+        "https://rapidgator.net/file/ytdl05/Holiday.Film.mkv": "linkresolver",
+    }
+    claims_all = YtDlpClaims(lambda url: False, print)  # the list alone, yt-dlp not asked
+    assert all(claims_all.claims(url) for url in sites)
+    plugin.CLAIMS.reset()
+    with yt_dlp.YoutubeDL({"quiet": True}) as ydl:
+        assert next(iter(ydl._ies)) == "LinkResolver"  # plugins are asked first
+        for url, expected in sites.items():
+            chosen = next(ie for ie in ydl._ies.values() if ie.suitable(url))
+            assert (url, chosen.IE_NAME) == (url, expected)
+    env = {**ytdlp_env.env, "HOME": str(tmp_path)}
+    env.pop("PYTHONPATH", None)
+    for url in list(sites)[:2]:
+        done = ytdlp(["--no-config", "--simulate", "--proxy", DEAD_PROXY, url], env)
+        assert done.stdout.startswith(f"[{sites[url]}] "), done.stdout  # its first line: yt-dlp's own
+        assert "[linkresolver]" not in done.stdout + done.stderr
+
+
+def test_a_catastrophic_hoster_pattern_does_not_slow_yt_dlp(ytdlp_env: CLI, tmp_path: Path) -> None:
+    """``(a+)+$`` takes Python's ``re`` hours on 48 a's and a b; hostermatch runs it safely."""
+    from resolver_core.ytdlp_claims import YtDlpClaims
+
+    add_to_premiumizes_list(ytdlp_env, VIDEO_SITES)
+    assert YtDlpClaims(lambda url: False, print).claims("https://slow.example/aaaa")  # in use
+    env = {**ytdlp_env.env, "HOME": str(tmp_path)}
+    env.pop("PYTHONPATH", None)
+    hostile = "https://slow.example/" + "a" * 48 + "b"
+    unrelated = "https://unrelated.example/" + "a" * 48 + "b"
+
+    def seconds(url: str) -> float:
+        started = time.perf_counter()
+        done = ytdlp(["--no-config", "--simulate", "--proxy", DEAD_PROXY, url], env)
+        assert f"[generic] Extracting URL: {url}" in done.stdout  # declined, left to yt-dlp
+        return time.perf_counter() - started
+
+    seconds(unrelated)  # the first run builds the plugin's data
+    hostile_runs, unrelated_runs = [], []
+    for _ in range(3):
+        hostile_runs.append(seconds(hostile))
+        unrelated_runs.append(seconds(unrelated))
+    # The difference is hostermatch's import and one bounded match, well under a second.
+    assert min(hostile_runs) < min(unrelated_runs) + 1.0, (hostile_runs, unrelated_runs)
+
+
+def test_a_debrid_list_never_cached_is_fetched_once_by_the_first_possible_hoster_link(
+    cli: CLI, tmp_path: Path
+) -> None:
+    """No `linkresolver` run before: Premiumize's list is fetched by yt-dlp's first link
+    that could be a hoster's, said in one line, and read from the cache afterwards."""
+    env = {**cli.env, "HOME": str(tmp_path), "LINKRESOLVER_DISABLE_PLUGINS": "offcloud"}
+    env.pop("PYTHONPATH", None)
+    out = str(tmp_path / "%(title)s.%(ext)s")
+    first = ytdlp(["--no-config", "-o", out, "https://rapidgator.net/file/ytdl06/Holiday.First.mkv"], env)
+    assert first.returncode == 0, first.stderr
+    said = [line for line in first.stderr.splitlines() if "hoster list" in line]
+    assert len(said) == 1 and said[0].startswith("linkresolver: fetching the hoster list of premiumize, once")
+    assert (tmp_path / "Holiday.First.mkv").exists()
+    second = ytdlp(["--no-config", "-o", out, "https://rapidgator.net/file/ytdl07/Holiday.Second.mkv"], env)
+    assert second.returncode == 0, second.stderr
+    assert "hoster list" not in second.stderr and (tmp_path / "Holiday.Second.mkv").exists()

@@ -24,7 +24,7 @@ from plugins.offcloud.provider import OffcloudProvider, info_hash
 from plugins.openload_family.provider import HighloadProvider, OpenloadProvider
 from plugins.premiumize.provider import PremiumizeProvider
 from resolver_core import errors
-from resolver_core.cache import MATCHER_FILE, HosterListCache
+from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
 from resolver_core.http import make_session, unwrap_envelope
 from resolver_core.manager import make_plugin_manager
@@ -167,15 +167,6 @@ def test_a_provider_without_its_hoster_list_is_left_out_and_its_reason_kept(tmp_
     assert (outcome.status, outcome.provider) == ("ok", "backup")
     assert list(resolver.problems) == ["broken"]
     assert "connection refused" in resolver.problems["broken"].for_person()
-
-
-def test_the_matcher_file_is_written_only_when_asked(tmp_path: Path) -> None:
-    """A run with other providers than the user's usual ones must not change the list the
-    yt-dlp plugin decides by."""
-    make(tmp_path / "usual", ScriptedProvider("p", 1)).index()
-    make(tmp_path / "other", ScriptedProvider("p", 1), remember_hosters=False).index()
-    assert (tmp_path / "usual" / "cache" / MATCHER_FILE).exists()
-    assert not (tmp_path / "other" / "cache" / MATCHER_FILE).exists()
 
 
 def test_a_provider_matching_a_link_under_two_hosters_is_asked_once(tmp_path: Path) -> None:
