@@ -27,12 +27,14 @@ from resolver_core.sandbox import Sandbox
 from resolver_core.sandbox.captcha import read_answer
 from resolver_core.web.app import MAX_TEXT, create_app
 
+from .conftest import PREFER_FILE_HOSTS
+
 POST = "Parts: https://rapidgator.net/file/web01/A.rar.html and https://openload.co/f/web02/x\nhttps://example.com/x"
 
 
 def sandbox_resolver(sandbox: Sandbox, tmp_path: Path, env: dict[str, str]) -> Resolver:
     config_path = tmp_path / "config.toml"
-    config_path.write_text("", encoding="utf-8")
+    config_path.write_text(PREFER_FILE_HOSTS, encoding="utf-8")  # the ticket flows' rows are tested
     return Resolver(
         load_config(config_path, env=env),
         pm=make_plugin_manager(load_entry_points=False, env=env),
@@ -378,7 +380,8 @@ def answer_of(row: dict[str, Any]) -> str:
 
 
 def test_serve_stops_at_the_first_ctrl_c_while_a_captcha_waits(cli: Any) -> None:
-    """A captcha waits five minutes for its answer; Ctrl-C does not wait for it."""
+    """A captcha waits five minutes for its answer; Ctrl-C does not wait for it. (Streamango
+    links: no debrid service of the sandbox lists streamango, so its ticket flow runs.)"""
     import requests
 
     with serving(cli) as served:
@@ -386,7 +389,7 @@ def test_serve_stops_at_the_first_ctrl_c_while_a_captcha_waits(cli: Any) -> None
         token = session.get(f"{served.url}/api/session", timeout=10).json()["csrf"]
         job = session.post(
             f"{served.url}/api/resolve",
-            json={"text": "https://openload.co/f/captcha-ctrlc/x https://openload.co/f/wait30-ctrlc/y"},
+            json={"text": "https://streamango.com/f/captcha-ctrlc/x https://streamango.com/f/wait30-ctrlc/y"},
             headers={"X-CSRF-Token": token},
             timeout=10,
         ).json()
