@@ -52,7 +52,7 @@ TICKET_LIFETIME: Final = 300.0
 #: Files the demo's forum post links to, by id: (name, wait seconds, captcha).
 DEMO_FILES: Final = {
     "Hx7Lq2Wp0aZ": ("Holiday.Video.Extras.mkv", 2, True),
-    "Zr4Tn8Ks1Qm": ("Holiday.Video.Subtitles.zip", 1, False),
+    "Zr4Tn8Ks1Qm": ("Holiday.Video.Subtitles.zip", 2, True),
 }
 ARCHIVE_FILES: Final = 450
 #: Names a hostile server might give (file ids with ``hostile0`` ... ``hostile6``).
