@@ -275,7 +275,9 @@ def _print_accounts(rows: list[tuple[dict[str, Any], bool]], app: App) -> None:
             print(f"{name}  {line}  {cell[3]}", file=app.stdout)
         for rest in row["resting"]:
             what = f"{rest['hoster']} links" if rest["hoster"] else "every link"
-            clock = time.strftime("%H:%M:%S", time.localtime(rest["until"]))
+            from .ratelimit import moment  # noqa: PLC0415
+
+            clock = moment(rest["until"])
             indent = " " * name_width
             print(shown(f"{indent}  resting ({what}) until {clock}: {rest['reason']}"), file=app.stdout)
 

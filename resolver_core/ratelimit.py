@@ -149,13 +149,23 @@ class Cooldown:
     def error(self) -> errors.CoolingDown:
         """What a link that meets this cooldown is told."""
         what = f"asked to pause {self.hoster} links" if self.hoster else "asked to pause"
-        clock = time.strftime("%H:%M:%S", time.localtime(self.until))
         return errors.CoolingDown(
-            f"{what} until {clock} ({self.reason})",
+            f"{what} until {moment(self.until)} ({self.reason})",
             provider=self.provider,
             code=self.code,
             retry_after=max(0.0, self.remaining()),
         )
+
+
+def moment(until: float, now: float | None = None) -> str:
+    """When a rest ends, as a person reads it: the time of day, with the date in front when
+    that is not today (a rest of up to a day can end tomorrow: "until 09:00:00" would read
+    as this morning)."""
+    end = time.localtime(until)
+    today = time.localtime(time.time() if now is None else now)
+    if (end.tm_year, end.tm_yday) == (today.tm_year, today.tm_yday):
+        return time.strftime("%H:%M:%S", end)
+    return time.strftime("%Y-%m-%d %H:%M:%S", end)
 
 
 def rest_for(exc: errors.ResolverError) -> tuple[bool, float] | None:

@@ -492,3 +492,13 @@ def test_a_cooldown_waits_for_another_process_writing_the_file(tmp_path: Path) -
     writer.join(5)
     assert not writer.is_alive()
     assert ratelimit.Cooldowns(tmp_path).active("a") is not None
+
+
+def test_a_rest_that_ends_on_another_day_says_the_date() -> None:
+    noon = time.mktime((2026, 12, 2, 12, 0, 0, 0, 0, -1))
+    assert ratelimit.moment(noon + 3600, now=noon) == "13:00:00"
+    tomorrow = ratelimit.moment(noon + 20 * 3600, now=noon)
+    assert tomorrow == "2026-12-03 08:00:00"  # not "08:00:00", which reads as this morning
+    rest = ratelimit.Cooldown("busy", None, time.time() + 26 * 3600, "said 509", 509)
+    message = rest.error().for_person()
+    assert time.strftime("%Y-%m-%d", time.localtime(rest.until)) in message
