@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ResolverError
+from .redact import redact
 
 log = logging.getLogger("linkresolver")
 
@@ -96,7 +97,9 @@ class HosterListCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".cache-", suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data, stream)
+                # Nothing secret goes to the cache directory, even when a provider echoed
+                # the user's key in its list (a pattern holding "***" no longer compiles).
+                stream.write(redact(json.dumps(data)))
             os.replace(temporary, path)
         except OSError as exc:
             log.warning("cannot cache %s in %s: %s", what, self.directory, exc)

@@ -466,7 +466,11 @@ class OrderedPrinter:
 
 
 def print_json(outcome: Outcome | CheckOutcome | DownloadOutcome, stdout: TextIO) -> None:
-    write_line(stdout, json.dumps(outcome.to_json(), ensure_ascii=False))
+    """One JSON Lines object; a registered secret a provider echoed in a location, a file
+    name or a message is masked here too (:func:`resolver_core.redact.redact`)."""
+    from .redact import redact  # noqa: PLC0415
+
+    write_line(stdout, redact(json.dumps(outcome.to_json(), ensure_ascii=False)))
 
 
 def whole_number(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:

@@ -237,9 +237,19 @@ def _check_api_base(settings: ProviderSettings, config_path: Path, environ: Mapp
     if not problem:
         return
     variable = f"LINKRESOLVER_{settings.name.upper()}_API_BASE"
+    shown = repr(_without_credentials(settings.api_base))
     if environ.get(variable):
-        raise ConfigError(f"environment variable {variable}: api_base {settings.api_base!r} {problem}")
-    raise ConfigError(f"{config_path}: [providers.{settings.name}] api_base {settings.api_base!r} {problem}")
+        raise ConfigError(f"environment variable {variable}: api_base {shown} {problem}")
+    raise ConfigError(f"{config_path}: [providers.{settings.name}] api_base {shown} {problem}")
+
+
+def _without_credentials(api_base: str) -> str:
+    """``api_base`` as it may be printed: a user name or password in it replaced by ``***``."""
+    scheme, separator, rest = api_base.partition("://")
+    authority, slash, path = rest.partition("/")
+    if separator and "@" in authority:
+        return f"{scheme}://***@{authority.rpartition('@')[2]}{slash}{path}"
+    return api_base
 
 
 def api_base_problem(api_base: str) -> str | None:
@@ -251,6 +261,9 @@ def api_base_problem(api_base: str) -> str | None:
         return "is not a URL"
     if parts.scheme not in ("http", "https") or not host:
         return "is not an http(s) URL"
+    if "@" in parts.netloc:
+        # A key in the URL would go into every log line and error that names the URL.
+        return "has credentials in it (user:key@): put the key in `key` (and `login`) instead"
     if parts.scheme == "https" or is_loopback(host):
         return None
     return "must use https (plain http is only allowed for loopback addresses, like the sandbox)"

@@ -20,5 +20,7 @@ def shown(text: object) -> str:
     :func:`resolver_core.http.printable` applies to the providers' messages. Meant for one
     line: newlines and tabs go too, so that a name cannot fake a line of its own."""
     from .http import printable  # noqa: PLC0415 (imports requests: not at --help time)
+    from .redact import redact  # noqa: PLC0415
 
-    return printable(str(text))
+    # A provider that echoes the user's PIN in a file or hoster name shows "***" instead.
+    return printable(redact(str(text)))

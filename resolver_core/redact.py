@@ -2,9 +2,10 @@
 
 Keys and passwords are registered once, when the configuration is loaded; every place
 that turns text into output (the logging formatter, the HTTP error boundary, the CLI's
-error printer) passes it through :func:`redact`. Values are matched as they are and in
-their URL-encoded forms, and the values of query parameters named like secrets are masked
-whatever they hold, since urllib3 puts whole URLs, query included, into its exceptions.
+error printer, human and JSON output, cache files) passes it through :func:`redact`. Values
+are matched as they are, URL-encoded, and hex- and base64-encoded (:func:`encodings`), and the
+values of query parameters named like secrets are masked whatever they hold, since urllib3
+puts whole URLs, query included, into its exceptions.
 
 Log records are redacted where they are made, too (:func:`protect_loggers`, from the moment
 this module is imported): urllib3 logs every request's URL at debug level, and a program that
@@ -14,6 +15,7 @@ own that redact nothing.
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import threading
@@ -30,6 +32,8 @@ _SECRET_PARAM: Final = re.compile(
 # Secrets shorter than this are not masked by value: masking "1" everywhere would garble
 # output without protecting anything worth it.
 _MIN_SECRET_LENGTH: Final = 3
+#: An encoded form shorter than this is not masked: four base64 characters occur by chance.
+_MIN_ENCODED_LENGTH: Final = 6
 
 _lock = threading.Lock()
 _secrets: tuple[str, ...] = ()
@@ -41,10 +45,30 @@ def register_secrets(values: Iterable[str | None]) -> None:
     added: set[str] = set()
     for value in values:
         if value and len(value) >= _MIN_SECRET_LENGTH:
-            added.update({value, quote(value, safe=""), quote_plus(value)})
+            added.update({value, quote(value, safe=""), quote_plus(value), *encodings(value)})
     with _lock:  # read and written under one lock: two threads registering lose nothing
         _secrets = tuple(sorted({*_secrets, *added}, key=len, reverse=True))  # longest first
     protect_loggers()
+
+
+def encodings(secret: str) -> set[str]:
+    """The simple encodings a provider might echo ``secret`` in: hex (both cases), and base64
+    (standard and URL-safe) at each of the three alignments it can have inside a longer
+    base64 text (an ``Authorization: Basic`` value holds ``login:key``), each without the
+    characters that depend on the bytes around it."""
+    data = secret.encode("utf-8", "surrogatepass")
+    # The hex of a short secret could turn up inside a sha1 by chance: 12 digits at least.
+    found = {data.hex(), data.hex().upper()} if len(data) >= 6 else set()
+    for offset in range(3):
+        # Character i of the encoding covers bits 6i..6i+5 of the stream; the secret holds
+        # bits 8*offset..8*(offset+len)-1: the characters inside those are the secret's alone.
+        first = -(-8 * offset // 6)
+        last = (8 * (offset + len(data)) - 6) // 6
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            inner = encode(b"\0" * offset + data).decode("ascii")[first : last + 1]
+            if len(inner) >= _MIN_ENCODED_LENGTH:
+                found.add(inner)
+    return found
 
 
 def clear_secrets() -> None:
