@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
+from .publicsuffix import is_public_suffix
+
 #: Longest pattern accepted; real hoster patterns are under 2,100 characters.
 MAX_PATTERN_LENGTH: Final = 4_096
 #: Host strings one pattern may expand to before it is treated as host-unknown.
@@ -327,8 +329,10 @@ def _host_of(prefix: str) -> tuple[str, bool] | None:
         host, is_suffix = host[1:], True
     if not _looks_like_domain(host):
         return None
-    if is_suffix and "." not in host:
-        return None  # a bare TLD: every .com URL would be a candidate; use the fallback set
+    if is_suffix and is_public_suffix(host):
+        # A TLD or another public suffix (co.uk, github.io): every URL under it would be a
+        # candidate, whoever registered the name; use the fallback set.
+        return None
     return host, is_suffix
 
 
