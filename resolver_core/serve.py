@@ -67,7 +67,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             resolver = app.resolver()
         from .web.app import create_app  # noqa: PLC0415
 
-        jobs = JobManager(resolver)
+        jobs = JobManager(resolver, running=args.jobs, threads_per_job=args.job_threads)
         servers = []
         try:
             api = make_server(
