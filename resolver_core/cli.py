@@ -292,7 +292,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         help="resolve (and with -o download) Click'n'Load links without asking on the page first",
     )
     p.add_argument(
-        "--jobs", type=whole_number(1, 64), default=4, metavar="N", help="jobs resolving at once (default: 4)"
+        "--jobs", type=whole_number(1, 64), default=8, metavar="N", help="jobs resolving at once (default: 8)"
     )
     p.add_argument(
         "--job-threads",

@@ -47,7 +47,7 @@ log = logging.getLogger("linkresolver")
 #: Jobs kept (the oldest finished ones go first, then the oldest, which are cancelled).
 MAX_JOBS: Final = 200
 #: Jobs resolving at once unless told otherwise (``serve --jobs``); the others queue.
-RUNNING_JOBS: Final = 4
+RUNNING_JOBS: Final = 8
 #: Threads a job resolves its links on unless told otherwise (``serve --job-threads``).
 JOB_THREADS: Final = 8
 #: A provider's report of a ticket's wait ("waiting 10 s for openload's download ticket").

@@ -20,8 +20,10 @@ from resolver_core.web.app import create_app
 
 from .test_web_api import csrf, sandbox_resolver
 
-#: Threads the whole flood may add: 4 jobs at once, each on at most 8 threads and its own.
-THREAD_BOUND = 4 * (8 + 1)
+#: Jobs at once and threads a job, by default.
+RUNNING, THREADS = 8, 8
+#: Threads the whole flood may add: the jobs at once, each on its threads and its own.
+THREAD_BOUND = RUNNING * (THREADS + 1)
 
 
 class HeldResolution:
@@ -73,16 +75,16 @@ def test_two_hundred_jobs_of_twenty_links_stay_within_a_fixed_number_of_threads(
         reply = client.post("/api/resolve", json={"text": links(job)}, headers=headers)
         assert reply.status_code == 202
         ids.append(reply.get_json()["id"])
-    wait_until(lambda: len(holding.asked) == 4 * 8)
+    wait_until(lambda: len(holding.asked) == RUNNING * THREADS)
     time.sleep(0.3)  # had a thread more been started, it would be by now
     assert threading.active_count() - before <= THREAD_BOUND
-    assert len(holding.asked) == 4 * 8  # four jobs, eight links each, no more
+    assert len(holding.asked) == RUNNING * THREADS  # eight jobs, eight links each, no more
     stages = [client.get(f"/api/jobs/{job_id}").get_json() for job_id in ids]
-    assert [job["stage"] for job in stages[:4]] == ["resolving"] * 4
-    assert {job["stage"] for job in stages[4:]} == {"queued"}
+    assert [job["stage"] for job in stages[:RUNNING]] == ["resolving"] * RUNNING
+    assert {job["stage"] for job in stages[RUNNING:]} == {"queued"}
     assert {row["state"] for row in stages[-1]["links"]} == {"queued"} and not stages[-1]["done"]
     listed = {job["id"]: job["stage"] for job in client.get("/api/jobs").get_json()["jobs"]}
-    assert list(listed.values()).count("queued") == 196
+    assert list(listed.values()).count("queued") == 200 - RUNNING
     holding.released.set()
     wait_until(lambda: all(client.get(f"/api/jobs/{i}").get_json()["done"] for i in ids[-3:]), 120)
     assert len(holding.asked) == 200 * 20
@@ -97,7 +99,7 @@ def test_a_discarded_job_is_cancelled_and_the_oldest_is_when_too_many(
         client.post("/api/resolve", json={"text": links(j)}, headers=headers).get_json()["id"]
         for j in range(200)
     ]
-    wait_until(lambda: len(holding.asked) == 4 * 8)
+    wait_until(lambda: len(holding.asked) == RUNNING * THREADS)
     # A queued job discarded: gone from the list, and none of its links will be resolved.
     assert client.post(f"/api/jobs/{ids[10]}/discard", json={}, headers=headers).get_json() == {
         "discarded": ids[10]
