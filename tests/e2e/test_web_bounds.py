@@ -17,6 +17,7 @@ from resolver_core.errors import ResolverError
 from resolver_core.pipeline import Outcome, Resolver
 from resolver_core.sandbox import Sandbox
 from resolver_core.web.app import create_app
+from resolver_core.web.jobs import JobManager
 
 from .test_web_api import csrf, sandbox_resolver
 
@@ -132,3 +133,23 @@ def test_a_deeply_nested_body_gets_a_400_with_a_json_error(held: tuple[FlaskClie
         assert reply.is_json and reply.get_json()["error"], path
     reply = client.post("/api/resolve", data="[" * 100_000 + "]" * 100_000, headers=headers)
     assert reply.status_code == 400 and "JSON object" in reply.get_json()["error"]
+
+
+def test_the_limits_are_the_ones_given(sandbox: Sandbox, tmp_path: Path) -> None:
+    """``serve --jobs 2 --job-threads 3``: two jobs at once, three links of each."""
+    resolver = sandbox_resolver(sandbox, tmp_path, sandbox.env())
+    holding = HeldResolution()
+    resolver.resolve_one = holding  # type: ignore[method-assign]
+    manager = JobManager(resolver, running=2, threads_per_job=3)
+    try:
+        jobs = [
+            manager.start([f"https://rapidgator.net/file/given{j}x{n}/F" for n in range(5)]) for j in range(4)
+        ]
+        wait_until(lambda: len(holding.asked) == 2 * 3)
+        time.sleep(0.3)
+        assert len(holding.asked) == 6 and [job.stage for job in jobs] == ["resolving"] * 2 + ["queued"] * 2
+        assert [row.state for row in jobs[0].rows] == ["resolving"] * 3 + ["queued"] * 2
+    finally:
+        holding.released.set()
+    wait_until(lambda: all(job.done for job in jobs))
+    assert len(holding.asked) == 20
