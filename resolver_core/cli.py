@@ -286,6 +286,21 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     p.add_argument("--sandbox", action="store_true", help="serve against the in-process sandbox (no account)")
     p.add_argument("--cnl", action="store_true", help="also receive Click'n'Load links on 127.0.0.1:9666")
     p.add_argument("--cnl-port", type=port, default=9666, help="Click'n'Load port (default: 9666)")
+    p.add_argument(
+        "--cnl-auto",
+        action="store_true",
+        help="resolve (and with -o download) Click'n'Load links without asking on the page first",
+    )
+    p.add_argument(
+        "--jobs", type=whole_number(1, 64), default=8, metavar="N", help="jobs resolving at once (default: 8)"
+    )
+    p.add_argument(
+        "--job-threads",
+        type=whole_number(1, 256),
+        default=8,
+        metavar="N",
+        help="links of a job resolving at once (default: 8)",
+    )
     p.add_argument("-o", "--output", metavar="DIR", help="where the page's and Click'n'Load's downloads go")
     p.set_defaults(handler=commands.serve)
     p = sub.add_parser("pyload", help="pyLoad: install linkresolver's plugins into pyLoad")

@@ -3,15 +3,22 @@
 Off loopback the API needs a token (``--token``): a link resolver holds the user's accounts.
 ``--sandbox`` starts the sandbox in-process and serves against it, so the API can be tried
 with no account, as the demo does.
+
+Any web page the user opens can post to the Click'n'Load port, so what arrives there spends
+nothing by itself: it becomes a job waiting for the user's confirmation on the page (its
+links printed on the terminal), unless ``--cnl-auto`` says to resolve it at once. The
+receiver answers at once and hands the links on; they are read one delivery at a time.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,8 +35,12 @@ from .pipeline import Outcome, Resolver
 from .redact import register_secrets
 from .web.jobs import CLICKNLOAD, Job, JobManager
 
+log = logging.getLogger("linkresolver")
+
 #: Characters of a Click'n'Load package name kept (a website chooses it).
 MAX_PACKAGE = 200
+#: Click'n'Load deliveries waiting to be read; beyond, a delivery is refused (a flood).
+MAX_DELIVERIES = 50
 #: The API token, when not given as --token (which other users can see in `ps`).
 TOKEN_ENV = "LINKRESOLVER_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
@@ -67,7 +78,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             resolver = app.resolver()
         from .web.app import create_app  # noqa: PLC0415
 
-        jobs = JobManager(resolver)
+        jobs = JobManager(resolver, running=args.jobs, threads_per_job=args.job_threads)
         servers = []
         try:
             api = make_server(
@@ -77,14 +88,15 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
                 threaded=True,
             )
             servers.append(api)
+            page = f"http://{_in_url(args.host)}:{api.server_port}"
             print(
-                f"linkresolver serve: http://{args.host}:{api.server_port} (GET /api/openapi.json)",
+                f"linkresolver serve: {page} (GET /api/openapi.json)",
                 file=app.stderr,
                 flush=True,
             )
             if args.cnl:
                 receiver = make_server(
-                    "127.0.0.1", args.cnl_port, _click_and_load(jobs, output, args, app), threaded=True
+                    "127.0.0.1", args.cnl_port, _click_and_load(jobs, output, args, app, page), threaded=True
                 )
                 servers.append(receiver)
                 print(
@@ -114,12 +126,20 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
     return ExitStatus.OK
 
 
+def _in_url(host: str) -> str:
+    """``host`` as a URL names it: an IPv6 address in brackets (``http://[::1]:8765``)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 def _click_and_load(
-    jobs: JobManager, output: Path | None, args: argparse.Namespace, app: App
+    jobs: JobManager, output: Path | None, args: argparse.Namespace, app: App, page: str
 ) -> ClickAndLoad:
-    """The receiver: the links become a job, which the paste page shows as it resolves; when
-    it has ended its links are printed (JSON Lines with --json), or downloaded with -o."""
+    """The receiver: the links become a job on the paste page, waiting for the user's
+    confirmation (``--cnl-auto``: resolving at once); when it has ended its links are
+    printed (JSON Lines with --json), or downloaded with -o."""
     lock = threading.Lock()
+    intake = ThreadPoolExecutor(1, thread_name_prefix="clicknload")
+    waiting = threading.BoundedSemaphore(MAX_DELIVERIES)
 
     def print_outcomes(job: Job) -> None:
         with lock:
@@ -160,11 +180,41 @@ def _click_and_load(
             print_saved([DownloadOutcome(outcome) for outcome in failed])
         jobs.start_download(job, output, print_saved)
 
-    def on_links(links: list[str], package: str | None) -> None:
+    def accept(links: list[str], fields: dict[str, str]) -> None:
+        # A website's words, every one: shortened, and shown without terminal controls.
+        package = (fields.get("package") or fields.get("source") or "")[:MAX_PACKAGE] or None
+        source = fields.get("source", "")[:MAX_PACKAGE]
         urls = jobs.resolver.links_in(links)
-        package = package[:MAX_PACKAGE] if package else None  # a website's words
-        write_line(app.stderr, f"Click'n'Load: {len(urls)} links{f' ({shown(package)})' if package else ''}")
-        if urls:
-            jobs.start(urls, origin=CLICKNLOAD, package=package, then=download if output else print_outcomes)
+        named = f" ({shown(package)})" if package else ""
+        then = download if output else print_outcomes
+        if args.cnl_auto or not urls:
+            write_line(app.stderr, f"Click'n'Load: {len(urls)} links{named}")
+            if urls:
+                jobs.start(urls, origin=CLICKNLOAD, package=package, then=then)
+            return
+        jobs.start(urls, origin=CLICKNLOAD, package=package, then=then, confirmed=False)
+        sent = f" from {shown(source)}" if source and source != package else ""
+        write_line(
+            app.stderr,
+            f"Click'n'Load: {len(urls)} links{named}{sent}, not resolved:"
+            f" confirm or discard them on {page} (or serve with --cnl-auto)",
+        )
+        for url in urls:
+            write_line(app.stderr, f"  {shown(url)}")
+
+    def accept_one(links: list[str], fields: dict[str, str]) -> None:
+        try:
+            accept(links, fields)
+        except Exception:  # the intake's thread lives on for the next delivery
+            log.exception("Click'n'Load: a delivery failed")
+        finally:
+            waiting.release()
+
+    def on_links(links: list[str], fields: dict[str, str]) -> bool:
+        """Hand the links on and answer at once (finding them may fetch hoster lists)."""
+        if not waiting.acquire(blocking=False):
+            return False
+        intake.submit(accept_one, links, fields)
+        return True
 
     return ClickAndLoad(on_links)

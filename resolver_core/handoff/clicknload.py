@@ -4,13 +4,16 @@ The buttons post to ``http://127.0.0.1:9666`` as they would to JDownloader: ``/j
 asks whether someone listens, ``/flash/add`` sends links in the clear (``urls``, one a
 line), ``/flash/addcrypted2`` sends them AES-128-CBC encrypted (``crypted``, base64) with
 the key in ``jk``, a JavaScript function returning the key in hex (read here, never run).
-Every answer is ``success`` or ``failed``; the links go to ``on_links(links, package)``.
+Every answer is ``success`` or ``failed``; the links go to ``on_links(links, fields)``,
+which must not block: any page the user visits can post here, so what comes is only
+handed on (``serve`` asks the user before resolving it).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -27,12 +30,22 @@ if TYPE_CHECKING:
 log = logging.getLogger("linkresolver")
 
 DEFAULT_PORT: Final = 9666
-#: The key inside ``jk``: ``function f(){ return '31323334353637383930313233343536'; }``.
-_KEY_IN_JK: Final = re.compile(r"""return\s*['"]([0-9A-Fa-f]{32})['"]""")
+#: The pieces of ``jk``, read as JavaScript is: comments, string literals, words, the rest.
+#: A ``return`` counts only as a word of code, never inside a string or a comment (a decoy
+#: ``var s = "return '...'"`` is a string).
+_JS_TOKEN: Final = re.compile(
+    r"""(?P<comment>//[^\n]*|/\*.*?(?:\*/|\Z))"""
+    r"""|(?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`)"""
+    r"""|(?P<word>[A-Za-z_$][\w$]*)"""
+    r"""|(?P<other>\S)""",
+    re.DOTALL,
+)
+_HEX_KEY: Final = re.compile(r"[0-9A-Fa-f]{32}")
 #: A form larger than this is not a list of links.
 MAX_FORM_BYTES: Final = 4 << 20
 
-OnLinks = Callable[[list[str], str | None], None]
+#: Takes the links and the request's other fields (package, source...): False if refused.
+OnLinks = Callable[[list[str], dict[str, str]], bool]
 
 
 class ClickAndLoadError(ValueError):
@@ -40,10 +53,20 @@ class ClickAndLoadError(ValueError):
 
 
 def key_from_jk(jk: str) -> bytes:
-    match = _KEY_IN_JK.search(jk)
-    if match is None:
-        raise ClickAndLoadError("no 32-digit hex key returned by the jk function")
-    return bytes.fromhex(match.group(1))
+    """The key the ``jk`` function returns: the 32 hex digits of the string literal after
+    its ``return``. Refused when no return gives one, or when returns give different keys."""
+    tokens = [(m.lastgroup, m.group()) for m in _JS_TOKEN.finditer(jk) if m.lastgroup != "comment"]
+    keys = set()
+    for (kind, text), (next_kind, value) in itertools.pairwise(tokens):
+        if kind == "word" and text == "return":
+            literal = value[1:-1] if next_kind == "string" else ""
+            if not _HEX_KEY.fullmatch(literal):
+                raise ClickAndLoadError("the jk function returns something other than a 32-digit hex key")
+            keys.add(literal.lower())
+    if len(keys) != 1:
+        several = "the jk function returns several keys"
+        raise ClickAndLoadError(several if keys else "no 32-digit hex key returned by the jk function")
+    return bytes.fromhex(keys.pop())
 
 
 def decrypt_links(crypted: str, jk: str) -> list[str]:
@@ -125,6 +148,8 @@ class ClickAndLoad:
     def _deliver(self, links: list[str], request: Request) -> Response:
         if not links:
             return Response("failed\r\n", status=400, mimetype="text/plain")
-        package = request.form.get("package") or request.form.get("source") or None
-        self.on_links(links, package)
+        payload = ("crypted", "jk", "urls")
+        fields = {name: value for name, value in request.form.items() if name not in payload}
+        if not self.on_links(links, fields):
+            return Response("failed\r\n", status=503, mimetype="text/plain")
         return Response("success\r\n", mimetype="text/plain")

@@ -7,7 +7,8 @@ Without a token it answers only requests addressed to this machine by name or lo
 address: a page whose name the attacker points at 127.0.0.1 (DNS rebinding) is the same
 origin as the service, so it could read the CSRF token, but its requests say its own name
 in ``Host``.
-Input is checked before any work: JSON objects only, text of at most ``MAX_TEXT`` bytes.
+Input is checked before any work: JSON objects only, text of at most ``MAX_TEXT`` bytes,
+nested no deeper than the parser's recursion allows (deeper is a 400, like any bad JSON).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 
 from ..config import is_loopback
 from ..errors import ResolverError
@@ -29,6 +31,18 @@ from ..handoff.aria2 import input_file, items_of, options_for
 from ..handoff.crawljob import crawljob
 from ..pipeline import Resolver
 from .jobs import JobManager
+
+
+class _BoundedJSON(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deep for the parser (100,000 ``[``) is bad JSON
+    (a ValueError, which ``get_json(silent=True)`` turns into None), not a RecursionError."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON is nested too deep") from None
+
 
 #: Pasted text larger than this is refused (a forum post is a few kilobytes).
 MAX_TEXT: Final = 1 << 20
@@ -49,6 +63,7 @@ def create_app(
     app = Flask(
         "linkresolver", static_folder=str(Path(__file__).parent / "static"), static_url_path="/static"
     )
+    app.json = _BoundedJSON(app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_TEXT + 64 * 1024
     csrf = secrets.token_urlsafe(24)
     jobs = jobs or JobManager(resolver)
@@ -250,6 +265,26 @@ def create_app(
             return problem(409, "that link is not waiting for a captcha")
         return jsonify({"accepted": True})
 
+    @app.post("/api/jobs/<job_id>/confirm")
+    def confirm(job_id: str) -> Response:
+        """Resolve the links of a job that waits for confirmation (Click'n'Load's)."""
+        job = jobs.get(job_id)
+        if job is None:
+            return problem(404, "no such job")
+        if not jobs.confirm(job):
+            return problem(409, "that job does not wait for a confirmation")
+        response = jsonify(job.to_json())
+        response.status_code = 202
+        return response
+
+    @app.post("/api/jobs/<job_id>/discard")
+    def discard(job_id: str) -> Response:
+        """Drop a job from the list: what it has not started never starts."""
+        job = jobs.get(job_id)
+        if job is None or not jobs.discard(job):
+            return problem(404, "no such job")
+        return jsonify({"discarded": job_id})
+
     @app.post("/api/check")
     def check() -> Response:
         text = pasted_text()
@@ -341,6 +376,8 @@ OPENAPI: Final[dict[str, Any]] = {
         "/api/events": {"get": _path("every job's changes as server-sent events: {jobs} and {updates}")},
         "/api/jobs/{id}": {"get": _path("a job's links and their states")},
         "/api/jobs/{id}/events": {"get": _path("the job's states as server-sent events, until done")},
+        "/api/jobs/{id}/confirm": {"post": _path("resolve a job that waits for confirmation", status="202")},
+        "/api/jobs/{id}/discard": {"post": _path("drop a job from the list, cancelling what it has left")},
         "/api/jobs/{id}/captcha": {"post": _path("answer a link's captcha: {position, answer}")},
         "/api/jobs/{id}/download": {"post": _path("download the resolved links into the server's folder")},
         "/api/jobs/{id}/export": {"get": _path("the resolved links: ?format=text, aria2 or crawljob")},

@@ -10,6 +10,13 @@ Each row is resolved on a thread of the job's own, which knows its row: a provid
 and captchas go to the row whose resolution asked, even when two jobs hold the same link.
 A job is ``done`` only when no row is still at work, so nothing says "done" while a captcha
 waits. :meth:`JobManager.stop` ends it all at once (serve's Ctrl-C).
+
+The work is bounded, whatever arrives: at most ``running`` jobs resolve at once (the others
+wait their turn, their rows shown as queued), each on at most ``threads_per_job`` threads,
+and downloads on as many threads as jobs run. A job dropped from the list (discarded, or
+the oldest when there are too many) is cancelled: its rows not yet started never start,
+its captchas stop waiting. A Click'n'Load job may wait for the person's confirmation
+before anything is spent on it (:meth:`JobManager.confirm`).
 """
 
 from __future__ import annotations
@@ -37,17 +44,26 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("linkresolver")
 
-#: Jobs kept (the oldest finished ones go first).
+#: Jobs kept (the oldest finished ones go first, then the oldest, which are cancelled).
 MAX_JOBS: Final = 200
+#: Jobs resolving at once unless told otherwise (``serve --jobs``); the others queue.
+RUNNING_JOBS: Final = 8
+#: Threads a job resolves its links on unless told otherwise (``serve --job-threads``).
+JOB_THREADS: Final = 8
 #: A provider's report of a ticket's wait ("waiting 10 s for openload's download ticket").
 _WAIT: Final = re.compile(r"\bwaiting (\d{1,5}) s\b")
 #: Seconds a captcha waits for the page's answer.
 CAPTCHA_TIMEOUT: Final = 300.0
 #: The states of a row whose resolution has not ended.
-AT_WORK: Final = frozenset({"queued", "resolving", "waiting", "captcha"})
+AT_WORK: Final = frozenset({"unconfirmed", "queued", "resolving", "waiting", "captcha"})
 #: Where a job's links came from.
 PASTE: Final = "paste"
 CLICKNLOAD: Final = "clicknload"
+#: A job's stages: waiting for the person's confirmation, waiting its turn, at work, ended.
+UNCONFIRMED: Final = "unconfirmed"
+QUEUED: Final = "queued"
+RESOLVING: Final = "resolving"
+ENDED: Final = "ended"
 
 
 @dataclass
@@ -56,7 +72,8 @@ class Row:
 
     position: int
     input: str
-    #: queued, resolving, waiting, captcha, resolved, error, unsupported, offline, legal
+    #: unconfirmed, queued, resolving, waiting, captcha, resolved, error, unsupported,
+    #: offline, legal
     state: str = "queued"
     provider: str | None = None
     hoster: str | None = None
@@ -95,6 +112,12 @@ class Job:
     #: The package name a Click'n'Load button gave (or the page that sent the links).
     package: str | None = None
     created: float = field(default_factory=time.time)
+    #: unconfirmed, queued, resolving or ended (:data:`UNCONFIRMED`...).
+    stage: str = QUEUED
+    #: Set when the job is dropped: its rows not started never start.
+    cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
+    #: Runs when every link has ended (Click'n'Load prints or downloads them).
+    then: Callable[[Job], None] | None = field(default=None, repr=False)
     #: Every row's resolution has returned.
     resolved_all: bool = False
     version: int = 0
@@ -127,6 +150,7 @@ class Job:
             "origin": self.origin,
             "package": self.package,
             "created": self.created,
+            "stage": self.stage,
             "done": self.done,
         }
 
@@ -146,8 +170,15 @@ class Job:
 class JobManager:
     """Starts jobs on one resolver, keeps them, routes progress and captchas to their rows."""
 
-    def __init__(self, resolver: Resolver) -> None:
+    def __init__(
+        self, resolver: Resolver, *, running: int = RUNNING_JOBS, threads_per_job: int = JOB_THREADS
+    ) -> None:
         self.resolver = resolver
+        self.threads_per_job = threads_per_job
+        #: Runs the jobs, ``running`` at once; the others wait in its queue (no thread each).
+        self._runner = ThreadPoolExecutor(running, thread_name_prefix="job")
+        #: Runs the downloads, a job's at a time on each thread.
+        self._downloader = ThreadPoolExecutor(running, thread_name_prefix="download")
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         #: Bumped when any job changes or is added: the page follows every job it shows
         #: through one event stream (a browser opens few connections to a server).
@@ -169,28 +200,81 @@ class JobManager:
         origin: str = PASTE,
         package: str | None = None,
         then: Callable[[Job], None] | None = None,
+        confirmed: bool = True,
     ) -> Job:
-        """A job for ``links`` (found by ``resolver.links_in``); resolving starts at once.
-        ``then(job)`` runs when every link has ended (Click'n'Load prints or downloads them)."""
+        """A job for ``links`` (found by ``resolver.links_in``); resolving starts when its
+        turn comes, or, when not ``confirmed``, after :meth:`confirm`. ``then(job)`` runs when
+        every link has ended (Click'n'Load prints or downloads them)."""
+        stage = QUEUED if confirmed else UNCONFIRMED
         job = Job(
             secrets.token_urlsafe(8),
-            [Row(n, link, state="resolving") for n, link in enumerate(links)],
+            [Row(n, link, state=stage) for n, link in enumerate(links)],
             origin=origin,
             package=package,
+            stage=stage,
+            then=then,
             on_change=self._touched,
         )
         with self._lock:
             self.jobs[job.job_id] = job
-            while len(self.jobs) > MAX_JOBS:
-                oldest = next(iter(self.jobs))
-                if not self.jobs[oldest].done:
-                    break
-                del self.jobs[oldest]
+            dropped = self._overflow()
+        for old in dropped:
+            self._cancel(old)
         with self.changed:
             self.listed += 1
         self._touched()
-        threading.Thread(target=self._run, args=(job, then), name=f"job-{job.job_id}", daemon=True).start()
+        if confirmed:
+            self._runner.submit(self._run, job)
         return job
+
+    def _overflow(self) -> list[Job]:
+        """Drop jobs beyond :data:`MAX_JOBS` (the lock held): the oldest ended ones first,
+        then the oldest; returns those to cancel."""
+        dropped = []
+        while len(self.jobs) > MAX_JOBS:
+            ended = next((key for key, job in self.jobs.items() if job.done), None)
+            dropped.append(self.jobs.pop(ended if ended is not None else next(iter(self.jobs))))
+        return dropped
+
+    def confirm(self, job: Job) -> bool:
+        """Start a job that waits for the person's confirmation; False if it does not wait."""
+        with self._lock:
+            if job.stage != UNCONFIRMED or self.jobs.get(job.job_id) is not job:
+                return False
+            job.stage = QUEUED
+            for row in job.rows:
+                row.state = QUEUED
+        job.bump()
+        self._runner.submit(self._run, job)
+        return True
+
+    def discard(self, job: Job) -> bool:
+        """Drop ``job`` from the list and cancel it; False if it was not listed."""
+        with self._lock:
+            if self.jobs.get(job.job_id) is not job:
+                return False
+            del self.jobs[job.job_id]
+        self._cancel(job)
+        with self.changed:
+            self.listed += 1
+        self._touched()
+        return True
+
+    def _cancel(self, job: Job) -> None:
+        """Rows not started never start; captchas stop waiting; a waiting job ends now."""
+        job.cancelled.set()
+        with self._lock:
+            for (job_id, _), (event, _) in self._answers.items():
+                if job_id == job.job_id:
+                    event.set()
+            unstarted = job.stage == UNCONFIRMED
+            if unstarted:
+                job.stage = ENDED
+        if unstarted:
+            for row in job.rows:
+                self._finish(job, row, _cancelled(row.input))
+            job.resolved_all = True
+            job.bump()
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -222,6 +306,8 @@ class JobManager:
         with self._lock:
             for event, _ in self._answers.values():
                 event.set()
+        for pool in (self._runner, self._downloader):
+            pool.shutdown(wait=False, cancel_futures=True)
 
     # -- downloads ---------------------------------------------------------------------------
 
@@ -238,12 +324,7 @@ class JobManager:
             job.downloading += len(rows)
         job.bump()
         if rows:
-            threading.Thread(
-                target=self._download,
-                args=(job, rows, folder, then),
-                name=f"download-{job.job_id}",
-                daemon=True,
-            ).start()
+            self._downloader.submit(self._download, job, rows, folder, then)
         return len(rows)
 
     def _download(
@@ -295,25 +376,35 @@ class JobManager:
 
     # -- running -----------------------------------------------------------------------------
 
-    def _run(self, job: Job, then: Callable[[Job], None] | None) -> None:
-        # Threads enough for every link to wait at once (a ticket's wait, a captcha): the
-        # providers' own limits keep the calls they make few.
-        workers = max(1, min(MAX_WAITING, len(job.rows)))
+    def _run(self, job: Job) -> None:
+        # A bounded number of threads: a job of a thousand links must not start a thousand
+        # (the providers' own limits keep the calls they make few anyway).
+        workers = max(1, min(self.threads_per_job, MAX_WAITING, len(job.rows)))
+        job.stage = RESOLVING
+        job.bump()
         try:
             with ThreadPoolExecutor(workers, thread_name_prefix=f"job-{job.job_id}") as pool:
                 for row in job.rows:
                     pool.submit(self._resolve_row, job, row)
         finally:
+            job.stage = ENDED
             job.resolved_all = True
             job.bump()
-        if then is not None and not self.resolver.cancelled.is_set():
-            then(job)
+        if job.then is not None and not self.resolver.cancelled.is_set() and not job.cancelled.is_set():
+            try:
+                job.then(job)
+            except Exception:  # the runner's thread lives on for the next job
+                log.exception("after job %s", job.job_id)
 
     def _resolve_row(self, job: Job, row: Row) -> None:
         outcome: Outcome
         if self.resolver.cancelled.is_set():
             outcome = Outcome(row.input, "error", error=Interrupted("stopped: the server is stopping"))
+        elif job.cancelled.is_set():
+            outcome = _cancelled(row.input)
         else:
+            row.state = RESOLVING
+            job.bump()
             self._here.row = (job, row)
             try:
                 outcome = self.resolver.resolve_one(row.input)
@@ -364,7 +455,7 @@ class JobManager:
         key = (job.job_id, row.position)
         with self._lock:
             self._answers[key] = (event, box)
-        if self.resolver.cancelled.is_set():  # stop() came first: nobody will answer
+        if self.resolver.cancelled.is_set() or job.cancelled.is_set():  # nobody will answer
             event.set()
         media = (challenge.content_type or "image/png").split(";")[0]
         row.captcha = {"image": f"data:{media};base64,{base64.b64encode(challenge.image).decode()}"}
@@ -378,9 +469,13 @@ class JobManager:
             row.captcha = None
             row.state = "resolving"
             job.bump()
-        if not answered or not box or self.resolver.cancelled.is_set():
+        if not answered or not box or self.resolver.cancelled.is_set() or job.cancelled.is_set():
             return None
         return box[0]
+
+
+def _cancelled(link: str) -> Outcome:
+    return Outcome(link, "error", error=Interrupted("cancelled: the job was discarded"))
 
 
 def _download_size(outcome: Outcome) -> int | None:

@@ -269,7 +269,8 @@ def test_click_and_load_rows_show_live_beside_a_pasted_folder(
     names = [item.text for item in job(browser).find_elements(By.CSS_SELECTOR, "td.download li")]
     assert sorted(names) == sorted(path.name for path in (cli.home / "downloads").iterdir())
 
-    # A website's Click'n'Load button sends three links; the page shows them as they come.
+    # A website's Click'n'Load button sends three links; the page shows them as they come,
+    # waiting for the person's word: any website can send links, none is resolved unasked.
     package = "Holiday <b>extras</b>"
     links = [
         "https://openload.co/f/captcha-cnl/Holiday.Extras.mkv",
@@ -287,15 +288,41 @@ def test_click_and_load_rows_show_live_beside_a_pasted_folder(
     assert heading.startswith(f"Click'n'Load: {package} (3 links, ")  # the package is text, not HTML
     assert job(browser).find_elements(By.CSS_SELECTOR, "h2 b") == []
     assert cells(browser, "td:first-child") == links
+    wait_for(lambda: "Nothing is resolved until you say so" in job_status(browser), 10, "the question")
+    assert job_status(browser) == (
+        "A website sent 3 links by Click'n'Load. Nothing is resolved until you say so: Resolve, or Discard."
+    )
+    confirm = job(browser).find_element(By.CLASS_NAME, "confirm")
+    assert confirm.is_displayed() and [b.text for b in confirm.find_elements(By.TAG_NAME, "button")] == [
+        "Resolve",
+        "Discard",
+    ]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.set_window_size(1400, 1300)
+    assert browser.save_screenshot(str(ARTIFACTS / "paste-page-clicknload-confirm.png"))
+    time.sleep(1)  # were it resolving, a row would have moved by now
+    assert states(browser) == ["not resolved: confirm first"] * 3
+    assert cells(browser, "td.download") == ["-"] * 3
+    confirm.find_element(By.CSS_SELECTOR, "button.resolve").click()
+    wait_for(lambda: not job(browser).find_element(By.CLASS_NAME, "confirm").is_displayed(), 10, "Resolve")
     wait_for(lambda: answer_captcha(browser), 20, "the Click'n'Load link's captcha")
     wait_for(lambda: "Done:" in job_status(browser), 20, "the Click'n'Load job to end")
     assert states(browser) == ["resolved", "resolved", "resolved"]
     assert cells(browser, "td.file")[2] == XSS_NAME
     assert browser.find_elements(By.CSS_SELECTOR, "#jobs tbody img") == []
     assert job_status(browser, 1) == "Done: 1 of 1 link resolved, 1 downloaded."  # the paste, below
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser.set_window_size(1400, 1300)  # both jobs in the picture
     assert browser.save_screenshot(str(ARTIFACTS / "paste-page-clicknload.png"))
+
+    # Another website's links, discarded: the section goes, and so does the job.
+    answer = requests.post(f"{receiver}/flash/add", data={"urls": links[1], "package": "spam"}, timeout=10)
+    assert answer.text.strip() == "success"
+    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#jobs section.job")) == 3, 10, "the spam")
+    assert job(browser).find_element(By.TAG_NAME, "h2").text.startswith("Click'n'Load: spam (1 link, ")
+    job(browser).find_element(By.CSS_SELECTOR, "button.discard").click()
+    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#jobs section.job")) == 2, 10, "the discard")
+    listed = requests.get(f"{server}/api/jobs", timeout=10).json()["jobs"]
+    assert [job["package"] for job in listed] == [None, package]
 
 
 def wait_for_count(browser: WebDriver, css: str, number: int, seconds: float = 10) -> None:

@@ -3,27 +3,37 @@
 
 from __future__ import annotations
 
+import argparse
 import base64
 import contextlib
+import io
 import json
 import os
 import re
 import select
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import requests
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from werkzeug.test import Client
 
 from resolver_core.handoff.clicknload import ClickAndLoadError, decrypt_links, key_from_jk
+from resolver_core.sandbox import Sandbox
+from resolver_core.serve import _click_and_load
+from resolver_core.web.jobs import JobManager
 
 from .conftest import CLI
 from .test_handoff import free_port
+from .test_web_api import sandbox_resolver
 
 KEY_HEX = "31323334353637383930313233343536"
 JK = f"function f(){{ return '{KEY_HEX}'; }}"
@@ -85,7 +95,9 @@ def receiving(cli: CLI, *extra: str, json_lines: bool = True) -> Iterator[Receiv
     assert process.stderr is not None
     seen = b""
     deadline = time.monotonic() + 20
-    while b"Click'n'Load receiver on" not in seen and time.monotonic() < deadline:
+    # To the end of its line: stderr writes a line's newline apart, and a later read must
+    # not start with it.
+    while not re.search(rb"Click'n'Load receiver on [^\n]*\n", seen) and time.monotonic() < deadline:
         if select.select([process.stderr], [], [], 0.5)[0]:
             seen += os.read(process.stderr.fileno(), 4096)
     api = re.search(rb"serve: (http://127\.0\.0\.1:\d+)", seen)
@@ -99,7 +111,8 @@ def receiving(cli: CLI, *extra: str, json_lines: bool = True) -> Iterator[Receiv
 
 @pytest.fixture
 def receiver(cli: CLI) -> Iterator[Receiver]:
-    with receiving(cli) as running:
+    """A receiver that resolves what comes at once (--cnl-auto): the user said so."""
+    with receiving(cli, "--cnl-auto") as running:
         yield running
 
 
@@ -198,7 +211,7 @@ def test_click_and_load_links_become_a_job_the_page_follows(receiver: Receiver) 
 
 def test_click_and_load_downloads_with_o_and_the_rows_say_so(cli: CLI) -> None:
     folder = cli.home / "cnl-downloads"
-    with receiving(cli, "-o", str(folder)) as running:
+    with receiving(cli, "--cnl-auto", "-o", str(folder)) as running:
         link = "https://openload.co/f/size1m-cnldl/Clip.mkv"
         answer = requests.post(f"{running.url}/flash/add", data={"urls": link, "source": "forum"}, timeout=10)
         assert answer.text.strip() == "success"
@@ -214,7 +227,7 @@ def test_click_and_load_downloads_with_o_and_the_rows_say_so(cli: CLI) -> None:
 def test_click_and_load_human_lines_carry_no_terminal_controls(cli: CLI) -> None:
     """A website chooses the package name, a file host the names and messages: what reaches
     the terminal cannot drive it."""
-    with receiving(cli, json_lines=False) as running:
+    with receiving(cli, "--cnl-auto", json_lines=False) as running:
         links = "https://openload.co/f/cnlhuman1/x\nhttps://rapidgator.net/file/status404"
         package = "Holiday\x1b[2J\x1b]0;pwned\x07" + "x" * 500
         answer = requests.post(
@@ -227,3 +240,113 @@ def test_click_and_load_human_lines_carry_no_terminal_controls(cli: CLI) -> None
     assert said == f"Click'n'Load: 2 links ({kept.replace(chr(27), '').replace(chr(7), '')})"
     assert failed.startswith("https://rapidgator.net/file/status404: ") and "\x1b" not in failed
     assert printed.startswith("http://127.0.0.1:") and printed.endswith("/cnlhuman1.bin")
+
+
+def test_a_jk_with_a_decoy_return_is_read_as_code_or_refused() -> None:
+    """A ``return`` inside a string or a comment is no return; two keys are refused."""
+    other = "00" * 16
+    assert key_from_jk(f"function f(){{ var s = \"return 'bad'\"; return '{KEY_HEX}'}}") == bytes.fromhex(
+        KEY_HEX
+    )
+    assert key_from_jk(f"function f(){{ var s = \"return '{other}'\"; return '{KEY_HEX}'}}") == bytes.fromhex(
+        KEY_HEX
+    )
+    assert key_from_jk(
+        f"function f(){{ /* return '{other}' */ return \"{KEY_HEX}\"; }} // return '{other}'"
+    ) == (bytes.fromhex(KEY_HEX))
+    for jk in [
+        f"function f(){{ if (a) return '{other}'; return '{KEY_HEX}'; }}",  # which one?
+        "function f(){ return g(); }",
+        f"var k = '{KEY_HEX}';",  # no return
+    ]:
+        with pytest.raises(ClickAndLoadError):
+            key_from_jk(jk)
+
+
+def api_post(api: str, path: str, body: dict[str, Any] | None = None) -> requests.Response:
+    token = requests.get(f"{api}/api/session", timeout=10).json()["csrf"]
+    return requests.post(f"{api}{path}", json=body or {}, headers={"X-CSRF-Token": token}, timeout=10)
+
+
+def nothing_on(process: subprocess.Popen[bytes], seconds: float) -> bool:
+    assert process.stdout is not None
+    return not select.select([process.stdout.fileno()], [], [], seconds)[0]
+
+
+def test_click_and_load_links_wait_for_the_users_confirmation(cli: CLI) -> None:
+    """Any page the user opens can post to the receiver: without --cnl-auto nothing is
+    resolved until the user says so on the page; the terminal shows what came, without its
+    controls. Before: the links were resolved (and downloaded with -o) at once."""
+    with receiving(cli, json_lines=False) as running:
+        package = "Holiday\x1b]0;pwned\x07\x1b[2J"
+        source = "https://evil.example/\x1b[31mred\u202e"
+        links = ["https://openload.co/f/cnlwait1/x", "https://rapidgator.net/file/cnlwait2/F.rar.html"]
+        started = time.monotonic()
+        answer = requests.post(
+            f"{running.url}/flash/add",
+            data={"urls": "\n".join(links), "package": package, "source": source},
+            timeout=10,
+        )
+        assert answer.text.strip() == "success" and time.monotonic() - started < 2
+        said = read_lines(running.process, 3, stderr=True)
+        assert said[0] == (
+            "Click'n'Load: 2 links (Holiday]0;pwned[2J) from https://evil.example/[31mred, not resolved:"
+            f" confirm or discard them on {running.api} (or serve with --cnl-auto)"
+        )
+        assert said[1:] == [f"  {link}" for link in links]
+        assert not any(char in line for line in said for char in "\x1b\x07\u202e")
+        [listed] = requests.get(f"{running.api}/api/jobs", timeout=10).json()["jobs"]
+        assert listed["stage"] == "unconfirmed" and listed["package"] == package[:200]
+        assert nothing_on(running.process, 1.5)  # not resolved, so nothing printed
+        job = requests.get(f"{running.api}/api/jobs/{listed['id']}", timeout=10).json()
+        assert [row["state"] for row in job["links"]] == ["unconfirmed"] * 2 and not job["done"]
+        # The user confirms on the page: the links resolve and are printed as before.
+        confirmed = api_post(running.api, f"/api/jobs/{listed['id']}/confirm")
+        assert confirmed.status_code == 202 and confirmed.json()["stage"] in ("queued", "resolving")
+        printed = read_lines(running.process, 2)
+        assert all(line.startswith("http://127.0.0.1:") for line in printed), printed
+        assert job_when_done(running.api, listed["id"])["stage"] == "ended"
+        assert api_post(running.api, f"/api/jobs/{listed['id']}/confirm").status_code == 409
+        # Another delivery, discarded: it is gone, and nothing of it is printed.
+        requests.post(
+            f"{running.url}/flash/add", data={"urls": "https://openload.co/f/cnlwait3/x"}, timeout=10
+        )
+        read_lines(running.process, 2, stderr=True)
+        jobs = requests.get(f"{running.api}/api/jobs", timeout=10).json()["jobs"]
+        assert len(jobs) == 2 and jobs[1]["stage"] == "unconfirmed"
+        assert api_post(running.api, f"/api/jobs/{jobs[1]['id']}/discard").json() == {
+            "discarded": jobs[1]["id"]
+        }
+        assert requests.get(f"{running.api}/api/jobs/{jobs[1]['id']}", timeout=10).status_code == 404
+        assert nothing_on(running.process, 1.0)
+
+
+def test_click_and_load_answers_before_the_links_are_even_read(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Finding the links may fetch hoster lists; the website's request does not wait."""
+    resolver = sandbox_resolver(sandbox, tmp_path, sandbox.env())
+    reading = threading.Event()
+    go_on = threading.Event()
+    real_links_in = resolver.links_in
+
+    def slow_links_in(texts: Any) -> list[str]:
+        reading.set()
+        assert go_on.wait(30)
+        return real_links_in(texts)
+
+    resolver.links_in = slow_links_in  # type: ignore[method-assign]
+    jobs = JobManager(resolver)
+    args = argparse.Namespace(json=False, cnl_auto=False)
+    streams = SimpleNamespace(stdout=io.StringIO(), stderr=io.StringIO())
+    receiver = Client(_click_and_load(jobs, None, args, streams, "http://127.0.0.1:1"))  # type: ignore[arg-type]
+    started = time.monotonic()
+    answer = receiver.post("/flash/add", data={"urls": "https://openload.co/f/cnlfast/x"})
+    assert answer.status_code == 200 and answer.get_data(as_text=True).strip() == "success"
+    assert time.monotonic() - started < 1 and reading.wait(5) and jobs.kept() == []
+    go_on.set()
+    deadline = time.monotonic() + 10
+    while not jobs.kept() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [job] = jobs.kept()
+    assert job.stage == "unconfirmed" and [row.input for row in job.rows] == [
+        "https://openload.co/f/cnlfast/x"
+    ]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 
 from resolver_core.config import load_config
@@ -475,3 +476,29 @@ def test_a_folder_says_every_file_it_saved(client_with_offcloud: FlaskClient, tm
     # Offcloud tells no folder file's size: the page shows a bar that does not say how far.
     assert row["download_size"] is None and {f["size"] for f in row["files"]} == {None}
     assert row["downloaded"] == sum((tmp_path / "downloads" / name).stat().st_size for name in on_disk)
+
+
+def test_serve_on_ipv6_loopback_says_its_address_in_brackets(cli: Any) -> None:
+    """``http://::1:8765`` is no URL; before, that is what serve printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resolver_core", "serve", "--sandbox", "--host", "::1", "--port", "0"],
+        env=cli.env,
+        cwd=cli.home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    seen = b""
+    try:
+        deadline = time.monotonic() + 20
+        while b"/api/openapi.json" not in seen and time.monotonic() < deadline:
+            if select.select([process.stderr], [], [], 0.5)[0]:
+                seen += os.read(process.stderr.fileno(), 4096)
+        found = re.search(rb"linkresolver serve: (http://\S+) \(GET /api/openapi.json\)", seen)
+        assert found is not None, seen
+        url = found.group(1).decode()
+        assert re.fullmatch(r"http://\[::1\]:\d+", url), url
+        assert "csrf" in requests.get(f"{url}/api/session", timeout=10).json()
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)

@@ -5,6 +5,8 @@
 // Each job has its section: the texts pasted here, and the links that Click'n'Load buttons
 // send to the server (`linkresolver serve --cnl`). One event stream, /api/events, tells of
 // new jobs and of every job's changes (a browser keeps few connections open to a server).
+// Click'n'Load's links wait for the person's "Resolve" (any website can send them), unless
+// the server was started with --cnl-auto; "Discard" drops them.
 "use strict";
 
 let csrf = null;
@@ -15,7 +17,7 @@ const typed = new Map();
 // The folder lists of saved files the person opened, by "job:position".
 const opened = new Set();
 // Row states whose resolution has not ended (the server's AT_WORK).
-const AT_WORK = new Set(["queued", "resolving", "waiting", "captcha"]);
+const AT_WORK = new Set(["unconfirmed", "queued", "resolving", "waiting", "captcha"]);
 // Click'n'Load jobs shown when the page opens: the newest ones.
 const CLICKNLOAD_SHOWN = 20;
 
@@ -57,6 +59,7 @@ function stateText(link) {
   }
   if (link.state === "waiting" && link.message) return `waiting: ${link.message}`;
   if (link.state === "captcha") return "needs captcha";
+  if (link.state === "unconfirmed") return "not resolved: confirm first";
   return link.state;
 }
 
@@ -191,6 +194,10 @@ function summary(job) {
   const saved = count((link) => link.download === "saved");
   const downloaded = saved ? `, ${saved} downloaded` : "";
   let text;
+  if (job.stage === "unconfirmed") {
+    return `A website sent ${plural(total, "link", "links")} by Click'n'Load. Nothing is resolved until you say so: Resolve, or Discard.`;
+  }
+  if (job.stage === "queued") return `Queued: ${plural(total, "link", "links")} wait for other jobs to finish.`;
   if (job.downloading) text = `Downloading: ${saved} saved, ${job.downloading} to go...`;
   else if (job.done && ended === total) text = `Done: ${resolved} of ${plural(total, "link", "links")} resolved${downloaded}.`;
   else text = `Still resolving: ${ended} of ${plural(total, "link", "links")} finished${downloaded}.`;
@@ -230,6 +237,15 @@ function jobSection(job) {
     actionButton("Export for aria2", "export-aria2", () => exportAs(job.id, "aria2")),
     actionButton("Export for JDownloader", "export-crawljob", () => exportAs(job.id, "crawljob")),
   );
+  const confirm = document.createElement("div");
+  confirm.className = "confirm";
+  confirm.hidden = true;
+  const resolveButton = actionButton("Resolve", "resolve", () => confirmJob(job.id));
+  const discardButton = actionButton("Discard", "discard", () => discardJob(job.id));
+  resolveButton.disabled = discardButton.disabled = false;
+  resolveButton.setAttribute("aria-label", `Resolve the links of ${title(job)}`);
+  discardButton.setAttribute("aria-label", `Discard the links of ${title(job)}`);
+  confirm.append(resolveButton, discardButton);
   const table = document.createElement("table");
   table.className = "links";
   table.setAttribute("aria-labelledby", heading.id);
@@ -243,7 +259,7 @@ function jobSection(job) {
   }
   head.appendChild(names);
   table.append(head, document.createElement("tbody"));
-  section.append(heading, status, actions, table);
+  section.append(heading, status, confirm, actions, table);
   return section;
 }
 
@@ -259,6 +275,8 @@ function render(job) {
   const resolved = job.links.some((link) => link.state === "resolved");
   for (const button of section.querySelectorAll(".actions button")) button.disabled = !resolved;
   section.querySelector(".job-status").textContent = summary(job);
+  section.querySelector(".confirm").hidden = job.stage !== "unconfirmed";
+  section.dataset.stage = job.stage;
 }
 
 // A job's section, newest on top.
@@ -310,6 +328,23 @@ async function download(id) {
   try {
     const answer = await post(`/api/jobs/${id}/download`, {});
     say(`Downloading ${plural(answer.downloading, "link", "links")} to the server...`);
+  } catch (error) { say(error.message); }
+}
+
+async function confirmJob(id) {
+  try {
+    render(await post(`/api/jobs/${id}/confirm`, {}));
+    say("Resolving the links Click'n'Load sent...");
+  } catch (error) { say(error.message); }
+}
+
+async function discardJob(id) {
+  try {
+    await post(`/api/jobs/${id}/discard`, {});
+    const entry = shown.get(id);
+    if (entry) entry.section.remove();
+    shown.delete(id);
+    say("Discarded.");
   } catch (error) { say(error.message); }
 }
 
