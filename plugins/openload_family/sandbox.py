@@ -269,7 +269,8 @@ class FamilyEmulation:
                 "sha1": self._sha1(file),
                 "content_type": "application/octet-stream",
                 "upload_at": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(file.uploaded_at)),
-                "url": request.host_url.rstrip("/") + served.path,
+                # A file id with "badurl" gets a direct link that is no URL (a broken API).
+                "url": "http://[::1/x" if "badurl" in file_id else request.host_url.rstrip("/") + served.path,
                 "token": secrets.token_urlsafe(8),
             },
         )

@@ -323,3 +323,20 @@ def test_two_links_to_one_file_in_one_run_take_turns(cli: CLI, tmp_path: Path) -
         "saved size6m-slow5-mirror.bin (6.0 MiB, already there)",
         "saved size6m-slow5-mirror.bin (6.0 MiB, sha1 verified)",
     ]
+
+
+def test_a_direct_link_that_is_no_url_is_that_links_error_and_the_batch_goes_on(
+    cli: CLI, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    bad, good = "https://openload.co/f/badurl-9/x", "https://openload.co/f/good-9/x"
+    run = cli("download", "--json", "--provider", "openload", "-o", str(out), bad, good)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    failed, saved = run.json_lines()
+    assert failed["status"] == "error" and failed["path"] is None
+    assert failed["error"].startswith("openload gave a direct link that is not a valid URL (")
+    assert saved["status"] == "ok" and saved["verified"] is True
+    assert sorted(p.name for p in out.iterdir()) == ["good-9.bin"]
+    resolved = only(cli("resolve", "--json", "--provider", "openload", bad))
+    assert resolved["status"] == "error" and resolved["url"] is None
+    assert "not a valid URL" in str(resolved["error"])
