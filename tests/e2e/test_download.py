@@ -392,3 +392,28 @@ def test_a_killed_download_without_ranges_is_recognised_as_a_downloads_part(cli:
     assert line["status"] == "ok" and line["verified"] is True
     assert Path(str(line["path"])).name == "size12m-slow3-norange-killed.bin"
     assert leftovers(out) == []
+
+
+def test_three_links_to_one_file_in_one_run_save_it_once(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    links = [f"https://openload.co/f/size6m-slow5-trio/{mirror}.mkv" for mirror in "abc"]
+    run = cli("download", "--json", "--connections", "4", "-o", str(out), *links)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    lines = run.json_lines()
+    assert [line["status"] for line in lines] == ["ok"] * 3 and all(line["verified"] for line in lines)
+    assert {line["path"] for line in lines} == {str(out.resolve() / "size6m-slow5-trio.bin")}
+    assert sorted(p.name for p in out.iterdir()) == ["size6m-slow5-trio.bin"]  # no .part/.state/.lock
+
+
+def test_three_different_files_of_one_name_in_one_run_get_three_names(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    links = [f"https://openload.co/f/hostile2-size{n}m-slow5-trio/x" for n in (3, 4, 5)]  # all "CON"
+    run = cli("download", "--json", "--connections", "4", "-o", str(out), *links)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    lines = run.json_lines()
+    assert all(line["status"] == "ok" and line["verified"] for line in lines)
+    paths = [Path(str(line["path"])) for line in lines]
+    assert sorted(p.name for p in paths) == ["CON_", "CON_ (2)", "CON_ (3)"]
+    assert [p.stat().st_size for p in paths] == [3 << 20, 4 << 20, 5 << 20]
+    assert all(sha1_of(path) == line["sha1"] for path, line in zip(paths, lines, strict=True))
+    assert leftovers(out) == []

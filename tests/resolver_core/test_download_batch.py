@@ -4,6 +4,8 @@ In process, with scripted providers and ``responses`` for the file server."""
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,26 @@ def test_a_link_that_is_no_url_fails_alone_in_a_download_batch(tmp_path: Path) -
     assert first.status == "error"
     assert "broken gave a direct link that is not a valid URL" in first.to_json()["error"]
     assert second.status == "ok" and second.saved[0].path.read_bytes() == b"the file"
+
+
+@responses.activate
+def test_a_file_that_cannot_be_saved_fails_alone_in_a_download_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk refusing one file (here its final rename) is that link's error, in one line."""
+    for name in ("one", "two"):
+        responses.get(f"https://broken.example/{name}", body=name.encode(), headers={"Content-Length": "3"})
+    real_replace = os.replace
+
+    def refuses_one(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        if Path(target).name == "one.bin":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refuses_one)
+    resolver = make(tmp_path, BrokenLinkProvider("broken", 1))
+    links = ["https://rapidgator.net/file/one", "https://rapidgator.net/file/two"]
+    first, second = download_many(resolver, links, tmp_path / "out")
+    assert first.status == "error"
+    assert first.to_json()["error"] == f"cannot save into {tmp_path / 'out'}: Permission denied (one.bin)"
+    assert second.status == "ok" and second.saved[0].path.read_bytes() == b"two"
