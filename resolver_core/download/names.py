@@ -31,6 +31,8 @@ MAX_NAME_BYTES: Final = 200
 FALLBACK_NAME: Final = "download.bin"
 #: The endings of an unfinished download's own files (:mod:`.state`, :mod:`.lock`).
 _WORK_FILE: Final = re.compile(r"\.part(?:\.state|\.lock)?$", re.IGNORECASE)
+#: A name is taken by a file of its own, or by a download's part, state or lock file.
+_TAKEN_BY: Final = ("", ".part", ".part.state", ".part.lock")
 _PLAIN_FILENAME: Final = re.compile(r';\s*filename\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)', re.IGNORECASE)
 #: Characters of a candidate that are read: a base name and its extension are at its end,
 #: and a megabyte "name" from an API is not worth normalising whole.
@@ -134,14 +136,14 @@ def inside(directory: Path, name: str) -> Path:
 
 
 def free_name(directory: Path, name: str) -> str:
-    """``name``, or ``name (2).ext``... : a name no file in ``directory`` has yet."""
-    if not (directory / name).exists() and not (directory / f"{name}.part").exists():
-        return name
+    """``name``, or ``name (2).ext``... : a name no file in ``directory`` has yet, nor a
+    download (its part, state or lock file: a mirror of this batch may hold the name and
+    not have made its part yet)."""
     stem, dot, suffix = name.rpartition(".")
     if not dot or not stem:
         stem, suffix = name, ""
-    for number in range(2, 10_000):
-        candidate = f"{stem} ({number}).{suffix}" if suffix else f"{stem} ({number})"
-        if not (directory / candidate).exists() and not (directory / f"{candidate}.part").exists():
+    for number in range(1, 10_000):
+        candidate = name if number == 1 else f"{stem} ({number}).{suffix}" if suffix else f"{stem} ({number})"
+        if not any((directory / f"{candidate}{ending}").exists() for ending in _TAKEN_BY):
             return candidate
     raise UnsafePath(f"no free name for {name} in {directory}")
