@@ -196,6 +196,14 @@ class Refused(ResolverError):
     try_other_provider = True
 
 
+class InvalidDirectLink(ResolverError):
+    """The provider answered with a direct link that is not a usable URL (``http://[::1/x``):
+    nothing can be fetched from it, and another provider may give a good one."""
+
+    kind = "invalid_link"
+    try_other_provider = True
+
+
 class NoDownloadApi(ResolverError):
     """The provider can check this hoster's links but has no way to download them
     (highload.to's API has no download ticket): another provider may."""

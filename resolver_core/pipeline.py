@@ -28,6 +28,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import pluggy
 import requests
@@ -311,8 +312,13 @@ class Resolver:
         return Outcome(url, status, error=error, provider=error.provider, hoster=candidates[0][1])
 
     def _resolve_at(self, provider: Provider, hoster: str, url: str) -> ResolvedLink:
-        """``url`` resolved by ``provider`` (see :meth:`_careful`)."""
-        return self._careful(provider, hoster, lambda ctx: provider.resolve(url, hoster, ctx), url)
+        """``url`` resolved by ``provider`` (see :meth:`_careful`), its direct links checked:
+        the provider's answer is the one place where a link that is no URL may come in."""
+        link = self._careful(provider, hoster, lambda ctx: provider.resolve(url, hoster, ctx), url)
+        for direct in (link.url, *(item.url for item in link.files)):
+            if (problem := _url_problem(direct)) is not None:
+                raise errors.InvalidDirectLink(f"gave a direct link that is not a valid URL ({problem})")
+        return link
 
     def _careful(
         self, provider: Provider, hoster: str, call: Callable[[ResolveContext], _T], url: str | None = None
@@ -549,6 +555,21 @@ def _report_to(on_done: Callable[[int, Any], None], position: int) -> Callable[[
             on_done(position, future.result())
 
     return report
+
+
+def _url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be fetched as a URL (an unclosed ``[``, a port that is no number,
+    no host), or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (parsing it is the check)
+    except ValueError as exc:
+        return str(exc)
+    if not parts.scheme:
+        return "no scheme"
+    if parts.scheme.lower() in ("http", "https") and not parts.hostname:
+        return "no host"
+    return None
 
 
 __all__ = ["CheckOutcome", "LinkState", "Outcome", "Resolver"]

@@ -55,7 +55,8 @@ DEMO_FILES: Final = {
     "Zr4Tn8Ks1Qm": ("Holiday.Video.Subtitles.zip", 2, True),
 }
 ARCHIVE_FILES: Final = 450
-#: Names a hostile server might give (file ids with ``hostile0`` ... ``hostile6``).
+#: Names a hostile server might give (file ids with ``hostile0`` ... ``hostile9``); the last
+#: three are the part, state and lock files of a download of ``victim.bin`` (file id ``victim``).
 HOSTILE_NAMES: Final = (
     "../../etc/passwd",
     "/abs/path",
@@ -64,6 +65,9 @@ HOSTILE_NAMES: Final = (
     "new\nline.txt",
     "..",
     "<img src=x onerror=alert(1)>.mkv",
+    "victim.bin.part",
+    "victim.bin.PART.state",
+    "victim.bin.part.lock",
 )
 
 
@@ -269,7 +273,8 @@ class FamilyEmulation:
                 "sha1": self._sha1(file),
                 "content_type": "application/octet-stream",
                 "upload_at": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(file.uploaded_at)),
-                "url": request.host_url.rstrip("/") + served.path,
+                # A file id with "badurl" gets a direct link that is no URL (a broken API).
+                "url": "http://[::1/x" if "badurl" in file_id else request.host_url.rstrip("/") + served.path,
                 "token": secrets.token_urlsafe(8),
             },
         )

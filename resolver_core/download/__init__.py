@@ -120,7 +120,14 @@ def download_file(
                     progress=progress,
                     cancelled=cancelled,
                 )
-                fetcher.run(first)
+                try:
+                    fetcher.run(first)
+                except FileExistsError as exc:  # a state file that is not this download's
+                    raise DownloadFailed(
+                        f"{Path(str(exc.filename)).name} appeared while this download was starting it;"
+                        " it was left alone",
+                        link=link,
+                    ) from None
                 problem = _check(part, expected, sha1)
                 if problem is None:
                     os.replace(part, final)
@@ -149,21 +156,27 @@ def _claimed(
 ) -> Iterator[tuple[Path, bool]]:
     """The final path for ``chosen``, its part file held (:func:`.lock.owning`) for the
     block, and whether that file is already there, complete (``size``, ``sha1``). A
-    different file of that name gets a free name beside it (unless ``overwrite``), held the
-    same way. Looked at under the lock: an owner that just finished has renamed its part."""
+    different file of that name, or a part file that is not a download's (no state file
+    beside it: a person's own ``report.pdf.part``), gets a free name beside it (unless
+    ``overwrite``), held the same way. Looked at under the lock: an owner that just
+    finished has renamed its part."""
     final = inside(directory, chosen)
     while True:
         part = final.with_name(final.name + ".part")
         with owning(part, link=link, cancelled=cancelled):
-            if final.exists() and not part.exists():
-                if final.stat().st_size == size and (sha1 is None or file_sha1(final) == sha1):
-                    yield final, True
-                    return
-                if not overwrite:
-                    final = inside(directory, free_name(directory, chosen))
-                    continue
+            if final.exists() and not part.exists() and _complete(final, size, sha1):
+                yield final, True
+                return
+            foreign_part = part.exists() and not state_path(part).exists()
+            if (final.exists() or foreign_part) and not overwrite:
+                final = inside(directory, free_name(directory, chosen))
+                continue
             yield final, False
             return
+
+
+def _complete(path: Path, size: int | None, sha1: str | None) -> bool:
+    return path.stat().st_size == size and (sha1 is None or file_sha1(path) == sha1)
 
 
 def _check(part: Path, size: int | None, sha1: str | None) -> str | None:
@@ -258,6 +271,12 @@ def download_outcome(
                 return DownloadOutcome(outcome)
         except ResolverError as exc:
             return DownloadOutcome(outcome, error=exc)
+        except OSError as exc:  # the disk, not the link: this link's error, the batch goes on
+            where = f" ({Path(exc.filename).name})" if exc.filename else ""
+            failed = DownloadFailed(
+                f"cannot save into {directory}: {exc.strerror or exc}{where}", link=outcome.input
+            )
+            return DownloadOutcome(outcome, error=failed)
 
 
 def _items(link: ResolvedLink) -> list[FileLink]:

@@ -132,6 +132,8 @@ class Fetcher:
         self.sha1 = sha1
         self.progress = progress or (lambda count: None)
         self.cancelled = cancelled or threading.Event()
+        #: Whether this run makes the part file anew (exclusively) rather than resuming it.
+        self._fresh = True
 
     def run(self, first: Probe) -> None:
         if not first.ranges or not self.resume:
@@ -143,6 +145,7 @@ class Fetcher:
                 "%s: resuming %s at %d of %d bytes", self.link, self.part.name, state.written, state.size
             )
             self.progress(state.written)
+            self._fresh = False
         else:
             remove_part(self.part)
             state = PartState(self.url, first.size, first.etag, first.last_modified, self.sha1)
@@ -159,8 +162,8 @@ class Fetcher:
     # -- with ranges: segments in place ---------------------------------------------------------
 
     def _segments(self, state: PartState) -> None:
-        writer = StateWriter(self.part, state)
-        fd = self._open(truncate=False)
+        writer = StateWriter(self.part, state, fresh=self._fresh)
+        fd = self._open()
         try:
             writer.save()
             pending = [segment for segment in state.segments if segment.remaining > 0]
@@ -218,9 +221,12 @@ class Fetcher:
         response = first.response
         for attempt in range(SEGMENT_ATTEMPTS):
             remove_part(self.part)
-            fd = self._open(truncate=True)
+            self._fresh = True
+            fd = self._open()
             written = 0
             try:
+                # A state that resumes nothing (no size): it says the part is a download's.
+                StateWriter(self.part, PartState(self.url, None), fresh=True).save()
                 with response:
                     for chunk in _body(response):
                         self._check_cancelled()
@@ -246,10 +252,16 @@ class Fetcher:
 
     # -- shared ------------------------------------------------------------------------------
 
-    def _open(self, *, truncate: bool) -> int:
-        flags = os.O_RDWR | os.O_CREAT | (os.O_TRUNC if truncate else 0)
+    def _open(self) -> int:
+        """The part file: made anew exclusively (``O_EXCL``: a file that appeared under its
+        name since it was removed is someone else's, never written into), or the one resumed."""
+        flags = os.O_RDWR | (os.O_CREAT | os.O_EXCL if self._fresh else 0)
         try:
             return os.open(self.part, flags, 0o644)
+        except FileExistsError:
+            raise DownloadFailed(
+                f"{self.part} appeared while this download was starting it; it was left alone", link=self.link
+            ) from None
         except OSError as exc:
             raise DownloadFailed(f"cannot write {self.part}: {exc.strerror}", link=self.link) from None
 

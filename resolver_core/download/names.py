@@ -7,7 +7,10 @@ is hostile until cleaned: normalised (NFKC, so that a full-width slash or dot is
 looks like, and two names that look alike are alike), stripped of invisible format
 characters (a right-to-left override, U+202E, before "fdp.exe" makes "invoice" + U+202E +
 "fdp.exe" read as "invoiceexe.pdf"), reduced to a base name, then cleaned by ``pathvalidate`` of separators,
-control characters, reserved names (``CON``) and excess length.
+control characters, reserved names (``CON``) and excess length. A name that ends as the
+files of an unfinished download do (``.part``, ``.part.state``, ``.part.lock``, in any case)
+has that dot made a "_": a file someone names ``victim.bin.part`` must not become the part
+file (nor the state) that a download of ``victim.bin`` resumes.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ from ..errors import ResolverError
 #: Bytes a name may have (most file systems allow 255; room is left for " (12).part.state").
 MAX_NAME_BYTES: Final = 200
 FALLBACK_NAME: Final = "download.bin"
+#: The endings of an unfinished download's own files (:mod:`.state`, :mod:`.lock`).
+_WORK_FILE: Final = re.compile(r"\.part(?:\.state|\.lock)?$", re.IGNORECASE)
+#: A name is taken by a file of its own, or by a download's part, state or lock file.
+_TAKEN_BY: Final = ("", ".part", ".part.state", ".part.lock")
 _PLAIN_FILENAME: Final = re.compile(r';\s*filename\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)', re.IGNORECASE)
 #: Characters of a candidate that are read: a base name and its extension are at its end,
 #: and a megabyte "name" from an API is not worth normalising whole.
@@ -71,7 +78,7 @@ def safe_name(*candidates: str | None) -> str:
         base = re.split(r"[/\\]", "".join(map(_visible, text)))[-1]
         # Length is cut first, keeping the extension (pathvalidate would cut the end off).
         cleaned = sanitize_filename(_shorten(base), platform="universal", replacement_text="_")
-        cleaned = _unreserved(cleaned.strip(" ."))
+        cleaned = _not_a_work_file(_unreserved(cleaned.strip(" .")))
         if len(cleaned.encode()) > MAX_NAME_BYTES:  # the "_" that made "NUL.txt..." an ordinary name
             cleaned = _shorten(cleaned)
         if not cleaned or set(cleaned) <= {"_"}:
@@ -90,6 +97,14 @@ def _visible(char: str) -> str:
     if category == "Cf":
         return ""
     return "_" if category in ("Cc", "Cs", "Zl", "Zp") else char
+
+
+def _not_a_work_file(name: str) -> str:
+    """``name``, with the dot of a ``.part`` (``.part.state``, ``.part.lock``) ending made a
+    "_" ("victim.bin.part" is saved as "victim.bin_part")."""
+    while (ending := _WORK_FILE.search(name)) is not None:
+        name = f"{name[: ending.start()]}_{name[ending.start() + 1 :]}"
+    return name
 
 
 def _unreserved(name: str) -> str:
@@ -121,14 +136,14 @@ def inside(directory: Path, name: str) -> Path:
 
 
 def free_name(directory: Path, name: str) -> str:
-    """``name``, or ``name (2).ext``... : a name no file in ``directory`` has yet."""
-    if not (directory / name).exists() and not (directory / f"{name}.part").exists():
-        return name
+    """``name``, or ``name (2).ext``... : a name no file in ``directory`` has yet, nor a
+    download (its part, state or lock file: a mirror of this batch may hold the name and
+    not have made its part yet)."""
     stem, dot, suffix = name.rpartition(".")
     if not dot or not stem:
         stem, suffix = name, ""
-    for number in range(2, 10_000):
-        candidate = f"{stem} ({number}).{suffix}" if suffix else f"{stem} ({number})"
-        if not (directory / candidate).exists() and not (directory / f"{candidate}.part").exists():
+    for number in range(1, 10_000):
+        candidate = name if number == 1 else f"{stem} ({number}).{suffix}" if suffix else f"{stem} ({number})"
+        if not any((directory / f"{candidate}{ending}").exists() for ending in _TAKEN_BY):
             return candidate
     raise UnsafePath(f"no free name for {name} in {directory}")

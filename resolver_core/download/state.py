@@ -4,7 +4,9 @@
 file it is (URL, size, ETag, Last-Modified, expected sha1) and, per segment, how many of its
 bytes are written. A new run resumes from it; a server whose answer no longer matches (a
 changed ETag, another size) gets a fresh start. Written atomically, so a killed process
-leaves the last good state, which never claims bytes that are not on disk.
+leaves the last good state, which never claims bytes that are not on disk. A new part's
+state is made exclusively, as its part is: a state file that appeared meanwhile is not
+this download's, and is not replaced.
 """
 
 from __future__ import annotations
@@ -76,12 +78,14 @@ def load_state(part: Path) -> PartState | None:
 
 
 class StateWriter:
-    """Saves a part's state atomically, at most every ``interval`` bytes (and when asked)."""
+    """Saves a part's state atomically, at most every ``interval`` bytes (and when asked);
+    the first save of a ``fresh`` part's state creates its file exclusively."""
 
-    def __init__(self, part: Path, state: PartState, interval: int = 4 << 20) -> None:
+    def __init__(self, part: Path, state: PartState, interval: int = 4 << 20, *, fresh: bool = False) -> None:
         self.part = part
         self.state = state
         self.interval = interval
+        self._fresh = fresh
         self._since = 0
         self._lock = threading.Lock()
 
@@ -103,6 +107,9 @@ class StateWriter:
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
                 json.dump(asdict(self.state), file)
+            if self._fresh:  # the name is claimed first (FileExistsError if it is taken)
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+                self._fresh = False
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

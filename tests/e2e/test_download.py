@@ -323,3 +323,97 @@ def test_two_links_to_one_file_in_one_run_take_turns(cli: CLI, tmp_path: Path) -
         "saved size6m-slow5-mirror.bin (6.0 MiB, already there)",
         "saved size6m-slow5-mirror.bin (6.0 MiB, sha1 verified)",
     ]
+
+
+def test_a_direct_link_that_is_no_url_is_that_links_error_and_the_batch_goes_on(
+    cli: CLI, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    bad, good = "https://openload.co/f/badurl-9/x", "https://openload.co/f/good-9/x"
+    run = cli("download", "--json", "--provider", "openload", "-o", str(out), bad, good)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    failed, saved = run.json_lines()
+    assert failed["status"] == "error" and failed["path"] is None
+    assert failed["error"].startswith("openload gave a direct link that is not a valid URL (")
+    assert saved["status"] == "ok" and saved["verified"] is True
+    assert sorted(p.name for p in out.iterdir()) == ["good-9.bin"]
+    resolved = only(cli("resolve", "--json", "--provider", "openload", bad))
+    assert resolved["status"] == "error" and resolved["url"] is None
+    assert "not a valid URL" in str(resolved["error"])
+
+
+def test_files_named_as_a_downloads_part_state_and_lock_cannot_be_planted(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    hostile = [f"https://openload.co/f/hostile{n}-plant/x" for n in (7, 8, 9)]
+    run = cli("download", "--json", "-o", str(out), *hostile)
+    assert run.returncode == 0, run.stderr
+    names = [Path(str(line["path"])).name for line in run.json_lines()]
+    assert names == ["victim.bin_part", "victim.bin_PART.state", "victim.bin_part.lock"]
+    line = only(cli("download", "--json", "-o", str(out), "https://openload.co/f/victim/x"))
+    assert line["status"] == "ok" and line["verified"] is True
+    assert sha1_of(out / "victim.bin") == line["sha1"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*names, "victim.bin"])  # all three still there
+
+
+def test_a_persons_own_part_file_is_kept_unless_overwrite(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    own = out / "report-1.bin.part"
+    own.write_bytes(b"my half-written notes")
+    link = "https://openload.co/f/report-1/x"
+    line = only(cli("download", "--json", "-o", str(out), link))
+    assert line["status"] == "ok" and Path(str(line["path"])).name == "report-1 (2).bin"
+    assert own.read_bytes() == b"my half-written notes"
+    replaced = only(cli("download", "--json", "--overwrite", "-o", str(out), link))
+    assert replaced["status"] == "ok" and Path(str(replaced["path"])) == (out / "report-1.bin").resolve()
+    assert sorted(p.name for p in out.iterdir()) == ["report-1 (2).bin", "report-1.bin"]
+
+
+def test_a_killed_download_without_ranges_is_recognised_as_a_downloads_part(cli: CLI, tmp_path: Path) -> None:
+    """A server without ranges leaves a part that cannot resume: the next run starts it
+    over under its own name (it is not taken for a person's file)."""
+    out = tmp_path / "out"
+    link = "https://openload.co/f/size12m-slow3-norange-killed/Film.mkv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resolver_core", "download", "-o", str(out), link],
+        env=cli.env,
+        cwd=cli.home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    part = out / "size12m-slow3-norange-killed.bin.part"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (part.exists() and part.stat().st_size > 1 << 20):
+        time.sleep(0.1)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert part.exists()
+    line = only(cli("download", "--json", "-o", str(out), link))
+    assert line["status"] == "ok" and line["verified"] is True
+    assert Path(str(line["path"])).name == "size12m-slow3-norange-killed.bin"
+    assert leftovers(out) == []
+
+
+def test_three_links_to_one_file_in_one_run_save_it_once(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    links = [f"https://openload.co/f/size6m-slow5-trio/{mirror}.mkv" for mirror in "abc"]
+    run = cli("download", "--json", "--connections", "4", "-o", str(out), *links)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    lines = run.json_lines()
+    assert [line["status"] for line in lines] == ["ok"] * 3 and all(line["verified"] for line in lines)
+    assert {line["path"] for line in lines} == {str(out.resolve() / "size6m-slow5-trio.bin")}
+    assert sorted(p.name for p in out.iterdir()) == ["size6m-slow5-trio.bin"]  # no .part/.state/.lock
+
+
+def test_three_different_files_of_one_name_in_one_run_get_three_names(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    links = [f"https://openload.co/f/hostile2-size{n}m-slow5-trio/x" for n in (3, 4, 5)]  # all "CON"
+    run = cli("download", "--json", "--connections", "4", "-o", str(out), *links)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    lines = run.json_lines()
+    assert all(line["status"] == "ok" and line["verified"] for line in lines)
+    paths = [Path(str(line["path"])) for line in lines]
+    assert sorted(p.name for p in paths) == ["CON_", "CON_ (2)", "CON_ (3)"]
+    assert [p.stat().st_size for p in paths] == [3 << 20, 4 << 20, 5 << 20]
+    assert all(sha1_of(path) == line["sha1"] for path, line in zip(paths, lines, strict=True))
+    assert leftovers(out) == []

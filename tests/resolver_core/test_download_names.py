@@ -66,3 +66,14 @@ def test_paths_stay_inside_and_names_are_free(tmp_path: Path) -> None:
     (tmp_path / "a (2).bin.part").write_bytes(b"x")
     assert free_name(tmp_path, "a.bin") == "a (3).bin"
     assert free_name(tmp_path, "new.bin") == "new.bin"
+
+
+@pytest.mark.parametrize("ending", [".part.lock", ".part.state"])
+def test_a_name_a_download_holds_is_not_free(tmp_path: Path, ending: str) -> None:
+    """A mirror of the same batch holds ``a.bin`` (its lock, or its state) before its part
+    exists: another file does not pick that name and then wait for it."""
+    (tmp_path / "a.bin").write_bytes(b"x")
+    (tmp_path / f"a (2).bin{ending}").write_bytes(b"")
+    assert free_name(tmp_path, "a.bin") == "a (3).bin"
+    (tmp_path / f"b.bin{ending}").write_bytes(b"")
+    assert free_name(tmp_path, "b.bin") == "b (2).bin"

@@ -67,6 +67,11 @@ HOSTILE_NAMES = {
     "terminal escape": "\x1b]0;pwned\x07\x1b[31mred.txt",
     "line separator": "a\u2028b.txt",
     "reserved characters": 'a<b>c:d"e|f?g*h.txt',
+    "a part file": "victim.bin.part",
+    "a state file": "victim.bin.PART.state",
+    "a lock file": "victim.bin.part.lock",
+    "a full-width part file": "victim.bin\uff0epart",
+    "a part file with trailing dots": "victim.bin.part. .",
 }
 
 
@@ -79,6 +84,7 @@ def assert_sane(name: str) -> None:
     assert not [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
     assert unicodedata.normalize("NFKC", name) == name
     assert name.split(".", 1)[0].rstrip(" ").lower() not in WINDOWS_DEVICES
+    assert not name.lower().endswith((".part", ".part.state", ".part.lock")), "a download's own file"
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_NAMES.values(), ids=HOSTILE_NAMES.keys())
