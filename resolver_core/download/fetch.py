@@ -321,6 +321,8 @@ class Fetcher:
                         left -= len(chunk)
                         if left == 0:
                             break
+                if left > 0:  # no error from the transport, and not all the bytes: a drop
+                    raise requests.ConnectionError(f"the answer ended {left} bytes before its range did")
             except RedirectRefused as exc:
                 raise DownloadFailed(f"the file server {_reason(exc)}", link=self.link) from None
             except requests.RequestException as exc:

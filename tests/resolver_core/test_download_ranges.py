@@ -151,3 +151,15 @@ def test_content_range_is_read_strictly(
 ) -> None:
     answered = fetch_module.parse_content_range(header)
     assert (None if answered is None else (answered.start, answered.end, answered.total)) == expected
+
+
+def test_206_answers_that_end_before_their_range_count_as_dropped_connections(
+    mock: responses.RequestsMock, tmp_path: Path
+) -> None:
+    """Empty bodies without a length: no error from the transport, and no progress. They
+    are dropped connections (a few, then the link fails), not a loop without end."""
+    server = HostileServer(DATA, lambda asked, times: Answer(length=None, cut=0) if times < 200 else RIGHT)
+    with pytest.raises(DownloadFailed) as caught:
+        fetch(server, mock, tmp_path, connections=1)
+    assert "the connection kept failing" in caught.value.for_person()
+    assert len(server.requests) < 20 and server.requests[-1] == "bytes=0-9999"
