@@ -235,6 +235,7 @@ class Fetcher:
         except _RangeRefused as exc:
             log.info("%s: %s; downloading again on one connection from the start", self.link, exc)
             self._abandon.clear()
+            self.progress(-state.written)  # those bytes are fetched again
             remove_part(self.part)
             self._whole(self._probe(ranged=False))
 

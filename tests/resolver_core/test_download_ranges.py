@@ -15,6 +15,7 @@ import responses
 
 from resolver_core.download import DownloadFailed, download_file
 from resolver_core.download import fetch as fetch_module
+from resolver_core.download.state import PartState, Segment, StateWriter
 
 from .hostile_files import RIGHT, URL, Answer, HostileServer
 
@@ -56,8 +57,10 @@ def test_a_segment_of_a_file_with_another_total_starts_the_download_over(
         return Answer(total=1) if asked and not asked.startswith("bytes=0-") else RIGHT
 
     server = HostileServer(DATA, plan)
-    assert fetch(server, mock, tmp_path, connections=4) == DATA
+    counted: list[int] = []
+    assert fetch(server, mock, tmp_path, connections=4, progress=counted.append) == DATA
     assert server.requests[-1] is None  # the whole file, on one connection, without a Range
+    assert sum(counted) == len(DATA)  # what the segments had written is taken back
 
 
 def test_a_206_that_claims_the_asked_start_but_says_another_total_is_not_written(
@@ -163,3 +166,25 @@ def test_206_answers_that_end_before_their_range_count_as_dropped_connections(
         fetch(server, mock, tmp_path, connections=1)
     assert "the connection kept failing" in caught.value.for_person()
     assert len(server.requests) < 20 and server.requests[-1] == "bytes=0-9999"
+
+
+@pytest.mark.parametrize(
+    "segments",
+    [
+        [Segment(0, 6_000, 6_000), Segment(6_000, 1 << 40, 0)],  # past the size
+        [Segment(0, 4_000, 4_000), Segment(5_000, 10_000, 0)],  # a hole
+        [Segment(0, 6_000, 6_000), Segment(4_000, 10_000, 0)],  # an overlap
+        [Segment(2_000, 10_000, 0)],  # not from the start
+        [],
+    ],
+)
+def test_a_state_whose_segments_do_not_tile_the_file_is_not_resumed(
+    mock: responses.RequestsMock, tmp_path: Path, segments: list[Segment]
+) -> None:
+    part = tmp_path / "data.bin.part"
+    part.write_bytes(DATA[:4_000] + bytes(2_000))  # not all of it what the state claims
+    StateWriter(part, PartState(URL, len(DATA), segments=segments)).save()
+    server = HostileServer(DATA, lambda asked, times: RIGHT)
+    assert fetch(server, mock, tmp_path, connections=2) == DATA
+    assert server.requests.count("bytes=0-") == 1  # started over at once, not after a bad file
+    assert all(asked in ("bytes=0-", "bytes=0-4999", "bytes=5000-9999") for asked in server.requests)
