@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +36,7 @@ import urllib3
 from ..errors import ResolverError
 from ..http import RedirectRefused
 from ..redact import redact
+from .ranges import parse_content_range, range_problem
 from .state import PartState, Segment, StateWriter, load_state, remove_part
 
 log = logging.getLogger("linkresolver")
@@ -73,51 +73,6 @@ class _RangeRefused(Exception):
 
 class _Abandoned(Exception):
     """Another segment's range answer was refused: this one stops too."""
-
-
-@dataclass(frozen=True, slots=True)
-class ContentRange:
-    """A 206's ``Content-Range: bytes START-END/TOTAL`` (``END`` inclusive, ``TOTAL`` None for ``*``)."""
-
-    start: int
-    end: int
-    total: int | None
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start + 1
-
-
-_CONTENT_RANGE: Final = re.compile(r"bytes[ \t]+(\d{1,19})-(\d{1,19})/(\d{1,19}|\*)", re.IGNORECASE)
-
-
-def parse_content_range(value: str | None) -> ContentRange | None:
-    """The range a 206 says it holds; None for anything malformed or impossible."""
-    match = _CONTENT_RANGE.fullmatch((value or "").strip())
-    if match is None:
-        return None
-    start, end = int(match.group(1)), int(match.group(2))
-    total = None if match.group(3) == "*" else int(match.group(3))
-    if end < start or (total is not None and end >= total):
-        return None
-    return ContentRange(start, end, total)
-
-
-def range_problem(response: requests.Response, start: int, total: int | None) -> str | None:
-    """What is wrong with a 206 to a request for the bytes from ``start`` of a file of
-    ``total`` bytes (None: any), or None when it holds what was asked."""
-    raw = response.headers.get("Content-Range")
-    answered = parse_content_range(raw)
-    if answered is None:
-        return f"an unreadable Content-Range ({redact(str(raw))[:60]!r})"
-    if answered.start != start:
-        return f"the bytes from {answered.start} to a request for the bytes from {start}"
-    if total is not None and answered.total is not None and answered.total != total:
-        return f"a Content-Range total of {answered.total} bytes, not {total}"
-    length = response.headers.get("Content-Length", "")
-    if length.isdigit() and int(length) != answered.length:
-        return f"a Content-Length of {length} bytes for a range of {answered.length}"
-    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import responses
 
 from resolver_core.download import DownloadFailed, download_file
 from resolver_core.download import fetch as fetch_module
+from resolver_core.download.ranges import parse_content_range
 from resolver_core.download.state import PartState, Segment, StateWriter
 
 from .hostile_files import RIGHT, URL, Answer, HostileServer
@@ -152,7 +153,7 @@ def test_a_200_without_a_length_longer_than_the_promise_fails_without_a_sha1(
 def test_content_range_is_read_strictly(
     header: str | None, expected: tuple[int, int, int | None] | None
 ) -> None:
-    answered = fetch_module.parse_content_range(header)
+    answered = parse_content_range(header)
     assert (None if answered is None else (answered.start, answered.end, answered.total)) == expected
 
 
