@@ -117,6 +117,7 @@ def download_file(
                     connections=connections,
                     resume=resume,
                     sha1=sha1,
+                    size=expected,
                     progress=progress,
                     cancelled=cancelled,
                 )
@@ -128,7 +129,7 @@ def download_file(
                         " it was left alone",
                         link=link,
                     ) from None
-                problem = _check(part, expected, sha1)
+                problem = _check(part, expected, sha1, overlong=fetcher.overlong)
                 if problem is None:
                     os.replace(part, final)
                     state_path(part).unlink(missing_ok=True)
@@ -179,16 +180,17 @@ def _complete(path: Path, size: int | None, sha1: str | None) -> bool:
     return path.stat().st_size == size and (sha1 is None or file_sha1(path) == sha1)
 
 
-def _check(part: Path, size: int | None, sha1: str | None) -> str | None:
+def _check(part: Path, size: int | None, sha1: str | None, *, overlong: bool = False) -> str | None:
+    """What is wrong with the part, or None. A server that sent more than the promised size
+    (``overlong``; its first bytes are all that was kept) sent something else than the file,
+    unless the sha1 proves those bytes right."""
     actual = part.stat().st_size
     if size is not None and actual != size:
-        if actual > size:
-            with part.open("r+b") as handle:  # a server that sent more than it said
-                handle.truncate(size)
-        else:
-            return f"the file arrived with {actual} bytes, not {size}"
-    if sha1 is not None and file_sha1(part) != sha1:
-        return "the file's sha1 is not the one the provider gave"
+        return f"the file arrived with {actual} bytes, not {size}"
+    if sha1 is not None:
+        return "the file's sha1 is not the one the provider gave" if file_sha1(part) != sha1 else None
+    if overlong:
+        return f"the file server sent more than the {size} bytes promised"
     return None
 
 

@@ -7,6 +7,13 @@ ranges, the file is split into segments, one connection each, written in place w
 ``os.pwrite`` into ``NAME.part``; a dropped connection resumes its segment where it
 stopped. The final file appears, by an atomic rename, only when every byte is there and
 the size and sha1 (when known) are right.
+
+The size the API promised bounds everything: a server that announces another size is
+refused before a byte is written, one that sends more is cut at the promise (and the file
+counts as corrupt unless its sha1 says otherwise), and no part file grows past it. Every
+206 must say (in ``Content-Range``) that it starts where the request asked and that the file
+has the promised size; one that does not sends the download back to a single connection
+from the first byte, so bytes from the wrong offset never land in the file.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import urllib3
 from ..errors import ResolverError
 from ..http import RedirectRefused
 from ..redact import redact
+from .ranges import parse_content_range, range_problem
 from .state import PartState, Segment, StateWriter, load_state, remove_part
 
 log = logging.getLogger("linkresolver")
@@ -58,8 +66,13 @@ class ChecksumMismatch(DownloadFailed):
     kind = "checksum"
 
 
-class _RangeIgnored(Exception):
-    """A server that took ranges answered a range with the whole file."""
+class _RangeRefused(Exception):
+    """A range answer that cannot be used (a 200, or a 206 for other bytes): the download
+    starts over on one connection."""
+
+
+class _Abandoned(Exception):
+    """Another segment's range answer was refused: this one stops too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,30 +87,44 @@ class Probe:
     disposition: str | None
 
 
-def probe(session: requests.Session, url: str, headers: dict[str, str], link: str) -> Probe:
-    """``GET url`` with ``Range: bytes=0-``; the open response and what it says."""
+def probe(
+    session: requests.Session, url: str, headers: dict[str, str], link: str, *, ranged: bool = True
+) -> Probe:
+    """``GET url`` with ``Range: bytes=0-`` (without a Range when not ``ranged``); the open
+    response and what it says. A 206 that does not start at byte 0 is asked again without a
+    Range; a server that answers that with one too is refused."""
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ("http", "https"):
         raise DownloadFailed(
             f"the direct link is a {scheme or 'relative'}: URL, not http(s): refused", link=link
         )
     try:
-        response = session.get(url, headers=_request_headers(headers, "bytes=0-"), stream=True)
+        response = session.get(
+            url, headers=_request_headers(headers, "bytes=0-" if ranged else None), stream=True
+        )
     except RedirectRefused as exc:
         raise DownloadFailed(f"the file server {_reason(exc)}", link=link) from None
     except requests.RequestException as exc:
         raise DownloadFailed(f"cannot reach the file server: {_reason(exc)}", link=link) from None
     _check_status(response, link)
     size = None
-    content_range = response.headers.get("Content-Range", "")
-    if response.status_code == 206 and "/" in content_range:
-        total = content_range.rsplit("/", 1)[1].strip()
-        size = int(total) if total.isdigit() else None
+    if response.status_code == 206:
+        problem = range_problem(response, 0, None)
+        if problem is not None:
+            response.close()
+            if not ranged:
+                raise DownloadFailed(
+                    f"the file server answered a request for the whole file with {problem}", link=link
+                )
+            log.info("%s: the file server answered with %s; asking for the whole file", link, problem)
+            return probe(session, url, headers, link, ranged=False)
+        answered = parse_content_range(response.headers.get("Content-Range"))
+        size = answered.total if answered is not None else None
     elif response.headers.get("Content-Length", "").isdigit():
         size = int(response.headers["Content-Length"])
     return Probe(
         response,
-        ranges=response.status_code == 206 and size is not None,
+        ranges=ranged and response.status_code == 206 and size is not None,
         size=size,
         etag=response.headers.get("ETag"),
         last_modified=response.headers.get("Last-Modified"),
@@ -119,6 +146,7 @@ class Fetcher:
         connections: int = 1,
         resume: bool = True,
         sha1: str | None = None,
+        size: int | None = None,
         progress: Callable[[int], None] | None = None,
         cancelled: threading.Event | None = None,
     ) -> None:
@@ -130,13 +158,21 @@ class Fetcher:
         self.connections = max(1, connections)
         self.resume = resume
         self.sha1 = sha1
+        #: The promised size (the API's, else the server's): nothing is written past it.
+        self.size = size
+        #: The server sent more than :attr:`size`: the file is corrupt unless its sha1 is right.
+        self.overlong = False
+        self._abandon = threading.Event()
         self.progress = progress or (lambda count: None)
         self.cancelled = cancelled or threading.Event()
         #: Whether this run makes the part file anew (exclusively) rather than resuming it.
         self._fresh = True
 
     def run(self, first: Probe) -> None:
-        if not first.ranges or not self.resume:
+        self._check_announced(first)
+        if self.size is None:
+            self.size = first.size
+        if not first.ranges or not self.resume or self.size is None:
             self._whole(first)
             return
         state = load_state(self.part)
@@ -148,16 +184,37 @@ class Fetcher:
             self._fresh = False
         else:
             remove_part(self.part)
-            state = PartState(self.url, first.size, first.etag, first.last_modified, self.sha1)
-            state.segments = _plan(first.size or 0, self.connections)
+            state = PartState(self.url, self.size, first.etag, first.last_modified, self.sha1)
+            state.segments = _plan(self.size, self.connections)
         first.response.close()
         state.url = self.url
         try:
             self._segments(state)
-        except _RangeIgnored:
-            log.info("%s: the server stopped taking ranges; starting over", self.link)
+        except _RangeRefused as exc:
+            log.info("%s: %s; downloading again on one connection from the start", self.link, exc)
+            self._abandon.clear()
+            self.progress(-state.written)  # those bytes are fetched again
             remove_part(self.part)
-            self._whole(probe(self.session, self.url, self.headers, self.link))
+            self._whole(self._probe(ranged=False))
+
+    def _probe(self, *, ranged: bool) -> Probe:
+        again = probe(self.session, self.url, self.headers, self.link, ranged=ranged)
+        try:
+            self._check_announced(again)
+        except DownloadFailed:
+            again.response.close()
+            raise
+        return again
+
+    def _check_announced(self, first: Probe) -> None:
+        """A server that announces another size than the promised one serves another file
+        (or would grow the part past the promise): refused before anything is written."""
+        if self.size is not None and first.size is not None and first.size != self.size:
+            raise DownloadFailed(
+                f"the file server announced {first.size} bytes, the provider said {self.size}:"
+                " refused, nothing was written",
+                link=self.link,
+            )
 
     # -- with ranges: segments in place ---------------------------------------------------------
 
@@ -172,13 +229,25 @@ class Fetcher:
                     self._segment(fd, segment, writer)
             else:
                 with ThreadPoolExecutor(len(pending), thread_name_prefix="segment") as pool:
-                    for future in [pool.submit(self._segment, fd, s, writer) for s in pending]:
-                        future.result()
+                    futures = [pool.submit(self._segment, fd, s, writer) for s in pending]
+                    errors = [future.exception() for future in futures]
+                # A refused range stops every segment: it is the reason, not their stopping.
+                failures = [e for e in errors if e is not None and not isinstance(e, _Abandoned)]
+                failures.sort(key=lambda error: not isinstance(error, _RangeRefused))
+                if failures:
+                    raise failures[0]
         finally:
             writer.save()
             os.close(fd)
 
     def _segment(self, fd: int, segment: Segment, writer: StateWriter) -> None:
+        try:
+            self._fetch_segment(fd, segment, writer)
+        except _RangeRefused:
+            self._abandon.set()
+            raise
+
+    def _fetch_segment(self, fd: int, segment: Segment, writer: StateWriter) -> None:
         attempts = 0
         while segment.remaining > 0:
             self._check_cancelled()
@@ -192,16 +261,27 @@ class Fetcher:
                 _check_status(response, self.link)
                 if response.status_code != 206:
                     response.close()
-                    raise _RangeIgnored()
+                    raise _RangeRefused("the file server stopped taking ranges")
+                problem = range_problem(response, offset, self.size)
+                if problem is not None:
+                    response.close()
+                    raise _RangeRefused(f"the file server answered a range with {problem}")
+                answered = parse_content_range(response.headers.get("Content-Range"))
+                assert answered is not None  # range_problem read it
+                # Never more than this answer says it holds, nor past this segment.
+                left = min(segment.remaining, answered.length)
                 with response:
                     for received in _body(response):
                         self._check_cancelled()
-                        chunk = received[: segment.remaining]
+                        chunk = received[:left]
                         self._write(fd, chunk, segment.start + segment.done, writer)
                         writer.advance(segment, len(chunk))
                         self.progress(len(chunk))
-                        if segment.remaining == 0:
+                        left -= len(chunk)
+                        if left == 0:
                             break
+                if left > 0:  # no error from the transport, and not all the bytes: a drop
+                    raise requests.ConnectionError(f"the answer ended {left} bytes before its range did")
             except RedirectRefused as exc:
                 raise DownloadFailed(f"the file server {_reason(exc)}", link=self.link) from None
             except requests.RequestException as exc:
@@ -224,18 +304,26 @@ class Fetcher:
             self._fresh = True
             fd = self._open()
             written = 0
+            self.overlong = False
             try:
                 # A state that resumes nothing (no size): it says the part is a download's.
                 StateWriter(self.part, PartState(self.url, None), fresh=True).save()
                 with response:
-                    for chunk in _body(response):
+                    for received in _body(response):
                         self._check_cancelled()
+                        chunk = received
+                        if self.size is not None and written + len(received) > self.size:
+                            chunk = received[: self.size - written]  # and not a byte more
+                            self.overlong = True
                         self._write(fd, chunk, written, None)
                         written += len(chunk)
                         self.progress(len(chunk))
-                if first.size is None or written == first.size:
+                        if self.overlong:
+                            log.info("%s: the file server sent more than %d bytes", self.link, self.size)
+                            break
+                if self.size is None or written == self.size:
                     return
-                raise requests.ConnectionError(f"the connection closed at byte {written} of {first.size}")
+                raise requests.ConnectionError(f"the connection closed at byte {written} of {self.size}")
             except requests.RequestException as exc:
                 self.progress(-written)
                 if attempt + 1 >= SEGMENT_ATTEMPTS:
@@ -245,7 +333,7 @@ class Fetcher:
                 log.info(
                     "%s: connection lost (%s); the server takes no ranges, starting over", self.link, exc
                 )
-                first = probe(self.session, self.url, self.headers, self.link)
+                first = self._probe(ranged=True)
                 response = first.response
             finally:
                 os.close(fd)
@@ -277,14 +365,21 @@ class Fetcher:
             ) from None
 
     def _check_cancelled(self) -> None:
+        if self._abandon.is_set():
+            raise _Abandoned()
         if self.cancelled.is_set():
             raise DownloadFailed("interrupted; the part file is kept: run again to resume", link=self.link)
 
 
-def _request_headers(headers: dict[str, str], byte_range: str) -> dict[str, str]:
-    """The provider's headers, the range, and no compression: a file is saved as its bytes,
-    which ranges, sizes and sha1s describe (and nothing inflates without bound)."""
-    return {**headers, "Accept-Encoding": "identity", "Range": byte_range}
+def _request_headers(headers: dict[str, str], byte_range: str | None) -> dict[str, str]:
+    """The provider's headers, the range (if any), and no compression: a file is saved as
+    its bytes, which ranges, sizes and sha1s describe (and nothing inflates without bound)."""
+    asked = {**headers, "Accept-Encoding": "identity"}
+    if byte_range is not None:
+        asked["Range"] = byte_range
+    else:
+        asked = {name: value for name, value in asked.items() if name.lower() != "range"}
+    return asked
 
 
 def _body(response: requests.Response) -> Iterator[bytes]:

@@ -46,12 +46,23 @@ class PartState:
         return sum(segment.done for segment in self.segments)
 
     def matches(self, size: int | None, etag: str | None, last_modified: str | None) -> bool:
-        """Whether the server still serves the file this part holds."""
-        if self.size is None or size != self.size:
+        """Whether the server still serves the file this part holds (and the segments are
+        that file's: one after the other, from its first byte to its last, so a resumed
+        part never has a hole, nor a byte past the size)."""
+        if self.size is None or size != self.size or not self.tiles():
             return False
         if self.etag and etag and self.etag != etag:
             return False
         return not (self.last_modified and last_modified and self.last_modified != last_modified)
+
+    def tiles(self) -> bool:
+        """Whether the segments cover the file exactly, in order."""
+        position = 0
+        for segment in self.segments:
+            if segment.start != position or segment.end <= segment.start:
+                return False
+            position = segment.end
+        return self.size is not None and position == self.size and bool(self.segments)
 
 
 def state_path(part: Path) -> Path:

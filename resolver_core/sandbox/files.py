@@ -9,7 +9,14 @@ does wrong is written in its name, so any emulated API can ask for it through a 
 - ``norange``: Range is ignored (200 and the whole file, every time);
 - ``badsha1``: the API is told a sha1 that is not the file's;
 - ``deadlink``: the first direct link handed out answers 403 (expired); later ones work;
-- ``slow5``: each connection is limited to 5 MB/s (as free hosters and debrid services do).
+- ``slow5``: each connection is limited to 5 MB/s (as free hosters and debrid services do);
+- ``longer``: the server's file is :data:`EXTRA` bytes longer than the API says, and its
+  ``Content-Length`` and ``Content-Range`` totals say so;
+- ``endless``: Range is ignored and the answer has no length: the file, then bytes without
+  end (a broken or hostile server);
+- ``fromzero``: every range is answered with 206 and the whole file from byte 0 (its
+  ``Content-Range`` says so);
+- ``badtotal``: the ``Content-Range`` total is twice the file's size.
 """
 
 from __future__ import annotations
@@ -35,6 +42,11 @@ BLOCK: Final = 1 << 20
 #: Files at least this large are made by rotating one random block (fast, constant memory).
 _ROTATE_FROM: Final = 8 << 20
 _UNITS: Final = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+#: What a ``longer`` file has beyond the size the API gives.
+EXTRA: Final = 100_000
+#: An ``endless`` answer stops after this much all the same, so that a client that never
+#: stops reading cannot keep a sandbox thread busy for ever.
+_ENDLESS_CAP: Final = 1 << 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +77,10 @@ class Behaviour:
     wrong_sha1: bool = False
     expiring: bool = False
     rate: float | None = None
+    longer: bool = False
+    endless: bool = False
+    from_zero: bool = False
+    bad_total: bool = False
 
     @classmethod
     def of(cls, name: str) -> Behaviour:
@@ -79,6 +95,10 @@ class Behaviour:
             wrong_sha1="badsha1" in low,
             expiring="deadlink" in low,
             rate=int(slow.group(1)) * 1_000_000 if slow else None,
+            longer="longer" in low,
+            endless="endless" in low,
+            from_zero="fromzero" in low,
+            bad_total="badtotal" in low,
         )
 
 
@@ -155,13 +175,16 @@ class FileStore:
             if not self._tokens.get(token, False):
                 raise Forbidden("this link has expired")
         size = entry.file.size
-        start, end, status = 0, size, 200
+        served = size + EXTRA if behaviour.longer else size  # what this server says the file has
+        start, end, status = 0, served, 200
         ranged = parse_range_header(request.headers.get("Range"))
-        if ranged is not None and not behaviour.ignore_range:
-            bounds = ranged.range_for_length(size)
+        if ranged is not None and not (behaviour.ignore_range or behaviour.endless):
+            bounds = ranged.range_for_length(served)
             if bounds is None:
-                return Response(status=416, headers={"Content-Range": f"bytes */{size}"})
+                return Response(status=416, headers={"Content-Range": f"bytes */{served}"})
             start, end, status = bounds[0], bounds[1], 206
+            if behaviour.from_zero:
+                start, end = 0, served
         with self._lock:
             cut = entry.cuts_left > 0
             if cut:
@@ -173,13 +196,17 @@ class FileStore:
             "Content-Length": str(length),
             "Content-Disposition": _disposition(name),
             "ETag": f'"{self.sha1(entry.file) if size <= _ROTATE_FROM else entry.seed}"',
-            "Accept-Ranges": "none" if behaviour.ignore_range else "bytes",
+            "Accept-Ranges": "none" if behaviour.ignore_range or behaviour.endless else "bytes",
         }
         if size <= _ROTATE_FROM:
             self.sha1(entry.file)
             headers["X-Sha1"] = entry.sha1 or ""  # the bytes' own sha1, for tests to compare
         if status == 206:
-            headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+            total = 2 * served if behaviour.bad_total else served
+            headers["Content-Range"] = f"bytes {start}-{end - 1}/{total}"
+        if behaviour.endless:
+            del headers["Content-Length"]
+            limit = start + _ENDLESS_CAP
         body = self._paced(self._blocks(entry, start, limit), behaviour.rate)
         return Response(
             body, status=status, headers=headers, mimetype="application/octet-stream", direct_passthrough=True
@@ -188,14 +215,21 @@ class FileStore:
     # -- bytes ------------------------------------------------------------------------------------
 
     def _blocks(self, entry: _Entry, start: int, end: int) -> Iterator[bytes]:
+        """The file's bytes from ``start`` to ``end``; past its size (``longer`` and
+        ``endless`` files), bytes that are not the file's."""
         position = start
-        while position < end:
+        size = entry.file.size
+        while position < min(end, size):
             index = position // BLOCK
             block = self._block(entry, index)
             offset = position - index * BLOCK
             piece = block[offset : min(len(block), end - index * BLOCK)]
             if not piece:
                 return
+            yield piece
+            position += len(piece)
+        while position < end:
+            piece = _BEYOND[: min(len(_BEYOND), end - position)]
             yield piece
             position += len(piece)
 
@@ -224,6 +258,10 @@ class FileStore:
                 if ahead > 0:
                     time.sleep(ahead)
                 yield piece
+
+
+#: What ``longer`` and ``endless`` servers send after the file.
+_BEYOND: Final = b"not the file " * 5041
 
 
 def _disposition(name: str) -> str:
