@@ -237,7 +237,7 @@ class _Budget:
     __slots__ = ("deadline", "spent", "trouble")
 
     def __init__(self) -> None:
-        self.deadline = time.perf_counter() + SLOW_BUDGET
+        self.deadline = 0.0  # set by the first call that spends
         #: (bucket, owner) -> seconds spent.
         self.spent: dict[tuple[_Bucket, str], float] = {}
         #: Set when a pattern timed out or the budget ran out.
@@ -249,13 +249,16 @@ class _Budget:
         if not live:
             return False
         start = time.perf_counter()
+        if not self.deadline:
+            self.deadline = start + SLOW_BUDGET
         remaining = self.deadline - start
         if remaining <= 0:
             self.trouble = True
             return False
         found, timed_out = entry.compiled.search_within(url, min(REGEX_TIMEOUT, remaining))
         spent = time.perf_counter() - start
-        for owner in {e.owner for e in live}:
+        spenders = {e.owner for e in live} if len(live) > 1 else (live[0].owner,)
+        for owner in spenders:
             self.spent[(bucket, owner)] = self.spent.get((bucket, owner), 0.0) + spent
         if timed_out:
             self.trouble = True
