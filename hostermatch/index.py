@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -218,7 +218,7 @@ class _Bucket:
             found.sort(key=_rank)
         return found
 
-    def live(self, entry: _Entry) -> list[_Entry]:
+    def live(self, entry: _Entry) -> Sequence[_Entry]:
         """The entries sharing ``entry``'s pattern whose owner's ``regex`` patterns still run."""
         group = self.twins.get(id(entry)) or [entry]
         off = self.off
@@ -245,10 +245,10 @@ class _Budget:
 
     def search(self, bucket: _Bucket, entry: _Entry, url: str) -> bool:
         """Whether ``entry``'s ``regex`` pattern matches ``url``, paid from the budget."""
-        live = bucket.live(entry)
+        live = bucket.live(entry) if bucket.twins or bucket.off else (entry,)
         if not live:
             return False
-        start = time.perf_counter()
+        start = _clock()
         if not self.deadline:
             self.deadline = start + SLOW_BUDGET
         remaining = self.deadline - start
@@ -256,10 +256,11 @@ class _Budget:
             self.trouble = True
             return False
         found, timed_out = entry.compiled.search_within(url, min(REGEX_TIMEOUT, remaining))
-        spent = time.perf_counter() - start
+        spent = _clock() - start
         spenders = {e.owner for e in live} if len(live) > 1 else (live[0].owner,)
         for owner in spenders:
-            self.spent[(bucket, owner)] = self.spent.get((bucket, owner), 0.0) + spent
+            key = (bucket, owner)
+            self.spent[key] = self.spent.get(key, 0.0) + spent
         if timed_out:
             self.trouble = True
         return found is not None
@@ -604,6 +605,7 @@ def _new_match(entry: _Entry, url: str) -> Match:
 
 
 _object_new = object.__new__
+_clock = time.perf_counter
 
 
 def _last_two_labels(host: str) -> str:
