@@ -46,6 +46,8 @@ SLOW_BUDGET: Final = 0.1
 #: Patterns needing the ``regex`` engine that one owner may aim at one host (real lists: a
 #: handful); the rest are refused. Identical patterns count, and run, once.
 MAX_SLOW_PATTERNS_PER_HOST: Final = 32
+#: URLs whose answer needed the ``regex`` engine that are remembered; then it starts over.
+SLOW_ANSWERS_KEPT: Final = 4_096
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class _Bucket:
         "in_set",
         "needs_sort",
         "off",
+        "rare",
         "rest_set",
         "single",
         "single_entry",
@@ -180,6 +183,8 @@ class _Bucket:
         # RE2 sets answer in no particular order; ``re`` entries are already in rank order.
         # Twins join after the entries that found them.
         self.needs_sort = bool(in_set or self.slow or self.twins)
+        #: Whether found entries need more work: shared patterns, owners switched off.
+        self.rare = bool(self.twins)
         # The most common bucket, one ``re`` pattern, is run inline by HosterIndex.match.
         alone = len(self.fast) == 1 and not in_set and not self.slow and not self.twins
         self.single_entry: _Entry | None = self.fast[0][0] if alone else None
@@ -208,12 +213,13 @@ class _Bucket:
             for entry in self.slow:
                 if budget.search(self, entry, url):
                     found.append(entry)
-        if self.twins and found:
-            twins = self.twins
-            found = [twin for entry in found for twin in twins.get(id(entry), (entry,))]
-        if self.off and found:
-            off = self.off
-            found = [e for e in found if e.owner not in off or e.compiled.engine is not Engine.REGEX]
+        if self.rare and found:
+            if self.twins:
+                twins = self.twins
+                found = [twin for entry in found for twin in twins.get(id(entry), (entry,))]
+            if self.off:
+                off = self.off
+                found = [e for e in found if e.owner not in off or e.compiled.engine is not Engine.REGEX]
         if self.needs_sort and len(found) > 1:
             found.sort(key=_rank)
         return found
@@ -333,6 +339,8 @@ class HosterIndex:
         self._compiled_buckets: dict[tuple[int, ...], _Bucket] = {}  # candidate ranks -> bucket
         self._fallback_match: Callable[[str, _Budget | None], list[_Entry]] | None = None
         self._fallback_slow = False
+        #: URL -> its matches, for URLs that needed the ``regex`` engine (bounded).
+        self._slow_answers: dict[str, list[_Entry]] = {}
         #: One compiled pattern per distinct pattern text, whoever brings it.
         self._compiled: dict[str, CompiledPattern] = {}
         #: (owner, host) -> its patterns needing the ``regex`` engine (capped).
@@ -384,6 +392,7 @@ class HosterIndex:
             self._compiled_buckets.clear()
             self._fallback_match = None
             self._fallback_slow = False
+            self._slow_answers.clear()
         return added
 
     def _add_pattern(
@@ -491,7 +500,6 @@ class HosterIndex:
         Never raises for a ``str``: text that is not a URL, or is too long to be one, matches
         nothing.
         """
-        budget: _Budget | None = None  # made only for the ``regex`` engine's work
         plain = _plain_url(url) if len(url) <= FAST_URL_LIMIT else None
         if plain is not None:  # the common case, inlined: one regex call
             normalised, host = url, plain.group(1)
@@ -502,9 +510,10 @@ class HosterIndex:
                 found = []
             elif bucket.single is not None:
                 found = [bucket.single_entry] if bucket.single(url) is not None else []
+            elif bucket.slow_work:
+                return self._match_slow(url, bucket)
             else:
-                budget = _Budget() if bucket.slow_work else None
-                found = bucket.match(url, budget)
+                found = bucket.match(url)
         else:
             split = split_url(url)
             if split is None:
@@ -513,18 +522,36 @@ class HosterIndex:
             bucket = self._buckets.get(host, _MISSING)
             if bucket is _MISSING:
                 bucket = self._bucket_for(host)
-            budget = _Budget() if bucket is not None and bucket.slow_work else None
-            found = bucket.match(normalised, budget) if bucket is not None else []
+            if bucket is not None and bucket.slow_work:
+                return self._match_slow(normalised, bucket)
+            found = bucket.match(normalised) if bucket is not None else []
         if self._fallback:
             fallback_match = self._fallback_match or self._build_fallback()
-            if self._fallback_slow and budget is None:
-                budget = _Budget()
-            extra = fallback_match(normalised, budget)
+            if self._fallback_slow:
+                return self._match_slow(normalised, bucket)
+            extra = fallback_match(normalised, None)
             if extra:
                 found = sorted(found + extra, key=_rank) if found or len(extra) > 1 else extra
-        if budget is not None and budget.trouble:
-            self._switch_off(budget)
         return [_new_match(e, normalised) for e in found] if found else []
+
+    def _match_slow(self, url: str, bucket: _Bucket | None) -> list[Match]:
+        """:meth:`match` for a (normalised) URL that may need the ``regex`` engine: paid
+        from one :class:`_Budget`, and remembered, since callers ask again about the same
+        link (the resolver sizes its workers by a batch's candidates, then resolves)."""
+        found = self._slow_answers.get(url)
+        if found is None:
+            budget = _Budget()
+            found = bucket.match(url, budget) if bucket is not None else []
+            if self._fallback:
+                extra = (self._fallback_match or self._build_fallback())(url, budget)
+                if extra:
+                    found = sorted(found + extra, key=_rank)
+            if budget.trouble:
+                self._switch_off(budget)
+            if len(self._slow_answers) >= SLOW_ANSWERS_KEPT:
+                self._slow_answers.clear()
+            self._slow_answers[url] = found
+        return [_new_match(e, url) for e in found]
 
     def _switch_off(self, budget: _Budget) -> None:
         """Stop running, on the host concerned, the ``regex`` patterns of the owner that
@@ -533,6 +560,7 @@ class HosterIndex:
             return
         (bucket, owner), spent = max(budget.spent.items(), key=lambda item: item[1])
         bucket.off.add(owner)
+        bucket.rare = True
         if owner not in self._budget_warned:
             self._budget_warned.add(owner)
             log.warning(

@@ -115,3 +115,26 @@ def test_shared_patterns_count_once_against_the_cap() -> None:
     for hoster in range(MAX_SLOW_PATTERNS_PER_HOST + 8):
         index.add(f"mirror{hoster}", [HOSTILE.format(number=1)], owner="one-list")
     assert not index.rejected
+
+
+def test_asking_again_about_a_link_does_not_run_its_slow_patterns_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The resolver asks about each link twice (to size its workers, then to resolve)."""
+    index = HosterIndex()
+    look_around = r"https?://rapidgator\.net/file/(?=\w{40})(\w+)"
+    index.add("rapidgator", [look_around, SAFE], owner="one-list")
+    calls: list[str] = []
+    original = CompiledPattern.search_within
+
+    def counting(self: CompiledPattern, url: str, seconds: float) -> tuple[object, bool]:
+        calls.append(url)
+        return original(self, url, seconds)
+
+    monkeypatch.setattr(CompiledPattern, "search_within", counting)
+    first = [(m.hoster, m.pattern) for m in index.match(LINK)]
+    again = [(m.hoster, m.pattern) for m in index.match(LINK)]
+    assert first == again == [("rapidgator", look_around), ("rapidgator", SAFE)]
+    assert calls == [LINK]
+    index.add("rapidgator", [r"https?://rapidgator\.net/file/(?!z)(\w+)"], owner="other-list")
+    assert len(index.match(LINK)) == 3  # what was remembered is forgotten when patterns change
