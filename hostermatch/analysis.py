@@ -155,9 +155,9 @@ def analyse(pattern: str) -> PatternAnalysis:
     return PatternAnalysis(_derive_hosts(parsed), flags, slow)
 
 
-#: Text every pattern in :data:`_NEEDS_BACKTRACKER`'s constructs contains (and some others,
-#: like named groups): only such patterns are walked to find out.
-_MAY_NEED_BACKTRACKER: Final = re.compile(r"\\(?:[1-9gk])|\(\?[=!<>P(]|[*+?}]\+").search
+#: Text every one of :data:`_NEEDS_BACKTRACKER`'s constructs contains (and some others, like
+#: an escaped "\\1" or "a\\++"): only such patterns are walked to find out.
+_MAY_NEED_BACKTRACKER: Final = re.compile(r"\\[1-9gk]|\(\?(?:[=!>(]|<[=!]|P=)|[*+?}]\+").search
 
 
 # The two commonest shapes, read from the text: "https?://(?:www\.)?host\.tld/" (pyLoad,
