@@ -190,6 +190,20 @@ class _Bucket:
         self.single_entry: _Entry | None = self.fast[0][0] if alone else None
         self.single: Any = self.fast[0][1] if alone else None
 
+    def switch_off(self, owner: str) -> None:
+        """Run ``owner``'s ``regex`` patterns here no more: drop the patterns nobody else
+        shares from the lists and the set, so later links do not even look at them."""
+        self.off = self.off | {owner}  # a new set: other threads may be reading this one
+        self.rare = True
+        self.slow = [entry for entry in self.slow if self.live(entry)]
+        in_set = [e for e in self.in_set if e.compiled.engine is not Engine.REGEX or self.live(e)]
+        if len(in_set) != len(self.in_set):
+            self.in_set = in_set
+            self.rest_set = _EntrySet.build(in_set)
+            self._whole_set = self.rest_set
+            self._whole_set_built = not self.fast
+        self.slow_work = bool(self.slow) or any(entry.compiled.engine is Engine.REGEX for entry in in_set)
+
     def whole_set(self) -> _EntrySet | None:
         """Every RE2-able entry in one set, for URLs too long for ``re``; built when first
         needed, since real links are short and most buckets never see a long one."""
@@ -559,8 +573,7 @@ class HosterIndex:
         if not budget.spent:
             return
         (bucket, owner), spent = max(budget.spent.items(), key=lambda item: item[1])
-        bucket.off.add(owner)
-        bucket.rare = True
+        bucket.switch_off(owner)
         if owner not in self._budget_warned:
             self._budget_warned.add(owner)
             log.warning(

@@ -138,3 +138,14 @@ def test_asking_again_about_a_link_does_not_run_its_slow_patterns_again(
     assert calls == [LINK]
     index.add("rapidgator", [r"https?://rapidgator\.net/file/(?!z)(\w+)"], owner="other-list")
     assert len(index.match(LINK)) == 3  # what was remembered is forgotten when patterns change
+
+
+def test_a_pattern_shared_with_a_switched_off_owner_still_runs_for_the_other() -> None:
+    index = hostile_index(hosters=2, per_hoster=20)
+    shared = r"https?://rapidgator\.net/file/(?=\w{40})(\w+)/(?!x)"
+    index.add("rapidgator", [shared], owner="hostile-list")
+    index.add("rapidgator", [shared], owner="debrid")
+    timed_match(index, LINK)  # the hostile list spends the budget, and is switched off
+    _, found = timed_match(index, LINK.replace("name", "other"))
+    assert found == [("hostile-list", "rapidgator"), ("debrid", "rapidgator")]
+    assert [m.pattern for m in index.match(LINK.replace("name", "third"))] == [SAFE, shared]
