@@ -11,6 +11,12 @@ a regex call or two, and the :class:`Match` objects.
 A pattern only matches URLs whose host it names: ``https?://rapidgator\\.net/...`` does not
 match ``https://evil.com/?ref=https://rapidgator.net/...``, although a plain ``re.search``
 would. That is the point of domain-first matching, and it is what a user expects.
+
+Patterns with look-arounds or back-references run on the backtracking ``regex`` module, each
+with a timeout; one link's such patterns share one time budget (:data:`SLOW_BUDGET`), an
+owner whose patterns spend it is switched off on that host, identical patterns run once, and
+one owner may aim only :data:`MAX_SLOW_PATTERNS_PER_HOST` of them at a host. A hostile list
+therefore costs a link at most the budget, once, whatever it holds.
 """
 
 from __future__ import annotations
