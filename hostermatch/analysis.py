@@ -94,6 +94,9 @@ class PatternAnalysis:
     hosts: HostSpec | None
     #: Inline flags the pattern sets (re.IGNORECASE ...), needed to compile it alike elsewhere.
     flags: int
+    #: Whether it needs the backtracking ``regex`` engine (look-arounds, back-references):
+    #: the index caps how many such patterns one host may have, and budgets their time.
+    needs_backtracker: bool = False
 
 
 class PatternError(ValueError):
@@ -147,10 +150,16 @@ def analyse(pattern: str) -> PatternAnalysis:
     """
     parsed = _parse(pattern)
     flags = int(parsed.state.flags) & ~re.UNICODE
+    slow = _MAY_NEED_BACKTRACKER(pattern) is not None and _uses(_data(parsed), _NEEDS_BACKTRACKER)
     simple = _SIMPLE_PREFIX.match(pattern)
     if simple is not None and not flags and not any(op is sre_c.BRANCH for op, _ in _data(parsed)):
-        return PatternAnalysis(_simple_hosts(simple), flags)
-    return PatternAnalysis(_derive_hosts(parsed), flags)
+        return PatternAnalysis(_simple_hosts(simple), flags, slow)
+    return PatternAnalysis(_derive_hosts(parsed), flags, slow)
+
+
+#: Text every one of :data:`_NEEDS_BACKTRACKER`'s constructs contains (and some others, like
+#: an escaped "\\1" or "a\\++"): only such patterns are walked to find out.
+_MAY_NEED_BACKTRACKER: Final = re.compile(r"\\[1-9gk]|\(\?(?:[=!>(]|<[=!]|P=)|[*+?}]\+").search
 
 
 # The two commonest shapes, read from the text: "https?://(?:www\.)?host\.tld/" (pyLoad,

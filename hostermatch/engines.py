@@ -99,6 +99,17 @@ class CompiledPattern:
                 return None
         return self._search(url)
 
+    def search_within(self, url: str, seconds: float) -> tuple[Any, bool]:
+        """For ``regex`` patterns: ``(match or None, timed out)`` within ``seconds``.
+
+        Unlike :meth:`search`, a timeout is not logged here: the caller spends a budget
+        over many patterns and says once, per hoster list, what it gave up on.
+        """
+        try:
+            return self._search(url, timeout=seconds), False
+        except TimeoutError:
+            return None, True
+
     @property
     def re_search(self) -> Any:
         """The bound ``re`` search itself, for callers that keep URLs under

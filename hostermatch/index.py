@@ -11,20 +11,27 @@ a regex call or two, and the :class:`Match` objects.
 A pattern only matches URLs whose host it names: ``https?://rapidgator\\.net/...`` does not
 match ``https://evil.com/?ref=https://rapidgator.net/...``, although a plain ``re.search``
 would. That is the point of domain-first matching, and it is what a user expects.
+
+Patterns with look-arounds or back-references run on the backtracking ``regex`` module, each
+with a timeout; one link's such patterns share one time budget (:data:`SLOW_BUDGET`), an
+owner whose patterns spend it is switched off on that host, identical patterns run once, and
+one owner may aim only :data:`MAX_SLOW_PATTERNS_PER_HOST` of them at a host. A hostile list
+therefore costs a link at most the budget, once, whatever it holds.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import re2
 
-from .analysis import MAX_PATTERN_LENGTH, Engine, PatternError, analyse, normalise_pattern
-from .engines import FAST_URL_LIMIT, CompiledPattern, groups_of, re2_options
+from .analysis import MAX_PATTERN_LENGTH, Engine, HostSpec, PatternError, analyse, normalise_pattern
+from .engines import FAST_URL_LIMIT, REGEX_TIMEOUT, CompiledPattern, groups_of, re2_options
 from .urls import PLAIN_URL, host_suffixes, split_url, to_ascii_host
 
 log = logging.getLogger("hostermatch")
@@ -38,6 +45,15 @@ MAX_PATTERNS_PER_HOSTER: Final = 256
 #: Rejected patterns logged as warnings per owner; the rest go to the debug log (a hostile
 #: list can bring thousands, and every one stays listed in :attr:`HosterIndex.rejected`).
 MAX_WARNINGS_PER_OWNER: Final = 20
+#: Seconds the backtracking ``regex`` engine (look-arounds, back-references) may spend on
+#: one URL, over all its candidate patterns. Each pattern also has its own timeout; this
+#: bounds their sum, which a list of many hostile patterns on one host would make hours.
+SLOW_BUDGET: Final = 0.1
+#: Patterns needing the ``regex`` engine that one owner may aim at one host (real lists: a
+#: handful); the rest are refused. Identical patterns count, and run, once.
+MAX_SLOW_PATTERNS_PER_HOST: Final = 32
+#: URLs whose answer needed the ``regex`` engine that are remembered; then it starts over.
+SLOW_ANSWERS_KEPT: Final = 4_096
 
 
 @dataclass(frozen=True)
@@ -114,6 +130,10 @@ class _Bucket:
     The rest run together in one RE2 set: RE2-only patterns as they are, look-around
     patterns through their relaxed prefilter, confirmed by the ``regex`` module on a hit.
     Look-around patterns without a prefilter (back-references) run one by one, with a timeout.
+    Every ``regex`` call is paid from the URL's :class:`_Budget`.
+
+    A pattern that several entries share (hosters of one list, or of several, naming the
+    same regex) runs once; a hit is a match of every entry with it.
     """
 
     __slots__ = (
@@ -122,18 +142,31 @@ class _Bucket:
         "fast",
         "in_set",
         "needs_sort",
+        "off",
+        "rare",
         "rest_set",
         "single",
         "single_entry",
         "slow",
+        "slow_work",
+        "twins",
     )
 
     def __init__(self, entries: list[_Entry], *, set_everything: bool = False) -> None:
         self.fast: list[tuple[_Entry, Any]] = []  # (entry, bound re search)
         self.in_set: list[_Entry] = []
         self.slow: list[_Entry] = []
-        in_set = self.in_set
+        #: First entry of a shared pattern (by id) -> every entry with it, in rank order.
+        self.twins: dict[int, list[_Entry]] = {}
+        #: Owners whose ``regex`` patterns are no longer run here: they spent the budget.
+        self.off: set[str] = set()
+        firsts: dict[str, _Entry] = {}
         for entry in entries:
+            first = firsts.setdefault(entry.pattern, entry)
+            if first is not entry:
+                self.twins.setdefault(id(first), [first]).append(entry)
+        in_set = self.in_set
+        for entry in firsts.values():
             try:
                 engine = entry.compiled.prepare()
             except PatternError as exc:
@@ -151,12 +184,31 @@ class _Bucket:
         # Without ``re`` entries, the set of the rest is already the set of everything.
         self._whole_set: _EntrySet | None = self.rest_set
         self._whole_set_built = not self.fast
+        #: Whether a URL here may need the ``regex`` engine (and so a budget).
+        self.slow_work = bool(self.slow) or any(entry.compiled.engine is Engine.REGEX for entry in in_set)
         # RE2 sets answer in no particular order; ``re`` entries are already in rank order.
-        self.needs_sort = bool(in_set or self.slow)
+        # Twins join after the entries that found them.
+        self.needs_sort = bool(in_set or self.slow or self.twins)
+        #: Whether found entries need more work: shared patterns, owners switched off.
+        self.rare = bool(self.twins)
         # The most common bucket, one ``re`` pattern, is run inline by HosterIndex.match.
-        alone = len(self.fast) == 1 and not in_set and not self.slow
+        alone = len(self.fast) == 1 and not in_set and not self.slow and not self.twins
         self.single_entry: _Entry | None = self.fast[0][0] if alone else None
         self.single: Any = self.fast[0][1] if alone else None
+
+    def switch_off(self, owner: str) -> None:
+        """Run ``owner``'s ``regex`` patterns here no more: drop the patterns nobody else
+        shares from the lists and the set, so later links do not even look at them."""
+        self.off = self.off | {owner}  # a new set: other threads may be reading this one
+        self.rare = True
+        self.slow = [entry for entry in self.slow if self.live(entry)]
+        in_set = [e for e in self.in_set if e.compiled.engine is not Engine.REGEX or self.live(e)]
+        if len(in_set) != len(self.in_set):
+            self.in_set = in_set
+            self.rest_set = _EntrySet.build(in_set)
+            self._whole_set = self.rest_set
+            self._whole_set_built = not self.fast
+        self.slow_work = bool(self.slow) or any(entry.compiled.engine is Engine.REGEX for entry in in_set)
 
     def whole_set(self) -> _EntrySet | None:
         """Every RE2-able entry in one set, for URLs too long for ``re``; built when first
@@ -166,20 +218,78 @@ class _Bucket:
             self._whole_set_built = True
         return self._whole_set
 
-    def match(self, url: str) -> list[_Entry]:
+    def match(self, url: str, budget: _Budget | None = None) -> list[_Entry]:
+        """The entries matching ``url``; ``budget`` pays for ``regex`` calls (needed when
+        :attr:`slow_work`)."""
         if len(url) <= FAST_URL_LIMIT:
             found = [entry for entry, search in self.fast if search(url) is not None]
             if self.rest_set is not None:
-                found += self.rest_set.match(url)
+                found += self.rest_set.match(url, budget, self)
         else:
             whole_set = self.whole_set()
-            found = whole_set.match(url) if whole_set is not None else []
-        for entry in self.slow:
-            if entry.compiled.search(url) is not None:
-                found.append(entry)
+            found = whole_set.match(url, budget, self) if whole_set is not None else []
+        if self.slow:
+            assert budget is not None, "slow work needs a budget"
+            for entry in self.slow:
+                if budget.search(self, entry, url):
+                    found.append(entry)
+        if self.rare and found:
+            if self.twins:
+                twins = self.twins
+                found = [twin for entry in found for twin in twins.get(id(entry), (entry,))]
+            if self.off:
+                off = self.off
+                found = [e for e in found if e.owner not in off or e.compiled.engine is not Engine.REGEX]
         if self.needs_sort and len(found) > 1:
             found.sort(key=_rank)
         return found
+
+    def live(self, entry: _Entry) -> Sequence[_Entry]:
+        """The entries sharing ``entry``'s pattern whose owner's ``regex`` patterns still run."""
+        group = self.twins.get(id(entry)) or [entry]
+        off = self.off
+        return [e for e in group if e.owner not in off] if off else group
+
+
+class _Budget:
+    """The ``regex`` engine's time for one URL (:data:`SLOW_BUDGET`), and who spent it.
+
+    A pattern runs with its own timeout cut to what is left; past the deadline the rest do
+    not run (they count as not matching). :meth:`HosterIndex.match` then switches off, on
+    that host, the ``regex`` patterns of the owner that spent the most: later links there
+    cost nothing extra and match through that owner's safe patterns.
+    """
+
+    __slots__ = ("deadline", "spent", "trouble")
+
+    def __init__(self) -> None:
+        self.deadline = 0.0  # set by the first call that spends
+        #: (bucket, owner) -> seconds spent.
+        self.spent: dict[tuple[_Bucket, str], float] = {}
+        #: Set when a pattern timed out or the budget ran out.
+        self.trouble = False
+
+    def search(self, bucket: _Bucket, entry: _Entry, url: str) -> bool:
+        """Whether ``entry``'s ``regex`` pattern matches ``url``, paid from the budget."""
+        live = bucket.live(entry) if bucket.twins or bucket.off else (entry,)
+        if not live:
+            return False
+        start = _clock()
+        if not self.deadline:
+            self.deadline = start + SLOW_BUDGET
+        remaining = self.deadline - start
+        if remaining <= 0:
+            self.trouble = True
+            return False
+        found, timed_out = entry.compiled.search_within(url, min(REGEX_TIMEOUT, remaining))
+        spent = _clock() - start
+        spenders = {e.owner for e in live} if len(live) > 1 else (live[0].owner,)
+        for owner in spenders:
+            key = (bucket, owner)
+            self.spent[key] = self.spent.get(key, 0.0) + spent
+        if timed_out:
+            self.trouble = True
+        return found is not None
 
 
 class _EntrySet:
@@ -188,12 +298,13 @@ class _EntrySet:
     Entries that joined through a prefilter are confirmed by their exact engine on a hit.
     """
 
-    __slots__ = ("_confirm", "_entries", "_match")
+    __slots__ = ("_confirm", "_entries", "_match", "confirms")
 
     def __init__(self, compiled_set: Any, entries: list[_Entry]) -> None:
         self._match = compiled_set.Match
         self._entries = entries
         self._confirm = [entry.compiled.engine is Engine.REGEX for entry in entries]
+        self.confirms = any(self._confirm)
 
     @classmethod
     def build(cls, entries: list[_Entry]) -> _EntrySet | None:
@@ -208,12 +319,17 @@ class _EntrySet:
         compiled.Compile()
         return cls(compiled._set, entries)  # the raw set: its wrapper costs a third more
 
-    def match(self, url: str) -> list[_Entry]:
+    def match(self, url: str, budget: _Budget | None = None, bucket: _Bucket | None = None) -> list[_Entry]:
+        """Entries matching ``url``; those with a prefilter are confirmed by the ``regex``
+        engine, paid from ``budget`` (both needed when :attr:`confirms`)."""
         hits = self._match(url.encode())
         if not hits:
             return []
         entries, confirm = self._entries, self._confirm
-        return [entries[i] for i in hits if not confirm[i] or entries[i].compiled.search(url) is not None]
+        if not self.confirms:
+            return [entries[i] for i in hits]
+        assert budget is not None and bucket is not None, "confirming needs a budget"
+        return [entries[i] for i in hits if not confirm[i] or budget.search(bucket, entries[i], url)]
 
 
 def _inline_flags(flags: int) -> str:
@@ -241,7 +357,16 @@ class HosterIndex:
         self._warnings: dict[str, int] = {}
         self._buckets: dict[str, _Bucket | None] = {}  # host -> its bucket (None: no candidates)
         self._compiled_buckets: dict[tuple[int, ...], _Bucket] = {}  # candidate ranks -> bucket
-        self._fallback_match: Callable[[str], list[_Entry]] | None = None
+        self._fallback_match: Callable[[str, _Budget | None], list[_Entry]] | None = None
+        self._fallback_slow = False
+        #: URL -> its matches, for URLs that needed the ``regex`` engine (bounded).
+        self._slow_answers: dict[str, list[_Entry]] = {}
+        #: One compiled pattern per distinct pattern text, whoever brings it.
+        self._compiled: dict[str, CompiledPattern] = {}
+        #: (owner, host) -> its patterns needing the ``regex`` engine (capped).
+        self._slow_patterns: dict[tuple[str, str], set[str]] = {}
+        #: Owners told that their ``regex`` patterns spent a link's budget (told once).
+        self._budget_warned: set[str] = set()
         self.rejected: list[RejectedPattern] = []
 
     def __len__(self) -> int:
@@ -286,6 +411,8 @@ class HosterIndex:
             self._buckets.clear()
             self._compiled_buckets.clear()
             self._fallback_match = None
+            self._fallback_slow = False
+            self._slow_answers.clear()
         return added
 
     def _add_pattern(
@@ -316,12 +443,15 @@ class HosterIndex:
         except PatternError as exc:
             self._reject(owner, hoster, pattern[:MAX_PATTERN_LENGTH], str(exc))
             return False
-        entry = _Entry(
-            owner, hoster, pattern, rank_base + len(self._entries), CompiledPattern(pattern, analysis.flags)
-        )
+        hosts = analysis.hosts
+        if analysis.needs_backtracker and not self._count_slow(owner, hoster, pattern, hosts):
+            return False
+        compiled = self._compiled.get(pattern)
+        if compiled is None:
+            compiled = self._compiled[pattern] = CompiledPattern(pattern, analysis.flags)
+        entry = _Entry(owner, hoster, pattern, rank_base + len(self._entries), compiled)
         self._entries.append(entry)
         patterns_seen.append(pattern)
-        hosts = analysis.hosts
         if hosts is None:
             self._fallback.append(entry)
             return True
@@ -337,6 +467,24 @@ class HosterIndex:
             self._exact.setdefault(host, []).append(entry)
         for host in hosts.suffixes:
             self._suffix.setdefault(host, []).append(entry)
+        return True
+
+    def _count_slow(self, owner: str, hoster: str, pattern: str, hosts: HostSpec | None) -> bool:
+        """Count a pattern needing the ``regex`` engine against each host it names (for the
+        owner); False, with a rejection, when a host has its :data:`MAX_SLOW_PATTERNS_PER_HOST`."""
+        names = sorted(hosts.exact | hosts.suffixes) if hosts is not None else [""]
+        counted = [self._slow_patterns.setdefault((owner, name), set()) for name in names]
+        for name, patterns in zip(names, counted, strict=True):
+            if pattern not in patterns and len(patterns) >= MAX_SLOW_PATTERNS_PER_HOST:
+                where = f"host {name}" if name else "links of any host"
+                reason = (
+                    f"more than {MAX_SLOW_PATTERNS_PER_HOST} patterns with look-arounds or"
+                    f" back-references for {where}"
+                )
+                self._reject(owner, hoster, pattern[:MAX_PATTERN_LENGTH], reason)
+                return False
+        for patterns in counted:
+            patterns.add(pattern)
         return True
 
     def _reject(self, owner: str, hoster: str, pattern: str, reason: str) -> None:
@@ -382,6 +530,8 @@ class HosterIndex:
                 found = []
             elif bucket.single is not None:
                 found = [bucket.single_entry] if bucket.single(url) is not None else []
+            elif bucket.slow_work:
+                return self._match_slow(url, bucket)
             else:
                 found = bucket.match(url)
         else:
@@ -392,12 +542,53 @@ class HosterIndex:
             bucket = self._buckets.get(host, _MISSING)
             if bucket is _MISSING:
                 bucket = self._bucket_for(host)
+            if bucket is not None and bucket.slow_work:
+                return self._match_slow(normalised, bucket)
             found = bucket.match(normalised) if bucket is not None else []
         if self._fallback:
-            extra = (self._fallback_match or self._build_fallback())(normalised)
+            fallback_match = self._fallback_match or self._build_fallback()
+            if self._fallback_slow:
+                return self._match_slow(normalised, bucket)
+            extra = fallback_match(normalised, None)
             if extra:
                 found = sorted(found + extra, key=_rank) if found or len(extra) > 1 else extra
         return [_new_match(e, normalised) for e in found] if found else []
+
+    def _match_slow(self, url: str, bucket: _Bucket | None) -> list[Match]:
+        """:meth:`match` for a (normalised) URL that may need the ``regex`` engine: paid
+        from one :class:`_Budget`, and remembered, since callers ask again about the same
+        link (the resolver sizes its workers by a batch's candidates, then resolves)."""
+        found = self._slow_answers.get(url)
+        if found is None:
+            budget = _Budget()
+            found = bucket.match(url, budget) if bucket is not None else []
+            if self._fallback:
+                extra = (self._fallback_match or self._build_fallback())(url, budget)
+                if extra:
+                    found = sorted(found + extra, key=_rank)
+            if budget.trouble:
+                self._switch_off(budget)
+            if len(self._slow_answers) >= SLOW_ANSWERS_KEPT:
+                self._slow_answers.clear()
+            self._slow_answers[url] = found
+        return [_new_match(e, url) for e in found]
+
+    def _switch_off(self, budget: _Budget) -> None:
+        """Stop running, on the host concerned, the ``regex`` patterns of the owner that
+        spent the most of ``budget``: say so once per owner, not once per link."""
+        if not budget.spent:
+            return
+        (bucket, owner), spent = max(budget.spent.items(), key=lambda item: item[1])
+        bucket.switch_off(owner)
+        if owner not in self._budget_warned:
+            self._budget_warned.add(owner)
+            log.warning(
+                "%s: hoster patterns with look-arounds or back-references took %.0f ms on one link"
+                " (limit %.0f ms); on that host only its other patterns are used from now on",
+                owner,
+                spent * 1000,
+                SLOW_BUDGET * 1000,
+            )
 
     def _bucket_for(self, host: str) -> _Bucket | None:
         if _last_two_labels(host) not in self._tails:
@@ -419,10 +610,11 @@ class HosterIndex:
         self._buckets[host] = bucket
         return bucket
 
-    def _build_fallback(self) -> Callable[[str], list[_Entry]]:
+    def _build_fallback(self) -> Callable[[str, _Budget | None], list[_Entry]]:
         # Fallback patterns run on every URL: one RE2 set pass, never a loop of ``re`` calls.
         bucket = _Bucket(self._fallback, set_everything=True)
-        if bucket.slow or bucket.rest_set is None:
+        self._fallback_slow = bucket.slow_work
+        if bucket.slow_work or bucket.twins or bucket.rest_set is None:
             self._fallback_match = bucket.match
         else:
             self._fallback_match = bucket.rest_set.match  # the same, minus a call
@@ -460,6 +652,7 @@ def _new_match(entry: _Entry, url: str) -> Match:
 
 
 _object_new = object.__new__
+_clock = time.perf_counter
 
 
 def _last_two_labels(host: str) -> str:

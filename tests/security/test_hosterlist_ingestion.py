@@ -149,6 +149,36 @@ def test_catastrophic_patterns_answer_hostile_urls_quickly(
     assert {m.hoster for m in index.match("https://catastrophic.example/aaaa")} == {"catastrophic.example"}
 
 
+def test_many_slow_patterns_aimed_at_one_host_cost_one_budget(
+    api: responses.RequestsMock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """16 hosters x 25 back-reference patterns on rapidgator.net, each needing its whole
+    timeout on the link: the link resolves through the safe pattern in bounded time."""
+    hostile = r"https?://rapidgator\.net/file/((\w|\w\w)*)*\1!{n}"
+    hosters: dict[str, Any] = {
+        f"mirror{h}": {
+            "tlds": ["rapidgator.net"],
+            "regexes": [hostile.format(n=h * 25 + n) for n in range(25)],
+        }
+        for h in range(16)
+    }
+    hosters["rapidgator.net"] = {
+        "tlds": ["rapidgator.net"],
+        "regexes": [r"https?://rapidgator\.net/file/\w+"],
+    }
+    serve_pm_api(api, {"hosters": hosters})
+    resolver = make_resolver(tmp_path)
+    resolver.index()
+    link = "https://rapidgator.net/file/" + "a" * 40
+    with caplog.at_level(logging.WARNING, logger="hostermatch"):
+        started = time.perf_counter()
+        outcome = resolver.resolve_many([link])[0]
+        elapsed = time.perf_counter() - started
+    assert elapsed < 2, f"{elapsed:.1f} s"
+    assert (outcome.status, outcome.provider, outcome.hoster) == ("ok", "premiumize", "rapidgator.net")
+    assert len([m for m in warnings_of(caplog) if "look-arounds or back-references took" in m]) == 1
+
+
 # -- patterns that match everything -----------------------------------------------------------
 
 CATCH_ALL_LIST = {
