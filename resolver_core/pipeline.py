@@ -275,15 +275,22 @@ class Resolver:
         self.index()
         # Sized by the providers links go to first: a fallback (Offcloud for any link) that
         # may wait must not give every debrid batch hundreds of idle threads.
+        # Each link is matched once: the candidates found here are the ones it is tried with.
         involved = {}
+        found: dict[str, list[tuple[Provider, str]]] = {}
         for url in urls:
-            candidates = self._candidates(url)
+            candidates = found[url] = self._candidates(url)
             if candidates:
                 involved[candidates[0][0].name] = candidates[0][0]
-        return self._run_all(self.resolve_one, urls, on_done, list(involved.values()))
+        return self._run_all(
+            lambda url: self.resolve_one(url, found[url]), urls, on_done, list(involved.values())
+        )
 
-    def resolve_one(self, url: str) -> Outcome:
-        candidates = self._candidates(url)
+    def resolve_one(self, url: str, candidates: list[tuple[Provider, str]] | None = None) -> Outcome:
+        """How ``url`` ends, tried with ``candidates`` (the providers that serve it, best
+        first; found here when not given)."""
+        if candidates is None:
+            candidates = self._candidates(url)
         if not candidates:
             return Outcome(
                 url,
