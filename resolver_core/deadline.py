@@ -218,8 +218,14 @@ class DeadlineAdapter(HTTPAdapter):
 
 
 class DeadlineRetry(Retry):
-    """urllib3's retries, none once the call's deadline has passed."""
+    """urllib3's retries, none once the call's deadline has passed, and no pause before one
+    longer than the time the call has left."""
 
     def is_exhausted(self) -> bool:
         deadline = current()
         return (deadline is not None and deadline.expired) or super().is_exhausted()
+
+    def get_backoff_time(self) -> float:
+        pause: float = super().get_backoff_time()
+        deadline = current()
+        return pause if deadline is None else min(pause, deadline.remaining())

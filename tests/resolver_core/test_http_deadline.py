@@ -242,3 +242,12 @@ def test_socks_proxies_keep_their_own_connections() -> None:
     pools = adapter.proxy_manager_for("socks5://127.0.0.1:1080").pool_classes_by_scheme
     assert "SOCKS" in pools["http"].__name__
     assert "SOCKS" in pools["https"].__name__
+
+
+def test_no_pause_before_a_retry_outlasts_the_deadline() -> None:
+    retry = deadline.DeadlineRetry(total=5, backoff_factor=10)
+    for _ in range(3):
+        retry = retry.increment("GET", "/x", error=requests.exceptions.ConnectionError())
+    assert retry.get_backoff_time() == 40  # outside a call: urllib3's own
+    with deadline.api_call(1):
+        assert 0 < retry.get_backoff_time() <= 1
