@@ -22,13 +22,11 @@ from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests.utils import requote_uri
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
-from urllib3.util.retry import Retry
 
-from . import errors, ratelimit
+from . import deadline, errors, ratelimit
 from .capped import read_capped
 from .redact import redact
 
@@ -166,7 +164,7 @@ def make_session(
         respect_retry_after_header=True,
         raise_on_status=False,
     )
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
+    adapter = deadline.DeadlineAdapter(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT
@@ -177,10 +175,11 @@ def make_session(
     return session
 
 
-class _Retry(Retry):
-    """urllib3's retries, except for answers that say how long to wait (``Retry-After``):
-    urllib3 would sleep that long inside one request, holding a provider slot for minutes.
-    Those answers go to the pipeline, which rests the provider (:mod:`.ratelimit`)."""
+class _Retry(deadline.DeadlineRetry):
+    """urllib3's retries (none past the call's deadline), except for answers that say how
+    long to wait (``Retry-After``): urllib3 would sleep that long inside one request, holding
+    a provider slot for minutes. Those answers go to the pipeline, which rests the provider
+    (:mod:`.ratelimit`)."""
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         return not has_retry_after and super().is_retry(method, status_code, has_retry_after)
@@ -287,23 +286,39 @@ def _request(
     link: str | None,
 ) -> tuple[requests.Response, bytes]:
     ratelimit.bucket(provider).acquire()
-    try:
-        response = session.request(
-            method, url, params=params, data=data, cookies=dict(cookies) if cookies else None, stream=True
-        )
-        _raise_if_told_to_wait(response, provider, link)
-        body = read_capped(response, MAX_ANSWER_BYTES)
-    except RedirectRefused as exc:  # an answer, and a hostile one: not worth asking again
-        raise errors.ProviderOutage(str(exc), provider=provider, link=link) from None
-    except requests.Timeout:
-        raise _unanswered("did not answer in time", provider, link) from None
-    except requests.ConnectionError as exc:
-        raise _unanswered(f"cannot be reached: {_reason(exc)}", provider, link) from None
-    except requests.RequestException as exc:
-        raise _unanswered(f"request failed: {_reason(exc)}", provider, link) from None
+    seconds = getattr(session, "default_timeout", DEFAULT_TIMEOUT)
+    with deadline.api_call(seconds) as call:
+        try:
+            response = session.request(
+                method, url, params=params, data=data, cookies=dict(cookies) if cookies else None, stream=True
+            )
+            _raise_if_told_to_wait(response, provider, link)
+            body = read_capped(response, MAX_ANSWER_BYTES)
+        except RedirectRefused as exc:  # an answer, and a hostile one: not worth asking again
+            raise errors.ProviderOutage(str(exc), provider=provider, link=link) from None
+        except requests.RequestException as exc:
+            raise _unanswered(_failure(exc, call), provider, link) from None
+        if call.expired:  # its socket was shut down: what was read may be cut short
+            response.close()
+            raise _unanswered(_late(call), provider, link) from None
     if log.isEnabledFor(logging.DEBUG):
         log.debug("%s %s -> HTTP %s, %d bytes", method, redact(response.url), response.status_code, len(body))
     return response, body
+
+
+def _failure(exc: requests.RequestException, call: deadline.Deadline) -> str:
+    """What a person reads about a request that got no answer."""
+    if call.expired:
+        return _late(call)
+    if isinstance(exc, requests.Timeout):
+        return "did not answer in time"
+    if isinstance(exc, requests.ConnectionError):
+        return f"cannot be reached: {_reason(exc)}"
+    return f"request failed: {_reason(exc)}"
+
+
+def _late(call: deadline.Deadline) -> str:
+    return f"did not answer in time (no whole answer within {call.seconds:g} s)"
 
 
 def read_json_answer(response: requests.Response, provider: str, link: str | None = None) -> Any:
