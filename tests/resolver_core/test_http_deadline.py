@@ -239,8 +239,8 @@ def test_socks_proxies_keep_their_own_connections() -> None:
     adapter = make_session().get_adapter("http://x")
     assert isinstance(adapter, deadline.DeadlineAdapter)
     pools = adapter.proxy_manager_for("socks5://127.0.0.1:1080").pool_classes_by_scheme
-    assert "SOCKS" in pools["http"].__name__
-    assert "SOCKS" in pools["https"].__name__
+    assert "socks" in pools["http"].__name__.lower()  # urllib3's, or yt-dlp's when it is loaded
+    assert "socks" in pools["https"].__name__.lower()
 
 
 def test_no_pause_before_a_retry_outlasts_the_deadline() -> None:
