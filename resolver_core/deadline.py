@@ -164,6 +164,9 @@ def _watched(connection: HTTPConnection) -> None:
 
 
 class _WatchedHTTPConnection(HTTPConnection):
+    """A connection whose connect and request are bounded by the API call in progress; the
+    HTTPS one below inherits the same two methods ahead of urllib3's TLS connection."""
+
     deadline: Deadline | None = None
     last_sock: socket.socket | None = None
 
@@ -177,18 +180,8 @@ class _WatchedHTTPConnection(HTTPConnection):
         self.last_sock = self.sock
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    deadline: Deadline | None = None
-    last_sock: socket.socket | None = None
-
-    def connect(self) -> None:
-        _watched(self)
-        super().connect()
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _watched(self)
-        super().request(*args, **kwargs)
-        self.last_sock = self.sock
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
+    pass
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
