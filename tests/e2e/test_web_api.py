@@ -296,13 +296,7 @@ def test_downloads_into_the_servers_folder_with_progress(client: FlaskClient, tm
     job_id = client.post("/api/resolve", json={"text": text}, headers=headers).get_json()["id"]
     finished(client, job_id)
     assert client.post(f"/api/jobs/{job_id}/download", json={}, headers=headers).status_code == 202
-    deadline = time.monotonic() + 30
-    job: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        job = client.get(f"/api/jobs/{job_id}").get_json()
-        if not job["downloading"]:
-            break
-        time.sleep(0.05)
+    job = until(client, job_id, lambda job: not job["downloading"], seconds=30)
     rows = job["links"]
     assert [row["download"] for row in rows] == ["saved", "saved"]
     assert rows[0]["verified"] is True and rows[0]["downloaded"] == 3 << 20
@@ -337,13 +331,7 @@ def test_a_download_another_process_is_doing_fails_that_row_only(
     job_id = client.post("/api/resolve", json={"text": text}, headers=headers).get_json()["id"]
     finished(client, job_id)
     assert client.post(f"/api/jobs/{job_id}/download", json={}, headers=headers).status_code == 202
-    deadline = time.monotonic() + 30
-    job: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        job = client.get(f"/api/jobs/{job_id}").get_json()
-        if not job["downloading"]:
-            break
-        time.sleep(0.05)
+    job = until(client, job_id, lambda job: not job["downloading"], seconds=30)
     overlapped = first.poll() is None
     stdout, stderr = first.communicate(timeout=60)
     busy, free = job["links"]
