@@ -88,12 +88,27 @@ def test_real_patterns_on_hostile_urls_of_their_own_hosts(real_patterns: list[di
                 split.url + "a/" * FAST_URL_LIMIT,
                 split.url + (repeated + "/") * (FAST_URL_LIMIT // len(repeated)),
             ):
-                started = time.perf_counter()
-                index.match(hostile[:FAST_URL_LIMIT])  # the longest URL Python's re ever sees
-                worst = max(worst, time.perf_counter() - started)
+                worst = max(worst, _quickest_match(index, hostile[:FAST_URL_LIMIT]))
                 checked += 1
     assert checked > 1_000
     assert worst < 0.25
+
+
+def _quickest_match(index: HosterIndex, url: str) -> float:
+    """Seconds one match of ``url`` takes, the quickest of up to three tries.
+
+    Backtracking is deterministic: a pattern that backtracks is slow on every try. A single
+    slow try on a shared machine (a scheduler pause, a garbage collection) is not, so a slow
+    first try is measured again before it counts.
+    """
+    quickest = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        index.match(url)  # the longest URL Python's re ever sees
+        quickest = min(quickest, time.perf_counter() - started)
+        if quickest < 0.05:
+            break
+    return quickest
 
 
 @pytest.mark.parametrize(
