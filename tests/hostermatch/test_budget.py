@@ -52,10 +52,11 @@ def test_after_spending_the_budget_the_host_costs_nothing_extra(caplog: pytest.L
     index = hostile_index()
     with caplog.at_level(logging.WARNING, logger="hostermatch"):
         timed_match(index, LINK)
-        elapsed, found = timed_match(index, LINK.replace("name", "other"))
-        timed_match(index, LINK.replace("name", "third"))
-    assert elapsed < SLOW_BUDGET / 5, f"the second link took {elapsed * 1000:.0f} ms"
-    assert found == [("hostile-list", "rapidgator")]
+        later = [timed_match(index, LINK.replace("name", other)) for other in ("other", "third", "fourth")]
+    # The quickest of the later links: one try slowed by a busy machine is not the budget's doing.
+    elapsed = min(took for took, _ in later)
+    assert elapsed < SLOW_BUDGET / 5, f"the later links took at least {elapsed * 1000:.0f} ms"
+    assert all(found == [("hostile-list", "rapidgator")] for _, found in later)
     spent = [r.getMessage() for r in caplog.records if "took" in r.getMessage()]
     assert len(spent) == 1, spent
     assert spent[0].startswith("hostile-list: ")

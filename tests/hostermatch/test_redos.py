@@ -122,6 +122,4 @@ def test_worst_case_for_patterns_python_re_runs(pattern: str) -> None:
     index.add("x", [pattern], owner="p")
     for filler in ("https://x.example/", "a.", ".", "a/", "/"):
         url = ("https://x.example/" + filler * FAST_URL_LIMIT)[:FAST_URL_LIMIT]
-        started = time.perf_counter()
-        index.match(url)
-        assert time.perf_counter() - started < 0.25, filler
+        assert _quickest_match(index, url) < 0.25, filler
