@@ -33,7 +33,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from plugins.premiumize.provider import PremiumizeProvider
+from linkresolver.plugins.premiumize.provider import PremiumizeProvider
 from resolver_core.config import load_config
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver

@@ -368,9 +368,9 @@ def pyload_install(args: argparse.Namespace, app: App) -> int:
     import shutil  # noqa: PLC0415
     from pathlib import Path  # noqa: PLC0415
 
-    import plugins  # noqa: PLC0415
+    import linkresolver.plugins  # noqa: PLC0415
 
-    source = Path(plugins.__file__).parent / "pyload_plugins"
+    source = Path(linkresolver.plugins.__file__).parent / "pyload_plugins"
     userdir = Path(args.userdir).expanduser()
     if not userdir.is_dir():
         print(

@@ -19,7 +19,11 @@ from . import hookspecs
 log = logging.getLogger("linkresolver")
 
 #: The built-in plugins, as importable module names.
-DEFAULT_PLUGINS: tuple[str, ...] = ("plugins.premiumize", "plugins.openload_family", "plugins.offcloud")
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "linkresolver.plugins.premiumize",
+    "linkresolver.plugins.openload_family",
+    "linkresolver.plugins.offcloud",
+)
 
 #: Names of plugins not to load, comma-separated (a built-in module or an entry point name).
 DISABLE_ENV = "LINKRESOLVER_DISABLE_PLUGINS"

@@ -1,6 +1,6 @@
 """What the pyLoad plugins ask of linkresolver, kept here so it is typed and tested.
 
-pyLoad's plugins (``plugins/pyload_plugins/``, installed by ``linkresolver pyload install``)
+pyLoad's plugins (``linkresolver/plugins/pyload_plugins/``, installed by ``linkresolver pyload install``)
 are thin: the downloader hands a link to :func:`resolve_for_pyload` and acts on the answer's
 ``kind``, which is one of pyLoad's own outcomes; the account plugin lists
 :func:`hoster_domains` as the hosters it serves. A captcha met on the way goes to pyLoad's

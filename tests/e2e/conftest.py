@@ -262,9 +262,9 @@ class Detector:
 
 def sandbox_secrets() -> list[Secret]:
     """Every credential the sandbox accepts, named."""
-    from plugins.offcloud import sandbox as offcloud
-    from plugins.openload_family.sandbox import MOUNTS
-    from plugins.premiumize.sandbox import PremiumizeEmulation
+    from linkresolver.plugins.offcloud import sandbox as offcloud
+    from linkresolver.plugins.openload_family.sandbox import MOUNTS
+    from linkresolver.plugins.premiumize.sandbox import PremiumizeEmulation
 
     secrets = [
         Secret(f"the Premiumize PIN of account {login}", account.pin)

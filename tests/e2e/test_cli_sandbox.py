@@ -7,7 +7,7 @@ import hashlib
 import pytest
 import requests
 
-from plugins.premiumize.sandbox import PIN
+from linkresolver.plugins.premiumize.sandbox import PIN
 
 from .conftest import CLI
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from plugins.premiumize.sandbox import API_PATH
+from linkresolver.plugins.premiumize.sandbox import API_PATH
 from resolver_core.ratelimit import COOLDOWN_FILE
 from resolver_core.sandbox import Sandbox
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.openload_family.sandbox import FamilyEmulation
+from linkresolver.plugins.openload_family.sandbox import FamilyEmulation
 from resolver_core.config import load_config
 from resolver_core.download import download_many
 from resolver_core.download.state import PartState, Segment, StateWriter

@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from plugins.offcloud.sandbox import KEY, PASSWORD, USERNAME
+from linkresolver.plugins.offcloud.sandbox import KEY, PASSWORD, USERNAME
 from resolver_core.sandbox import Sandbox
 
 from .conftest import CLI, PREFER_FILE_HOSTS, Run

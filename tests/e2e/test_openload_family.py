@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from plugins.openload_family.sandbox import FamilyEmulation
+from linkresolver.plugins.openload_family.sandbox import FamilyEmulation
 from resolver_core.sandbox import Sandbox
 
 from .conftest import CLI, Run

@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 import pytest
 
-from plugins.offcloud.sandbox import KEY, PASSWORD
-from plugins.offcloud.session import StoredSession, load_session, save_session
-from plugins.openload_family.sandbox import MOUNTS
-from plugins.premiumize.sandbox import LOGIN, PIN
+from linkresolver.plugins.offcloud.sandbox import KEY, PASSWORD
+from linkresolver.plugins.offcloud.session import StoredSession, load_session, save_session
+from linkresolver.plugins.openload_family.sandbox import MOUNTS
+from linkresolver.plugins.premiumize.sandbox import LOGIN, PIN
 from resolver_core.config import load_config
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
@@ -150,7 +150,7 @@ LEAKY_TESTS = """
 import base64
 import logging
 
-from plugins.premiumize.sandbox import LOGIN, PIN
+from linkresolver.plugins.premiumize.sandbox import LOGIN, PIN
 
 
 def test_logs_it():

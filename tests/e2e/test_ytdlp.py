@@ -132,7 +132,7 @@ def test_credentials_from_yt_dlp(ytdlp_env: CLI, tmp_path: Path, how: str) -> No
     """--username/--password, or --netrc (machine linkresolver), for the provider that serves
     it: enabled in the configuration, its credentials kept in yt-dlp's. A run with them does
     not rewrite what the plugin decides by."""
-    from plugins.premiumize.sandbox import LOGIN, PIN
+    from linkresolver.plugins.premiumize.sandbox import LOGIN, PIN
     from resolver_core.ytdlp_claims import DATA_FILE
 
     env = {

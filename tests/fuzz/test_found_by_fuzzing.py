@@ -18,10 +18,10 @@ import requests
 import responses
 
 from hostermatch import HosterIndex
-from plugins.offcloud.client import OffcloudClient
-from plugins.offcloud.provider import OffcloudProvider
-from plugins.openload_family.client import FamilyClient
-from plugins.openload_family.services import HIGHLOAD
+from linkresolver.plugins.offcloud.client import OffcloudClient
+from linkresolver.plugins.offcloud.provider import OffcloudProvider
+from linkresolver.plugins.openload_family.client import FamilyClient
+from linkresolver.plugins.openload_family.services import HIGHLOAD
 from resolver_core import errors, ratelimit
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings, load_config

@@ -36,13 +36,17 @@ import responses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins.offcloud.client import OffcloudClient
-from plugins.offcloud.provider import OffcloudProvider
-from plugins.openload_family.client import FamilyClient
-from plugins.openload_family.provider import HighloadProvider, OpenloadProvider, StreamangoProvider
-from plugins.openload_family.services import HIGHLOAD, SERVICES, Service
-from plugins.premiumize.client import PremiumizeClient
-from plugins.premiumize.provider import PremiumizeProvider
+from linkresolver.plugins.offcloud.client import OffcloudClient
+from linkresolver.plugins.offcloud.provider import OffcloudProvider
+from linkresolver.plugins.openload_family.client import FamilyClient
+from linkresolver.plugins.openload_family.provider import (
+    HighloadProvider,
+    OpenloadProvider,
+    StreamangoProvider,
+)
+from linkresolver.plugins.openload_family.services import HIGHLOAD, SERVICES, Service
+from linkresolver.plugins.premiumize.client import PremiumizeClient
+from linkresolver.plugins.premiumize.provider import PremiumizeProvider
 from resolver_core import errors, ratelimit
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings

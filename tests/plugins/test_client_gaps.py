@@ -14,11 +14,11 @@ import pytest
 import requests
 import responses
 
-from plugins.offcloud.client import SESSION_COOKIE, OffcloudClient
-from plugins.openload_family import client as family_client
-from plugins.openload_family.client import FamilyClient
-from plugins.openload_family.results import AccountDetails
-from plugins.openload_family.services import HIGHLOAD, OPENLOAD, Service
+from linkresolver.plugins.offcloud.client import SESSION_COOKIE, OffcloudClient
+from linkresolver.plugins.openload_family import client as family_client
+from linkresolver.plugins.openload_family.client import FamilyClient
+from linkresolver.plugins.openload_family.results import AccountDetails
+from linkresolver.plugins.openload_family.services import HIGHLOAD, OPENLOAD, Service
 from resolver_core import errors
 
 LOGIN: Final = "5147a8f8e924bc82"

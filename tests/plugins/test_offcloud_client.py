@@ -24,7 +24,7 @@ import requests
 import responses
 from responses import matchers
 
-from plugins.offcloud.client import (
+from linkresolver.plugins.offcloud.client import (
     CACHE_BATCH,
     DEFAULT_API_BASE,
     SESSION_COOKIE,
@@ -32,8 +32,8 @@ from plugins.offcloud.client import (
     OffcloudClient,
     check_answer,
 )
-from plugins.offcloud.results import Login, Proxy, RemoteAccount, Request, Status
-from plugins.offcloud.session import (
+from linkresolver.plugins.offcloud.results import Login, Proxy, RemoteAccount, Request, Status
+from linkresolver.plugins.offcloud.session import (
     SESSION_FILE,
     StoredSession,
     authenticated_client,

@@ -11,7 +11,7 @@ import pytest
 import responses
 from responses import matchers
 
-from plugins.offcloud.provider import OffcloudProvider, info_hash
+from linkresolver.plugins.offcloud.provider import OffcloudProvider, info_hash
 from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings

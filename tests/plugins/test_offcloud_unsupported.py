@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import responses
 
-from plugins.offcloud.client import NotSupported, OffcloudClient
-from plugins.offcloud.provider import OffcloudProvider
+from linkresolver.plugins.offcloud.client import NotSupported, OffcloudClient
+from linkresolver.plugins.offcloud.provider import OffcloudProvider
 from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings

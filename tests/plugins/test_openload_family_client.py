@@ -22,8 +22,8 @@ import requests
 import responses
 from responses import matchers
 
-from plugins.openload_family.client import FamilyClient
-from plugins.openload_family.results import (
+from linkresolver.plugins.openload_family.client import FamilyClient
+from linkresolver.plugins.openload_family.results import (
     AccountDetails,
     Conversion,
     DirectDownload,
@@ -35,7 +35,7 @@ from plugins.openload_family.results import (
     RemoteUploadAdded,
     UploadTarget,
 )
-from plugins.openload_family.services import HIGHLOAD, OPENLOAD, STREAMANGO, Service
+from linkresolver.plugins.openload_family.services import HIGHLOAD, OPENLOAD, STREAMANGO, Service
 from resolver_core import errors
 
 #: The documents' example credentials (seed 000/003).

@@ -12,9 +12,9 @@ import pytest
 import responses
 
 from hostermatch import HosterIndex
-from plugins.openload_family.provider import OpenloadProvider, _expiry
-from plugins.openload_family.results import DownloadTicket
-from plugins.openload_family.services import HIGHLOAD, OPENLOAD, STREAMANGO, Service
+from linkresolver.plugins.openload_family.provider import OpenloadProvider, _expiry
+from linkresolver.plugins.openload_family.results import DownloadTicket
+from linkresolver.plugins.openload_family.services import HIGHLOAD, OPENLOAD, STREAMANGO, Service
 from resolver_core import errors, hookimpl
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings, load_config

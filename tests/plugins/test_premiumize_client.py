@@ -14,8 +14,8 @@ import pytest
 import requests
 import responses
 
-from plugins.premiumize.client import PremiumizeClient
-from plugins.premiumize.provider import PremiumizeProvider
+from linkresolver.plugins.premiumize.client import PremiumizeClient
+from linkresolver.plugins.premiumize.provider import PremiumizeProvider
 from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings

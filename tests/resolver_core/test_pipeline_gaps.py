@@ -19,10 +19,10 @@ import pytest
 import requests
 import responses
 
-from plugins.offcloud import provider as offcloud_provider
-from plugins.offcloud.provider import OffcloudProvider, info_hash
-from plugins.openload_family.provider import HighloadProvider, OpenloadProvider
-from plugins.premiumize.provider import PremiumizeProvider
+from linkresolver.plugins.offcloud import provider as offcloud_provider
+from linkresolver.plugins.offcloud.provider import OffcloudProvider, info_hash
+from linkresolver.plugins.openload_family.provider import HighloadProvider, OpenloadProvider
+from linkresolver.plugins.premiumize.provider import PremiumizeProvider
 from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings

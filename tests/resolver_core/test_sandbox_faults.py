@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from plugins.premiumize.sandbox import API_PATH, LOGIN, PIN
+from linkresolver.plugins.premiumize.sandbox import API_PATH, LOGIN, PIN
 from resolver_core import errors
 from resolver_core.http import get_json, make_session
 from resolver_core.manager import make_plugin_manager

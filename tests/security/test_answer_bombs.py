@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import responses
 
-from plugins.openload_family.client import FamilyClient
-from plugins.openload_family.services import OPENLOAD
-from plugins.premiumize.client import PremiumizeClient
+from linkresolver.plugins.openload_family.client import FamilyClient
+from linkresolver.plugins.openload_family.services import OPENLOAD
+from linkresolver.plugins.premiumize.client import PremiumizeClient
 from resolver_core import errors
 from resolver_core.captcha import CaptchaCommand
 from resolver_core.download import download_file
