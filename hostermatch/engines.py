@@ -15,7 +15,8 @@ from typing import Any, Final
 import re2
 import regex
 
-from .analysis import Engine, PatternError, choose_engine, without_lookarounds
+from .parsing import PatternError
+from .safety import Engine, choose_engine, without_lookarounds
 
 log = logging.getLogger("hostermatch")
 
