@@ -15,8 +15,9 @@ import time
 import pytest
 
 from hostermatch import HosterIndex
+from hostermatch.buckets import SLOW_BUDGET
 from hostermatch.engines import CompiledPattern
-from hostermatch.index import MAX_SLOW_PATTERNS_PER_HOST, SLOW_BUDGET
+from hostermatch.index import MAX_SLOW_PATTERNS_PER_HOST
 
 #: A back-reference pattern the ``regex`` module needs its whole timeout for on LINK.
 HOSTILE = r"https?://rapidgator\.net/file/((\w|\w\w)*)*\1!{number}"
