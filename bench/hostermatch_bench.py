@@ -15,7 +15,9 @@ Targets (issue 2): >= 250,000 URLs/s and >= 150x the loop at 5,000 hosters; per-
 5,000 within 2.5x of that at 50; building a 5,000-hoster index < 1 s; extract_links on 10 MB
 of pasted text < 2 s. Hostile list: one link on a host that a list aims 50,000 look-around
 and back-reference patterns at (200 hosters of 250, each pattern timing out on its own) is
-matched in < 1 s; the links after it cost microseconds.
+matched in < 1 s; the links after it cost microseconds. A cached list of 100,000 hosters
+(trimmed to the 20,000 a list may name) is read and indexed in < 1.5 s, at least 2.5x faster
+than reading the answer as it came.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hostermatch import HosterIndex, extract_links
 from hostermatch.samples import sample_urls
+from hostermatch.untrusted import read_hosters
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real_hoster_patterns.json"
 TLDS = ["com", "net", "org", "to", "io", "cc", "co", "me", "tv", "xyz", "pl", "ru", "de", "sx"]
@@ -209,7 +212,9 @@ def measure_hostile(hosters: int = 200, per_hoster: int = 250) -> dict[str, floa
     index = HosterIndex()
     logging.getLogger("hostermatch").setLevel(logging.ERROR)  # the rejections, thousands
     started = time.perf_counter()
-    index.add_hosterlist(result, owner="hostile-list")
+    listed = [(name, value["tlds"], value["regexes"]) for name, value in result["hosters"].items()]
+    for name, hoster in read_hosters(listed, count=len(listed)).items():
+        index.add(name, hoster.regexes, owner="hostile-list", domains=hoster.tlds)
     build_seconds = time.perf_counter() - started
     index.add("rapidgator", [r"https?://(?:www\.)?rapidgator\.net/file/(?P<ID>\w+)"], owner="hostile-list")
     started = time.perf_counter()
@@ -225,6 +230,44 @@ def measure_hostile(hosters: int = 200, per_hoster: int = 250) -> dict[str, floa
         f"  later links {later_cost * 1e6:.2f} us"
     )
     return {"first": first_seconds, "later": later_cost}
+
+
+def measure_cached_list(hosters: int = 100_000) -> dict[str, float]:
+    """A run with a cached list of ``hosters`` (five times what a list may name): reading
+    the answer as it came, against reading the form the cache keeps (trimmed, with its
+    patterns' analyses). Each starts from an empty analysis memo, as a new process does."""
+    from hostermatch import analysis
+    from linkresolver.plugins.premiumize.hosterlist import HosterList
+
+    answer = {
+        "hosters": {
+            f"h{n}x{n * 7919 % 1_000_003}.com": {
+                "tlds": [f"h{n}x{n * 7919 % 1_000_003}.com"],
+                "regexes": [rf"https?:\/\/(?:www\.)?h{n}x{n * 7919 % 1_000_003}\.com\/file\/([a-z0-9]+)"],
+            }
+            for n in range(hosters)
+        }
+    }
+    raw_text = json.dumps(answer)
+    stored_text = json.dumps(HosterList.from_result(answer).stored())
+
+    def one_run(text: str) -> float:
+        analysis._MEMO.clear()
+        gc.collect()
+        started = time.perf_counter()
+        listing = HosterList.from_result(json.loads(text))
+        index = HosterIndex()
+        for name, hoster in listing.hosters.items():
+            index.add(name, hoster.regexes, owner="premiumize", domains=hoster.tlds)
+        return time.perf_counter() - started
+
+    raw = min(one_run(raw_text) for _ in range(2))
+    stored = min(one_run(stored_text) for _ in range(2))
+    print(
+        f"{'cached 100,000':>18}: answer as it came {len(raw_text) / 1e6:.0f} MB {raw:.2f} s;"
+        f" as the cache keeps it {len(stored_text) / 1e6:.0f} MB {stored:.2f} s ({raw / stored:.1f}x faster)"
+    )
+    return {"raw": raw, "stored": stored}
 
 
 def forum_text(megabytes: int, seed: int = 3) -> str:
@@ -264,6 +307,8 @@ def main() -> int:
     large = measure("synthetic 5,000", synthetic_hosters(5_000), urls, loop_urls // 4)
 
     hostile = measure_hostile()
+    logging.getLogger("hostermatch").setLevel(logging.ERROR)  # "more than 20,000 hosters"
+    cached = measure_cached_list()
 
     text = forum_text(10)
     extract_links(text[:100_000])
@@ -273,6 +318,7 @@ def main() -> int:
     extract_seconds = time.perf_counter() - started
 
     flatness = large["cost"] / small["cost"]
+    speedup = cached["raw"] / cached["stored"]
     checks = [
         ("URLs/s at 5,000 hosters", 1 / large["cost"], ">= 250,000", 1 / large["cost"] >= 250_000),
         ("speed-up over the loop at 5,000", large["ratio"], ">= 150x", large["ratio"] >= 150),
@@ -282,6 +328,8 @@ def main() -> int:
         ("speed-up over the loop, real 548", real["ratio"], "(reported)", True),
         ("hostile list: first link (s)", hostile["first"], "< 1 s", hostile["first"] < 1),
         ("hostile list: later links (us)", hostile["later"] * 1e6, "(reported)", True),
+        ("cached 100,000-hoster list (s)", cached["stored"], "< 1.5 s", cached["stored"] < 1.5),
+        ("cached list: as it came / stored", speedup, ">= 2.5x", speedup >= 2.5),
     ]
     print(f"\nextract_links: {len(links):,} links from {len(text) / 1e6:.1f} MB in {extract_seconds:.2f} s")
     print()

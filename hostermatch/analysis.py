@@ -18,10 +18,14 @@ a cached list of tens of thousands of patterns is then not parsed again on every
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import re._constants as sre_c  # type: ignore[import-not-found]
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from .parsing import (
@@ -34,7 +38,7 @@ from .parsing import (
     parse,
     uses,
 )
-from .publicsuffix import is_public_suffix
+from .publicsuffix import is_public_suffix, public_suffix_list_version
 from .safety import Engine, choose_engine, without_lookarounds
 
 __all__ = [
@@ -44,8 +48,11 @@ __all__ = [
     "PatternAnalysis",
     "PatternError",
     "analyse",
+    "analyser_fingerprint",
     "choose_engine",
+    "export_analyses",
     "normalise_pattern",
+    "remember_analyses",
     "without_lookarounds",
 ]
 
@@ -84,8 +91,25 @@ def analyse(pattern: str) -> PatternAnalysis:
     """Parse ``pattern`` and derive its hosts. Raises :class:`PatternError`.
 
     This runs for every pattern when an index is built, so it does only what the index
-    needs up front; :func:`choose_engine` runs later, when the pattern is first used.
+    needs up front; :func:`choose_engine` runs later, when the pattern is first used. The
+    answer (or the refusal) is remembered: a list's patterns are read once to check them and
+    once more to index them, and a cached list hands its analyses to the next run.
     """
+    known = _MEMO.get(pattern)
+    if known is None:
+        try:
+            known = _analyse(pattern)
+        except PatternError as exc:
+            _remember(pattern, str(exc))
+            raise
+        _remember(pattern, known)
+        return known
+    if isinstance(known, str):
+        raise PatternError(known)
+    return known
+
+
+def _analyse(pattern: str) -> PatternAnalysis:
     parsed = parse(pattern)
     flags = int(parsed.state.flags) & ~re.UNICODE
     slow = _MAY_NEED_BACKTRACKER(pattern) is not None and uses(items_of(parsed), NEEDS_BACKTRACKER)
@@ -93,6 +117,98 @@ def analyse(pattern: str) -> PatternAnalysis:
     if simple is not None and not flags and not any(op is sre_c.BRANCH for op, _ in items_of(parsed)):
         return PatternAnalysis(_simple_hosts(simple), flags, slow)
     return PatternAnalysis(_derive_hosts(parsed), flags, slow)
+
+
+#: Patterns whose analysis (or the reason it failed) is remembered. The memo starts over when
+#: it holds more patterns, or more text, than two of the largest lists a provider may send.
+_MEMO: dict[str, PatternAnalysis | str] = {}
+MEMO_PATTERNS: Final = 120_000
+_MEMO_CHARACTERS: Final = 32 << 20
+_memo_characters = 0
+
+
+def _remember(pattern: str, answer: PatternAnalysis | str) -> None:
+    global _memo_characters  # noqa: PLW0603 (a module-wide memo, bounded above)
+    if len(_MEMO) >= MEMO_PATTERNS or _memo_characters >= _MEMO_CHARACTERS:
+        _MEMO.clear()
+        _memo_characters = 0
+    _MEMO[pattern] = answer
+    _memo_characters += len(pattern)
+
+
+def export_analyses(patterns: Iterable[str]) -> dict[str, Any]:
+    """The analyses of ``patterns`` as JSON-ready data, for :func:`remember_analyses` in a
+    later run. Each is ``[exact hosts, suffixes, flags, needs backtracker]``, ``None`` for
+    a pattern whose hosts are unknown, or the reason a pattern is refused."""
+    exported: dict[str, Any] = {}
+    for pattern in patterns:
+        try:
+            analysis = analyse(pattern)
+        except PatternError as exc:
+            exported[pattern] = str(exc)
+            continue
+        hosts = analysis.hosts
+        exported[pattern] = [
+            sorted(hosts.exact) if hosts is not None else None,
+            sorted(hosts.suffixes) if hosts is not None else None,
+            analysis.flags,
+            analysis.needs_backtracker,
+        ]
+    return {"made_by": analyser_fingerprint(), "patterns": exported}
+
+
+def remember_analyses(data: object) -> int:
+    """Take the analyses :func:`export_analyses` gave in an earlier run; how many were taken.
+
+    Only when this very analyser made them (same code, same Python, same Public Suffix
+    List): otherwise nothing is taken, and the patterns are analysed again as they are met.
+    Malformed entries are skipped, never trusted. The data sits in the user's own cache next
+    to the list it describes, and is as trusted as that list: a tampered entry can only
+    narrow where its own pattern is tried, and the engine is chosen from the pattern itself.
+    """
+    if not isinstance(data, dict) or data.get("made_by") != analyser_fingerprint():
+        return 0
+    patterns = data.get("patterns")
+    if not isinstance(patterns, dict):
+        return 0
+    taken = 0
+    for pattern, value in list(patterns.items())[:MEMO_PATTERNS]:
+        answer = _from_export(value)
+        if isinstance(pattern, str) and answer is not None and pattern not in _MEMO:
+            _remember(pattern, answer)
+            taken += 1
+    return taken
+
+
+def _from_export(value: object) -> PatternAnalysis | str | None:
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, list) or len(value) != 4:
+        return None
+    exact, suffixes, flags, slow = value
+    if type(flags) is not int or type(slow) is not bool:
+        return None
+    if exact is None and suffixes is None:
+        return PatternAnalysis(None, flags, slow)
+    if not _host_names(exact) or not _host_names(suffixes):
+        return None
+    return PatternAnalysis(HostSpec(frozenset(exact), frozenset(suffixes)), flags, slow)
+
+
+def _host_names(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(host, str) and _looks_like_domain(host) for host in value
+    )
+
+
+@functools.cache
+def analyser_fingerprint() -> str:
+    """What the analyses depend on: this code, Python's regex parser, the suffix list."""
+    digest = hashlib.sha256(sys.version.encode())
+    for module in ("parsing.py", "analysis.py", "publicsuffix.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    digest.update(public_suffix_list_version().encode())
+    return digest.hexdigest()[:32]
 
 
 #: Text every one of :data:`NEEDS_BACKTRACKER`'s constructs contains (and some others, like

@@ -22,7 +22,7 @@ therefore costs a link at most the budget, once, whatever it holds.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -261,19 +261,6 @@ class HosterIndex:
                 MAX_WARNINGS_PER_OWNER,
             )
         log.debug("hoster %s of %s: skipping pattern %r: %s", hoster, owner, pattern[:120], reason)
-
-    def add_hosterlist(self, result: Mapping[str, Any], *, owner: str) -> Any:
-        """Load a debrid service's whole ``hosterlist`` answer (seed 002) in one call.
-
-        Returns the parsed :class:`hostermatch.hosterlist.HosterList`, whose ``tldlist`` and
-        ``connection_settings`` the caller may want.
-        """
-        from .hosterlist import HosterList  # noqa: PLC0415 (a small module, loaded when used)
-
-        parsed = HosterList.from_result(result)
-        for name, hoster in parsed.hosters.items():
-            self.add(name, hoster.regexes, owner=owner, domains=hoster.tlds)
-        return parsed
 
     def match(self, url: str) -> list[Match]:
         """Every (owner, hoster) whose pattern matches ``url``, owners in insertion order.

@@ -50,6 +50,8 @@ _ESCAPED_SLASH: Final = re.compile(r"(?<!\\)((?:\\\\)*)\\/")
 
 def normalise_pattern(pattern: str) -> str:
     r"""Undo PCRE-isms that hoster lists carry: ``\/`` is a plain ``/`` in every engine."""
+    if "\\/" not in pattern:  # most patterns, and every one already normalised
+        return pattern
     return _ESCAPED_SLASH.sub(r"\1/", pattern)
 
 

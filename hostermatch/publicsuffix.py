@@ -20,6 +20,16 @@ def is_public_suffix(domain: str) -> bool:
     return bool(_list().is_public(domain))
 
 
+def public_suffix_list_version() -> str:
+    """The installed list's version (its package's), without loading the list."""
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    try:
+        return version("publicsuffixlist")
+    except PackageNotFoundError:  # not installed as a distribution (a vendored copy)
+        return "unknown"
+
+
 @functools.cache
 def _list() -> Any:
     from publicsuffixlist import PublicSuffixList  # noqa: PLC0415 (35 ms: only when needed)

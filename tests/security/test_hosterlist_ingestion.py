@@ -22,7 +22,7 @@ import pytest
 import requests
 import responses
 
-from hostermatch.hosterlist import MAX_DOMAINS_PER_HOSTER, MAX_HOSTERS, MAX_PATTERNS
+from hostermatch.untrusted import MAX_DOMAINS_PER_HOSTER, MAX_HOSTERS, MAX_PATTERNS
 from resolver_core.config import Config, ProviderSettings
 from resolver_core.http import make_session
 from resolver_core.manager import make_plugin_manager

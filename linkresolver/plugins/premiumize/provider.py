@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from hostermatch import ConnectionSettings, HosterList
 from resolver_core import errors
 from resolver_core.models import AccountInfo, DownloadLimits, ProviderKind, ResolvedLink
 from resolver_core.provider import HosterSpec, Provider, ResolveContext
 
 from .client import PROVIDER, PremiumizeClient
+from .hosterlist import ConnectionSettings, HosterList
 
 
 class PremiumizeProvider(Provider):
@@ -35,10 +35,12 @@ class PremiumizeProvider(Provider):
     def hosters(self, ctx: ResolveContext) -> Iterable[HosterSpec]:
         # The client (which needs the credentials) only when the list is fetched: a cached
         # list tells which links are Premiumize's even when the credentials come later, from
-        # yt-dlp's --username/--password or --netrc (resolver_core.ytdlp_claims).
+        # yt-dlp's --username/--password or --netrc (resolver_core.ytdlp_claims). The cache
+        # keeps the list as read (trimmed, with its patterns' analyses): the next run reads
+        # it back without parsing every pattern again.
         raw = ctx.cache.get(
             self.name,
-            lambda: self.client(ctx).hoster_list(),
+            lambda: HosterList.from_result(self.client(ctx).hoster_list()).stored(),
             refresh=ctx.refresh_hosterlists,
             valid=_looks_like_hosterlist,
         )
