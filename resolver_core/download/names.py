@@ -10,7 +10,8 @@ characters (a right-to-left override, U+202E, before "fdp.exe" makes "invoice" +
 control characters, reserved names (``CON``) and excess length. A name that ends as the
 files of an unfinished download do (``.part``, ``.part.state``, ``.part.lock``, in any case)
 has that dot made a "_": a file someone names ``victim.bin.part`` must not become the part
-file (nor the state) that a download of ``victim.bin`` resumes.
+file (nor the state) that a download of ``victim.bin`` resumes. A registered secret (the
+user's key or PIN, in any form :mod:`resolver_core.redact` knows) is masked out of a name.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathvalidate import sanitize_filename
 from werkzeug.http import parse_options_header
 
 from ..errors import ResolverError
+from ..redact import redact
 
 #: Bytes a name may have (most file systems allow 255; room is left for " (12).part.state").
 MAX_NAME_BYTES: Final = 200
@@ -74,7 +76,9 @@ def safe_name(*candidates: str | None) -> str:
     for candidate in candidates:
         if not candidate:
             continue
-        text = unicodedata.normalize("NFKC", candidate[-_MAX_CANDIDATE:].replace("\x00", ""))
+        # A name the provider built around the user's key or PIN must not keep it on disk
+        # (file names are listed, synced and shared): masked first, then cleaned like the rest.
+        text = unicodedata.normalize("NFKC", redact(candidate[-_MAX_CANDIDATE:]).replace("\x00", ""))
         base = re.split(r"[/\\]", "".join(map(_visible, text)))[-1]
         # Length is cut first, keeping the extension (pathvalidate would cut the end off).
         cleaned = sanitize_filename(_shorten(base), platform="universal", replacement_text="_")

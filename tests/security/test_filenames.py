@@ -5,6 +5,7 @@ characters, no Windows device names, no names of only dots, at most 200 bytes, N
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,6 +21,7 @@ from resolver_core.download.names import (
     safe_name,
 )
 from resolver_core.http import make_session
+from resolver_core.redact import clear_secrets, register_secrets
 
 from .conftest import HostileServer
 
@@ -184,3 +186,49 @@ def test_a_symlink_planted_in_the_output_directory_is_not_followed(
     with pytest.raises(UnsafePath):
         download_file(make_session(retries=0), url, out, link="https://rapidgator.net/file/abc")
     assert list(elsewhere.iterdir()) == []
+
+
+@pytest.fixture
+def registered_pin() -> Iterator[str]:
+    pin = "pin4711secret"
+    register_secrets([pin])
+    try:
+        yield pin
+    finally:
+        clear_secrets()
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        "{pin}.mkv",
+        "Holiday-{pin}-1080p.mkv",
+        "dl_{hex}.bin",
+        "https://cdn.example/{pin}/report.pdf",
+    ],
+)
+def test_a_name_never_keeps_the_users_secret(made: str, registered_pin: str) -> None:
+    """A provider that builds a file name around the user's PIN (plainly or hex-encoded):
+    the file on disk does not carry it, and is still a usable name."""
+    name = safe_name(made.format(pin=registered_pin, hex=registered_pin.encode().hex()))
+    assert registered_pin not in name
+    assert registered_pin.encode().hex() not in name
+    assert name not in ("", FALLBACK_NAME) or made.startswith("https")
+    assert "*" not in name  # the mask itself is no file name character on every system
+
+
+def test_a_download_named_after_the_secret_lands_without_it(
+    registered_pin: str, hostile: HostileServer, tmp_path: Path
+) -> None:
+    """The whole way: the name from the server's Content-Disposition, and the one from the
+    API; neither reaches the disk with the PIN in it."""
+    header = f'attachment; filename="{registered_pin}.bin"'
+    url = hostile.serve("/dl/pin", b"x", headers={"Content-Disposition": header})
+    for api_name in (None, f"movie.{registered_pin}.mkv"):
+        out = tmp_path / ("api" if api_name else "header")
+        out.mkdir()
+        saved = download_file(
+            make_session(retries=0), url, out, link="https://rapidgator.net/file/a", name=api_name
+        )
+        assert registered_pin not in saved.path.name
+        assert [p.name for p in out.iterdir()] == [saved.path.name]
