@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar, Final
 import requests
 import urllib3
 
+from . import deadline
 from .config import ProviderSettings
 from .errors import CaptchaWrong, Interrupted, ResolverError
 from .models import (
@@ -130,15 +131,26 @@ MAX_CAPTCHA_BYTES: Final = 2 << 20
 
 
 def fetch_captcha_image(session: requests.Session, challenge: CaptchaChallenge) -> CaptchaChallenge:
-    """The challenge with its image bytes, or unchanged when the image cannot be had."""
-    try:
-        response = session.get(challenge.image_url, stream=True)
-        response.raise_for_status()
-        data = response.raw.read(MAX_CAPTCHA_BYTES + 1, decode_content=True)
-    # The raw stream raises urllib3's own errors (a body cut short, a bad gzip), not requests'.
-    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-        log.warning("cannot fetch the captcha image: %s", redact(str(exc)))
-        return challenge
+    """The challenge with its image bytes, or unchanged when the image cannot be had.
+
+    Fetched under one deadline for the whole call, as an API call is: a server dripping the
+    image a byte a second must not keep the link (and a person waiting to solve it) forever.
+    """
+    seconds = getattr(session, "default_timeout", 30.0)
+    with deadline.api_call(seconds) as call:
+        try:
+            response = session.get(challenge.image_url, stream=True)
+            response.raise_for_status()
+            data = response.raw.read(MAX_CAPTCHA_BYTES + 1, decode_content=True)
+        # The raw stream raises urllib3's own errors (a body cut short, a bad gzip), not requests'.
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            reason = f"no whole image within {seconds:g} s" if call.expired else redact(str(exc))
+            log.warning("cannot fetch the captcha image: %s", reason)
+            return challenge
+        if call.expired:  # its socket was shut down: what was read may be cut short
+            response.close()
+            log.warning("cannot fetch the captcha image: no whole image within %g s", seconds)
+            return challenge
     if len(data) > MAX_CAPTCHA_BYTES:
         log.warning("the captcha image is larger than %d bytes; not used", MAX_CAPTCHA_BYTES)
         return challenge

@@ -11,6 +11,7 @@ import ssl
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,12 @@ import responses
 
 from resolver_core import deadline, errors, ratelimit
 from resolver_core.http import get_json, get_text, make_session, post_json
+from resolver_core.models import CaptchaChallenge
+from resolver_core.provider import fetch_captcha_image
 
 from .dripping import (
     ANSWER,
+    DRIP_SECONDS,
     JSON_HEAD,
     Answer,
     LoopbackServer,
@@ -250,3 +254,25 @@ def test_no_pause_before_a_retry_outlasts_the_deadline() -> None:
     assert retry.get_backoff_time() == 40  # outside a call: urllib3's own
     with deadline.api_call(1):
         assert 0 < retry.get_backoff_time() <= 1
+
+
+def _drip_an_image(server: LoopbackServer, client: socket.socket) -> None:
+    read_request(client)
+    client.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\n")
+    for _ in range(100):
+        client.sendall(b"x")
+        time.sleep(DRIP_SECONDS)
+
+
+def test_a_dripping_captcha_image_ends_by_the_deadline(caplog: pytest.LogCaptureFixture) -> None:
+    """The image of a captcha is fetched under the same whole-call deadline: without it, a
+    server sending a byte every half second kept the link waiting as long as it dripped."""
+    challenge = CaptchaChallenge(provider="dripper", link="https://host.example/f/1", image_url="")
+    with serving(_drip_an_image) as server:
+        session = make_session(timeout=TIMEOUT)
+        started = time.monotonic()
+        fetched = fetch_captcha_image(session, replace(challenge, image_url=server.url))
+        elapsed = time.monotonic() - started
+    assert elapsed < LATEST, f"the image took {elapsed:.1f} s with a {TIMEOUT:g} s timeout"
+    assert fetched.image is None  # a cut-off image is no image
+    assert "no whole image within 2 s" in caplog.text
