@@ -11,11 +11,12 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
-from .cli import request_timeout, retries
+from linkresolver.cli.parser import request_timeout, retries
+
 from .output import shown
 
 if TYPE_CHECKING:
-    from .cli import App
+    from linkresolver.cli.parser import App
 
 
 def common_options() -> argparse.ArgumentParser:

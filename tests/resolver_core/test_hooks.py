@@ -17,8 +17,8 @@ import pytest
 import requests
 from werkzeug.wrappers import Response
 
+from linkresolver.cli.parser import main
 from resolver_core import hookimpl, hookspecs
-from resolver_core.cli import main
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import CaptchaChallenge, ResolvedLink
 from resolver_core.pipeline import Resolver

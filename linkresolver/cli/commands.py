@@ -8,13 +8,14 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .cli import App, ExitStatus, OrderedPrinter, print_json
-from .lines import write_line
-from .output import shown
+from resolver_core.lines import write_line
+from resolver_core.output import shown
+
+from .parser import App, ExitStatus, OrderedPrinter, print_json
 
 if TYPE_CHECKING:
-    from .handoff.aria2 import Aria2Rpc
-    from .pipeline import CheckOutcome, Outcome, Resolver
+    from resolver_core.handoff.aria2 import Aria2Rpc
+    from resolver_core.pipeline import CheckOutcome, Outcome, Resolver
 
 
 def resolve(args: argparse.Namespace, app: App) -> int:
@@ -52,8 +53,8 @@ def _handoff_file(resolver: Resolver, outcomes: list[Outcome], form: str, args: 
     """An aria2 input file or a JDownloader crawljob of the resolved links."""
     from pathlib import Path  # noqa: PLC0415
 
-    from .handoff.aria2 import input_file, items_of, options_for  # noqa: PLC0415
-    from .handoff.crawljob import crawljob  # noqa: PLC0415
+    from resolver_core.handoff.aria2 import input_file, items_of, options_for  # noqa: PLC0415
+    from resolver_core.handoff.crawljob import crawljob  # noqa: PLC0415
 
     folder = Path(args.download_dir).expanduser().resolve() if args.download_dir else None
     links = [o.link for o in outcomes if o.status == "ok" and o.link is not None]
@@ -99,11 +100,11 @@ def check(args: argparse.Namespace, app: App) -> int:
 def download(args: argparse.Namespace, app: App) -> int:
     from pathlib import Path  # noqa: PLC0415
 
-    from .download import DownloadOutcome, download_many  # noqa: PLC0415
+    from resolver_core.download import DownloadOutcome, download_many  # noqa: PLC0415
 
     rpc = None
     if args.to == "aria2":
-        from .handoff.aria2 import Aria2Error  # noqa: PLC0415
+        from resolver_core.handoff.aria2 import Aria2Error  # noqa: PLC0415
 
         try:
             rpc = _aria2_answering(args)
@@ -154,7 +155,7 @@ def _aria2_secret(args: argparse.Namespace) -> str | None:
     redaction as soon as it is known."""
     import os  # noqa: PLC0415
 
-    from .redact import register_secrets  # noqa: PLC0415
+    from resolver_core.redact import register_secrets  # noqa: PLC0415
 
     secret: str | None = args.aria2_secret or os.environ.get("LINKRESOLVER_ARIA2_SECRET") or None
     if secret:
@@ -165,8 +166,8 @@ def _aria2_secret(args: argparse.Namespace) -> str | None:
 def _aria2_answering(args: argparse.Namespace) -> Aria2Rpc:
     """aria2's RPC, once it has answered with the secret given (``aria2.getVersion``);
     raises :class:`~resolver_core.handoff.aria2.Aria2Error` saying what is wrong."""
-    from .handoff.aria2 import Aria2Rpc  # noqa: PLC0415
-    from .http import make_session  # noqa: PLC0415
+    from resolver_core.handoff.aria2 import Aria2Rpc  # noqa: PLC0415
+    from resolver_core.http import make_session  # noqa: PLC0415
 
     # A session of its own, without transport retries: aria2 listens or it does not, and
     # retrying a refused connection only printed urllib3's "Retrying..." lines.
@@ -179,7 +180,7 @@ def _to_aria2(resolver: Resolver, urls: list[str], rpc: Aria2Rpc, args: argparse
     """Resolve, then queue every file in a running aria2 over JSON-RPC."""
     from pathlib import Path  # noqa: PLC0415
 
-    from .handoff.aria2 import Aria2Error, items_of, options_for  # noqa: PLC0415
+    from resolver_core.handoff.aria2 import Aria2Error, items_of, options_for  # noqa: PLC0415
 
     folder = Path(args.output).expanduser().resolve()
     failed = False
@@ -275,7 +276,7 @@ def _print_accounts(rows: list[tuple[dict[str, Any], bool]], app: App) -> None:
             print(f"{name}  {line}  {cell[3]}", file=app.stdout)
         for rest in row["resting"]:
             what = f"{rest['hoster']} links" if rest["hoster"] else "every link"
-            from .ratelimit import moment  # noqa: PLC0415
+            from resolver_core.ratelimit import moment  # noqa: PLC0415
 
             clock = moment(rest["until"])
             indent = " " * name_width
@@ -338,7 +339,7 @@ class _Claim:
 def _claims(resolver: Resolver) -> list[_Claim]:
     """What each provider claims beyond its patterns, learned from ``Provider.claims``
     itself (so that a configured ``catch_all = false`` shows): there is no list to print."""
-    from .provider import Provider  # noqa: PLC0415
+    from resolver_core.provider import Provider  # noqa: PLC0415
 
     found: list[_Claim] = []
     for provider in resolver.providers:
@@ -397,7 +398,7 @@ def pyload_install(args: argparse.Namespace, app: App) -> int:
 
 
 def sandbox(args: argparse.Namespace, app: App) -> int:
-    from .sandbox import Faults, build_sandbox  # noqa: PLC0415
+    from resolver_core.sandbox import Faults, build_sandbox  # noqa: PLC0415
 
     faults = None
     if args.fail_rate or args.cut_rate:

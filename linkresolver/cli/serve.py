@@ -24,16 +24,17 @@ from typing import TYPE_CHECKING
 
 from werkzeug.serving import make_server
 
-from .cli import ExitStatus, print_json
-from .config import is_loopback, load_config
-from .download import DownloadOutcome
-from .errors import ResolverError
-from .handoff.clicknload import ClickAndLoad
-from .lines import write_line
-from .output import shown
-from .pipeline import Outcome, Resolver
-from .redact import register_secrets
-from .web.jobs import CLICKNLOAD, Job, JobManager
+from resolver_core.config import is_loopback, load_config
+from resolver_core.download import DownloadOutcome
+from resolver_core.errors import ResolverError
+from resolver_core.handoff.clicknload import ClickAndLoad
+from resolver_core.lines import write_line
+from resolver_core.output import shown
+from resolver_core.pipeline import Outcome, Resolver
+from resolver_core.redact import register_secrets
+from resolver_core.web.jobs import CLICKNLOAD, Job, JobManager
+
+from .parser import ExitStatus, print_json
 
 log = logging.getLogger("linkresolver")
 
@@ -45,7 +46,7 @@ MAX_DELIVERIES = 50
 TOKEN_ENV = "LINKRESOLVER_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
 if TYPE_CHECKING:
-    from .cli import App
+    from .parser import App
 
 
 def run_serve(args: argparse.Namespace, app: App) -> int:
@@ -66,7 +67,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
         return ExitStatus.USAGE
     with contextlib.ExitStack() as stack:
         if args.sandbox:
-            from .sandbox import build_sandbox  # noqa: PLC0415
+            from resolver_core.sandbox import build_sandbox  # noqa: PLC0415
 
             sandbox = stack.enter_context(build_sandbox(app.pm))
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="linkresolver-serve-")))
@@ -76,7 +77,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             print(f"sandbox on {sandbox.url}", file=app.stderr)
         else:
             resolver = app.resolver()
-        from .web.app import create_app  # noqa: PLC0415
+        from resolver_core.web.app import create_app  # noqa: PLC0415
 
         jobs = JobManager(resolver, running=args.jobs, threads_per_job=args.job_threads)
         servers = []

@@ -10,18 +10,19 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .cli import ExitStatus
-from .config import load_config
-from .hookspecs import hookimpl
-from .lines import write_line
-from .models import CaptchaChallenge
-from .output import shown
-from .pipeline import Outcome, Resolver
-from .sandbox import build_sandbox
-from .sandbox.captcha import SandboxCaptchaSolver
+from resolver_core.config import load_config
+from resolver_core.hookspecs import hookimpl
+from resolver_core.lines import write_line
+from resolver_core.models import CaptchaChallenge
+from resolver_core.output import shown
+from resolver_core.pipeline import Outcome, Resolver
+from resolver_core.sandbox import build_sandbox
+from resolver_core.sandbox.captcha import SandboxCaptchaSolver
+
+from .parser import ExitStatus
 
 if TYPE_CHECKING:
-    from .cli import App
+    from .parser import App
 
 #: A forum post, as people paste them: links in prose, BBCode and HTML, and one without a
 #: scheme. Each with the outcome the sandbox is set up to give.
@@ -134,7 +135,7 @@ class _ShowingSolver(SandboxCaptchaSolver):
 
 def _download_two(resolver: Resolver, outcomes: list[Outcome], folder: Path, out: TextIO) -> None:
     """Download two of the resolved files: one the API gave a sha1 for, one it did not."""
-    from .download import download_file  # noqa: PLC0415
+    from resolver_core.download import download_file  # noqa: PLC0415
 
     picked = [o.link for o in outcomes if o.link is not None and o.link.sha1][:1]
     picked += [o.link for o in outcomes if o.link is not None and not o.link.sha1 and not o.link.files][:1]

@@ -17,13 +17,13 @@ from collections.abc import Callable, Sequence
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .lines import LineHandler, progress_bars, write_line
+from resolver_core.lines import LineHandler, progress_bars, write_line
 
 if TYPE_CHECKING:
     import pluggy
 
-    from .download import DownloadOutcome
-    from .pipeline import CheckOutcome, Outcome, Resolver
+    from resolver_core.download import DownloadOutcome
+    from resolver_core.pipeline import CheckOutcome, Outcome, Resolver
 
 log = logging.getLogger("linkresolver")
 
@@ -51,19 +51,19 @@ class App:
     @property
     def pm(self) -> pluggy.PluginManager:
         if self._pm is None:
-            from .manager import make_plugin_manager  # noqa: PLC0415
+            from resolver_core.manager import make_plugin_manager  # noqa: PLC0415
 
             self._pm = make_plugin_manager()
         return self._pm
 
     def resolver(self, **options: Any) -> Resolver:
-        from .config import load_config  # noqa: PLC0415
-        from .pipeline import Resolver  # noqa: PLC0415
+        from resolver_core.config import load_config  # noqa: PLC0415
+        from resolver_core.pipeline import Resolver  # noqa: PLC0415
 
         args = self.args
         prompt = None
         if self.stdin.isatty() and self.stderr.isatty():
-            from .captcha import CaptchaPrompt  # noqa: PLC0415
+            from resolver_core.captcha import CaptchaPrompt  # noqa: PLC0415
 
             prompt = CaptchaPrompt(self.stdin, self.stderr)
         config = load_config(args.config)
@@ -78,7 +78,7 @@ class App:
             **options,
         )
         if not resolver.providers:
-            from .config import no_provider_configured  # noqa: PLC0415
+            from resolver_core.config import no_provider_configured  # noqa: PLC0415
 
             raise no_provider_configured(config)
         return resolver
@@ -96,7 +96,7 @@ class App:
             if argument == "-":
                 texts.append(self._stdin_text())
             elif _names_a_folder(argument):
-                from .errors import ConfigError  # noqa: PLC0415
+                from resolver_core.errors import ConfigError  # noqa: PLC0415
 
                 raise ConfigError(f"{argument} is a folder; give a file of links, links, or text")
             elif _names_a_file(argument):
@@ -181,7 +181,7 @@ MAX_INPUT_FILE = 64 << 20
 
 def _file_text(path: str) -> str:
     """The text of a file of links, decoded as leniently as pasted text."""
-    from .errors import ConfigError  # noqa: PLC0415
+    from resolver_core.errors import ConfigError  # noqa: PLC0415
 
     try:
         with open(path, "rb") as handle:
@@ -345,7 +345,7 @@ def main(
     stdout, stderr, stdin = stdout or sys.stdout, stderr or sys.stderr, stdin or sys.stdin
     pm = None
     if _wants_plugin_commands(argv):
-        from .manager import make_plugin_manager  # noqa: PLC0415
+        from resolver_core.manager import make_plugin_manager  # noqa: PLC0415
 
         pm = make_plugin_manager()
     try:
@@ -356,8 +356,8 @@ def main(
     _configure_logging(getattr(args, "verbose", 0), stderr, os.environ.get(LOG_FILE_ENV) or None)
     app = App(args, stdout, stderr, stdin)
     app._pm = pm
-    from .errors import ConfigError, ResolverError  # noqa: PLC0415
-    from .redact import redact  # noqa: PLC0415
+    from resolver_core.errors import ConfigError, ResolverError  # noqa: PLC0415
+    from resolver_core.redact import redact  # noqa: PLC0415
 
     try:
         return int(args.handler(args, app))
@@ -390,7 +390,7 @@ _LOG_FILE_FORMAT = "%(asctime)s %(process)d %(threadName)s %(levelname)s %(name)
 def _configure_logging(verbosity: int, stderr: TextIO, log_file: str | None = None) -> None:
     """stderr shows what -v asks for; ``log_file`` (LINKRESOLVER_LOG_FILE), if given, gets
     everything at DEBUG, urllib3's and werkzeug's lines included. Both are redacted."""
-    from .redact import RedactingFormatter, protect_loggers  # noqa: PLC0415
+    from resolver_core.redact import RedactingFormatter, protect_loggers  # noqa: PLC0415
 
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     # HTTP detail (urllib3) and the sandbox's request log (werkzeug) only with -v -v.
@@ -483,7 +483,7 @@ class OrderedPrinter:
 def print_json(outcome: Outcome | CheckOutcome | DownloadOutcome, stdout: TextIO) -> None:
     """One JSON Lines object; a registered secret a provider echoed in a location, a file
     name or a message is masked here too (:func:`resolver_core.redact.redact`)."""
-    from .redact import redact  # noqa: PLC0415
+    from resolver_core.redact import redact  # noqa: PLC0415
 
     write_line(stdout, redact(json.dumps(outcome.to_json(), ensure_ascii=False)))
 
