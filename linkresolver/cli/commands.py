@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from resolver_core.lines import write_line
 from resolver_core.output import shown
 
-from .parser import App, ExitStatus, OrderedPrinter, print_json
+from .app import App, ExitStatus, OrderedPrinter, print_json
 
 if TYPE_CHECKING:
     from resolver_core.handoff.aria2 import Aria2Rpc

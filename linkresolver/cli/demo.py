@@ -19,10 +19,10 @@ from resolver_core.pipeline import Outcome, Resolver
 from resolver_core.sandbox import build_sandbox
 from resolver_core.sandbox.captcha import SandboxCaptchaSolver
 
-from .parser import ExitStatus
+from .app import ExitStatus
 
 if TYPE_CHECKING:
-    from .parser import App
+    from .app import App
 
 #: A forum post, as people paste them: links in prose, BBCode and HTML, and one without a
 #: scheme. Each with the outcome the sandbox is set up to give.

@@ -34,7 +34,7 @@ from resolver_core.pipeline import Outcome, Resolver
 from resolver_core.redact import register_secrets
 from resolver_core.web.jobs import CLICKNLOAD, Job, JobManager
 
-from .parser import ExitStatus, print_json
+from .app import ExitStatus, print_json
 
 log = logging.getLogger("linkresolver")
 
@@ -46,7 +46,7 @@ MAX_DELIVERIES = 50
 TOKEN_ENV = "LINKRESOLVER_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
 if TYPE_CHECKING:
-    from .parser import App
+    from .app import App
 
 
 def run_serve(args: argparse.Namespace, app: App) -> int:

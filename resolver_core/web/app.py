@@ -30,6 +30,7 @@ from ..errors import ResolverError
 from ..handoff.aria2 import input_file, items_of, options_for
 from ..handoff.crawljob import crawljob
 from ..pipeline import Resolver
+from ..version import version
 from .jobs import JobManager
 
 
@@ -359,7 +360,7 @@ def _path(summary: str, *, body: bool = False, status: str = "200") -> dict[str,
 
 OPENAPI: Final[dict[str, Any]] = {
     "openapi": "3.1.0",
-    "info": {"title": "linkresolver", "version": "0.1.0"},
+    "info": {"title": "linkresolver", "version": version()},
     "components": {
         "schemas": {
             "Paste": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
