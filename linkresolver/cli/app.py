@@ -55,7 +55,7 @@ class App:
 
     def resolver(self, **options: Any) -> Resolver:
         from resolver_core.config import load_config  # noqa: PLC0415
-        from resolver_core.pipeline import Resolver  # noqa: PLC0415
+        from resolver_core.factory import build_resolver  # noqa: PLC0415
 
         args = self.args
         prompt = None
@@ -64,7 +64,7 @@ class App:
 
             prompt = CaptchaPrompt(self.stdin, self.stderr)
         config = load_config(args.config)
-        resolver = Resolver(
+        resolver = build_resolver(
             config,
             pm=self.pm,
             provider_names=args.provider or (),

@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from resolver_core.config import load_config
 from resolver_core.hookspecs import hookimpl
 from resolver_core.lines import write_line
 from resolver_core.models import CaptchaChallenge
@@ -18,6 +17,7 @@ from resolver_core.output import shown
 from resolver_core.pipeline import Outcome, Resolver
 from resolver_core.sandbox import build_sandbox
 from resolver_core.sandbox.captcha import SandboxCaptchaSolver
+from resolver_core.sandbox.resolver import sandbox_resolver
 
 from .app import ExitStatus
 
@@ -50,9 +50,6 @@ EXPECTED = ["ok"] * 9 + ["error"] + ["ok"] * 4 + ["unsupported"]
 def run_demo(app: App) -> int:
     out = app.stdout
     with build_sandbox(app.pm) as sandbox, tempfile.TemporaryDirectory(prefix="linkresolver-demo-") as work:
-        empty_config = Path(work) / "config.toml"
-        empty_config.write_text("# the demo uses the sandbox's environment only\n", encoding="utf-8")
-        config = load_config(empty_config, env=sandbox.env())
         solver = _ShowingSolver(sandbox.url, out)
 
         # Offcloud's cloud downloads report how they go: shown as they come.
@@ -60,7 +57,12 @@ def run_demo(app: App) -> int:
             write_line(out, shown(f"  {message}: {url}"))
 
         app.pm.register(solver, name="sandbox-demo-solver")
-        resolver = Resolver(config, pm=app.pm, cache_dir=Path(work) / "cache")
+        resolver = sandbox_resolver(
+            sandbox.env(),
+            Path(work),
+            pm=app.pm,
+            config_text="# the demo uses the sandbox's environment only\n",
+        )
         resolver.on_report = show
         print(f"Sandbox running on {sandbox.url} (no account, no network needed).", file=out)
         for provider, info, error in resolver.accounts():

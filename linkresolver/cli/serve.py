@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING
 
 from werkzeug.serving import make_server
 
-from resolver_core.config import is_loopback, load_config
+from resolver_core.config import is_loopback
 from resolver_core.download import DownloadOutcome
 from resolver_core.errors import ResolverError
 from resolver_core.handoff.clicknload import ClickAndLoad
 from resolver_core.lines import write_line
 from resolver_core.output import shown
-from resolver_core.pipeline import Outcome, Resolver
+from resolver_core.pipeline import Outcome
 from resolver_core.redact import register_secrets
 from resolver_core.web.jobs import CLICKNLOAD, Job, JobManager
 
@@ -68,12 +68,11 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
     with contextlib.ExitStack() as stack:
         if args.sandbox:
             from resolver_core.sandbox import build_sandbox  # noqa: PLC0415
+            from resolver_core.sandbox.resolver import sandbox_resolver  # noqa: PLC0415
 
             sandbox = stack.enter_context(build_sandbox(app.pm))
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="linkresolver-serve-")))
-            (work / "config.toml").write_text("", encoding="utf-8")
-            config = load_config(work / "config.toml", env=sandbox.env())
-            resolver = Resolver(config, pm=app.pm, cache_dir=work / "cache")
+            resolver = sandbox_resolver(sandbox.env(), work, pm=app.pm)
             print(f"sandbox on {sandbox.url}", file=app.stderr)
         else:
             resolver = app.resolver()
