@@ -12,7 +12,7 @@ import json
 from typing import Any, Protocol, TextIO
 
 from .arguments import add_config_options, add_retries_option, add_timeout_option
-from .output import shown
+from .output import human_size, shown
 
 
 class CommandStreams(Protocol):
@@ -72,12 +72,4 @@ def confirm(app: App, args: argparse.Namespace, what: str, where: str) -> bool:
     return app.stdin.readline().strip().lower() in ("y", "yes")
 
 
-def human_size(size: int | None) -> str:
-    if size is None:
-        return "-"
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
+__all__ = ["App", "CommandStreams", "common_options", "confirm", "destructive_options", "emit", "human_size"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from . import errors
 from .models import LinkStatus, ResolvedLink
+from .records import check_record, outcome_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,22 +24,7 @@ class Outcome:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON Lines object of ``resolve --json`` (DESIGN.md): every field, null if unknown."""
-        link = self.link
-        return {
-            "input": self.input,
-            "status": self.status,
-            "provider": self.provider,
-            "hoster": self.hoster,
-            "url": link.url if link else None,
-            "filename": link.filename if link else None,
-            "size": link.size if link else None,
-            "sha1": link.sha1 if link else None,
-            "error": self.error.for_person() if self.error else None,
-            "code": self.error.code if self.error else None,
-            "files": [{"url": file.url, "filename": file.filename, "size": file.size} for file in link.files]
-            if link
-            else [],
-        }
+        return {**outcome_record(self)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +39,5 @@ class CheckOutcome:
     error: errors.ResolverError | None = None
 
     def to_json(self) -> dict[str, Any]:
-        info = self.info
-        return {
-            "input": self.input,
-            "status": self.status,
-            "provider": self.provider,
-            "hoster": self.hoster,
-            "filename": info.filename if info else None,
-            "size": info.size if info else None,
-            "sha1": info.sha1 if info else None,
-            "cached": info.cached if info else None,
-            "error": self.error.for_person() if self.error else None,
-            "code": self.error.code if self.error else None,
-        }
+        """The JSON Lines object of ``check --json`` (DESIGN.md)."""
+        return {**check_record(self)}

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import re
@@ -236,6 +237,8 @@ class Resolver:
         """``url`` resolved by ``provider`` (see :meth:`_careful`), its direct links checked:
         the provider's answer is the one place where a link that is no URL may come in."""
         link = self._careful(provider, hoster, lambda ctx: provider.resolve(url, hoster, ctx), url)
+        if link.limits is None:
+            link = dataclasses.replace(link, limits=provider.download_limits(link.hoster))
         for direct in (link.url, *(item.url for item in link.files)):
             if (problem := _url_problem(direct)) is not None:
                 raise errors.InvalidDirectLink(f"gave a direct link that is not a valid URL ({problem})")

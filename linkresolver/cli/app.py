@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from resolver_core.download import DownloadOutcome
+    from resolver_core.errors import ResolverError
     from resolver_core.pipeline import CheckOutcome, Outcome, Resolver
 
 log = logging.getLogger("linkresolver")
@@ -209,6 +210,27 @@ class OrderedPrinter:
             while self._next in self._done:
                 self._render(self._done.pop(self._next))
                 self._next += 1
+
+
+def print_outcome(outcome: Outcome, app: App) -> None:
+    """A resolve outcome as text: its direct links on stdout, one a line (a link of several
+    files: each file's), or why it has none on stderr; fit for a terminal either way."""
+    from resolver_core.output import shown  # noqa: PLC0415
+    from resolver_core.records import link_urls  # noqa: PLC0415
+
+    if outcome.status == "ok" and outcome.link is not None:
+        for url in link_urls(outcome.link):
+            write_line(app.stdout, shown(url))
+    else:
+        print_failure(outcome, app)
+
+
+def print_failure(outcome: Outcome, app: App, error: ResolverError | None = None) -> None:
+    """Why a link has no direct link (``error``, else its own), on stderr."""
+    from resolver_core.output import shown  # noqa: PLC0415
+    from resolver_core.records import failure_reason  # noqa: PLC0415
+
+    write_line(app.stderr, shown(f"{outcome.input}: {failure_reason(outcome, error)}"))
 
 
 def print_json(outcome: Outcome | CheckOutcome | DownloadOutcome, stdout: TextIO) -> None:

@@ -15,6 +15,7 @@ from resolver_core.lines import write_line
 from resolver_core.models import CaptchaChallenge
 from resolver_core.output import shown
 from resolver_core.pipeline import Outcome, Resolver
+from resolver_core.records import outcome_record
 from resolver_core.sandbox import build_sandbox
 from resolver_core.sandbox.captcha import SandboxCaptchaSolver
 from resolver_core.sandbox.resolver import sandbox_resolver
@@ -103,17 +104,16 @@ def _row(outcome: Outcome) -> tuple[str, str, str, str, str, str]:
     """One outcome's cells in the demo's table. A link of several files (a torrent, an
     archive unpacked in the cloud) ends with "N files:", and its files follow on lines of
     their own, as ``resolve`` prints them: the link to the whole folder is not one of them."""
+    record = outcome_record(outcome)
     link = outcome.link
-    if link is None:
-        last = outcome.error.for_person() if outcome.error else "-"
-    else:
-        last = f"{len(link.files)} files:" if link.files else link.url
+    whole = (f"{len(link.files)} files:" if link.files else link.url) if link else None
+    last = whole or record["error"] or "-"
     return (
-        outcome.status,
-        shown(outcome.hoster or "-"),
-        shown(outcome.provider or "-"),
-        shown(link.filename or "-") if link else "-",
-        f"{link.size:,}" if link and link.size is not None else "-",
+        record["status"],
+        shown(record["hoster"] or "-"),
+        shown(record["provider"] or "-"),
+        shown(record["filename"] or "-"),
+        f"{record['size']:,}" if record["size"] is not None else "-",
         shown(last),
     )
 
@@ -130,7 +130,8 @@ class _ShowingSolver(SandboxCaptchaSolver):
         answer = super().solve_captcha(challenge)
         if answer is not None:
             write_line(
-                self.out, f"  {challenge.provider} asked a captcha for {challenge.link}: answered {answer}"
+                self.out,
+                shown(f"  {challenge.provider} asked a captcha for {challenge.link}: answered {answer}"),
             )
         return answer
 

@@ -26,15 +26,13 @@ from werkzeug.serving import make_server
 
 from resolver_core.config import is_loopback
 from resolver_core.download import DownloadOutcome
-from resolver_core.errors import ResolverError
 from resolver_core.handoff.clicknload import ClickAndLoad
 from resolver_core.lines import write_line
 from resolver_core.output import shown
-from resolver_core.pipeline import Outcome
 from resolver_core.redact import register_secrets
 from resolver_core.web.jobs import CLICKNLOAD, Job, JobManager
 
-from .app import ExitStatus, print_json
+from .app import ExitStatus, print_failure, print_json, print_outcome
 
 log = logging.getLogger("linkresolver")
 
@@ -146,16 +144,8 @@ def _click_and_load(
             for _, outcome in sorted(job.outcomes.items()):
                 if args.json:
                     print_json(outcome, app.stdout)
-                elif outcome.link is not None:
-                    for url in [f.url for f in outcome.link.files] or [outcome.link.url]:
-                        write_line(app.stdout, shown(url))
                 else:
-                    print_failure(outcome)
-
-    def print_failure(outcome: Outcome, error: ResolverError | None = None) -> None:
-        error = error or outcome.error
-        reason = error.for_person() if error else outcome.status
-        write_line(app.stderr, f"{shown(outcome.input)}: {shown(reason)}")
+                    print_outcome(outcome, app)
 
     def print_saved(results: list[DownloadOutcome]) -> None:
         with lock:
@@ -166,7 +156,7 @@ def _click_and_load(
                     for saved in result.saved:
                         write_line(app.stdout, shown(saved.path))
                 else:
-                    print_failure(result.outcome, result.error)
+                    print_failure(result.outcome, app, result.error)
 
     def download(job: Job) -> None:
         assert output is not None
