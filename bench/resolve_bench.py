@@ -34,9 +34,9 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from linkresolver.plugins.premiumize.provider import PremiumizeProvider
-from resolver_core.config import load_config
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
+from resolver_core.sandbox.resolver import sandbox_resolver
 
 LATENCY = 0.02
 TICKET_WAIT = 5
@@ -65,15 +65,13 @@ def sandboxed_resolver(env: dict[str, str] | None = None) -> Iterator[Resolver]:
         if env is None:
             env = stack.enter_context(sandbox_process())
         work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        config_path = work / "config.toml"
         # The pipeline's own cost is measured: the providers' token buckets (10 calls a
         # second by default) are lifted, as `requests_per_second = 0` lets a user do.
-        config_path.write_text(
-            "".join(f"[providers.{name}]\nrequests_per_second = 0\n" for name in ("premiumize", "openload")),
-            encoding="utf-8",
+        unlimited = "".join(
+            f"[providers.{name}]\nrequests_per_second = 0\n" for name in ("premiumize", "openload")
         )
         pm = make_plugin_manager(load_entry_points=False)
-        resolver = Resolver(load_config(config_path, env=env), pm=pm, cache_dir=work / "cache")
+        resolver = sandbox_resolver(env, work, pm=pm, config_text=unlimited)
         resolver.index()
         yield resolver
 

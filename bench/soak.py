@@ -54,8 +54,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from resolver_core import errors
 from resolver_core.config import load_config
 from resolver_core.download import DownloadOutcome, download_many
+from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
-from resolver_core.pipeline import Outcome, Resolver
+from resolver_core.pipeline import Outcome
 
 #: Errors a live link may end with when the faults strike every attempt: the provider said
 #: stop, or did not answer.
@@ -255,7 +256,7 @@ def run_soak(
             files_url = env["LINKRESOLVER_PREMIUMIZE_API_BASE"].split("/premiumize/")[0] + "/files/"
             config_path = work / "config.toml"
             config_path.write_text("", encoding="utf-8")
-            resolver = Resolver(
+            resolver = build_resolver(
                 load_config(config_path, env=env),
                 pm=make_plugin_manager(load_entry_points=False),
                 cache_dir=work / "cache",

@@ -1,5 +1,6 @@
-"""``python -m resolver_core``: the same as the ``linkresolver`` command."""
+"""``python -m resolver_core``: the same as the ``linkresolver`` command (kept for scripts
+written before the command line moved to :mod:`linkresolver.cli`)."""
 
-from .cli import main
+from linkresolver.cli import main
 
 raise SystemExit(main())

@@ -9,27 +9,35 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TextIO
 
-from .cli import request_timeout, retries
-from .output import shown
+from .arguments import add_config_options, add_retries_option, add_timeout_option
+from .output import human_size, shown
 
-if TYPE_CHECKING:
-    from .cli import App
+
+class CommandStreams(Protocol):
+    """What a plugin's command handler gets besides its arguments (the command line's
+    ``App`` is one): the streams to talk on. Plugins do not import the command line."""
+
+    @property
+    def stdout(self) -> TextIO: ...
+    @property
+    def stderr(self) -> TextIO: ...
+    @property
+    def stdin(self) -> TextIO: ...
+
+
+#: The name the handlers' signatures use.
+App = CommandStreams
 
 
 def common_options() -> argparse.ArgumentParser:
     """The options every account command takes (a parent parser)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="configuration file (default: the user config dir)")
-    common.add_argument(
-        "-v", "--verbose", action="count", default=0, help="more detail on stderr (-v -v: HTTP)"
-    )
+    add_config_options(common)
     common.add_argument("--json", action="store_true", help="JSON Lines on stdout")
-    common.add_argument(
-        "--timeout", type=request_timeout, default=30.0, metavar="S", help="seconds per request"
-    )
-    common.add_argument("--retries", type=retries, default=2, metavar="N", help="transport retries")
+    add_timeout_option(common)
+    add_retries_option(common)
     return common
 
 
@@ -64,12 +72,4 @@ def confirm(app: App, args: argparse.Namespace, what: str, where: str) -> bool:
     return app.stdin.readline().strip().lower() in ("y", "yes")
 
 
-def human_size(size: int | None) -> str:
-    if size is None:
-        return "-"
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
+__all__ = ["App", "CommandStreams", "common_options", "confirm", "destructive_options", "emit", "human_size"]

@@ -28,6 +28,23 @@ class FileLink:
 
 
 @dataclass(frozen=True, slots=True)
+class DownloadLimits:
+    """What a provider allows a download of one of its links (Premiumize's
+    ``connection_settings``): connections per file (None: no limit) and resuming."""
+
+    max_connections: int | None = None
+    resume: bool = True
+
+    def connections(self, requested: int) -> int:
+        """Connections for one file: as many as asked, as far as the provider allows; one
+        when it cannot resume (a range is a resume)."""
+        if not self.resume:
+            return 1
+        allowed = min(requested, self.max_connections) if self.max_connections else requested
+        return max(1, allowed)
+
+
+@dataclass(frozen=True, slots=True)
 class ResolvedLink:
     """A direct download link, and what the provider told about the file."""
 
@@ -45,6 +62,14 @@ class ResolvedLink:
     #: Every file, when the link holds several (``url`` is then the whole, as the provider
     #: gives it); empty for a single file.
     files: tuple[FileLink, ...] = ()
+    #: How the provider lets it be downloaded (connections, resuming): set by the provider,
+    #: else by the pipeline from ``Provider.download_limits``, so that the downloader and
+    #: the hand-offs need not ask the provider again.
+    limits: DownloadLimits | None = None
+
+    def download_limits(self) -> DownloadLimits:
+        """The limits the provider set (none said: no limits)."""
+        return self.limits or DownloadLimits()
 
 
 class LinkState(Enum):
@@ -98,20 +123,3 @@ class CaptchaChallenge:
     image: bytes | None = None
     #: The image's media type, as the server sent it.
     content_type: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DownloadLimits:
-    """What a provider allows a download of one of its links (Premiumize's
-    ``connection_settings``): connections per file (None: no limit) and resuming."""
-
-    max_connections: int | None = None
-    resume: bool = True
-
-    def connections(self, requested: int) -> int:
-        """Connections for one file: as many as asked, as far as the provider allows; one
-        when it cannot resume (a range is a resume)."""
-        if not self.resume:
-            return 1
-        allowed = min(requested, self.max_connections) if self.max_connections else requested
-        return max(1, allowed)

@@ -24,3 +24,16 @@ def shown(text: object) -> str:
 
     # A provider that echoes the user's PIN in a file or hoster name shows "***" instead.
     return printable(redact(str(text)))
+
+
+def human_size(size: int | None) -> str:
+    """A size for people: ``512 B``, ``1.5 MiB``, ``2.0 TiB``; ``-`` when unknown. The one
+    size format of every command's text."""
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"

@@ -19,31 +19,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
-
-import pluggy
-import requests
 
 from hostermatch import HosterIndex, extract_links
 
 from . import errors, ratelimit
-from .cache import HosterListCache
-from .captcha import CaptchaCommand
-from .config import Config, default_cache_dir, warn_about_unknown_providers
-from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, make_session
-from .manager import make_plugin_manager
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink
+from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, Provider, ResolveContext
-from .redact import register_secrets
+
+if TYPE_CHECKING:
+    import pluggy
+    import requests
+
+    from .cache import HosterListCache
+    from .captcha import CaptchaCommand
+    from .config import Config
 
 log = logging.getLogger("linkresolver")
 _T = TypeVar("_T")
@@ -60,64 +59,6 @@ ATTEMPTS = 3
 SHORT_REST = 30.0
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """How one input link ended."""
-
-    input: str
-    status: str  # "ok" | "error" | "unsupported"
-    link: ResolvedLink | None = None
-    error: errors.ResolverError | None = None
-    provider: str | None = None
-    hoster: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON Lines object of ``resolve --json`` (DESIGN.md): every field, null if unknown."""
-        link = self.link
-        return {
-            "input": self.input,
-            "status": self.status,
-            "provider": self.provider,
-            "hoster": self.hoster,
-            "url": link.url if link else None,
-            "filename": link.filename if link else None,
-            "size": link.size if link else None,
-            "sha1": link.sha1 if link else None,
-            "error": self.error.for_person() if self.error else None,
-            "code": self.error.code if self.error else None,
-            "files": [{"url": file.url, "filename": file.filename, "size": file.size} for file in link.files]
-            if link
-            else [],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class CheckOutcome:
-    """What ``check`` learned about one input link."""
-
-    input: str
-    status: str  # online | offline | legal | unknown | error | unsupported
-    provider: str | None = None
-    hoster: str | None = None
-    info: LinkStatus | None = None
-    error: errors.ResolverError | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        info = self.info
-        return {
-            "input": self.input,
-            "status": self.status,
-            "provider": self.provider,
-            "hoster": self.hoster,
-            "filename": info.filename if info else None,
-            "size": info.size if info else None,
-            "sha1": info.sha1 if info else None,
-            "cached": info.cached if info else None,
-            "error": self.error.for_person() if self.error else None,
-            "code": self.error.code if self.error else None,
-        }
-
-
 class Resolver:
     """Providers, their hoster index, and the resolve/check/accounts operations."""
 
@@ -125,28 +66,27 @@ class Resolver:
         self,
         config: Config,
         *,
-        pm: pluggy.PluginManager | None = None,
-        provider_names: Sequence[str] = (),
-        session: requests.Session | None = None,
-        retries: int = DEFAULT_RETRIES,
-        timeout: float = DEFAULT_TIMEOUT,
-        captcha_command: str | None = None,
+        pm: pluggy.PluginManager,
+        providers: Sequence[Provider],
+        session: requests.Session,
+        cache: HosterListCache,
+        cooldowns: ratelimit.Cooldowns,
+        captcha_command: CaptchaCommand | None = None,
         captcha_prompt: Callable[[CaptchaChallenge], str | None] | None = None,
         refresh_hosterlists: bool = False,
-        cache_dir: Path | None = None,
+        named_providers: bool = False,
     ) -> None:
+        """Keeps what it is given and touches nothing else: build one with
+        :func:`resolver_core.factory.build_resolver`, which makes these parts."""
         self.config = config
-        self.pm = pm or make_plugin_manager()
-        register_secrets(config.secrets())
-        registered = self._registered()
-        warn_about_unknown_providers(config, [provider.name for provider in registered])
-        self.providers = self._select(registered, provider_names)
-        self.session = session or make_session(retries=retries, timeout=timeout)
-        self.cache = HosterListCache(
-            cache_dir or config.cache_dir or default_cache_dir(), config.hosterlist_ttl_hours
-        )
-        command = captcha_command or config.captcha_command
-        self._captcha_command = CaptchaCommand(command) if command else None
+        self.pm = pm
+        #: The providers in the order of trying.
+        self.providers = list(providers)
+        self.session = session
+        self.cache = cache
+        #: Providers (or hosters at them) that said stop, shared by the workers and the runs.
+        self.cooldowns = cooldowns
+        self._captcha_command = captcha_command
         #: A last resort when no plugin and no command answers: asking a person on a terminal.
         self.captcha_prompt = captcha_prompt
         #: Shows a provider's reports on a long step (``ctx.report``): ``(url, message)``.
@@ -156,41 +96,16 @@ class Resolver:
         self._index: HosterIndex | None = None
         self._index_lock = threading.Lock()
         self._limits = {p.name: threading.BoundedSemaphore(p.max_concurrency) for p in self.providers}
-        for provider in self.providers:
-            ratelimit.configure_bucket(provider.name, provider.requests_per_second)
-        #: Providers (or hosters at them) that said stop, shared by the workers and the runs.
-        self.cooldowns = ratelimit.Cooldowns(self.cache.directory)
         self._rank = {provider.name: position for position, provider in enumerate(self.providers)}
         #: Whether the user named the providers (``--provider A --provider B``): then their
         #: order is the order of trying, and priorities no longer rank them.
-        self._named = bool(provider_names)
+        self._named = named_providers
         #: Providers that serve links beyond their hoster patterns (``Provider.claims``).
         self._claimers = [p for p in self.providers if type(p).claims is not Provider.claims]
         #: Providers whose hoster list could not be had, with the reason (shown by the CLI).
         self.problems: dict[str, errors.ResolverError] = {}
 
     # -- providers ------------------------------------------------------------------------
-
-    def _registered(self) -> list[Provider]:
-        registered: list[Provider] = []
-        self.pm.hook.register_providers(register=registered.append, config=self.config)
-        return registered
-
-    def _select(self, registered: list[Provider], names: Sequence[str]) -> list[Provider]:
-        by_name = {provider.name: provider for provider in registered}
-        unknown = [name for name in names if name not in by_name]
-        if unknown:
-            raise errors.ConfigError(
-                f"unknown provider {', '.join(unknown)}; known: {', '.join(sorted(by_name)) or 'none'}"
-            )
-        if names:
-            # "--provider A --provider B" means A, then B: the user's order, as given.
-            return [by_name[name] for name in dict.fromkeys(names)]
-        order = {provider.name: position for position, provider in enumerate(registered)}
-        return sorted(
-            (p for p in registered if p.enabled),
-            key=lambda p: (p.priority, p.ticket_flow, _KIND_ORDER[p.kind], order[p.name]),
-        )
 
     def context(self, slot: threading.Semaphore | None = None, url: str | None = None) -> ResolveContext:
         """The context for one provider call; ``slot`` is the provider's semaphore it holds,
@@ -322,6 +237,8 @@ class Resolver:
         """``url`` resolved by ``provider`` (see :meth:`_careful`), its direct links checked:
         the provider's answer is the one place where a link that is no URL may come in."""
         link = self._careful(provider, hoster, lambda ctx: provider.resolve(url, hoster, ctx), url)
+        if link.limits is None:
+            link = dataclasses.replace(link, limits=provider.download_limits(link.hoster))
         for direct in (link.url, *(item.url for item in link.files)):
             if (problem := _url_problem(direct)) is not None:
                 raise errors.InvalidDirectLink(f"gave a direct link that is not a valid URL ({problem})")
@@ -531,11 +448,6 @@ class Resolver:
 
 
 _INFO_HASH = re.compile(r"[0-9A-Fa-f]{40}")
-
-#: Ties of priority, after routes that need no download ticket come before ticket flows:
-#: a file host's own API first (it knows each file's sha1), then multihosters, then debrid
-#: services.
-_KIND_ORDER = {ProviderKind.FILEHOST: 0, ProviderKind.MULTIHOST: 1, ProviderKind.DEBRID: 2}
 
 
 def _worth_again(exc: errors.ResolverError, rest: ratelimit.Cooldown | None) -> bool:

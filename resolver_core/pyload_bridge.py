@@ -178,6 +178,6 @@ def _default_resolver(
     captcha_prompt: Callable[[CaptchaChallenge], str | None] | None = None,
 ) -> Resolver:
     from .config import load_config  # noqa: PLC0415
-    from .pipeline import Resolver  # noqa: PLC0415
+    from .factory import build_resolver  # noqa: PLC0415
 
-    return Resolver(load_config(), captcha_prompt=captcha_prompt)
+    return build_resolver(load_config(), captcha_prompt=captcha_prompt)

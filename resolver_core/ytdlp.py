@@ -45,12 +45,12 @@ class YtDlpAnswer:
 def resolve_for_ytdlp(request: YtDlpRequest) -> YtDlpAnswer:
     from .captcha import CaptchaPrompt  # noqa: PLC0415
     from .config import load_config  # noqa: PLC0415
-    from .pipeline import Resolver  # noqa: PLC0415
+    from .factory import build_resolver  # noqa: PLC0415
 
     try:
         config = load_config()
         prompt = CaptchaPrompt(sys.stdin, sys.stderr) if sys.stdin.isatty() and sys.stderr.isatty() else None
-        resolver = Resolver(config, provider_names=request.providers, captcha_prompt=prompt)
+        resolver = build_resolver(config, provider_names=request.providers, captcha_prompt=prompt)
         if request.username and request.password:
             candidates = resolver._candidates(request.url)
             target = (
@@ -63,7 +63,7 @@ def resolve_for_ytdlp(request: YtDlpRequest) -> YtDlpAnswer:
                     f"LINKRESOLVER_{target.upper()}_KEY": request.password,
                 }
                 config = load_config(env=environ)
-                resolver = Resolver(config, provider_names=request.providers, captcha_prompt=prompt)
+                resolver = build_resolver(config, provider_names=request.providers, captcha_prompt=prompt)
         outcome = resolver.resolve_many([request.url])[0]
     except ResolverError as exc:
         return YtDlpAnswer(error=f"linkresolver: {exc.for_person()}")

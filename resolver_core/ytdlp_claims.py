@@ -309,8 +309,8 @@ def build_data(inputs: Inputs, environ: Mapping[str, str]) -> ClaimData:
     from .cache import CachedListsOnly, HosterListMissing  # noqa: PLC0415
     from .config import load_config  # noqa: PLC0415
     from .errors import ResolverError  # noqa: PLC0415
+    from .factory import build_resolver  # noqa: PLC0415
     from .manager import make_plugin_manager  # noqa: PLC0415
-    from .pipeline import Resolver  # noqa: PLC0415
 
     index = HosterIndex()
     pending: list[str] = []
@@ -318,7 +318,7 @@ def build_data(inputs: Inputs, environ: Mapping[str, str]) -> ClaimData:
         try:
             env = dict(environ)
             pm = make_plugin_manager(env=env)
-            resolver = Resolver(load_config(env=env), pm=pm, cache_dir=inputs.cache_dir)
+            resolver = build_resolver(load_config(env=env), pm=pm, cache_dir=inputs.cache_dir)
         except ResolverError as exc:
             return ClaimData(
                 inputs.fingerprint,
@@ -354,13 +354,13 @@ def fetch_lists(names: tuple[str, ...], environ: Mapping[str, str], cache_dir: P
     """Fetch and cache the hoster lists of providers ``names``; why each failed one did."""
     from .config import load_config  # noqa: PLC0415
     from .errors import ResolverError  # noqa: PLC0415
+    from .factory import build_resolver  # noqa: PLC0415
     from .manager import make_plugin_manager  # noqa: PLC0415
-    from .pipeline import Resolver  # noqa: PLC0415
 
     env = dict(environ)
     with _quiet():
         try:
-            resolver = Resolver(
+            resolver = build_resolver(
                 load_config(env=env),
                 pm=make_plugin_manager(env=env),
                 provider_names=names,

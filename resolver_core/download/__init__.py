@@ -22,6 +22,7 @@ import requests
 from ..errors import ConfigError, ResolverError
 from ..models import FileLink, ResolvedLink
 from ..pipeline import Outcome, Resolver
+from ..records import link_files
 from .fetch import ChecksumMismatch, DownloadFailed, Fetcher, LinkExpired, file_sha1, probe
 from .lock import DownloadBusy, owning
 from .names import free_name, inside, name_from_disposition, name_from_url, safe_name
@@ -260,7 +261,7 @@ def download_outcome(
         try:
             saved = tuple(
                 _save(resolver, link, item, directory, connections, overwrite, progress)
-                for item in _items(link)
+                for item in link_files(link)
             )
             return DownloadOutcome(outcome, saved)
         except LinkExpired as exc:
@@ -281,12 +282,6 @@ def download_outcome(
             return DownloadOutcome(outcome, error=failed)
 
 
-def _items(link: ResolvedLink) -> list[FileLink]:
-    if link.files:
-        return list(link.files)
-    return [FileLink(link.url, link.filename, link.size)]
-
-
 def _save(
     resolver: Resolver,
     link: ResolvedLink,
@@ -296,7 +291,7 @@ def _save(
     overwrite: bool,
     progress: Callable[[str, int | None], Callable[[int], None]] | None,
 ) -> Saved:
-    limits = resolver.provider(link.provider).download_limits(link.hoster)
+    limits = link.download_limits()
     single = not link.files
     name = item.filename
     return download_file(

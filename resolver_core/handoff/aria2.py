@@ -20,16 +20,19 @@ import requests
 from ..download.names import name_from_url, safe_name
 from ..errors import ConfigError, ResolverError
 from ..http import is_internal_host, provider_words
-from ..models import DownloadLimits, FileLink, ResolvedLink
+from ..models import FileLink, ResolvedLink
+from ..records import link_files
 from ..redact import redact
 
 DEFAULT_RPC: Final = "http://127.0.0.1:6800/jsonrpc"
 
 
 def options_for(
-    link: ResolvedLink, item: FileLink, directory: Path | None, connections: int, limits: DownloadLimits
+    link: ResolvedLink, item: FileLink, directory: Path | None, connections: int
 ) -> dict[str, Any]:
-    """aria2 options for one file of a resolved link (values as aria2 wants them: strings)."""
+    """aria2 options for one file of a resolved link (values as aria2 wants them: strings),
+    within the download limits the provider set for it."""
+    limits = link.download_limits()
     allowed = limits.connections(connections)
     options: dict[str, Any] = {
         "out": safe_name(item.filename, name_from_url(item.url)),
@@ -46,8 +49,11 @@ def options_for(
     return options
 
 
-def items_of(link: ResolvedLink) -> list[FileLink]:
-    return list(link.files) or [FileLink(link.url, link.filename, link.size)]
+def entries_of(
+    link: ResolvedLink, directory: Path | None, connections: int
+) -> list[tuple[str, dict[str, Any]]]:
+    """aria2's entries for every file of ``link``: its URL and its options."""
+    return [(item.url, options_for(link, item, directory, connections)) for item in link_files(link)]
 
 
 def input_file(entries: Iterable[tuple[str, Mapping[str, Any]]]) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..download.names import name_from_url, safe_name
 from ..models import ResolvedLink
-from .aria2 import items_of
+from ..records import link_files
 
 
 def crawljob(
@@ -24,7 +24,7 @@ def crawljob(
     """The crawljob file's text: one entry per file of every link."""
     entries: list[dict[str, Any]] = []
     for link in links:
-        for item in items_of(link):
+        for item in link_files(link):
             entry: dict[str, Any] = {
                 "text": item.url,
                 "packageName": package,

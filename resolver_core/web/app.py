@@ -27,9 +27,11 @@ from flask.json.provider import DefaultJSONProvider
 
 from ..config import is_loopback
 from ..errors import ResolverError
-from ..handoff.aria2 import input_file, items_of, options_for
+from ..handoff.aria2 import entries_of, input_file
 from ..handoff.crawljob import crawljob
 from ..pipeline import Resolver
+from ..records import account_records, hoster_records, link_urls
+from ..version import version
 from .jobs import JobManager
 
 
@@ -231,16 +233,11 @@ def create_app(
         form = request.args.get("format", "text")
         links = [o.link for _, o in sorted(job.outcomes.items()) if o.status == "ok" and o.link is not None]
         if form == "text":
-            body = "".join(url + "\n" for link in links for url in [f.url for f in link.files] or [link.url])
+            body = "".join(url + "\n" for link in links for url in link_urls(link))
             name = "links.txt"
         elif form == "aria2":
-            entries: list[tuple[str, dict[str, Any]]] = []
-            for link in links:
-                limits = resolver.provider(link.provider).download_limits(link.hoster)
-                entries.extend(
-                    (item.url, options_for(link, item, None, 4, limits)) for item in items_of(link)
-                )
-            body, name = input_file(entries), "links.aria2"
+            body = input_file(entry for link in links for entry in entries_of(link, None, 4))
+            name = "links.aria2"
         elif form == "crawljob":
             body, name = crawljob(links, package="linkresolver", folder=None), "links.crawljob"
         else:
@@ -297,32 +294,14 @@ def create_app(
 
     @app.get("/api/accounts")
     def accounts() -> Response:
-        rows = []
-        for provider, info, error in resolver.accounts():
-            rows.append(
-                {
-                    "provider": provider.name,
-                    "kind": provider.kind.value,
-                    "type": info.type if info else None,
-                    "can_download": info.can_download if info else None,
-                    "expires": info.expires if info else None,
-                    "fair_use_left": info.fair_use_left if info else None,
-                    "error": error.for_person() if error else None,
-                }
-            )
-        return jsonify({"accounts": rows})
+        """The rows of ``linkresolver accounts --json``."""
+        return jsonify({"accounts": [row for row, _ in account_records(resolver)]})
 
     @app.get("/api/hosts")
     def hosts() -> Response:
-        index = resolver.index()
-        return jsonify(
-            {
-                "hosters": [
-                    {"provider": h.owner, "hoster": h.hoster, "domains": list(h.domains)}
-                    for h in index.hosters()
-                ]
-            }
-        )
+        """The rows of ``linkresolver hosts --json``: the hosters of every provider's lists,
+        then what providers serve beyond them (``claim``)."""
+        return jsonify({"hosters": hoster_records(resolver)})
 
     @app.get("/api/openapi.json")
     def openapi() -> Response:
@@ -359,7 +338,7 @@ def _path(summary: str, *, body: bool = False, status: str = "200") -> dict[str,
 
 OPENAPI: Final[dict[str, Any]] = {
     "openapi": "3.1.0",
-    "info": {"title": "linkresolver", "version": "0.1.0"},
+    "info": {"title": "linkresolver", "version": version()},
     "components": {
         "schemas": {
             "Paste": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}

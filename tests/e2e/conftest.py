@@ -33,8 +33,8 @@ from urllib.parse import quote, quote_plus, unquote
 
 import pytest
 
+from linkresolver.cli.parser import LOG_FILE_ENV
 from resolver_core import redact as redaction
-from resolver_core.cli import LOG_FILE_ENV
 from resolver_core.manager import make_plugin_manager
 from resolver_core.sandbox import Sandbox, build_sandbox
 

@@ -26,9 +26,9 @@ import requests
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from werkzeug.test import Client
 
+from linkresolver.cli.serve import _click_and_load
 from resolver_core.handoff.clicknload import ClickAndLoadError, decrypt_links, key_from_jk
 from resolver_core.sandbox import Sandbox
-from resolver_core.serve import _click_and_load
 from resolver_core.web.jobs import JobManager
 
 from .conftest import CLI

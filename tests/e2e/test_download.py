@@ -21,6 +21,7 @@ from linkresolver.plugins.openload_family.sandbox import FamilyEmulation
 from resolver_core.config import load_config
 from resolver_core.download import download_many
 from resolver_core.download.state import PartState, Segment, StateWriter
+from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
 from resolver_core.sandbox import Sandbox
@@ -42,7 +43,7 @@ def openload_resolver(sandbox: Sandbox, tmp_path: Path) -> Resolver:
     """An in-process resolver with only the sandbox's Openload (for the library's own tests)."""
     config_path = tmp_path / "config.toml"
     config_path.write_text("", encoding="utf-8")
-    return Resolver(
+    return build_resolver(
         load_config(config_path, env=sandbox.env()),
         pm=make_plugin_manager(load_entry_points=False),
         provider_names=["openload"],

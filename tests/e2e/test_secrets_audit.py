@@ -23,8 +23,8 @@ from linkresolver.plugins.offcloud.session import StoredSession, load_session, s
 from linkresolver.plugins.openload_family.sandbox import MOUNTS
 from linkresolver.plugins.premiumize.sandbox import LOGIN, PIN
 from resolver_core.config import load_config
+from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
-from resolver_core.pipeline import Resolver
 from resolver_core.redact import register_secrets
 from resolver_core.sandbox import Sandbox
 from resolver_core.web import app as web
@@ -137,7 +137,7 @@ def test_a_web_token_given_in_process_is_searched_for(
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text("", encoding="utf-8")
-    resolver = Resolver(
+    resolver = build_resolver(
         load_config(config, env=sandbox.env()), pm=make_plugin_manager(load_entry_points=False)
     )
     with web.create_app(resolver, token="made-up-web-token").test_client() as client:

@@ -16,7 +16,7 @@ from .conftest import REPO
 def test_help_imports_nothing_heavy() -> None:
     code = (
         "import os, sys, json\n"
-        "from resolver_core.cli import main\n"
+        "from linkresolver.cli.parser import main\n"
         "with open(os.devnull, 'w') as sink:\n"
         "    main(['--help'], stdout=sink)\n"
         "print(json.dumps(sorted(sys.modules)))\n"

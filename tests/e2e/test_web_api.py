@@ -22,6 +22,7 @@ import requests
 from flask.testing import FlaskClient
 
 from resolver_core.config import load_config
+from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
 from resolver_core.sandbox import Sandbox
@@ -36,7 +37,7 @@ POST = "Parts: https://rapidgator.net/file/web01/A.rar.html and https://openload
 def sandbox_resolver(sandbox: Sandbox, tmp_path: Path, env: dict[str, str]) -> Resolver:
     config_path = tmp_path / "config.toml"
     config_path.write_text(PREFER_FILE_HOSTS, encoding="utf-8")  # the ticket flows' rows are tested
-    return Resolver(
+    return build_resolver(
         load_config(config_path, env=env),
         pm=make_plugin_manager(load_entry_points=False, env=env),
         cache_dir=tmp_path / "cache",

@@ -11,7 +11,7 @@ from typing import Final
 import pytest
 import responses
 
-from resolver_core.cli import main
+from linkresolver.cli.parser import main
 
 API: Final = "https://offcloud.com/api"
 KEY: Final = "offcloud-test-key-0123456789"

@@ -15,6 +15,7 @@ from linkresolver.plugins.offcloud.provider import OffcloudProvider
 from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
+from resolver_core.factory import build_resolver
 from resolver_core.http import make_session
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import ResolvedLink
@@ -38,7 +39,7 @@ def resolver(tmp_path: Path, *providers: object) -> Resolver:
         extra=[ProvidersPlugin(*providers)],  # type: ignore[arg-type]
         env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud"},
     )
-    return Resolver(empty_config(tmp_path), pm=pm, session=make_session(retries=0))
+    return build_resolver(empty_config(tmp_path), pm=pm, session=make_session(retries=0))
 
 
 @pytest.mark.parametrize("said", SAYINGS)

@@ -18,6 +18,7 @@ from linkresolver.plugins.openload_family.services import HIGHLOAD, OPENLOAD, ST
 from resolver_core import errors, hookimpl
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings, load_config
+from resolver_core.factory import build_resolver
 from resolver_core.http import make_session
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import CaptchaChallenge
@@ -51,7 +52,7 @@ def resolver(sandbox: Sandbox, tmp_path: Path, *plugins: object) -> Resolver:
     config_path = tmp_path / "config.toml"
     config_path.write_text("", encoding="utf-8")
     pm = make_plugin_manager(load_entry_points=False, extra=plugins)
-    return Resolver(
+    return build_resolver(
         load_config(config_path, env=sandbox.env()), pm=pm, provider_names=["openload"], cache_dir=tmp_path
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
 
@@ -26,7 +27,7 @@ def resolver(tmp_path: Path, *providers: ScriptedProvider) -> Resolver:
         extra=[ProvidersPlugin(*providers)],
         env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud"},
     )
-    return Resolver(empty_config(tmp_path), pm=pm)
+    return build_resolver(empty_config(tmp_path), pm=pm)
 
 
 def names(run: Resolver, url: str) -> list[tuple[str, str]]:

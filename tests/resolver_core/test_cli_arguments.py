@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from resolver_core.cli import main
+from linkresolver.cli.parser import main
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import responses
 
 from resolver_core import errors
 from resolver_core.download import download_many
+from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import ResolvedLink
 from resolver_core.pipeline import Resolver
@@ -40,7 +41,7 @@ def make(tmp_path: Path, *providers: ScriptedProvider) -> Resolver:
         extra=[ProvidersPlugin(*providers)],
         env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize"},
     )
-    return Resolver(empty_config(tmp_path), pm=pm)
+    return build_resolver(empty_config(tmp_path), pm=pm)
 
 
 @pytest.mark.parametrize("file_id", sorted(NOT_URLS))

@@ -17,11 +17,11 @@ import pytest
 import requests
 from werkzeug.wrappers import Response
 
+from linkresolver.cli.parser import main
 from resolver_core import hookimpl, hookspecs
-from resolver_core.cli import main
+from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import CaptchaChallenge, ResolvedLink
-from resolver_core.pipeline import Resolver
 from resolver_core.sandbox import build_sandbox
 
 from .fakes import ProvidersPlugin, ScriptedProvider, empty_config
@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_hook_register_providers(tmp_path: Path) -> None:
     provider = ScriptedProvider("thirdparty", 10)
     pm = make_plugin_manager(load_entry_points=False, extra=[ProvidersPlugin(provider)], env={})
-    resolver = Resolver(empty_config(tmp_path), pm=pm)
+    resolver = build_resolver(empty_config(tmp_path), pm=pm)
     assert "thirdparty" in [p.name for p in resolver.providers]
     outcome = resolver.resolve_many(["https://rapidgator.net/file/abc"])[0]
     assert outcome.status == "ok" and outcome.provider == "thirdparty"
@@ -50,7 +50,7 @@ def test_hook_solve_captcha(tmp_path: Path) -> None:
             return f"answer-for-{challenge.link}"
 
     pm = make_plugin_manager(load_entry_points=False, extra=[Reader(), Declines()], env={})
-    resolver = Resolver(empty_config(tmp_path), pm=pm)
+    resolver = build_resolver(empty_config(tmp_path), pm=pm)
     challenge = CaptchaChallenge("p", "https://x.example/f", "http://127.0.0.1/captcha.png")
     assert resolver.context().solve_captcha(challenge) == "answer-for-https://x.example/f"
 
@@ -72,7 +72,7 @@ def test_hook_link_resolved(tmp_path: Path) -> None:
     pm = make_plugin_manager(
         load_entry_points=False, extra=[ProvidersPlugin(provider), Observer(), BrokenObserver()], env={}
     )
-    outcomes = Resolver(empty_config(tmp_path), pm=pm).resolve_many(
+    outcomes = build_resolver(empty_config(tmp_path), pm=pm).resolve_many(
         ["https://rapidgator.net/file/a", "https://rapidgator.net/file/b"]
     )
     assert [o.status for o in outcomes] == ["ok", "ok"]  # the broken observer failed nothing

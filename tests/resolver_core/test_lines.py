@@ -162,7 +162,7 @@ def test_a_prompt_holds_every_other_line_back() -> None:
 def test_the_demo_prints_whole_lines_through_a_splitting_stream() -> None:
     """The demo's workers report Offcloud's cloud downloads and captchas as they come: two
     of those lines at once once came out joined, and the table's reader took one for a row."""
-    from resolver_core.cli import main
+    from linkresolver.cli.parser import main
 
     out, err = SplitStream(), SplitStream()
     assert main(["demo"], stdout=out.as_text_io(), stderr=err.as_text_io()) == 0, err.text

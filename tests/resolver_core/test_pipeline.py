@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from resolver_core import errors
+from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
 
@@ -18,7 +19,7 @@ def make(tmp_path: Path, *providers: ScriptedProvider, names: tuple[str, ...] = 
         extra=[ProvidersPlugin(*providers)],
         env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize"},
     )
-    return Resolver(empty_config(tmp_path), pm=pm, provider_names=names)
+    return build_resolver(empty_config(tmp_path), pm=pm, provider_names=names)
 
 
 def test_priority_decides_not_registration_order(tmp_path: Path) -> None:

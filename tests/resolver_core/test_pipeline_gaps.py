@@ -26,6 +26,7 @@ from linkresolver.plugins.premiumize.provider import PremiumizeProvider
 from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
+from resolver_core.factory import build_resolver
 from resolver_core.http import make_session, unwrap_envelope
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import (
@@ -57,7 +58,7 @@ def make(tmp_path: Path, *providers: Provider, **options: Any) -> Resolver:
         extra=[ProvidersPlugin(*providers)],
         env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud"},
     )
-    return Resolver(empty_config(tmp_path), pm=pm, **options)
+    return build_resolver(empty_config(tmp_path), pm=pm, **options)
 
 
 def context(tmp_path: Path, answer: str | None = None, reports: list[str] | None = None) -> ResolveContext:

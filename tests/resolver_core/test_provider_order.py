@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from resolver_core import errors
+from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import LinkState, LinkStatus, ProviderKind
 from resolver_core.pipeline import Resolver
@@ -43,7 +44,7 @@ def resolver(tmp_path: Path, *providers: ScriptedProvider, names: tuple[str, ...
         extra=[ProvidersPlugin(*providers)],
         env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud"},
     )
-    return Resolver(empty_config(tmp_path), pm=pm, provider_names=names)
+    return build_resolver(empty_config(tmp_path), pm=pm, provider_names=names)
 
 
 def test_a_premium_route_goes_before_a_free_ticket_at_equal_priority(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 import responses
 
 from resolver_core import errors, ratelimit
+from resolver_core.factory import build_resolver
 from resolver_core.http import get_json, make_session
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import ResolvedLink
@@ -55,7 +56,7 @@ def make(tmp_path: Path, *providers: ScriptedProvider) -> Resolver:
         extra=[ProvidersPlugin(*providers)],
         env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize"},
     )
-    return Resolver(empty_config(tmp_path), pm=pm)
+    return build_resolver(empty_config(tmp_path), pm=pm)
 
 
 def links(count: int) -> list[str]:

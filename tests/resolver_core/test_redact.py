@@ -89,8 +89,8 @@ def test_hex_of_a_secret_in_both_cases() -> None:
 def test_secrets_echoed_by_a_provider_reach_no_output_and_no_cache(tmp_path: Path) -> None:
     """A hoster list, a file name or a location holding the user's PIN: masked in human
     lines, in JSON Lines, and in the cached hoster list."""
+    from linkresolver.cli.app import print_json
     from resolver_core.cache import HosterListCache
-    from resolver_core.cli import print_json
     from resolver_core.models import ResolvedLink
     from resolver_core.output import shown
     from resolver_core.pipeline import Outcome

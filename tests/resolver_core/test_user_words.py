@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from resolver_core.cli import build_parser
+from linkresolver.cli.parser import build_parser
 from resolver_core.manager import make_plugin_manager
 
 REPO = Path(__file__).resolve().parents[2]

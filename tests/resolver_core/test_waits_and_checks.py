@@ -10,6 +10,7 @@ from pathlib import Path
 
 from resolver_core import errors
 from resolver_core.config import ProviderSettings
+from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink
 from resolver_core.pipeline import Resolver
@@ -82,7 +83,7 @@ def resolver(tmp_path: Path, *providers: Provider, **options: object) -> Resolve
         extra=[ProvidersPlugin(*providers)],
         env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family"},
     )
-    return Resolver(empty_config(tmp_path), pm=pm, **options)  # type: ignore[arg-type]
+    return build_resolver(empty_config(tmp_path), pm=pm, **options)  # type: ignore[arg-type]
 
 
 def test_waits_overlap_even_with_one_slot(tmp_path: Path) -> None:

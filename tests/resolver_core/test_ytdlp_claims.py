@@ -19,7 +19,7 @@ import responses
 from hostermatch.urls import split_url
 from resolver_core import ytdlp_claims
 from resolver_core.config import default_config_path, load_config
-from resolver_core.pipeline import Resolver
+from resolver_core.factory import build_resolver
 from resolver_core.ytdlp_claims import (
     DATA_FILE,
     RETRY_SECONDS,
@@ -105,7 +105,7 @@ def test_where_it_looks_is_where_linkresolver_looks(tmp_path: Path, monkeypatch:
     (tmp_path / "lr.toml").write_text("", encoding="utf-8")
     assert load_config(env={"LINKRESOLVER_CONFIG": "~/lr.toml"}).path == tmp_path / "lr.toml"
     for env in ({}, {"LINKRESOLVER_CACHE_DIR": str(tmp_path / "c")}):
-        resolver = Resolver(load_config(env={**env, "LINKRESOLVER_CONFIG": "~/lr.toml"}))
+        resolver = build_resolver(load_config(env={**env, "LINKRESOLVER_CONFIG": "~/lr.toml"}))
         assert cache_dir_of(env) == resolver.cache.directory
 
 

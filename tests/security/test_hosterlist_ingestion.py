@@ -24,6 +24,7 @@ import responses
 
 from hostermatch.untrusted import MAX_DOMAINS_PER_HOSTER, MAX_HOSTERS, MAX_PATTERNS
 from resolver_core.config import Config, ProviderSettings
+from resolver_core.factory import build_resolver
 from resolver_core.http import make_session
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
@@ -74,7 +75,7 @@ def make_resolver(tmp_path: Path, *others: ScriptedProvider) -> Resolver:
         extra=[ProvidersPlugin(*others)],
         env={"LINKRESOLVER_DISABLE_PLUGINS": "offcloud,openload_family"},
     )
-    return Resolver(config, pm=pm, session=make_session(retries=0))
+    return build_resolver(config, pm=pm, session=make_session(retries=0))
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -33,6 +33,7 @@ from hostermatch.urls import split_url
 from resolver_core.config import Config, ProviderSettings
 from resolver_core.download import download_file
 from resolver_core.download.fetch import DownloadFailed
+from resolver_core.factory import build_resolver
 from resolver_core.http import make_session
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
@@ -199,7 +200,7 @@ def fake_resolver(tmp_path: Path) -> tuple[Resolver, ScriptedProvider]:
         extra=[ProvidersPlugin(provider)],
         env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,offcloud,openload_family"},
     )
-    return Resolver(empty_config(tmp_path), pm=pm), provider
+    return build_resolver(empty_config(tmp_path), pm=pm), provider
 
 
 def test_pasted_text_with_controls_gives_clean_links(tmp_path: Path) -> None:
@@ -251,7 +252,7 @@ def premiumize_resolver(tmp_path: Path, api_base: str) -> Resolver:
     pm = make_plugin_manager(
         load_entry_points=False, env={"LINKRESOLVER_DISABLE_PLUGINS": "offcloud,openload_family"}
     )
-    return Resolver(config, pm=pm, session=make_session(retries=0))
+    return build_resolver(config, pm=pm, session=make_session(retries=0))
 
 
 def pm_answer(query: dict[str, list[str]]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from resolver_core.groups import common_options, emit, human_size
 
 if TYPE_CHECKING:
-    from resolver_core.cli import App
+    from resolver_core.groups import App
 
     from .client import OffcloudClient
 

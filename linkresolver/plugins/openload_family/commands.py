@@ -14,14 +14,14 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from resolver_core.cli import whole_number
+from resolver_core.arguments import whole_number
 from resolver_core.groups import common_options, confirm, destructive_options, emit, human_size
 from resolver_core.output import shown
 
 from .services import SERVICES, Service
 
 if TYPE_CHECKING:
-    from resolver_core.cli import App
+    from resolver_core.groups import App
 
     from .client import FamilyClient
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .cli import App, ExitStatus, OrderedPrinter, print_json
-from .lines import write_line
-from .output import shown
+from resolver_core.lines import write_line
+from resolver_core.output import human_size, shown
+
+from .app import App, ExitStatus, OrderedPrinter, print_failure, print_json, print_outcome
 
 if TYPE_CHECKING:
-    from .handoff.aria2 import Aria2Rpc
-    from .pipeline import CheckOutcome, Outcome, Resolver
+    from resolver_core.handoff.aria2 import Aria2Rpc
+    from resolver_core.pipeline import CheckOutcome, Outcome, Resolver
+    from resolver_core.records import AccountRecord
 
 
 def resolve(args: argparse.Namespace, app: App) -> int:
@@ -31,41 +32,30 @@ def resolve(args: argparse.Namespace, app: App) -> int:
         elif form in ("aria2", "crawljob"):
             collected.append(outcome)
             if outcome.status != "ok":
-                reason = outcome.error.for_person() if outcome.error else outcome.status
-                write_line(app.stderr, shown(f"{outcome.input}: {reason}"))
-        elif outcome.status == "ok" and outcome.link is not None:
-            for url in [file.url for file in outcome.link.files] or [outcome.link.url]:
-                write_line(app.stdout, shown(url))
+                print_failure(outcome, app)
         else:
-            reason = outcome.error.for_person() if outcome.error else outcome.status
-            write_line(app.stderr, shown(f"{outcome.input}: {reason}"))
+            print_outcome(outcome, app)
 
     if app.stderr.isatty():
         resolver.on_report = app.report
     outcomes = resolver.resolve_many(urls, OrderedPrinter(render, len(urls), app.progress(len(urls))))
     if form in ("aria2", "crawljob"):
-        app.stdout.write(_handoff_file(resolver, collected, form, args))
+        app.stdout.write(_handoff_file(collected, form, args))
     return ExitStatus.OK if all(o.status == "ok" for o in outcomes) else ExitStatus.LINK_FAILED
 
 
-def _handoff_file(resolver: Resolver, outcomes: list[Outcome], form: str, args: argparse.Namespace) -> str:
+def _handoff_file(outcomes: list[Outcome], form: str, args: argparse.Namespace) -> str:
     """An aria2 input file or a JDownloader crawljob of the resolved links."""
     from pathlib import Path  # noqa: PLC0415
 
-    from .handoff.aria2 import input_file, items_of, options_for  # noqa: PLC0415
-    from .handoff.crawljob import crawljob  # noqa: PLC0415
+    from resolver_core.handoff.aria2 import entries_of, input_file  # noqa: PLC0415
+    from resolver_core.handoff.crawljob import crawljob  # noqa: PLC0415
 
     folder = Path(args.download_dir).expanduser().resolve() if args.download_dir else None
     links = [o.link for o in outcomes if o.status == "ok" and o.link is not None]
     if form == "crawljob":
         return crawljob(links, package=args.package, folder=folder)
-    entries: list[tuple[str, dict[str, Any]]] = []
-    for link in links:
-        limits = resolver.provider(link.provider).download_limits(link.hoster)
-        entries.extend(
-            (item.url, options_for(link, item, folder, args.connections, limits)) for item in items_of(link)
-        )
-    return input_file(entries)
+    return input_file(entry for link in links for entry in entries_of(link, folder, args.connections))
 
 
 def check(args: argparse.Namespace, app: App) -> int:
@@ -82,7 +72,7 @@ def check(args: argparse.Namespace, app: App) -> int:
         if info and info.filename:
             details.append(info.filename)
         if info and info.size is not None:
-            details.append(_size(info.size))
+            details.append(human_size(info.size))
         if info and info.cached is not None:
             details.append("cached" if info.cached else "not cached (a cloud download fetches it first)")
         if outcome.provider:
@@ -99,11 +89,11 @@ def check(args: argparse.Namespace, app: App) -> int:
 def download(args: argparse.Namespace, app: App) -> int:
     from pathlib import Path  # noqa: PLC0415
 
-    from .download import DownloadOutcome, download_many  # noqa: PLC0415
+    from resolver_core.download import DownloadOutcome, download_many  # noqa: PLC0415
 
     rpc = None
     if args.to == "aria2":
-        from .handoff.aria2 import Aria2Error  # noqa: PLC0415
+        from resolver_core.handoff.aria2 import Aria2Error  # noqa: PLC0415
 
         try:
             rpc = _aria2_answering(args)
@@ -134,7 +124,7 @@ def download(args: argparse.Namespace, app: App) -> int:
             # escapes off the terminal: printed as they are, they match the files exactly.
             write_line(app.stdout, saved.path)
             how = "already there" if saved.skipped else "sha1 verified" if saved.verified else "size checked"
-            write_line(app.stderr, f"saved {saved.path.name} ({_size(saved.size)}, {how})")
+            write_line(app.stderr, f"saved {saved.path.name} ({human_size(saved.size)}, {how})")
 
     results = download_many(
         resolver,
@@ -154,7 +144,7 @@ def _aria2_secret(args: argparse.Namespace) -> str | None:
     redaction as soon as it is known."""
     import os  # noqa: PLC0415
 
-    from .redact import register_secrets  # noqa: PLC0415
+    from resolver_core.redact import register_secrets  # noqa: PLC0415
 
     secret: str | None = args.aria2_secret or os.environ.get("LINKRESOLVER_ARIA2_SECRET") or None
     if secret:
@@ -165,8 +155,8 @@ def _aria2_secret(args: argparse.Namespace) -> str | None:
 def _aria2_answering(args: argparse.Namespace) -> Aria2Rpc:
     """aria2's RPC, once it has answered with the secret given (``aria2.getVersion``);
     raises :class:`~resolver_core.handoff.aria2.Aria2Error` saying what is wrong."""
-    from .handoff.aria2 import Aria2Rpc  # noqa: PLC0415
-    from .http import make_session  # noqa: PLC0415
+    from resolver_core.handoff.aria2 import Aria2Rpc  # noqa: PLC0415
+    from resolver_core.http import make_session  # noqa: PLC0415
 
     # A session of its own, without transport retries: aria2 listens or it does not, and
     # retrying a refused connection only printed urllib3's "Retrying..." lines.
@@ -179,7 +169,7 @@ def _to_aria2(resolver: Resolver, urls: list[str], rpc: Aria2Rpc, args: argparse
     """Resolve, then queue every file in a running aria2 over JSON-RPC."""
     from pathlib import Path  # noqa: PLC0415
 
-    from .handoff.aria2 import Aria2Error, items_of, options_for  # noqa: PLC0415
+    from resolver_core.handoff.aria2 import Aria2Error, entries_of  # noqa: PLC0415
 
     folder = Path(args.output).expanduser().resolve()
     failed = False
@@ -188,10 +178,9 @@ def _to_aria2(resolver: Resolver, urls: list[str], rpc: Aria2Rpc, args: argparse
         gids: list[str] = []
         error = outcome.error
         if outcome.status == "ok" and link is not None:
-            limits = resolver.provider(link.provider).download_limits(link.hoster)
             try:
-                for item in items_of(link):
-                    gids.append(rpc.add(item.url, options_for(link, item, folder, args.connections, limits)))
+                for url, options in entries_of(link, folder, args.connections):
+                    gids.append(rpc.add(url, options))
             except Aria2Error as exc:
                 error = exc
         failed = failed or error is not None
@@ -210,47 +199,19 @@ def _to_aria2(resolver: Resolver, urls: list[str], rpc: Aria2Rpc, args: argparse
 
 
 def accounts(args: argparse.Namespace, app: App) -> int:
-    resolver = app.resolver()
-    status = ExitStatus.OK
-    rows: list[tuple[dict[str, Any], bool]] = []  # (the JSON row, whether an account API answered)
-    for provider, info, error in resolver.accounts():
-        row: dict[str, Any] = {
-            "provider": provider.name,
-            "kind": provider.kind.value,
-            "login": None,
-            "type": None,
-            "can_download": None,
-            "expires": None,
-            "fair_use_left": None,
-            "error": error.for_person() if error else None,
-            "code": error.code if error else None,
-            # The provider's own "stop" (509, 503, 429...), remembered across runs.
-            "resting": [
-                {"hoster": rest.hoster, "until": int(rest.until), "reason": rest.reason, "code": rest.code}
-                for rest in resolver.cooldowns.all()
-                if rest.provider == provider.name
-            ],
-        }
-        if info is not None:
-            row.update(
-                login=info.login,
-                type=info.type,
-                can_download=info.can_download,
-                expires=info.expires,
-                fair_use_left=info.fair_use_left,
-            )
-        if error is not None:
-            status = ExitStatus.LINK_FAILED
-        rows.append((row, info is not None))
+    from resolver_core.records import account_records  # noqa: PLC0415
+
+    rows = account_records(app.resolver())  # (the record, whether an account API answered)
     if args.json:
         for row, _ in rows:
             print(json.dumps(row, ensure_ascii=False), file=app.stdout)
     else:
         _print_accounts(rows, app)
-    return status
+    failed = any(row["error"] is not None for row, _ in rows)
+    return ExitStatus.LINK_FAILED if failed else ExitStatus.OK
 
 
-def _print_accounts(rows: list[tuple[dict[str, Any], bool]], app: App) -> None:
+def _print_accounts(rows: list[tuple[AccountRecord, bool]], app: App) -> None:
     """One line per provider in columns that line up whatever the names and account types
     are (a provider says "premium", "free", "Premium (trial)"...); errors on stderr."""
     name_width = max(len(row["provider"]) for row, _ in rows)
@@ -275,7 +236,7 @@ def _print_accounts(rows: list[tuple[dict[str, Any], bool]], app: App) -> None:
             print(f"{name}  {line}  {cell[3]}", file=app.stdout)
         for rest in row["resting"]:
             what = f"{rest['hoster']} links" if rest["hoster"] else "every link"
-            from .ratelimit import moment  # noqa: PLC0415
+            from resolver_core.ratelimit import moment  # noqa: PLC0415
 
             clock = moment(rest["until"])
             indent = " " * name_width
@@ -288,73 +249,22 @@ def hosts(args: argparse.Namespace, app: App) -> int:
 
     JSON rows have ``claim``: null for a hoster of the lists, else what is claimed
     (``"magnet"``, ``"any_link"`` or ``"other"``), with empty domains and patterns."""
+    from resolver_core.records import CLAIM_WORDS, hoster_records  # noqa: PLC0415
+
     resolver = app.resolver(refresh_hosterlists=args.refresh)
-    index = resolver.index()
+    resolver.index()
     _report_problems(resolver.problems, app)
-    for info in index.hosters():
+    for row in hoster_records(resolver):
+        claim = row["claim"]
         if args.json:
-            row = {
-                "provider": info.owner,
-                "hoster": info.hoster,
-                "domains": list(info.domains),
-                "patterns": list(info.patterns),
-                "claim": None,
-            }
             print(json.dumps(row), file=app.stdout)
+        elif claim is None:
+            line = f"{row['provider']:<12} {row['hoster']:<24} {' '.join(row['domains'])}"
+            print(shown(line), file=app.stdout)
         else:
-            print(shown(f"{info.owner:<12} {info.hoster:<24} {' '.join(info.domains)}"), file=app.stdout)
-    for claim in _claims(resolver):
-        if args.json:
-            row = {
-                "provider": claim.provider,
-                "hoster": claim.hoster,
-                "domains": [],
-                "patterns": [],
-                "claim": claim.kind,
-            }
-            print(json.dumps(row), file=app.stdout)
-        else:
-            shown_hoster = claim.hoster or f"({claim.kind.replace('_', ' ')})"
-            print(shown(f"{claim.provider:<12} {shown_hoster:<24} {claim.words}"), file=app.stdout)
+            hoster = row["hoster"] or f"({claim.replace('_', ' ')})"
+            print(shown(f"{row['provider']:<12} {hoster:<24} {CLAIM_WORDS[claim]}"), file=app.stdout)
     return ExitStatus.LINK_FAILED if resolver.problems else ExitStatus.OK
-
-
-#: What ``hosts`` asks a provider's ``claims`` about, to say what it serves beyond its
-#: patterns: a magnet (a well-formed info hash) and a link to a host nobody lists.
-_PROBE_MAGNET = "magnet:?xt=urn:btih:" + "0123456789abcdef0123" * 2
-_PROBE_LINK = "https://any-host.invalid/file/linkresolver-hosts-probe"
-
-
-@dataclass(frozen=True)
-class _Claim:
-    """A kind of link a provider serves beyond its hoster patterns, as ``hosts`` shows it."""
-
-    provider: str
-    hoster: str | None  # the hoster its outcomes name; None when it is the link's own host
-    kind: str  # "magnet", "any_link", "other"
-    words: str
-
-
-def _claims(resolver: Resolver) -> list[_Claim]:
-    """What each provider claims beyond its patterns, learned from ``Provider.claims``
-    itself (so that a configured ``catch_all = false`` shows): there is no list to print."""
-    from .provider import Provider  # noqa: PLC0415
-
-    found: list[_Claim] = []
-    for provider in resolver.providers:
-        if type(provider).claims is Provider.claims:
-            continue
-        magnet = provider.claims(_PROBE_MAGNET)
-        if magnet is not None:
-            found.append(_Claim(provider.name, magnet, "magnet", "magnet links (BitTorrent)"))
-        if provider.claims(_PROBE_LINK) is not None:
-            words = "any http(s) link (a catch-all, tried in priority order)"
-            found.append(_Claim(provider.name, None, "any_link", words))
-        elif magnet is None:
-            found.append(
-                _Claim(provider.name, None, "other", "links it recognises itself, beyond hoster lists")
-            )
-    return found
 
 
 def serve(args: argparse.Namespace, app: App) -> int:
@@ -397,7 +307,7 @@ def pyload_install(args: argparse.Namespace, app: App) -> int:
 
 
 def sandbox(args: argparse.Namespace, app: App) -> int:
-    from .sandbox import Faults, build_sandbox  # noqa: PLC0415
+    from resolver_core.sandbox import Faults, build_sandbox  # noqa: PLC0415
 
     faults = None
     if args.fail_rate or args.cut_rate:
@@ -453,12 +363,3 @@ def _overlong_links(texts: list[str]) -> int:
 def _report_problems(problems: dict[str, Any], app: App) -> None:
     for error in problems.values():
         print(shown(f"warning: {error.for_person()}; its hosters are left out"), file=app.stderr)
-
-
-def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"

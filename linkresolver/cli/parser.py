@@ -3,194 +3,42 @@
 Exit codes are decided here only (DESIGN.md): 0 every link succeeded, 1 at least one link
 failed, 2 usage or configuration error, 130 interrupted. Start-up stays fast: this module
 imports the standard library only; a command imports what it needs when it runs.
+
+The parser depends on the handlers (:mod:`.commands`) and on :mod:`.app`; neither imports
+this module.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
-import threading
-from collections.abc import Callable, Sequence
-from enum import IntEnum
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .lines import LineHandler, progress_bars, write_line
+from resolver_core.arguments import (
+    add_config_options,
+    add_retries_option,
+    add_timeout_option,
+    connections,
+    files_at_once,
+    latency,
+    port,
+    share,
+    whole_number,
+)
+from resolver_core.lines import LineHandler
+
+from . import commands
+from .app import App, ExitStatus
 
 if TYPE_CHECKING:
     import pluggy
 
-    from .download import DownloadOutcome
-    from .pipeline import CheckOutcome, Outcome, Resolver
-
 log = logging.getLogger("linkresolver")
 
-
-class ExitStatus(IntEnum):
-    OK = 0
-    LINK_FAILED = 1
-    USAGE = 2
-    INTERRUPTED = 130
-
-
 BUILTIN_COMMANDS = ("resolve", "check", "download", "accounts", "hosts", "serve", "pyload", "sandbox", "demo")
-
-
-class App:
-    """What a command handler gets besides its arguments: streams and lazy heavy objects."""
-
-    def __init__(self, args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> None:
-        self.args = args
-        self.stdout = stdout
-        self.stderr = stderr
-        self.stdin = stdin
-        self._pm: pluggy.PluginManager | None = None
-
-    @property
-    def pm(self) -> pluggy.PluginManager:
-        if self._pm is None:
-            from .manager import make_plugin_manager  # noqa: PLC0415
-
-            self._pm = make_plugin_manager()
-        return self._pm
-
-    def resolver(self, **options: Any) -> Resolver:
-        from .config import load_config  # noqa: PLC0415
-        from .pipeline import Resolver  # noqa: PLC0415
-
-        args = self.args
-        prompt = None
-        if self.stdin.isatty() and self.stderr.isatty():
-            from .captcha import CaptchaPrompt  # noqa: PLC0415
-
-            prompt = CaptchaPrompt(self.stdin, self.stderr)
-        config = load_config(args.config)
-        resolver = Resolver(
-            config,
-            pm=self.pm,
-            provider_names=args.provider or (),
-            retries=args.retries,
-            timeout=args.timeout,
-            captcha_command=getattr(args, "captcha_command", None),
-            captcha_prompt=prompt,
-            **options,
-        )
-        if not resolver.providers:
-            from .config import no_provider_configured  # noqa: PLC0415
-
-            raise no_provider_configured(config)
-        return resolver
-
-    def inputs(self) -> list[str]:
-        """The command's inputs as texts: each TEXT/URL argument as it is, an argument that
-        names an existing file as that file's text, ``-`` (or no argument) as standard input.
-
-        Raises :class:`~resolver_core.errors.ConfigError` (exit 2) for a file that cannot be
-        read, naming it."""
-        if not self.args.inputs:
-            return [self._stdin_text()]
-        texts = []
-        for argument in self.args.inputs:
-            if argument == "-":
-                texts.append(self._stdin_text())
-            elif _names_a_folder(argument):
-                from .errors import ConfigError  # noqa: PLC0415
-
-                raise ConfigError(f"{argument} is a folder; give a file of links, links, or text")
-            elif _names_a_file(argument):
-                log.info("reading links from the file %s", argument)
-                texts.append(_file_text(argument))
-            else:
-                texts.append(argument)
-        return texts
-
-    def _stdin_text(self) -> str:
-        if self.stdin.isatty():
-            print("Paste text with links, then press Ctrl-D:", file=self.stderr)
-        # Bytes, decoded leniently: pasted text that is not UTF-8 (a Latin-1 forum page) must
-        # give its links, not a traceback under a strict UTF-8 locale.
-        buffer = getattr(self.stdin, "buffer", None)
-        if buffer is not None:
-            return str(buffer.read().decode("utf-8", errors="replace"))
-        return self.stdin.read()
-
-    def report(self, url: str, message: str) -> None:
-        """A provider's word on a long step, one line on the terminal (above any bar)."""
-        write_line(self.stderr, f"{url}: {message}")
-
-    def byte_bars(self) -> Callable[[str, int | None], Callable[[int], None]] | None:
-        """On a terminal: a bar per file being downloaded; nothing on pipes."""
-        if not self.stderr.isatty():
-            return None
-        tqdm = progress_bars()
-        lock = threading.Lock()
-
-        def bar_for(name: str, size: int | None) -> Callable[[int], None]:
-            bar = tqdm(total=size, desc=name[:40], unit="B", unit_scale=True, file=self.stderr, leave=False)
-
-            def advance(count: int) -> None:
-                with lock:
-                    bar.update(count)
-                    if bar.total is not None and bar.n >= bar.total:
-                        bar.close()
-
-            return advance
-
-        return bar_for
-
-    def progress(self, total: int) -> Callable[[], None] | None:
-        """A tqdm bar on a terminal for batches; nothing on pipes."""
-        if total < 2 or not self.stderr.isatty():
-            return None
-        bar = progress_bars()(total=total, file=self.stderr, unit="link", leave=False)
-        lock = threading.Lock()
-
-        def advance() -> None:
-            with lock:
-                bar.update(1)
-                if bar.n >= total:
-                    bar.close()
-
-        return advance
-
-
-def _names_a_file(argument: str) -> bool:
-    """Whether a TEXT/URL argument is the path of an existing file (a link never is; a
-    pasted text with a NUL, or too long for a path, is not one either)."""
-    return _is_path(argument, os.path.isfile)
-
-
-def _names_a_folder(argument: str) -> bool:
-    return _is_path(argument, os.path.isdir)
-
-
-def _is_path(argument: str, test: Callable[[str], bool]) -> bool:
-    if "://" in argument or "\n" in argument or argument.startswith("magnet:"):
-        return False
-    try:
-        return test(argument)
-    except (OSError, ValueError):
-        return False
-
-
-#: A file of links larger than this is not a list of links (a video given by mistake).
-MAX_INPUT_FILE = 64 << 20
-
-
-def _file_text(path: str) -> str:
-    """The text of a file of links, decoded as leniently as pasted text."""
-    from .errors import ConfigError  # noqa: PLC0415
-
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_INPUT_FILE + 1)
-    except OSError as exc:
-        raise ConfigError(f"cannot read the file {path}: {exc.strerror}") from None
-    if len(data) > MAX_INPUT_FILE:
-        raise ConfigError(f"{path} is larger than {MAX_INPUT_FILE >> 20} MiB: not a list of links")
-    return data.decode("utf-8", errors="replace")
 
 
 def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentParser:
@@ -198,21 +46,16 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         prog="linkresolver",
         description="Find every file-host link in pasted text and turn it into a direct download link.",
     )
-    parser.add_argument("--version", action="version", version="linkresolver 0.1.0")
+    parser.add_argument("--version", action=_Version, help="show program's version number and exit")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="configuration file (default: the user config dir)")
-    common.add_argument(
-        "-v", "--verbose", action="count", default=0, help="more detail on stderr (-v -v: HTTP)"
-    )
+    add_config_options(common)
     providers = argparse.ArgumentParser(add_help=False)
     providers.add_argument(
         "--provider", action="append", metavar="NAME", help="use only this provider (repeatable)"
     )
     providers.add_argument("--json", action="store_true", help="JSON Lines on stdout, one object per link")
-    providers.add_argument("--retries", type=retries, default=2, metavar="N", help="transport retries")
-    providers.add_argument(
-        "--timeout", type=request_timeout, default=30.0, metavar="S", help="seconds per request"
-    )
+    add_retries_option(providers)
+    add_timeout_option(providers)
     links = argparse.ArgumentParser(add_help=False)
     links.add_argument(
         "inputs",
@@ -223,8 +66,6 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     )
     links.add_argument("--captcha-command", metavar="CMD", help="CMD IMAGE_PATH prints the captcha's answer")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    from . import commands  # noqa: PLC0415 (small: the handlers, which import lazily)
 
     p = sub.add_parser("resolve", parents=[common, providers, links], help="print direct download links")
     p.add_argument(
@@ -334,6 +175,21 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     return parser
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed package's version (its metadata, the one place it is
+    written), read only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        kwargs.setdefault("default", argparse.SUPPRESS)
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+        from resolver_core.version import version  # noqa: PLC0415
+
+        sys.stdout.write(f"linkresolver {version()}\n")
+        parser.exit()
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -345,7 +201,7 @@ def main(
     stdout, stderr, stdin = stdout or sys.stdout, stderr or sys.stderr, stdin or sys.stdin
     pm = None
     if _wants_plugin_commands(argv):
-        from .manager import make_plugin_manager  # noqa: PLC0415
+        from resolver_core.manager import make_plugin_manager  # noqa: PLC0415
 
         pm = make_plugin_manager()
     try:
@@ -356,8 +212,8 @@ def main(
     _configure_logging(getattr(args, "verbose", 0), stderr, os.environ.get(LOG_FILE_ENV) or None)
     app = App(args, stdout, stderr, stdin)
     app._pm = pm
-    from .errors import ConfigError, ResolverError  # noqa: PLC0415
-    from .redact import redact  # noqa: PLC0415
+    from resolver_core.errors import ConfigError, ResolverError  # noqa: PLC0415
+    from resolver_core.redact import redact  # noqa: PLC0415
 
     try:
         return int(args.handler(args, app))
@@ -390,7 +246,7 @@ _LOG_FILE_FORMAT = "%(asctime)s %(process)d %(threadName)s %(levelname)s %(name)
 def _configure_logging(verbosity: int, stderr: TextIO, log_file: str | None = None) -> None:
     """stderr shows what -v asks for; ``log_file`` (LINKRESOLVER_LOG_FILE), if given, gets
     everything at DEBUG, urllib3's and werkzeug's lines included. Both are redacted."""
-    from .redact import RedactingFormatter, protect_loggers  # noqa: PLC0415
+    from resolver_core.redact import RedactingFormatter, protect_loggers  # noqa: PLC0415
 
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     # HTTP detail (urllib3) and the sandbox's request log (werkzeug) only with -v -v.
@@ -454,92 +310,6 @@ def _log_file_handler(path: str, stderr: TextIO) -> logging.Handler | None:
             f"linkresolver: cannot write the log file {target} ({LOG_FILE_ENV}): {exc.strerror}", file=stderr
         )
         return None
-
-
-# -- output helpers used by the commands ----------------------------------------------------
-
-
-class OrderedPrinter:
-    """Prints outcomes in input order as soon as every earlier one is done."""
-
-    def __init__(self, render: Callable[[Any], None], total: int, advance: Callable[[], None] | None) -> None:
-        self._render = render
-        self._done: dict[int, Any] = {}
-        self._next = 0
-        self._total = total
-        self._advance = advance
-        self._lock = threading.Lock()
-
-    def __call__(self, position: int, outcome: Any) -> None:
-        with self._lock:
-            self._done[position] = outcome
-            if self._advance:
-                self._advance()
-            while self._next in self._done:
-                self._render(self._done.pop(self._next))
-                self._next += 1
-
-
-def print_json(outcome: Outcome | CheckOutcome | DownloadOutcome, stdout: TextIO) -> None:
-    """One JSON Lines object; a registered secret a provider echoed in a location, a file
-    name or a message is masked here too (:func:`resolver_core.redact.redact`)."""
-    from .redact import redact  # noqa: PLC0415
-
-    write_line(stdout, redact(json.dumps(outcome.to_json(), ensure_ascii=False)))
-
-
-def whole_number(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:
-    """An argparse type: an integer from ``low`` to ``high``. Bounded both ways: a port of
-    70000 would wrap around to another port, and a million workers are a million threads."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}, not {value:,}")
-        return value
-
-    return parse
-
-
-def seconds(low: float, high: float, *, low_allowed: bool = True) -> Callable[[str], float]:
-    """An argparse type: seconds from ``low`` (included unless ``low_allowed`` is false) to
-    ``high``. Bounded: a socket refuses a timeout of 1e10 s with an OverflowError."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-        above_low = value >= low if low_allowed else value > low
-        if not (above_low and value <= high):  # nan fails both
-            bound = "from" if low_allowed else "more than"
-            raise argparse.ArgumentTypeError(f"must be {bound} {low:g} and at most {high:g} seconds")
-        return value
-
-    return parse
-
-
-#: The bounds of the numbers the commands take.
-port = whole_number(0, 65_535, "a port number")
-retries = whole_number(0, 10)
-connections = whole_number(1, 16)  # aria2's and most servers' limit per file
-files_at_once = whole_number(1, 32)
-request_timeout = seconds(0, 3_600, low_allowed=False)
-latency = seconds(0, 60)
-
-
-def share(text: str) -> float:
-    """A share from 0 to 1 (``0.2`` is one call in five)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError("must be a share from 0 to 1, such as 0.2")
-    return value
 
 
 if __name__ == "__main__":

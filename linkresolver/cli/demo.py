@@ -10,18 +10,20 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .cli import ExitStatus
-from .config import load_config
-from .hookspecs import hookimpl
-from .lines import write_line
-from .models import CaptchaChallenge
-from .output import shown
-from .pipeline import Outcome, Resolver
-from .sandbox import build_sandbox
-from .sandbox.captcha import SandboxCaptchaSolver
+from resolver_core.hookspecs import hookimpl
+from resolver_core.lines import write_line
+from resolver_core.models import CaptchaChallenge
+from resolver_core.output import shown
+from resolver_core.pipeline import Outcome, Resolver
+from resolver_core.records import outcome_record
+from resolver_core.sandbox import build_sandbox
+from resolver_core.sandbox.captcha import SandboxCaptchaSolver
+from resolver_core.sandbox.resolver import sandbox_resolver
+
+from .app import ExitStatus
 
 if TYPE_CHECKING:
-    from .cli import App
+    from .app import App
 
 #: A forum post, as people paste them: links in prose, BBCode and HTML, and one without a
 #: scheme. Each with the outcome the sandbox is set up to give.
@@ -49,9 +51,6 @@ EXPECTED = ["ok"] * 9 + ["error"] + ["ok"] * 4 + ["unsupported"]
 def run_demo(app: App) -> int:
     out = app.stdout
     with build_sandbox(app.pm) as sandbox, tempfile.TemporaryDirectory(prefix="linkresolver-demo-") as work:
-        empty_config = Path(work) / "config.toml"
-        empty_config.write_text("# the demo uses the sandbox's environment only\n", encoding="utf-8")
-        config = load_config(empty_config, env=sandbox.env())
         solver = _ShowingSolver(sandbox.url, out)
 
         # Offcloud's cloud downloads report how they go: shown as they come.
@@ -59,7 +58,12 @@ def run_demo(app: App) -> int:
             write_line(out, shown(f"  {message}: {url}"))
 
         app.pm.register(solver, name="sandbox-demo-solver")
-        resolver = Resolver(config, pm=app.pm, cache_dir=Path(work) / "cache")
+        resolver = sandbox_resolver(
+            sandbox.env(),
+            Path(work),
+            pm=app.pm,
+            config_text="# the demo uses the sandbox's environment only\n",
+        )
         resolver.on_report = show
         print(f"Sandbox running on {sandbox.url} (no account, no network needed).", file=out)
         for provider, info, error in resolver.accounts():
@@ -100,17 +104,16 @@ def _row(outcome: Outcome) -> tuple[str, str, str, str, str, str]:
     """One outcome's cells in the demo's table. A link of several files (a torrent, an
     archive unpacked in the cloud) ends with "N files:", and its files follow on lines of
     their own, as ``resolve`` prints them: the link to the whole folder is not one of them."""
+    record = outcome_record(outcome)
     link = outcome.link
-    if link is None:
-        last = outcome.error.for_person() if outcome.error else "-"
-    else:
-        last = f"{len(link.files)} files:" if link.files else link.url
+    whole = (f"{len(link.files)} files:" if link.files else link.url) if link else None
+    last = whole or record["error"] or "-"
     return (
-        outcome.status,
-        shown(outcome.hoster or "-"),
-        shown(outcome.provider or "-"),
-        shown(link.filename or "-") if link else "-",
-        f"{link.size:,}" if link and link.size is not None else "-",
+        record["status"],
+        shown(record["hoster"] or "-"),
+        shown(record["provider"] or "-"),
+        shown(record["filename"] or "-"),
+        f"{record['size']:,}" if record["size"] is not None else "-",
         shown(last),
     )
 
@@ -127,14 +130,15 @@ class _ShowingSolver(SandboxCaptchaSolver):
         answer = super().solve_captcha(challenge)
         if answer is not None:
             write_line(
-                self.out, f"  {challenge.provider} asked a captcha for {challenge.link}: answered {answer}"
+                self.out,
+                shown(f"  {challenge.provider} asked a captcha for {challenge.link}: answered {answer}"),
             )
         return answer
 
 
 def _download_two(resolver: Resolver, outcomes: list[Outcome], folder: Path, out: TextIO) -> None:
     """Download two of the resolved files: one the API gave a sha1 for, one it did not."""
-    from .download import download_file  # noqa: PLC0415
+    from resolver_core.download import download_file  # noqa: PLC0415
 
     picked = [o.link for o in outcomes if o.link is not None and o.link.sha1][:1]
     picked += [o.link for o in outcomes if o.link is not None and not o.link.sha1 and not o.link.files][:1]

@@ -24,16 +24,15 @@ from typing import TYPE_CHECKING
 
 from werkzeug.serving import make_server
 
-from .cli import ExitStatus, print_json
-from .config import is_loopback, load_config
-from .download import DownloadOutcome
-from .errors import ResolverError
-from .handoff.clicknload import ClickAndLoad
-from .lines import write_line
-from .output import shown
-from .pipeline import Outcome, Resolver
-from .redact import register_secrets
-from .web.jobs import CLICKNLOAD, Job, JobManager
+from resolver_core.config import is_loopback
+from resolver_core.download import DownloadOutcome
+from resolver_core.handoff.clicknload import ClickAndLoad
+from resolver_core.lines import write_line
+from resolver_core.output import shown
+from resolver_core.redact import register_secrets
+from resolver_core.web.jobs import CLICKNLOAD, Job, JobManager
+
+from .app import ExitStatus, print_failure, print_json, print_outcome
 
 log = logging.getLogger("linkresolver")
 
@@ -45,7 +44,7 @@ MAX_DELIVERIES = 50
 TOKEN_ENV = "LINKRESOLVER_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
 if TYPE_CHECKING:
-    from .cli import App
+    from .app import App
 
 
 def run_serve(args: argparse.Namespace, app: App) -> int:
@@ -66,17 +65,16 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
         return ExitStatus.USAGE
     with contextlib.ExitStack() as stack:
         if args.sandbox:
-            from .sandbox import build_sandbox  # noqa: PLC0415
+            from resolver_core.sandbox import build_sandbox  # noqa: PLC0415
+            from resolver_core.sandbox.resolver import sandbox_resolver  # noqa: PLC0415
 
             sandbox = stack.enter_context(build_sandbox(app.pm))
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="linkresolver-serve-")))
-            (work / "config.toml").write_text("", encoding="utf-8")
-            config = load_config(work / "config.toml", env=sandbox.env())
-            resolver = Resolver(config, pm=app.pm, cache_dir=work / "cache")
+            resolver = sandbox_resolver(sandbox.env(), work, pm=app.pm)
             print(f"sandbox on {sandbox.url}", file=app.stderr)
         else:
             resolver = app.resolver()
-        from .web.app import create_app  # noqa: PLC0415
+        from resolver_core.web.app import create_app  # noqa: PLC0415
 
         jobs = JobManager(resolver, running=args.jobs, threads_per_job=args.job_threads)
         servers = []
@@ -146,16 +144,8 @@ def _click_and_load(
             for _, outcome in sorted(job.outcomes.items()):
                 if args.json:
                     print_json(outcome, app.stdout)
-                elif outcome.link is not None:
-                    for url in [f.url for f in outcome.link.files] or [outcome.link.url]:
-                        write_line(app.stdout, shown(url))
                 else:
-                    print_failure(outcome)
-
-    def print_failure(outcome: Outcome, error: ResolverError | None = None) -> None:
-        error = error or outcome.error
-        reason = error.for_person() if error else outcome.status
-        write_line(app.stderr, f"{shown(outcome.input)}: {shown(reason)}")
+                    print_outcome(outcome, app)
 
     def print_saved(results: list[DownloadOutcome]) -> None:
         with lock:
@@ -166,7 +156,7 @@ def _click_and_load(
                     for saved in result.saved:
                         write_line(app.stdout, shown(saved.path))
                 else:
-                    print_failure(result.outcome, result.error)
+                    print_failure(result.outcome, app, result.error)
 
     def download(job: Job) -> None:
         assert output is not None

@@ -1,0 +1,5 @@
+"""``python -m linkresolver``: the same as the ``linkresolver`` command."""
+
+from linkresolver.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""The options and argument types shared by the built-in commands and the plugins' command
+groups: one definition of each, so ``--timeout`` means the same everywhere.
+
+Bounded both ways: a port of 70000 would wrap around to another port, a million workers
+are a million threads, and a socket refuses a timeout of 1e10 s with an OverflowError.
+The standard library only: ``--help`` builds every parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+
+def whole_number(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high``. Bounded both ways: a port of
+    70000 would wrap around to another port, and a million workers are a million threads."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}, not {value:,}")
+        return value
+
+    return parse
+
+
+def seconds(low: float, high: float, *, low_allowed: bool = True) -> Callable[[str], float]:
+    """An argparse type: seconds from ``low`` (included unless ``low_allowed`` is false) to
+    ``high``. Bounded: a socket refuses a timeout of 1e10 s with an OverflowError."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        above_low = value >= low if low_allowed else value > low
+        if not (above_low and value <= high):  # nan fails both
+            bound = "from" if low_allowed else "more than"
+            raise argparse.ArgumentTypeError(f"must be {bound} {low:g} and at most {high:g} seconds")
+        return value
+
+    return parse
+
+
+#: The bounds of the numbers the commands take.
+port = whole_number(0, 65_535, "a port number")
+retries = whole_number(0, 10)
+connections = whole_number(1, 16)  # aria2's and most servers' limit per file
+files_at_once = whole_number(1, 32)
+request_timeout = seconds(0, 3_600, low_allowed=False)
+latency = seconds(0, 60)
+
+
+def share(text: str) -> float:
+    """A share from 0 to 1 (``0.2`` is one call in five)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("must be a share from 0 to 1, such as 0.2")
+    return value
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """``--config`` and ``-v``: every command takes them."""
+    parser.add_argument("--config", metavar="PATH", help="configuration file (default: the user config dir)")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more detail on stderr (-v -v: HTTP)"
+    )
+
+
+def add_retries_option(parser: argparse.ArgumentParser) -> None:
+    """``--retries``: transport retries of every call to a provider."""
+    parser.add_argument("--retries", type=retries, default=2, metavar="N", help="transport retries")
+
+
+def add_timeout_option(parser: argparse.ArgumentParser) -> None:
+    """``--timeout``: seconds a request to a provider may take."""
+    parser.add_argument(
+        "--timeout", type=request_timeout, default=30.0, metavar="S", help="seconds per request"
+    )

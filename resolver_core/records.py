@@ -1,0 +1,257 @@
+"""Results as records: the one place an outcome, a check, an account, a hoster row and the
+files of a resolved link become plain data.
+
+Every output reads these: the command line's JSON Lines and its text, the web API, the
+aria2 and JDownloader hand-offs, Click'n'Load's printout and the demo. A field added here
+shows everywhere at once, and the web and the command line cannot drift apart. The keys
+keep the order of the JSON contracts (DESIGN.md): JSON Lines are compared byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
+
+from .models import FileLink, ResolvedLink
+
+if TYPE_CHECKING:
+    from .errors import ResolverError
+    from .models import AccountInfo
+    from .outcomes import CheckOutcome, Outcome
+    from .pipeline import Resolver
+    from .provider import Provider
+    from .ratelimit import Cooldowns
+
+
+class FileRecord(TypedDict):
+    url: str
+    filename: str | None
+    size: int | None
+
+
+class OutcomeRecord(TypedDict):
+    """``resolve --json``'s object, one per input link."""
+
+    input: str
+    status: str
+    provider: str | None
+    hoster: str | None
+    url: str | None
+    filename: str | None
+    size: int | None
+    sha1: str | None
+    error: str | None
+    code: int | None
+    files: list[FileRecord]
+
+
+class CheckRecord(TypedDict):
+    """``check --json``'s object, one per input link."""
+
+    input: str
+    status: str
+    provider: str | None
+    hoster: str | None
+    filename: str | None
+    size: int | None
+    sha1: str | None
+    cached: bool | None
+    error: str | None
+    code: int | None
+
+
+class RestRecord(TypedDict):
+    """A provider's own "stop" (509, 503, 429...), remembered across runs."""
+
+    hoster: str | None
+    until: int
+    reason: str
+    code: int | None
+
+
+class AccountRecord(TypedDict):
+    """``accounts --json``'s object and ``GET /api/accounts``' row, one per provider."""
+
+    provider: str
+    kind: str
+    login: str | None
+    type: str | None
+    can_download: bool | None
+    expires: int | None
+    fair_use_left: float | None
+    error: str | None
+    code: int | None
+    resting: list[RestRecord]
+
+
+class HosterRecord(TypedDict):
+    """``hosts --json``'s object and ``GET /api/hosts``' row: a hoster of a provider's
+    lists (``claim`` null), or what it serves beyond them (``claim``: ``"magnet"``,
+    ``"any_link"`` or ``"other"``, with empty domains and patterns)."""
+
+    provider: str
+    hoster: str | None
+    domains: list[str]
+    patterns: list[str]
+    claim: str | None
+
+
+# -- the files of a resolved link -------------------------------------------------------------
+
+
+def link_files(link: ResolvedLink) -> list[FileLink]:
+    """Every file of ``link``: its files when it holds several (a torrent, an unpacked
+    archive; the link to the whole is not one of them), else the link itself."""
+    return list(link.files) or [FileLink(link.url, link.filename, link.size)]
+
+
+def link_urls(link: ResolvedLink) -> list[str]:
+    """The direct URLs of ``link``, one per file, as ``resolve`` prints them."""
+    return [item.url for item in link_files(link)]
+
+
+# -- outcomes ---------------------------------------------------------------------------------
+
+
+def outcome_record(outcome: Outcome) -> OutcomeRecord:
+    """How a link ended, every field present (null when unknown)."""
+    link, error = outcome.link, outcome.error
+    return {
+        "input": outcome.input,
+        "status": outcome.status,
+        "provider": outcome.provider,
+        "hoster": outcome.hoster,
+        "url": link.url if link else None,
+        "filename": link.filename if link else None,
+        "size": link.size if link else None,
+        "sha1": link.sha1 if link else None,
+        "error": error.for_person() if error else None,
+        "code": error.code if error else None,
+        "files": [{"url": item.url, "filename": item.filename, "size": item.size} for item in link.files]
+        if link
+        else [],
+    }
+
+
+def check_record(outcome: CheckOutcome) -> CheckRecord:
+    """What a check learned about a link, every field present (null when unknown)."""
+    info, error = outcome.info, outcome.error
+    return {
+        "input": outcome.input,
+        "status": outcome.status,
+        "provider": outcome.provider,
+        "hoster": outcome.hoster,
+        "filename": info.filename if info else None,
+        "size": info.size if info else None,
+        "sha1": info.sha1 if info else None,
+        "cached": info.cached if info else None,
+        "error": error.for_person() if error else None,
+        "code": error.code if error else None,
+    }
+
+
+def failure_reason(outcome: Outcome, error: ResolverError | None = None) -> str:
+    """Why a link has no direct link, in words: its error's, else its status."""
+    error = error or outcome.error
+    return error.for_person() if error else outcome.status
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+
+def account_record(
+    provider: Provider, info: AccountInfo | None, error: ResolverError | None, cooldowns: Cooldowns
+) -> AccountRecord:
+    """A provider's account state, with the rests it asked for."""
+    return {
+        "provider": provider.name,
+        "kind": provider.kind.value,
+        "login": info.login if info else None,
+        "type": info.type if info else None,
+        "can_download": info.can_download if info else None,
+        "expires": info.expires if info else None,
+        "fair_use_left": info.fair_use_left if info else None,
+        "error": error.for_person() if error else None,
+        "code": error.code if error else None,
+        "resting": [
+            {"hoster": rest.hoster, "until": int(rest.until), "reason": rest.reason, "code": rest.code}
+            for rest in cooldowns.all()
+            if rest.provider == provider.name
+        ],
+    }
+
+
+def account_records(resolver: Resolver) -> list[tuple[AccountRecord, bool]]:
+    """Every provider's account record, and whether an account API answered."""
+    return [
+        (account_record(provider, info, error, resolver.cooldowns), info is not None)
+        for provider, info, error in resolver.accounts()
+    ]
+
+
+# -- hosters ----------------------------------------------------------------------------------
+
+#: What ``hosts`` asks a provider's ``claims`` about, to say what it serves beyond its
+#: patterns: a magnet (a well-formed info hash) and a link to a host nobody lists.
+_PROBE_MAGNET = "magnet:?xt=urn:btih:" + "0123456789abcdef0123" * 2
+_PROBE_LINK = "https://any-host.invalid/file/linkresolver-hosts-probe"
+
+#: A claim's kind in words, as ``hosts`` prints it.
+CLAIM_WORDS = {
+    "magnet": "magnet links (BitTorrent)",
+    "any_link": "any http(s) link (a catch-all, tried in priority order)",
+    "other": "links it recognises itself, beyond hoster lists",
+}
+
+
+@dataclass(frozen=True)
+class _Claim:
+    provider: str
+    hoster: str | None  # the hoster its outcomes name; None when it is the link's own host
+    kind: str
+
+
+def hoster_records(resolver: Resolver) -> list[HosterRecord]:
+    """Every hoster each provider's patterns name (its lists fetched when needed: see
+    ``resolver.problems`` for those that could not be had), then what providers serve
+    beyond patterns, which no list shows."""
+    rows: list[HosterRecord] = [
+        {
+            "provider": info.owner,
+            "hoster": info.hoster,
+            "domains": list(info.domains),
+            "patterns": list(info.patterns),
+            "claim": None,
+        }
+        for info in resolver.index().hosters()
+    ]
+    rows += [
+        {
+            "provider": claim.provider,
+            "hoster": claim.hoster,
+            "domains": [],
+            "patterns": [],
+            "claim": claim.kind,
+        }
+        for claim in _claims(resolver)
+    ]
+    return rows
+
+
+def _claims(resolver: Resolver) -> list[_Claim]:
+    """What each provider claims beyond its patterns, learned from ``Provider.claims``
+    itself (so that a configured ``catch_all = false`` shows): there is no list to print."""
+    from .provider import Provider  # noqa: PLC0415
+
+    found: list[_Claim] = []
+    for provider in resolver.providers:
+        if type(provider).claims is Provider.claims:
+            continue
+        magnet = provider.claims(_PROBE_MAGNET)
+        if magnet is not None:
+            found.append(_Claim(provider.name, magnet, "magnet"))
+        if provider.claims(_PROBE_LINK) is not None:
+            found.append(_Claim(provider.name, None, "any_link"))
+        elif magnet is None:
+            found.append(_Claim(provider.name, None, "other"))
+    return found
