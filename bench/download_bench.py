@@ -57,7 +57,7 @@ def peak_memory_mb(env: dict[str, str], link: str, folder: Path) -> tuple[float,
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "resolver_core", "download", "-o", str(folder), "--connections", "4", link],
+        [sys.executable, "-m", "linkresolver", "download", "-o", str(folder), "--connections", "4", link],
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,

@@ -47,7 +47,7 @@ def sandbox_process() -> Iterator[dict[str, str]]:
     """``linkresolver sandbox`` in its own process, as a provider's server runs on its own
     machine (the client's overhead is what is measured, not the emulation's); its env."""
     with subprocess.Popen(
-        [sys.executable, "-m", "resolver_core", "sandbox", "--latency", str(LATENCY)],
+        [sys.executable, "-m", "linkresolver", "sandbox", "--latency", str(LATENCY)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -143,7 +143,7 @@ def median_seconds(commands: list[list[str]], runs: int) -> list[float]:
 
 def slowest_imports(count: int = 10) -> list[tuple[int, str]]:
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "resolver_core", "--help"],
+        [sys.executable, "-X", "importtime", "-m", "linkresolver", "--help"],
         capture_output=True,
         text=True,
         check=True,
@@ -181,7 +181,7 @@ def main() -> int:
     failed += not_online + ticket_failed
 
     help_seconds, requests_seconds = median_seconds(
-        [[sys.executable, "-m", "resolver_core", "--help"], [sys.executable, "-c", "import requests"]], runs
+        [[sys.executable, "-m", "linkresolver", "--help"], [sys.executable, "-c", "import requests"]], runs
     )
     startup = help_seconds / requests_seconds
     print(

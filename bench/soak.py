@@ -204,7 +204,7 @@ def faulty_sandbox(fail_rate: float, cut_rate: float, seed: int, log_path: Path)
             [
                 sys.executable,
                 "-m",
-                "resolver_core",
+                "linkresolver",
                 "sandbox",
                 "--fail-rate",
                 str(fail_rate),

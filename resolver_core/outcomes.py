@@ -1,14 +1,13 @@
 """How links ended: the outcome of resolving one (:class:`Outcome`) and of checking one
-(:class:`CheckOutcome`), as the pipeline returns them and every output reads them."""
+(:class:`CheckOutcome`), as the pipeline returns them; :mod:`resolver_core.records` renders
+them for every output (``records.outcome_json`` is the JSON Lines object)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from . import errors
 from .models import LinkStatus, ResolvedLink
-from .records import check_record, outcome_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +21,6 @@ class Outcome:
     provider: str | None = None
     hoster: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON Lines object of ``resolve --json`` (DESIGN.md): every field, null if unknown."""
-        return {**outcome_record(self)}
-
 
 @dataclass(frozen=True, slots=True)
 class CheckOutcome:
@@ -37,7 +32,3 @@ class CheckOutcome:
     hoster: str | None = None
     info: LinkStatus | None = None
     error: errors.ResolverError | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON Lines object of ``check --json`` (DESIGN.md)."""
-        return {**check_record(self)}

@@ -10,14 +10,14 @@ keep the order of the JSON contracts (DESIGN.md): JSON Lines are compared byte f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .models import FileLink, ResolvedLink
+from .outcomes import CheckOutcome, Outcome
 
 if TYPE_CHECKING:
     from .errors import ResolverError
     from .models import AccountInfo
-    from .outcomes import CheckOutcome, Outcome
     from .pipeline import Resolver
     from .provider import Provider
     from .ratelimit import Cooldowns
@@ -111,6 +111,14 @@ def link_urls(link: ResolvedLink) -> list[str]:
 
 
 # -- outcomes ---------------------------------------------------------------------------------
+
+
+def outcome_json(outcome: Outcome | CheckOutcome) -> dict[str, Any]:
+    """The JSON Lines object of ``resolve --json`` or ``check --json`` (DESIGN.md): every
+    field, null if unknown."""
+    if isinstance(outcome, CheckOutcome):
+        return {**check_record(outcome)}
+    return {**outcome_record(outcome)}
 
 
 def outcome_record(outcome: Outcome) -> OutcomeRecord:

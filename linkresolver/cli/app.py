@@ -236,6 +236,9 @@ def print_failure(outcome: Outcome, app: App, error: ResolverError | None = None
 def print_json(outcome: Outcome | CheckOutcome | DownloadOutcome, stdout: TextIO) -> None:
     """One JSON Lines object; a registered secret a provider echoed in a location, a file
     name or a message is masked here too (:func:`resolver_core.redact.redact`)."""
+    from resolver_core.download import DownloadOutcome  # noqa: PLC0415 (the CLI imports lazily)
+    from resolver_core.records import outcome_json  # noqa: PLC0415
     from resolver_core.redact import redact  # noqa: PLC0415
 
-    write_line(stdout, redact(json.dumps(outcome.to_json(), ensure_ascii=False)))
+    data = outcome.to_json() if isinstance(outcome, DownloadOutcome) else outcome_json(outcome)
+    write_line(stdout, redact(json.dumps(data, ensure_ascii=False)))

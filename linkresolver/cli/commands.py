@@ -170,6 +170,7 @@ def _to_aria2(resolver: Resolver, urls: list[str], rpc: Aria2Rpc, args: argparse
     from pathlib import Path  # noqa: PLC0415
 
     from resolver_core.handoff.aria2 import Aria2Error, entries_of  # noqa: PLC0415
+    from resolver_core.records import outcome_json  # noqa: PLC0415
 
     folder = Path(args.output).expanduser().resolve()
     failed = False
@@ -187,7 +188,7 @@ def _to_aria2(resolver: Resolver, urls: list[str], rpc: Aria2Rpc, args: argparse
         if args.json:
             # download's fields (DESIGN.md), null: aria2 writes and verifies the file later,
             # and may rename it (--auto-file-renaming), so no path is known for sure here.
-            record = {**outcome.to_json(), "path": None, "verified": None, "aria2_gids": gids}
+            record = {**outcome_json(outcome), "path": None, "verified": None, "aria2_gids": gids}
             if error is not None:
                 record.update(status="error", error=error.for_person(), code=error.code)
             print(json.dumps(record, ensure_ascii=False), file=app.stdout, flush=True)

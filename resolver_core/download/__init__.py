@@ -22,7 +22,7 @@ import requests
 from ..errors import ConfigError, ResolverError
 from ..models import FileLink, ResolvedLink
 from ..pipeline import Outcome, Resolver
-from ..records import link_files
+from ..records import link_files, outcome_json
 from .fetch import ChecksumMismatch, DownloadFailed, Fetcher, LinkExpired, file_sha1, probe
 from .lock import DownloadBusy, owning
 from .names import free_name, inside, name_from_disposition, name_from_url, safe_name
@@ -62,7 +62,7 @@ class DownloadOutcome:
 
     def to_json(self) -> dict[str, Any]:
         """resolve's JSON object plus ``path`` and ``verified`` (DESIGN.md)."""
-        data = self.outcome.to_json()
+        data = outcome_json(self.outcome)
         error = self.error or self.outcome.error
         data.update(
             status=self.status,

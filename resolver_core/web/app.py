@@ -30,7 +30,7 @@ from ..errors import ResolverError
 from ..handoff.aria2 import entries_of, input_file
 from ..handoff.crawljob import crawljob
 from ..pipeline import Resolver
-from ..records import account_records, hoster_records, link_urls
+from ..records import account_records, hoster_records, link_urls, outcome_json
 from ..version import version
 from .jobs import JobManager
 
@@ -290,7 +290,7 @@ def create_app(
         urls = resolver.links_in([text])
         if not urls:
             return problem(400, "no links found in the text")
-        return jsonify({"links": [outcome.to_json() for outcome in resolver.check_many(urls)]})
+        return jsonify({"links": [outcome_json(outcome) for outcome in resolver.check_many(urls)]})
 
     @app.get("/api/accounts")
     def accounts() -> Response:

@@ -38,6 +38,7 @@ from ..errors import Interrupted, ResolverError
 from ..hookspecs import hookimpl
 from ..models import CaptchaChallenge
 from ..pipeline import MAX_WAITING, Outcome, Resolver
+from ..records import outcome_json
 
 if TYPE_CHECKING:
     from ..download import DownloadOutcome
@@ -418,7 +419,7 @@ class JobManager:
 
     def _finish(self, job: Job, row: Row, outcome: Outcome) -> None:
         job.outcomes[row.position] = outcome
-        data = outcome.to_json()
+        data = outcome_json(outcome)
         row.provider, row.hoster = data["provider"], data["hoster"]
         row.url, row.filename, row.size, row.sha1 = data["url"], data["filename"], data["size"], data["sha1"]
         row.error, row.code, row.files = data["error"], data["code"], data["files"]

@@ -113,7 +113,7 @@ class CLI:
         env = self._run_env(args)
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "resolver_core", *args],
+                [sys.executable, "-m", "linkresolver", *args],
                 stdout=subprocess.PIPE,
                 stderr=follower,
                 stdin=subprocess.DEVNULL,
@@ -142,7 +142,7 @@ class CLI:
     def __call__(self, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> Run:
         run_env = self._run_env(args, env)
         done = subprocess.run(
-            [sys.executable, "-m", "resolver_core", *args],
+            [sys.executable, "-m", "linkresolver", *args],
             input=stdin,
             capture_output=True,
             text=True,

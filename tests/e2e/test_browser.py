@@ -52,7 +52,7 @@ def serving(cli: CLI, *extra: str, env: dict[str, str] | None = None) -> Iterato
         [
             sys.executable,
             "-m",
-            "resolver_core",
+            "linkresolver",
             "serve",
             "--port",
             "0",

@@ -77,7 +77,7 @@ def receiving(cli: CLI, *extra: str, json_lines: bool = True) -> Iterator[Receiv
         [
             sys.executable,
             "-m",
-            "resolver_core",
+            "linkresolver",
             "serve",
             "--port",
             "0",

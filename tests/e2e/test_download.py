@@ -72,7 +72,7 @@ def test_a_killed_download_resumes_on_the_next_run(cli: CLI, tmp_path: Path) -> 
     out = tmp_path / "out"
     link = "https://openload.co/f/size12m-slow3-killed/Film.mkv"
     process = subprocess.Popen(
-        [sys.executable, "-m", "resolver_core", "download", "-o", str(out), "--connections", "1", link],
+        [sys.executable, "-m", "linkresolver", "download", "-o", str(out), "--connections", "1", link],
         env=cli.env,
         cwd=cli.home,
         stdout=subprocess.DEVNULL,
@@ -251,7 +251,7 @@ def start_download(cli: CLI, out: Path, link: str) -> subprocess.Popen[str]:
         [
             sys.executable,
             "-m",
-            "resolver_core",
+            "linkresolver",
             "download",
             "--json",
             "-o",
@@ -376,7 +376,7 @@ def test_a_killed_download_without_ranges_is_recognised_as_a_downloads_part(cli:
     out = tmp_path / "out"
     link = "https://openload.co/f/size12m-slow3-norange-killed/Film.mkv"
     process = subprocess.Popen(
-        [sys.executable, "-m", "resolver_core", "download", "-o", str(out), link],
+        [sys.executable, "-m", "linkresolver", "download", "-o", str(out), link],
         env=cli.env,
         cwd=cli.home,
         stdout=subprocess.DEVNULL,

@@ -62,7 +62,7 @@ def unconfigured(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "PYTHONPATH": str(REPO),
     }
     return subprocess.run(
-        [sys.executable, "-m", "resolver_core", *args],
+        [sys.executable, "-m", "linkresolver", *args],
         capture_output=True,
         text=True,
         env=env,

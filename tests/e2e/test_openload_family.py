@@ -328,7 +328,7 @@ def test_on_a_terminal_the_captcha_is_asked_for(cli: CLI) -> None:
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     process = subprocess.Popen(
-        [sys.executable, "-m", "resolver_core", "resolve", "https://openload.co/f/captchaTerminal/x"],
+        [sys.executable, "-m", "linkresolver", "resolve", "https://openload.co/f/captchaTerminal/x"],
         stdin=follower,
         stdout=subprocess.PIPE,
         stderr=follower,

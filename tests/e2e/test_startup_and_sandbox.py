@@ -30,7 +30,7 @@ def test_help_imports_nothing_heavy() -> None:
 def test_sandbox_command_prints_working_environment_lines() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINKRESOLVER_")}
     with subprocess.Popen(
-        [sys.executable, "-m", "resolver_core", "sandbox"],
+        [sys.executable, "-m", "linkresolver", "sandbox"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -29,7 +29,7 @@ def cli(cli: CLI) -> CLI:
 def run_bytes(cli: CLI, *args: str, stdin: bytes, env: dict[str, str] | None = None) -> Run:
     """``linkresolver ARGS`` with raw bytes on standard input (not necessarily UTF-8)."""
     done = subprocess.run(
-        [sys.executable, "-m", "resolver_core", *args],
+        [sys.executable, "-m", "linkresolver", *args],
         input=stdin,
         capture_output=True,
         env={**cli.env, **(env or {})},

@@ -219,7 +219,7 @@ class Served:
 def serving(cli: Any, env: dict[str, str] | None = None) -> Iterator[Served]:
     """``linkresolver serve --sandbox --port 0`` in a subprocess."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "resolver_core", "serve", "--sandbox", "--port", "0"],
+        [sys.executable, "-m", "linkresolver", "serve", "--sandbox", "--port", "0"],
         env={**cli.env, **(env or {})},
         cwd=cli.home,
         stdout=subprocess.DEVNULL,
@@ -470,7 +470,7 @@ def test_a_folder_says_every_file_it_saved(client_with_offcloud: FlaskClient, tm
 def test_serve_on_ipv6_loopback_says_its_address_in_brackets(cli: Any) -> None:
     """``http://::1:8765`` is no URL; before, that is what serve printed."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "resolver_core", "serve", "--sandbox", "--host", "::1", "--port", "0"],
+        [sys.executable, "-m", "linkresolver", "serve", "--sandbox", "--host", "::1", "--port", "0"],
         env=cli.env,
         cwd=cli.home,
         stdout=subprocess.DEVNULL,

@@ -21,6 +21,7 @@ from resolver_core.manager import make_plugin_manager
 from resolver_core.models import ResolvedLink
 from resolver_core.pipeline import Resolver
 from resolver_core.provider import ResolveContext
+from resolver_core.records import outcome_json
 from tests.resolver_core.fakes import ProvidersPlugin, ScriptedProvider, empty_config
 
 API = "https://offcloud.com/api"
@@ -89,7 +90,7 @@ def test_a_link_that_every_provider_says_it_does_not_support_is_unsupported(tmp_
         api.post(f"{API}/instant", json={"error": "Unsupported link"})
         outcome = resolver(tmp_path, offcloud(tmp_path)).resolve_one("https://example.com/a")
     assert isinstance(outcome.error, errors.UnsupportedLink)
-    assert outcome.to_json()["status"] == "unsupported"
+    assert outcome_json(outcome)["status"] == "unsupported"
 
 
 class Unserving(ScriptedProvider):
@@ -115,4 +116,4 @@ def test_one_unsupported_and_one_failure_is_an_error(tmp_path: Path) -> None:
     outcome = resolver(tmp_path, Unserving("first", 1), ScriptedProvider("other", 2)).resolve_one(
         "https://rapidgator.net/file/err509"
     )
-    assert outcome.status == "error" and outcome.to_json()["status"] == "error"
+    assert outcome.status == "error" and outcome_json(outcome)["status"] == "error"

@@ -9,6 +9,7 @@ from resolver_core import errors
 from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
+from resolver_core.records import outcome_json
 
 from .fakes import ProvidersPlugin, ScriptedProvider, empty_config
 
@@ -84,6 +85,6 @@ def test_json_fields_are_never_missing(tmp_path: Path) -> None:
         "code",
         "files",
     }
-    assert all(set(o.to_json()) == keys for o in outcomes)
-    assert all(o.to_json()["files"] == [] for o in outcomes)  # one file each: no list
-    assert [o.to_json()["code"] for o in outcomes] == [None, 404, None]
+    assert all(set(outcome_json(o)) == keys for o in outcomes)
+    assert all(outcome_json(o)["files"] == [] for o in outcomes)  # one file each: no list
+    assert [outcome_json(o)["code"] for o in outcomes] == [None, 404, None]

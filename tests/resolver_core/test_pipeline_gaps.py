@@ -45,6 +45,7 @@ from resolver_core.provider import (
     ResolveContext,
     fetch_captcha_image,
 )
+from resolver_core.records import outcome_json
 
 from .fakes import RAPIDGATOR, ProvidersPlugin, ScriptedProvider, empty_config
 
@@ -194,8 +195,8 @@ def test_check_outcomes_in_json_and_reported_as_they_come(tmp_path: Path) -> Non
         urls, lambda position, outcome: seen.update({position: outcome.status})
     )
     assert seen == {0: "online", 1: "unsupported", 2: "offline"}
-    assert outcomes[1].to_json()["error"].startswith("no enabled provider serves this link")
-    assert [outcome.to_json() for outcome in outcomes] == [
+    assert outcome_json(outcomes[1])["error"].startswith("no enabled provider serves this link")
+    assert [outcome_json(outcome) for outcome in outcomes] == [
         {
             "input": urls[0],
             "status": "online",

@@ -95,6 +95,4 @@ def test_the_command_line_depends_one_way() -> None:
     assert not any(module.startswith("linkresolver.cli.") for module in _imports(cli / "app.py"))
     for folder in (REPO / "resolver_core", REPO / "linkresolver" / "plugins"):
         for path in folder.rglob("*.py"):
-            if path.name == "__main__.py":
-                continue  # `python -m resolver_core`: the command line's entry point itself
             assert not any(m.startswith("linkresolver.cli") for m in _imports(path)), path

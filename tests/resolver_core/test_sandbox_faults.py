@@ -103,7 +103,7 @@ def test_rates_are_shares(rates: tuple[float, float]) -> None:
 @pytest.mark.parametrize(("option", "value"), [("--fail-rate", "2"), ("--cut-rate", "lots")])
 def test_the_command_says_what_is_wrong(option: str, value: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "resolver_core", "sandbox", option, value],
+        [sys.executable, "-m", "linkresolver", "sandbox", option, value],
         capture_output=True,
         text=True,
         timeout=60,
