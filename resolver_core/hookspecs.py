@@ -1,8 +1,9 @@
 """Every hook linkresolver calls, with when it is called and what it expects back.
 
-Plugins implement these with ``@resolver_core.hookimpl``; built-in plugins (``linkresolver/plugins/``)
-and third-party ones (the ``linkresolver`` entry-point group) are registered alike. Hook
-arguments are passed by name: an implementation may accept any subset of them.
+Plugins implement these with ``@hookimpl`` from :mod:`linkresolver.api` (the plugin API);
+built-in plugins (``linkresolver/plugins/``) and third-party ones (the ``linkresolver``
+entry-point group) are registered alike. Hook arguments are passed by name: an
+implementation may accept any subset of them.
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from resolver_core.groups import common_options, emit, human_size
+from linkresolver.api import common_options, emit, human_size
 
 if TYPE_CHECKING:
-    from resolver_core.cli import App
+    from linkresolver.api import App
 
     from .client import OffcloudClient
 
@@ -71,9 +71,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _setup(args: argparse.Namespace) -> tuple[Any, Any, Any]:
-    from resolver_core.config import load_config  # noqa: PLC0415
-    from resolver_core.http import make_session  # noqa: PLC0415
-    from resolver_core.redact import register_secrets  # noqa: PLC0415
+    from linkresolver.api import load_config, make_session, register_secrets  # noqa: PLC0415
 
     from .provider import OffcloudProvider  # noqa: PLC0415
     from .session import session_path  # noqa: PLC0415
@@ -86,7 +84,7 @@ def _setup(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
 
 def _client(args: argparse.Namespace) -> OffcloudClient:
-    from resolver_core.errors import AuthFailed, ConfigError  # noqa: PLC0415
+    from linkresolver.api import AuthFailed, ConfigError  # noqa: PLC0415
 
     from .session import authenticated_client  # noqa: PLC0415
 
@@ -103,7 +101,7 @@ def _client(args: argparse.Namespace) -> OffcloudClient:
 def _login(args: argparse.Namespace, app: App) -> int:
     import getpass  # noqa: PLC0415
 
-    from resolver_core.errors import ConfigError  # noqa: PLC0415
+    from linkresolver.api import ConfigError  # noqa: PLC0415
 
     from .session import login_and_store  # noqa: PLC0415
 
@@ -143,7 +141,7 @@ def _proxies(args: argparse.Namespace, app: App) -> int:
 
 
 def _cache(args: argparse.Namespace, app: App) -> int:
-    from resolver_core.errors import ConfigError  # noqa: PLC0415
+    from linkresolver.api import ConfigError  # noqa: PLC0415
 
     from .provider import info_hash  # noqa: PLC0415
 

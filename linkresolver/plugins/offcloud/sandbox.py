@@ -30,8 +30,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from resolver_core.sandbox.files import SandboxFile
-from resolver_core.sandbox.server import Sandbox
+from linkresolver.api import Sandbox, SandboxFile
 
 API_PATH: Final = "/offcloud/api"
 KEY: Final = "S3NT1NEL-offcloud-sandbox-key-offcloud"

@@ -12,12 +12,10 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from resolver_core import hookimpl
+from linkresolver.api import hookimpl
 
 if TYPE_CHECKING:
-    from resolver_core.config import Config
-    from resolver_core.provider import Provider
-    from resolver_core.sandbox.server import Sandbox
+    from linkresolver.api import Config, Provider, Sandbox
 
 
 @hookimpl

@@ -14,14 +14,20 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from resolver_core.cli import whole_number
-from resolver_core.groups import common_options, confirm, destructive_options, emit, human_size
-from resolver_core.output import shown
+from linkresolver.api import (
+    common_options,
+    confirm,
+    destructive_options,
+    emit,
+    human_size,
+    shown,
+    whole_number,
+)
 
 from .services import SERVICES, Service
 
 if TYPE_CHECKING:
-    from resolver_core.cli import App
+    from linkresolver.api import App
 
     from .client import FamilyClient
 
@@ -130,10 +136,7 @@ def _service(args: argparse.Namespace) -> Service:
 
 
 def _client(args: argparse.Namespace) -> FamilyClient:
-    from resolver_core.config import load_config  # noqa: PLC0415
-    from resolver_core.errors import ConfigError  # noqa: PLC0415
-    from resolver_core.http import make_session  # noqa: PLC0415
-    from resolver_core.redact import register_secrets  # noqa: PLC0415
+    from linkresolver.api import ConfigError, load_config, make_session, register_secrets  # noqa: PLC0415
 
     from .client import FamilyClient  # noqa: PLC0415
 
@@ -151,7 +154,7 @@ def _client(args: argparse.Namespace) -> FamilyClient:
 
 
 def _file_id(args: argparse.Namespace, value: str) -> str:
-    from resolver_core.errors import ConfigError  # noqa: PLC0415
+    from linkresolver.api import ConfigError  # noqa: PLC0415
 
     file_id = _service(args).file_id(value)
     if file_id is None:
@@ -174,7 +177,7 @@ def _account(args: argparse.Namespace, app: App) -> int:
 
 
 def _upload(args: argparse.Namespace, app: App) -> int:
-    from resolver_core.errors import ConfigError  # noqa: PLC0415
+    from linkresolver.api import ConfigError  # noqa: PLC0415
 
     for path in args.files:
         if not path.is_file():

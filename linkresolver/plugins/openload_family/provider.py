@@ -15,16 +15,18 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import ClassVar, Final
 
-from resolver_core import errors
-from resolver_core.models import (
+from linkresolver.api import (
     AccountInfo,
     CaptchaChallenge,
+    HosterSpec,
     LinkState,
     LinkStatus,
+    Provider,
     ProviderKind,
+    ResolveContext,
     ResolvedLink,
+    errors,
 )
-from resolver_core.provider import HosterSpec, Provider, ResolveContext
 
 from .client import FamilyClient
 from .results import DownloadTicket, FileInfo, timestamp

@@ -33,9 +33,7 @@ from typing import Any, Final
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
-from resolver_core.sandbox.captcha import new_answer, render_png
-from resolver_core.sandbox.files import Behaviour, SandboxFile
-from resolver_core.sandbox.server import Sandbox
+from linkresolver.api import Behaviour, Sandbox, SandboxFile, new_answer, render_png
 
 from .services import HIGHLOAD, OPENLOAD, STREAMANGO, Service
 

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from werkzeug.wrappers import Request, Response
 
-from resolver_core.sandbox.server import Sandbox
+from linkresolver.api import Sandbox
 
 from .client import DOWNLOADING_TYPES
 
