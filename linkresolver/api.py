@@ -84,6 +84,7 @@ if TYPE_CHECKING:
         UnsupportedOperation,
     )
     from resolver_core.groups import (
+        CommandGroup,
         common_options,
         confirm,
         destructive_options,
@@ -182,6 +183,7 @@ _SOURCES: Final[dict[str, str]] = {
     "register_secrets": "resolver_core.redact",
     "redact": "resolver_core.redact",
     # Commands: the group a plugin adds to, the shared options and output, the app.
+    "CommandGroup": "resolver_core.groups",
     "common_options": "resolver_core.groups",
     "destructive_options": "resolver_core.groups",
     "emit": "resolver_core.groups",
@@ -252,6 +254,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "loose_float",
     "register_secrets",
     "redact",
+    "CommandGroup",
     "common_options",
     "destructive_options",
     "emit",

@@ -16,6 +16,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .config import Config
+    from .groups import CommandGroup
     from .models import CaptchaChallenge, ResolvedLink
     from .provider import Provider
     from .sandbox.server import Sandbox
@@ -58,12 +59,17 @@ def link_resolved(link: ResolvedLink) -> None:
 
 
 @hookspec
-def register_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add command-line commands: ``subparsers.add_parser(name, ...)``.
+def register_commands(
+    commands: CommandGroup, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
+) -> None:
+    """Add command-line commands: ``commands.add_command(name, help, handler)``.
 
-    Called once when the command line is built. A command's parser must set a ``handler``
-    default (``parser.set_defaults(handler=fn)``); ``fn(args, app)`` returns the exit code.
-    Return value ignored.
+    Called once when the command line is built. ``commands`` is a
+    :class:`~resolver_core.groups.CommandGroup`: ``add_command`` returns the command's
+    parser (add its arguments there), ``add_group`` a group of commands of its own
+    (``linkresolver NAME ACTION``). ``handler(args, app)`` returns the exit code.
+    ``subparsers`` is argparse's own sub-parser object, for plugins written before
+    ``commands`` existed; new plugins take ``commands`` only. Return value ignored.
     """
 
 

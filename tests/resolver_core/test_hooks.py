@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from resolver_core import hookimpl, hookspecs
 from resolver_core.cli import main
+from resolver_core.groups import CommandGroup
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import CaptchaChallenge, ResolvedLink
 from resolver_core.pipeline import Resolver
@@ -97,6 +98,32 @@ def test_hook_register_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     out = io.StringIO()
     assert main(["greet", "world"], stdout=out, stderr=io.StringIO()) == 7
     assert out.getvalue() == "hello world\n"
+
+
+def test_hook_register_commands_through_the_public_command_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What plugins are given: a command group of linkresolver's own, not argparse internals."""
+
+    class Counter:
+        @hookimpl
+        def register_commands(self, commands: CommandGroup) -> None:
+            top = commands.add_command("count", "count the words", lambda args, app: len(args.words))
+            top.add_argument("words", nargs="*")
+            beans = commands.add_group("beans", "the bean store", defaults={"store": "beans"})
+            sub = beans.add_group("jar", "jars of beans")
+            parser = sub.add_command(
+                "fill", "fill a jar", lambda args, app: print(args.store, args.jar, file=app.stdout) or 0
+            )
+            parser.add_argument("jar")
+
+    monkeypatch.setattr(
+        "resolver_core.manager.make_plugin_manager",
+        lambda **kw: make_plugin_manager(load_entry_points=False, extra=[Counter()], env={}),
+    )
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["count", "a", "b", "c"], stdout=out, stderr=err) == 3
+    assert main(["beans", "jar", "fill", "red"], stdout=out, stderr=err) == 0
+    assert out.getvalue() == "beans red\n"
+    assert main(["beans", "jar"], stdout=out, stderr=err) == 2  # a group's action is required
 
 
 def test_hook_sandbox_routes() -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from linkresolver.api import hookimpl
 
 if TYPE_CHECKING:
-    from linkresolver.api import Config, Provider, Sandbox
+    from linkresolver.api import CommandGroup, Config, Provider, Sandbox
 
 
 @hookimpl
@@ -20,10 +19,10 @@ def register_providers(register: Callable[[Provider], None], config: Config) -> 
 
 
 @hookimpl
-def register_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register_commands(commands: CommandGroup) -> None:
     from .commands import add_commands  # noqa: PLC0415 (the standard library only)
 
-    add_commands(subparsers)
+    add_commands(commands)
 
 
 @hookimpl

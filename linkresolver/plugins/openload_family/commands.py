@@ -27,50 +27,48 @@ from linkresolver.api import (
 from .services import SERVICES, Service
 
 if TYPE_CHECKING:
-    from linkresolver.api import App
+    from linkresolver.api import App, CommandGroup
 
     from .client import FamilyClient
 
 
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: CommandGroup) -> None:
     for service in SERVICES:
-        _add_group(subparsers, service)
+        _add_group(commands, service)
 
 
-def _add_group(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], service: Service) -> None:
+def _add_group(commands: CommandGroup, service: Service) -> None:
     common = common_options()
     destructive = destructive_options()
 
-    group = subparsers.add_parser(
+    actions = commands.add_group(
         service.name,
         help=f"{service.name} account: uploads, remote uploads, folders",
         description=f"The account side of {service.name}'s API: uploads, remote uploads, folders.",
+        defaults={"service": service.name},
     )
-    group.set_defaults(service=service.name)
-    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
     has = service.endpoints.__contains__
 
     def action(
         name: str, handler: Any, help: str, *parents: argparse.ArgumentParser
     ) -> argparse.ArgumentParser:
-        parser = actions.add_parser(name, parents=[common, *parents], help=help)
-        parser.set_defaults(handler=handler, service=service.name)
-        return parser
+        return actions.add_command(
+            name, help, handler, parents=[common, *parents], defaults={"service": service.name}
+        )
 
     action("account", _account, "the account's details (account/info)")
     p = action("upload", _upload, "upload files (file/ul), with the service checking the sha1 where it can")
     p.add_argument("files", nargs="+", metavar="FILE", type=Path)
     p.add_argument("--folder", metavar="ID", help="folder to upload to")
 
-    remote = actions.add_parser("remote", help="remote uploads: the service fetches a URL")
-    remote_actions = remote.add_subparsers(dest="remote_action", metavar="ACTION", required=True)
+    remote_actions = actions.add_group("remote", help="remote uploads: the service fetches a URL")
 
     def remote_action(
         name: str, handler: Any, help: str, *parents: argparse.ArgumentParser
     ) -> argparse.ArgumentParser:
-        parser = remote_actions.add_parser(name, parents=[common, *parents], help=help)
-        parser.set_defaults(handler=handler, service=service.name)
-        return parser
+        return remote_actions.add_command(
+            name, help, handler, parents=[common, *parents], defaults={"service": service.name}
+        )
 
     p = remote_action("add", _remote_add, "add a remote upload (remotedl/add)")
     p.add_argument("url", type=remote_url, metavar="URL")
