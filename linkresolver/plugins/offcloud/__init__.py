@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from linkresolver.api import hookimpl
+
+#: The providers this plugin registers: their configuration tables and environment
+#: variables are known even when the plugin is disabled.
+PROVIDER_NAMES: Final = ("offcloud",)
 
 if TYPE_CHECKING:
     from linkresolver.api import CommandGroup, Config, Provider, Sandbox

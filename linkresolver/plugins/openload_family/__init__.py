@@ -9,9 +9,15 @@ configuration table, priority and ``--provider`` name) and its own command group
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from linkresolver.api import hookimpl
+
+from .services import SERVICES
+
+#: The providers this plugin registers: their configuration tables and environment
+#: variables are known even when the plugin is disabled.
+PROVIDER_NAMES: Final = tuple(service.name for service in SERVICES)
 
 if TYPE_CHECKING:
     from linkresolver.api import CommandGroup, Config, Provider, Sandbox
