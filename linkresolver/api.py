@@ -38,11 +38,13 @@ The hooks (:mod:`resolver_core.hookspecs` documents each):
 - ``demo_samples()``: the :class:`DemoSample` links ``linkresolver demo`` shows the
   provider with, resolved against that emulation.
 
-A provider never sleeps, prompts or prints: it waits with ``ctx.wait_until(deadline,
-reason)`` (the person sees a :class:`Wait`), asks ``ctx.solve_captcha(challenge)``, reports
-long steps with ``ctx.report(message)``, and raises the :class:`ResolverError` subclass that
-says what went wrong (also reachable as ``errors.X``). The HTTP helpers (:func:`get_json`,
-:func:`expect_object`...) turn transport and JSON failures into those errors.
+A provider never sleeps, prompts or prints: it announces a wait with
+``ctx.report_wait(Wait.lasting(seconds, provider=..., reason=...))`` and sits it out with
+``ctx.wait_until(deadline)`` (other links go on meanwhile), asks
+``ctx.solve_captcha(challenge)``, reports long steps with ``ctx.report(message)``, and
+raises the :class:`ResolverError` subclass that says what went wrong (also reachable as
+``errors.X``). The HTTP helpers (:func:`get_json`, :func:`expect_object`...) turn transport
+and JSON failures into those errors.
 
 Importing this module is cheap: each name is imported from the core when first used, so a
 plugin's ``__init__`` may import :data:`hookimpl` without making ``linkresolver --help``
@@ -114,6 +116,7 @@ if TYPE_CHECKING:
         LinkStatus,
         ProviderKind,
         ResolvedLink,
+        Wait,
     )
     from resolver_core.output import shown
     from resolver_core.provider import HosterSpec, Provider, ResolveContext
@@ -140,6 +143,7 @@ _SOURCES: Final[dict[str, str]] = {
     "DownloadLimits": "resolver_core.models",
     "ProviderKind": "resolver_core.models",
     "CaptchaChallenge": "resolver_core.models",
+    "Wait": "resolver_core.models",
     # Configuration: a provider's table and the environment applied to it.
     "Config": "resolver_core.config",
     "ProviderSettings": "resolver_core.config",
@@ -216,6 +220,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "DownloadLimits",
     "ProviderKind",
     "CaptchaChallenge",
+    "Wait",
     "Config",
     "ProviderSettings",
     "load_config",
