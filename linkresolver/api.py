@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         load_config,
         warn_about_unknown_keys,
     )
+    from resolver_core.demo_samples import DemoPart, DemoSample
     from resolver_core.errors import (
         AuthFailed,
         BadLink,
@@ -202,6 +203,8 @@ _SOURCES: Final[dict[str, str]] = {
     "Behaviour": "resolver_core.sandbox.files",
     "new_answer": "resolver_core.sandbox.captcha",
     "render_png": "resolver_core.sandbox.captcha",
+    "DemoSample": "resolver_core.demo_samples",
+    "DemoPart": "resolver_core.demo_samples",
 }
 
 #: Names that are a module of the core, not a name in one.
@@ -273,6 +276,8 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "Behaviour",
     "new_answer",
     "render_png",
+    "DemoSample",
+    "DemoPart",
 ]
 
 

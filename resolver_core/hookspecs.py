@@ -9,13 +9,14 @@ implementation may accept any subset of them.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:
     from .config import Config
+    from .demo_samples import DemoSample
     from .groups import CommandGroup
     from .models import CaptchaChallenge, ResolvedLink
     from .provider import Provider
@@ -80,4 +81,17 @@ def sandbox_routes(sandbox: Sandbox) -> None:
     Called once when a sandbox is built, before it starts. Add routes with
     ``sandbox.route(...)``, files with ``sandbox.add_file(...)``, and the environment that
     points the provider at the sandbox with ``sandbox.set_env(...)``. Return value ignored.
+    """
+
+
+@hookspec
+def demo_samples() -> Iterable[DemoSample] | None:
+    """The lines ``linkresolver demo`` pastes to show this plugin's providers at work.
+
+    Called once when the demo starts, after the sandbox (with the plugin's
+    ``sandbox_routes``) is up. Return :class:`~resolver_core.demo_samples.DemoSample`
+    objects: a line as people paste it, the outcome each of its links must have against the
+    plugin's emulation, what it shows, and where in the post it goes
+    (:class:`~resolver_core.demo_samples.DemoPart`); None shows nothing. Every
+    implementation is called; the demo fails when a link ends otherwise.
     """

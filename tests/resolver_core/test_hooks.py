@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import io
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from resolver_core import hookimpl, hookspecs
 from resolver_core.cli import main
+from resolver_core.demo_samples import DemoPart, DemoSample, demo_post
 from resolver_core.groups import CommandGroup
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import CaptchaChallenge, ResolvedLink
@@ -141,6 +143,42 @@ def test_hook_sandbox_routes() -> None:
         assert "LINKRESOLVER_PREMIUMIZE_API_BASE" in sandbox.env()
 
 
+def test_hook_demo_samples(capsys: pytest.CaptureFixture[str]) -> None:
+    """A plugin's lines join the demo's post where their part says, and their outcomes are
+    checked: one that ends otherwise fails the demo."""
+
+    class Shows:
+        def __init__(self, *samples: DemoSample) -> None:
+            self.samples = samples
+
+        @hookimpl
+        def demo_samples(self) -> list[DemoSample]:
+            return list(self.samples)
+
+    unserved = DemoSample(
+        "Elsewhere: https://example.org/elsewhere", ("unsupported",), "nobody serves it", DemoPart.UNSERVED
+    )
+    opening = DemoSample("(a plugin's words)", (), "words", DemoPart.OPENING, "Watch the plugin's line.")
+    pm = make_plugin_manager(load_entry_points=False, extra=[Shows(unserved, opening)], env={})
+    post = demo_post(pm)
+    lines = post.text.splitlines()
+    assert lines[1] == "(a plugin's words)" and lines[-1] == unserved.text
+    assert post.expected[-2:] == ["unsupported", "unsupported"]
+    assert post.explanations[0] == "Watch the plugin's line."  # in the order of the parts
+    assert len(post.explanations) == len(set(post.explanations)) == 3  # each said once
+
+    def demo(*samples: DemoSample) -> int:
+        shows = make_plugin_manager(load_entry_points=False, extra=[Shows(*samples)], env={})
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("resolver_core.manager.make_plugin_manager", lambda **kw: shows)
+            return main(["demo"], stdout=io.StringIO(), stderr=sys.stderr)
+
+    assert demo(unserved) == 0
+    wrong = DemoSample("Wrong: https://example.org/wrong", ("ok",), "a wrong expectation", DemoPart.UNSERVED)
+    assert demo(wrong) == 1
+    assert "'unsupported', 'unsupported']" in capsys.readouterr().err
+
+
 def test_sandbox_latency_applies_to_api_calls_only() -> None:
     pm = make_plugin_manager(load_entry_points=False, env={})
     sandbox = build_sandbox(pm, latency=0.2)
@@ -168,6 +206,7 @@ def test_hooks_are_found() -> None:
         "link_resolved",
         "register_commands",
         "sandbox_routes",
+        "demo_samples",
     }
 
 

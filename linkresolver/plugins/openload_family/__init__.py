@@ -20,7 +20,7 @@ from .services import SERVICES
 PROVIDER_NAMES: Final = tuple(service.name for service in SERVICES)
 
 if TYPE_CHECKING:
-    from linkresolver.api import CommandGroup, Config, Provider, Sandbox
+    from linkresolver.api import CommandGroup, Config, DemoSample, Provider, Sandbox
 
 
 @hookimpl
@@ -43,3 +43,10 @@ def sandbox_routes(sandbox: Sandbox) -> None:
     from .sandbox import install  # noqa: PLC0415 (only the sandbox needs it)
 
     install(sandbox)
+
+
+@hookimpl
+def demo_samples() -> list[DemoSample]:
+    from .sandbox import demo_samples as samples  # noqa: PLC0415 (only the demo needs it)
+
+    return samples()

@@ -12,7 +12,7 @@ from linkresolver.api import hookimpl
 PROVIDER_NAMES: Final = ("premiumize",)
 
 if TYPE_CHECKING:
-    from linkresolver.api import Config, Provider, Sandbox
+    from linkresolver.api import Config, DemoSample, Provider, Sandbox
 
 
 @hookimpl
@@ -29,3 +29,10 @@ def sandbox_routes(sandbox: Sandbox) -> None:
     from .sandbox import PremiumizeEmulation  # noqa: PLC0415 (only the sandbox needs it)
 
     PremiumizeEmulation().install(sandbox)
+
+
+@hookimpl
+def demo_samples() -> list[DemoSample]:
+    from .sandbox import demo_samples as samples  # noqa: PLC0415 (only the demo needs it)
+
+    return samples()
