@@ -14,12 +14,19 @@ import ast
 import json
 import subprocess
 import sys
+import textwrap
+import types
 from pathlib import Path
 from typing import Final
 
 import pytest
+import responses
+import responses.matchers
 
 from linkresolver import api
+from resolver_core.config import load_config
+from resolver_core.manager import make_plugin_manager
+from resolver_core.pipeline import Resolver
 
 REPO: Final = Path(__file__).resolve().parents[2]
 PLUGINS: Final = REPO / "linkresolver" / "plugins"
@@ -148,3 +155,29 @@ def test_a_plugin_importing_the_hook_marker_pays_for_pluggy_alone() -> None:
     assert "pluggy" in loaded
     for heavy in ("requests", "werkzeug", "hostermatch", "resolver_core.pipeline", "resolver_core.http"):
         assert heavy not in loaded, heavy
+
+
+def test_the_guides_example_plugin_works(tmp_path: Path) -> None:
+    """The example in linkresolver.api's guide, run as a plugin: configured by the
+    environment alone, it resolves a link through its (mocked) service."""
+    guide = api.__doc__ or ""
+    example = textwrap.dedent(guide[guide.index("::\n") + 3 : guide.index("\nThe hooks")])
+    plugin = types.ModuleType("mydebrid_plugin")
+    exec(compile(example, "mydebrid_plugin", "exec"), plugin.__dict__)
+    pm = make_plugin_manager(
+        load_entry_points=False,
+        extra=[plugin],
+        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud"},
+    )
+    (tmp_path / "config.toml").write_text("", encoding="utf-8")
+    config = load_config(tmp_path / "config.toml", env={"LINKRESOLVER_MYDEBRID_KEY": "k"})
+    resolver = Resolver(config, pm=pm, cache_dir=tmp_path / "cache")
+    with responses.RequestsMock() as service:
+        service.get(
+            "https://api.mydebrid.example/v1/unlock",
+            json={"download": "https://cdn.mydebrid.example/abc.rar"},
+            match=[responses.matchers.query_param_matcher({"link": "https://rapidgator.net/file/abc"})],
+        )
+        [outcome] = resolver.resolve_many(["https://rapidgator.net/file/abc"])
+    assert (outcome.status, outcome.provider) == ("ok", "mydebrid")
+    assert outcome.link is not None and outcome.link.url == "https://cdn.mydebrid.example/abc.rar"
