@@ -88,7 +88,7 @@ def listed_hoster(name: object, domains: object, regexes: object) -> HosterPatte
     if not isinstance(name, str) or not name or len(name) > MAX_NAME_LENGTH:
         log.warning("hosterlist: skipping a hoster with the unusable name %r", str(name)[:60])
         return None
-    tlds = strings(domains, f"hoster {name} tlds")
+    tlds = texts_of(domains, f"hoster {name} tlds")
     if len(tlds) > MAX_DOMAINS_PER_HOSTER:
         log.warning(
             "hosterlist: hoster %s names %d domains; the first %d are kept",
@@ -98,7 +98,7 @@ def listed_hoster(name: object, domains: object, regexes: object) -> HosterPatte
         )
         tlds = tlds[:MAX_DOMAINS_PER_HOSTER]
     # One more than the index takes, so that it still says which hoster brought too many.
-    patterns = strings(regexes, f"hoster {name} regexes")[: MAX_PATTERNS_PER_HOSTER + 1]
+    patterns = texts_of(regexes, f"hoster {name} regexes")[: MAX_PATTERNS_PER_HOSTER + 1]
     return HosterPatterns(tlds, confined_patterns(name, patterns, tlds))
 
 
@@ -171,7 +171,7 @@ def confine(pattern: str, domains: list[str]) -> str:
     )
 
 
-def strings(value: object, what: str) -> tuple[str, ...]:
+def texts_of(value: object, what: str) -> tuple[str, ...]:
     """The non-empty texts of a remote list field (one text, or a list of them); anything
     else is ignored with a warning naming ``what``."""
     if isinstance(value, str):

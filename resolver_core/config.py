@@ -12,7 +12,9 @@ The file is ``platformdirs.user_config_dir("linkresolver")/config.toml``, or the
     requests_per_second = 10   # API calls a second at most (0: no limit)
 
 Environment variables override the file: ``LINKRESOLVER_<PROVIDER>_LOGIN``, ``_KEY``,
-``_PASSWORD``, ``_API_BASE``. Every problem names the file and the key (or the environment
+``_PASSWORD``, ``_API_BASE``, for any provider (a plugin's too), with or without a table.
+Provider names are not listed here: plugins register providers, and the built-in plugins
+declare theirs (:func:`builtin_provider_names`). Every problem names the file and the key (or the environment
 variable), so a person can fix it; a file that holds keys and can be read by others draws a
 warning, and so does a key linkresolver does not know (a typo would otherwise be ignored).
 """
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import functools
+import importlib
 import ipaddress
 import logging
 import math
@@ -30,7 +34,7 @@ import tomllib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
@@ -39,9 +43,10 @@ log = logging.getLogger("linkresolver")
 
 APP_NAME: Final = "linkresolver"
 CONFIG_ENV: Final = "LINKRESOLVER_CONFIG"
-#: Providers whose environment variables are read even without a table in the file.
-KNOWN_PROVIDERS: Final = ("premiumize", "offcloud", "openload", "streamango", "highload")
 _PROVIDER_KEYS: Final = {"login", "key", "password", "api_base", "priority", "enabled", "requests_per_second"}
+#: The environment variables of a provider: ``LINKRESOLVER_<NAME>_<FIELD>``.
+_ENV_PREFIX: Final = "LINKRESOLVER_"
+_ENV_FIELDS: Final = ("login", "key", "password", "api_base")
 #: Every key the file may have outside the provider tables.
 _TOP_LEVEL_KEYS: Final = ("providers", "hosterlist_ttl_hours", "captcha_command")
 _SECRET_KEYS: Final = ("key", "password")
@@ -89,10 +94,16 @@ class Config:
     cache_dir: Path | None = None
     #: Run with a captcha image's path as its last argument; prints the answer.
     captcha_command: str | None = None
+    #: Providers set by environment variables alone, with no table in the file.
+    from_environment: frozenset[str] = frozenset()
 
     def provider(self, name: str) -> ProviderSettings:
         """The settings of provider ``name`` (defaults when it has no table)."""
-        return self.providers.get(name) or ProviderSettings(name)
+        settings = self.providers.get(name)
+        if settings is None and name.lower() in self.from_environment:
+            # LINKRESOLVER_MYDEBRID_KEY is the variable of a provider named "MyDebrid" too.
+            settings = replace(self.providers[name.lower()], name=name)
+        return settings or ProviderSettings(name)
 
     def secrets(self) -> list[str]:
         return [secret for settings in self.providers.values() for secret in settings.secrets()]
@@ -132,12 +143,14 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     providers = _providers_from(data, config_path)
     if any(settings.secrets() for settings in providers.values()):  # keys in the file itself
         _warn_if_readable_by_others(config_path)
+    tables = set(providers)
     providers = _apply_environment(providers, environ)
     for settings in providers.values():
         _check_api_base(settings, config_path, environ)
     return Config(
         path=config_path if found else None,
         providers=providers,
+        from_environment=frozenset(providers.keys() - tables),
         hosterlist_ttl_hours=_ttl_from(data, config_path),
         captcha_command=_captcha_command_from(data, config_path),
         cache_dir=Path(environ["LINKRESOLVER_CACHE_DIR"]) if environ.get("LINKRESOLVER_CACHE_DIR") else None,
@@ -215,17 +228,34 @@ def _providers_from(data: Mapping[str, Any], config_path: Path) -> dict[str, Pro
 def _apply_environment(
     providers: dict[str, ProviderSettings], environ: Mapping[str, str]
 ) -> dict[str, ProviderSettings]:
-    for name in {*KNOWN_PROVIDERS, *providers}:
-        prefix = f"LINKRESOLVER_{name.upper()}_"
+    tabled = {name.upper() for name in providers}
+    named = {name.lower() for name in _environment_names(environ) if name not in tabled}
+    for name in {*named, *providers}:
+        prefix = f"{_ENV_PREFIX}{name.upper()}_"
         settings = providers.get(name) or ProviderSettings(name)
         login, key, password, api_base = (
             environ.get(prefix + field_name.upper()) or getattr(settings, field_name)
-            for field_name in ("login", "key", "password", "api_base")
+            for field_name in _ENV_FIELDS
         )
         changed = replace(settings, login=login, key=key, password=password, api_base=api_base)
         if changed != settings or name in providers:
             providers[name] = changed
     return providers
+
+
+def _environment_names(environ: Mapping[str, str]) -> set[str]:
+    """The NAMEs of the set ``LINKRESOLVER_<NAME>_<FIELD>`` variables, as written (upper case):
+    any provider's, since plugins add providers the core cannot list."""
+    names = set()
+    for variable, value in environ.items():
+        if not value or not variable.startswith(_ENV_PREFIX):
+            continue
+        for field_name in _ENV_FIELDS:
+            name = variable[len(_ENV_PREFIX) :].removesuffix(f"_{field_name.upper()}")
+            if name != variable[len(_ENV_PREFIX) :] and name:
+                names.add(name)
+                break
+    return names
 
 
 def _check_api_base(settings: ProviderSettings, config_path: Path, environ: Mapping[str, str]) -> None:
@@ -322,8 +352,8 @@ def _warn_about_unknown_top_level_keys(data: Mapping[str, Any], config_path: Pat
     for key, value in data.items():
         if key in _TOP_LEVEL_KEYS:
             continue
-        if isinstance(value, dict) and key in KNOWN_PROVIDERS:  # [premiumize] for [providers.premiumize]
-            hint = f"; did you mean [providers.{key}]?"
+        if isinstance(value, dict) and (_PROVIDER_KEYS & value.keys() or key in builtin_provider_names()):
+            hint = f"; did you mean [providers.{key}]?"  # [mydebrid] for [providers.mydebrid]
         else:
             hint = _did_you_mean(key, _TOP_LEVEL_KEYS)
         log.warning("%s: %r is not a setting linkresolver knows, so it is ignored%s", config_path, key, hint)
@@ -371,14 +401,21 @@ def warn_about_unknown_providers(config: Config, registered: Iterable[str]) -> N
 
     Plugins add providers, so only the caller knows every name: call this after the
     ``register_providers`` hook with the names registered. The built-in names are never
-    warned about (their plugin may be disabled on purpose, ``LINKRESOLVER_DISABLE_PLUGINS``).
+    warned about (their plugin may be disabled on purpose, ``LINKRESOLVER_DISABLE_PLUGINS``),
+    nor are names set only by environment variables (there is no table to remove).
     """
     names = sorted(set(registered))
+    builtin = builtin_provider_names()
     for name in config.providers:
-        if name in names or name in KNOWN_PROVIDERS or (config.path, name) in _WARNED_TABLES:
+        if (
+            name in names
+            or name in builtin
+            or name in config.from_environment
+            or (config.path, name) in _WARNED_TABLES
+        ):
             continue
         _WARNED_TABLES.add((config.path, name))  # once a process: serve makes a resolver a job
-        close = difflib.get_close_matches(name, sorted({*names, *KNOWN_PROVIDERS}), n=1)
+        close = difflib.get_close_matches(name, sorted({*names, *builtin}), n=1)
         hint = (
             f"; did you mean [providers.{close[0]}]?"
             if close
@@ -390,6 +427,39 @@ def warn_about_unknown_providers(config: Config, registered: Iterable[str]) -> N
             name,
             hint,
         )
+
+
+@functools.cache
+def builtin_provider_names() -> tuple[str, ...]:
+    """The names of the built-in plugins' providers, as each plugin declares them
+    (``PROVIDER_NAMES`` in its package), whether or not the plugin is enabled.
+
+    Only the warnings need them: a built-in provider's table is never "unknown", even when
+    its plugin is disabled, and ``[premiumize]`` gets "did you mean [providers.premiumize]?".
+    Read on first need (a plugin's package is light: the hook marker, no provider code).
+    """
+    from .builtin_plugins import DEFAULT_PLUGINS  # noqa: PLC0415
+
+    names: list[str] = []
+    for module_name in DEFAULT_PLUGINS:
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:  # noqa: BLE001 (the plugin manager warns of a plugin that cannot load)
+            log.debug("plugin %s: its provider names are unknown: %s", module_name, exc)
+            continue
+        names += getattr(module, "PROVIDER_NAMES", ())
+    return tuple(names)
+
+
+if TYPE_CHECKING:
+    #: The built-in plugins' providers (:func:`builtin_provider_names`); kept for old callers.
+    KNOWN_PROVIDERS: tuple[str, ...]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "KNOWN_PROVIDERS":
+        return builtin_provider_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _near_provider_key(key: str) -> str | None:

@@ -1,7 +1,7 @@
 """What plugins' command groups share (``linkresolver openload ls``, ``linkresolver offcloud
-cloud add``...): the common options, output as a line or JSON Lines, sizes for people, and
-confirmation before destroying anything. The standard library only: ``--help`` builds every
-group's parser.
+cloud add``...): where they add their commands (:class:`CommandGroup`), the common options,
+output as a line or JSON Lines, sizes for people, and confirmation before destroying
+anything. The standard library only: ``--help`` builds every group's parser.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol, TextIO
 
 from .arguments import add_config_options, add_retries_option, add_timeout_option
@@ -29,6 +30,58 @@ class CommandStreams(Protocol):
 
 #: The name the handlers' signatures use.
 App = CommandStreams
+
+#: What runs a command: ``handler(args, app)`` returns the exit code.
+Handler = Callable[[argparse.Namespace, "App"], int]
+
+
+class CommandGroup:
+    """Where a plugin adds its commands (the ``register_commands`` hook's ``commands``).
+
+    ``add_command`` makes ``linkresolver NAME`` (or ``linkresolver GROUP NAME`` in a group)
+    and returns its :class:`argparse.ArgumentParser` for the command's own arguments;
+    ``add_group`` makes a group of commands (``linkresolver offcloud cloud add``). This
+    stands between plugins and argparse's private sub-parser type, so that the command line
+    can change how it is built without breaking them.
+    """
+
+    def __init__(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        self._subparsers = subparsers
+
+    def add_command(
+        self,
+        name: str,
+        help: str,
+        handler: Handler,
+        *,
+        description: str | None = None,
+        parents: Iterable[argparse.ArgumentParser] = (),
+        defaults: Mapping[str, Any] | None = None,
+    ) -> argparse.ArgumentParser:
+        """A command run by ``handler``; ``parents`` lend it their options
+        (:func:`common_options`...), ``defaults`` are set on its parsed arguments."""
+        parser = self._subparsers.add_parser(name, help=help, description=description, parents=list(parents))
+        parser.set_defaults(handler=handler, **(defaults or {}))
+        return parser
+
+    def add_group(
+        self,
+        name: str,
+        help: str,
+        *,
+        description: str | None = None,
+        defaults: Mapping[str, Any] | None = None,
+    ) -> CommandGroup:
+        """A group of commands, ``linkresolver ... NAME ACTION``: one of them must be named."""
+        parser = self._subparsers.add_parser(name, help=help, description=description)
+        if defaults:
+            parser.set_defaults(**defaults)
+        # The destination names the group's chosen action (``offcloud_action``, ...); the
+        # handler set by that action's parser is what runs.
+        actions = parser.add_subparsers(
+            dest=f"{name.replace('-', '_')}_action", metavar="ACTION", required=True
+        )
+        return CommandGroup(actions)
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -72,4 +125,14 @@ def confirm(app: App, args: argparse.Namespace, what: str, where: str) -> bool:
     return app.stdin.readline().strip().lower() in ("y", "yes")
 
 
-__all__ = ["App", "CommandStreams", "common_options", "confirm", "destructive_options", "emit", "human_size"]
+__all__ = [
+    "App",
+    "CommandGroup",
+    "CommandStreams",
+    "Handler",
+    "common_options",
+    "confirm",
+    "destructive_options",
+    "emit",
+    "human_size",
+]

@@ -1,20 +1,23 @@
 """Every hook linkresolver calls, with when it is called and what it expects back.
 
-Plugins implement these with ``@resolver_core.hookimpl``; built-in plugins (``linkresolver/plugins/``)
-and third-party ones (the ``linkresolver`` entry-point group) are registered alike. Hook
-arguments are passed by name: an implementation may accept any subset of them.
+Plugins implement these with ``@hookimpl`` from :mod:`linkresolver.api` (the plugin API);
+built-in plugins (``linkresolver/plugins/``) and third-party ones (the ``linkresolver``
+entry-point group) are registered alike. Hook arguments are passed by name: an
+implementation may accept any subset of them.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:
     from .config import Config
+    from .demo_samples import DemoSample
+    from .groups import CommandGroup
     from .models import CaptchaChallenge, ResolvedLink
     from .provider import Provider
     from .sandbox.server import Sandbox
@@ -57,12 +60,17 @@ def link_resolved(link: ResolvedLink) -> None:
 
 
 @hookspec
-def register_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add command-line commands: ``subparsers.add_parser(name, ...)``.
+def register_commands(
+    commands: CommandGroup, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
+) -> None:
+    """Add command-line commands: ``commands.add_command(name, help, handler)``.
 
-    Called once when the command line is built. A command's parser must set a ``handler``
-    default (``parser.set_defaults(handler=fn)``); ``fn(args, app)`` returns the exit code.
-    Return value ignored.
+    Called once when the command line is built. ``commands`` is a
+    :class:`~resolver_core.groups.CommandGroup`: ``add_command`` returns the command's
+    parser (add its arguments there), ``add_group`` a group of commands of its own
+    (``linkresolver NAME ACTION``). ``handler(args, app)`` returns the exit code.
+    ``subparsers`` is argparse's own sub-parser object, for plugins written before
+    ``commands`` existed; new plugins take ``commands`` only. Return value ignored.
     """
 
 
@@ -73,4 +81,17 @@ def sandbox_routes(sandbox: Sandbox) -> None:
     Called once when a sandbox is built, before it starts. Add routes with
     ``sandbox.route(...)``, files with ``sandbox.add_file(...)``, and the environment that
     points the provider at the sandbox with ``sandbox.set_env(...)``. Return value ignored.
+    """
+
+
+@hookspec
+def demo_samples() -> Iterable[DemoSample] | None:
+    """The lines ``linkresolver demo`` pastes to show this plugin's providers at work.
+
+    Called once when the demo starts, after the sandbox (with the plugin's
+    ``sandbox_routes``) is up. Return :class:`~resolver_core.demo_samples.DemoSample`
+    objects: a line as people paste it, the outcome each of its links must have against the
+    plugin's emulation, what it shows, and where in the post it goes
+    (:class:`~resolver_core.demo_samples.DemoPart`); None shows nothing. Every
+    implementation is called; the demo fails when a link ends otherwise.
     """

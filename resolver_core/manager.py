@@ -2,7 +2,7 @@
 
 No plugin manager exists at import time: :func:`make_plugin_manager` builds a fresh one, so
 tests and embedding applications get their own. Built-in plugins are listed once in
-:data:`DEFAULT_PLUGINS` and registered exactly like third-party ones.
+:data:`~resolver_core.builtin_plugins.DEFAULT_PLUGINS` and registered exactly like third-party ones.
 """
 
 from __future__ import annotations
@@ -15,15 +15,10 @@ from collections.abc import Iterable
 import pluggy
 
 from . import hookspecs
+from .builtin_plugins import DEFAULT_PLUGINS
 
 log = logging.getLogger("linkresolver")
 
-#: The built-in plugins, as importable module names.
-DEFAULT_PLUGINS: tuple[str, ...] = (
-    "linkresolver.plugins.premiumize",
-    "linkresolver.plugins.openload_family",
-    "linkresolver.plugins.offcloud",
-)
 
 #: Names of plugins not to load, comma-separated (a built-in module or an entry point name).
 DISABLE_ENV = "LINKRESOLVER_DISABLE_PLUGINS"

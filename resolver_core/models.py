@@ -6,6 +6,7 @@ JSON Lines, downloads, handoffs) reads only these.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -123,3 +124,26 @@ class CaptchaChallenge:
     image: bytes | None = None
     #: The image's media type, as the server sent it.
     content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """A wait a provider has to sit out (a download ticket's), as an event the core shows:
+    a line on the terminal, a countdown on the web page. Reported with
+    :meth:`~resolver_core.provider.ResolveContext.report_wait`, never as a sentence to parse."""
+
+    provider: str
+    #: What is waited for, in words a person reads ("openload's download ticket").
+    reason: str
+    #: When the wait ends, as Unix time (the web page counts down to it).
+    until: float
+    #: How long the wait is, in seconds, as the provider was told.
+    seconds: float
+
+    @classmethod
+    def lasting(cls, seconds: float, *, provider: str, reason: str) -> Wait:
+        """A wait of ``seconds`` from now."""
+        return cls(provider, reason, time.time() + seconds, seconds)
+
+    def for_person(self) -> str:
+        return f"waiting {self.seconds:.0f} s for {self.reason}"

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from hostermatch import HosterIndex, extract_links
 
 from . import errors, ratelimit
-from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink
+from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, Provider, ResolveContext
 
@@ -91,6 +91,8 @@ class Resolver:
         self.captcha_prompt = captcha_prompt
         #: Shows a provider's reports on a long step (``ctx.report``): ``(url, message)``.
         self.on_report: Callable[[str, str], None] | None = None
+        #: Shows a provider's waits (``ctx.report_wait``): ``(url, wait)``; else as reports.
+        self.on_wait: Callable[[str, Wait], None] | None = None
         self.cancelled = threading.Event()
         self.refresh_hosterlists = refresh_hosterlists
         self._index: HosterIndex | None = None
@@ -118,7 +120,14 @@ class Resolver:
             refresh_hosterlists=self.refresh_hosterlists,
             slot=slot,
             reporter=(lambda message: self._report(url, message)) if url else None,
+            wait_reporter=(lambda wait: self._report_wait(url, wait)) if url else None,
         )
+
+    def _report_wait(self, url: str, wait: Wait) -> None:
+        if self.on_wait is not None:
+            self.on_wait(url, wait)
+        else:
+            self._report(url, wait.for_person())
 
     def _report(self, url: str, message: str) -> None:
         if self.on_report is not None:

@@ -31,6 +31,7 @@ from .models import (
     LinkStatus,
     ProviderKind,
     ResolvedLink,
+    Wait,
 )
 from .ratelimit import DEFAULT_RATE
 from .redact import redact
@@ -77,6 +78,8 @@ class ResolveContext:
     slot: threading.Semaphore | None = None
     #: Where :meth:`report` goes: the core shows it (a terminal line, the web page, a log).
     reporter: Callable[[str], None] | None = None
+    #: Where :meth:`report_wait` goes (the web page's countdown); without it, the reporter.
+    wait_reporter: Callable[[Wait], None] | None = None
 
     def report(self, message: str) -> None:
         """Tell the person how a long step goes ("downloading at Offcloud: 40%")."""
@@ -84,6 +87,14 @@ class ResolveContext:
             self.reporter(message)
         else:
             log.info("%s", message)
+
+    def report_wait(self, wait: Wait) -> None:
+        """Tell the person of a wait about to be sat out (then :meth:`wait_until` it): an
+        event with its end and its reason, which a page can count down."""
+        if self.wait_reporter is not None:
+            self.wait_reporter(wait)
+        else:
+            self.report(wait.for_person())
 
     def wait(self, seconds: float) -> None:
         """Wait ``seconds`` (a ticket's wait time); see :meth:`wait_until`."""

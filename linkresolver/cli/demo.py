@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from resolver_core.demo_samples import demo_post
 from resolver_core.hookspecs import hookimpl
 from resolver_core.lines import write_line
 from resolver_core.models import CaptchaChallenge
@@ -25,35 +26,14 @@ from .app import ExitStatus
 if TYPE_CHECKING:
     from .app import App
 
-#: A forum post, as people paste them: links in prose, BBCode and HTML, and one without a
-#: scheme. Each with the outcome the sandbox is set up to give.
-SAMPLE_POST = """\
-New upload, 3 parts, pw: demo
-[url=https://rapidgator.net/file/a1b2c3d4/Holiday.Video.part1.rar.html]Part 1[/url]
-Part 2: https://rg.to/file/e5f6a7b8/Holiday.Video.part2.rar.html
-<a href="https://uploaded.net/file/k9x2m4">Part 3</a>
-Mirror: nitroflare.com/view/7QX2P4Z/Holiday.Video.mkv
-Also: https://1fichier.com/?q8w7e6r5t4 and https://turbobit.net/m3n4b5v6.html
-Extras: https://openload.co/f/Hx7Lq2Wp0aZ/Holiday.Video.Extras.mkv
-Subtitles: https://streamango.com/f/Zr4Tn8Ks1Qm/Holiday.Video.Subtitles.zip
-Stream: https://highload.to/f/Vxj4mjsK4PX/Holiday.Video.mp4
-Old link (deleted): https://rapidgator.net/file/status404
-Hoster down at Premiumize (Offcloud takes over): https://filefactory.com/file/z8y7x6
-Bonus (Offcloud fetches it into its cloud first): https://mediafire.com/file/cloudonly7q2/Holiday.Video.Bonus.mkv
-Soundtrack torrent, in Offcloud's cache:
-magnet:?xt=urn:btih:2c6b6858d61da9543d4231a71db4b1c9264b0685&dn=Holiday.Soundtrack.single.flac
-Whole season torrent: magnet:?xt=urn:btih:a7f3e9d1c5b8024f6e1d3c9b7a5f2e8d4c6b1a09&dn=Holiday.Season.1
-Not a hoster anyone serves: https://example.com/some/page
-"""
-EXPECTED = ["ok"] * 9 + ["error"] + ["ok"] * 4 + ["unsupported"]
-
 
 def run_demo(app: App) -> int:
     out = app.stdout
+    post = demo_post(app.pm)  # a forum post of every plugin's sample links
     with build_sandbox(app.pm) as sandbox, tempfile.TemporaryDirectory(prefix="linkresolver-demo-") as work:
         solver = _ShowingSolver(sandbox.url, out)
 
-        # Offcloud's cloud downloads report how they go: shown as they come.
+        # Long steps (a cloud download) report how they go: shown as they come.
         def show(url: str, message: str) -> None:
             write_line(out, shown(f"  {message}: {url}"))
 
@@ -69,14 +49,9 @@ def run_demo(app: App) -> int:
         for provider, info, error in resolver.accounts():
             state = error.for_person() if error else f"{info.type} account" if info else "no account API"
             print(shown(f"  provider {provider.name} ({provider.kind.value}): {state}"), file=out)
-        print("\nPasted text:\n  " + SAMPLE_POST.strip().replace("\n", "\n  "), file=out)
-        urls = resolver.links_in([SAMPLE_POST])
-        print(
-            "\nThe file hosts' own APIs go through the download-ticket flow: a ticket, its wait,"
-            "\na captcha (answered here by the sandbox's demo solver), then the direct link."
-            "\nOffcloud gives instant links, or fetches a file (or a torrent) into its cloud first.",
-            file=out,
-        )
+        print("\nPasted text:\n  " + post.text.strip().replace("\n", "\n  "), file=out)
+        urls = resolver.links_in([post.text])
+        print("\n" + "\n".join(post.explanations), file=out)
         outcomes = resolver.resolve_many(urls)
         app.pm.unregister(solver)
         print(f"\nFound {len(urls)} links; resolved through the providers:\n", file=out)
@@ -93,8 +68,8 @@ def run_demo(app: App) -> int:
                 print(f"  {'':<{sum(widths) + 10}}  {shown(file.url)}", file=out)
         _download_two(resolver, outcomes, Path(work) / "downloads", out)
     statuses = [outcome.status for outcome in outcomes]
-    if statuses != EXPECTED:
-        print(f"\nThe demo expected {EXPECTED} and got {statuses}.", file=app.stderr)
+    if statuses != post.expected:
+        print(f"\nThe demo expected {post.expected} and got {statuses}.", file=app.stderr)
         return ExitStatus.LINK_FAILED
     print("\nEvery link ended as the sandbox scenario says. Try: linkresolver sandbox", file=out)
     return ExitStatus.OK

@@ -171,7 +171,9 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     p = sub.add_parser("demo", parents=[common], help="see it work: resolve sample links against the sandbox")
     p.set_defaults(handler=commands.demo)
     if pm is not None:
-        pm.hook.register_commands(subparsers=sub)
+        from resolver_core.groups import CommandGroup  # noqa: PLC0415
+
+        pm.hook.register_commands(commands=CommandGroup(sub), subparsers=sub)
     return parser
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import re
 import secrets
 import threading
 import time
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ..errors import Interrupted, ResolverError
 from ..hookspecs import hookimpl
-from ..models import CaptchaChallenge
+from ..models import CaptchaChallenge, Wait
 from ..pipeline import MAX_WAITING, Outcome, Resolver
 from ..records import outcome_json
 
@@ -51,8 +50,6 @@ MAX_JOBS: Final = 200
 RUNNING_JOBS: Final = 8
 #: Threads a job resolves its links on unless told otherwise (``serve --job-threads``).
 JOB_THREADS: Final = 8
-#: A provider's report of a ticket's wait ("waiting 10 s for openload's download ticket").
-_WAIT: Final = re.compile(r"\bwaiting (\d{1,5}) s\b")
 #: Seconds a captcha waits for the page's answer.
 CAPTCHA_TIMEOUT: Final = 300.0
 #: The states of a row whose resolution has not ended.
@@ -192,6 +189,7 @@ class JobManager:
         #: The (job, row) the current thread resolves.
         self._here = threading.local()
         resolver.on_report = self._report
+        resolver.on_wait = self._wait
         resolver.pm.register(_WebCaptchaSolver(self), name="web-captcha-solver")
 
     def start(
@@ -441,10 +439,21 @@ class JobManager:
             log.info("%s: %s", link, message)
             return
         job, row = current
-        wait = _WAIT.search(message)
         row.message = message
-        row.state = "waiting" if wait else "resolving"
-        row.wait_until = time.time() + int(wait.group(1)) if wait else None
+        row.state = "resolving"
+        row.wait_until = None
+        job.bump()
+
+    def _wait(self, link: str, wait: Wait) -> None:
+        """A provider's wait: the row says why, and counts down to its end."""
+        current = self._current()
+        if current is None:
+            log.info("%s: %s", link, wait.for_person())
+            return
+        job, row = current
+        row.message = wait.for_person()
+        row.state = "waiting"
+        row.wait_until = wait.until
         job.bump()
 
     def _solve(self, challenge: CaptchaChallenge) -> str | None:

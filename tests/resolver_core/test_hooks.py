@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import io
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ from werkzeug.wrappers import Response
 
 from linkresolver.cli.parser import main
 from resolver_core import hookimpl, hookspecs
+from resolver_core.demo_samples import DemoPart, DemoSample, demo_post
 from resolver_core.factory import build_resolver
+from resolver_core.groups import CommandGroup
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import CaptchaChallenge, ResolvedLink
 from resolver_core.sandbox import build_sandbox
@@ -99,6 +102,32 @@ def test_hook_register_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     assert out.getvalue() == "hello world\n"
 
 
+def test_hook_register_commands_through_the_public_command_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What plugins are given: a command group of linkresolver's own, not argparse internals."""
+
+    class Counter:
+        @hookimpl
+        def register_commands(self, commands: CommandGroup) -> None:
+            top = commands.add_command("count", "count the words", lambda args, app: len(args.words))
+            top.add_argument("words", nargs="*")
+            beans = commands.add_group("beans", "the bean store", defaults={"store": "beans"})
+            sub = beans.add_group("jar", "jars of beans")
+            parser = sub.add_command(
+                "fill", "fill a jar", lambda args, app: print(args.store, args.jar, file=app.stdout) or 0
+            )
+            parser.add_argument("jar")
+
+    monkeypatch.setattr(
+        "resolver_core.manager.make_plugin_manager",
+        lambda **kw: make_plugin_manager(load_entry_points=False, extra=[Counter()], env={}),
+    )
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["count", "a", "b", "c"], stdout=out, stderr=err) == 3
+    assert main(["beans", "jar", "fill", "red"], stdout=out, stderr=err) == 0
+    assert out.getvalue() == "beans red\n"
+    assert main(["beans", "jar"], stdout=out, stderr=err) == 2  # a group's action is required
+
+
 def test_hook_sandbox_routes() -> None:
     class Emulation:
         @hookimpl
@@ -112,6 +141,42 @@ def test_hook_sandbox_routes() -> None:
         assert sandbox.env()["LINKRESOLVER_ECHO_API_BASE"] == sandbox.url + "/echo"
         # Premiumize's emulation is in too: every built-in plugin contributes.
         assert "LINKRESOLVER_PREMIUMIZE_API_BASE" in sandbox.env()
+
+
+def test_hook_demo_samples(capsys: pytest.CaptureFixture[str]) -> None:
+    """A plugin's lines join the demo's post where their part says, and their outcomes are
+    checked: one that ends otherwise fails the demo."""
+
+    class Shows:
+        def __init__(self, *samples: DemoSample) -> None:
+            self.samples = samples
+
+        @hookimpl
+        def demo_samples(self) -> list[DemoSample]:
+            return list(self.samples)
+
+    unserved = DemoSample(
+        "Elsewhere: https://example.org/elsewhere", ("unsupported",), "nobody serves it", DemoPart.UNSERVED
+    )
+    opening = DemoSample("(a plugin's words)", (), "words", DemoPart.OPENING, "Watch the plugin's line.")
+    pm = make_plugin_manager(load_entry_points=False, extra=[Shows(unserved, opening)], env={})
+    post = demo_post(pm)
+    lines = post.text.splitlines()
+    assert lines[1] == "(a plugin's words)" and lines[-1] == unserved.text
+    assert post.expected[-2:] == ["unsupported", "unsupported"]
+    assert post.explanations[0] == "Watch the plugin's line."  # in the order of the parts
+    assert len(post.explanations) == len(set(post.explanations)) == 3  # each said once
+
+    def demo(*samples: DemoSample) -> int:
+        shows = make_plugin_manager(load_entry_points=False, extra=[Shows(*samples)], env={})
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("resolver_core.manager.make_plugin_manager", lambda **kw: shows)
+            return main(["demo"], stdout=io.StringIO(), stderr=sys.stderr)
+
+    assert demo(unserved) == 0
+    wrong = DemoSample("Wrong: https://example.org/wrong", ("ok",), "a wrong expectation", DemoPart.UNSERVED)
+    assert demo(wrong) == 1
+    assert "'unsupported', 'unsupported']" in capsys.readouterr().err
 
 
 def test_sandbox_latency_applies_to_api_calls_only() -> None:
@@ -141,6 +206,7 @@ def test_hooks_are_found() -> None:
         "link_resolved",
         "register_commands",
         "sandbox_routes",
+        "demo_samples",
     }
 
 

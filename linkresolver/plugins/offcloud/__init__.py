@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from resolver_core import hookimpl
+from linkresolver.api import hookimpl
+
+#: The providers this plugin registers: their configuration tables and environment
+#: variables are known even when the plugin is disabled.
+PROVIDER_NAMES: Final = ("offcloud",)
 
 if TYPE_CHECKING:
-    from resolver_core.config import Config
-    from resolver_core.provider import Provider
-    from resolver_core.sandbox.server import Sandbox
+    from linkresolver.api import CommandGroup, Config, DemoSample, Provider, Sandbox
 
 
 @hookimpl
@@ -22,10 +23,10 @@ def register_providers(register: Callable[[Provider], None], config: Config) -> 
 
 
 @hookimpl
-def register_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register_commands(commands: CommandGroup) -> None:
     from .commands import add_commands  # noqa: PLC0415 (the standard library only)
 
-    add_commands(subparsers)
+    add_commands(commands)
 
 
 @hookimpl
@@ -33,3 +34,10 @@ def sandbox_routes(sandbox: Sandbox) -> None:
     from .sandbox import install  # noqa: PLC0415 (only the sandbox needs it)
 
     install(sandbox)
+
+
+@hookimpl
+def demo_samples() -> list[DemoSample]:
+    from .sandbox import demo_samples as samples  # noqa: PLC0415 (only the demo needs it)
+
+    return samples()

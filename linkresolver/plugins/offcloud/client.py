@@ -17,8 +17,8 @@ from typing import Any, Final
 
 import requests
 
-from resolver_core import errors
-from resolver_core.http import (
+from linkresolver.api import (
+    errors,
     expect_object,
     get_json_response,
     get_text,

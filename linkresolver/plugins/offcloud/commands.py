@@ -9,27 +9,24 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from resolver_core.groups import common_options, emit, human_size
+from linkresolver.api import common_options, emit, human_size
 
 if TYPE_CHECKING:
-    from resolver_core.groups import App
+    from linkresolver.api import App, CommandGroup
 
     from .client import OffcloudClient
 
 
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: CommandGroup) -> None:
     common = common_options()
-    group = subparsers.add_parser(
+    actions = commands.add_group(
         "offcloud",
         help="offcloud: cloud and remote downloads, the torrent cache, login",
         description="Offcloud's API: the cloud, remote downloads, the BitTorrent cache, login.",
     )
-    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    def action(parent: Any, name: str, handler: Any, help: str) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = parent.add_parser(name, parents=[common], help=help)
-        parser.set_defaults(handler=handler)
-        return parser
+    def action(group: CommandGroup, name: str, handler: Any, help: str) -> argparse.ArgumentParser:
+        return group.add_command(name, help, handler, parents=[common])
 
     p = action(
         actions, "login", _login, "log in with e-mail and password; keeps the session, not the password"
@@ -40,8 +37,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     p = action(actions, "cache", _cache, "which torrents are ready at once (info hashes or magnets)")
     p.add_argument("hashes", nargs="+", metavar="HASH|MAGNET")
 
-    cloud = actions.add_parser("cloud", help="downloads into your Offcloud cloud")
-    cloud_actions = cloud.add_subparsers(dest="cloud_action", metavar="ACTION", required=True)
+    cloud_actions = actions.add_group("cloud", help="downloads into your Offcloud cloud")
     p = action(cloud_actions, "add", _cloud_add, "add a link or magnet to the cloud")
     p.add_argument("url", metavar="URL|MAGNET")
     for name, handler, help in (
@@ -52,8 +48,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     ):
         action(cloud_actions, name, handler, help).add_argument("request_id", metavar="ID")
 
-    remote = actions.add_parser("remote", help="downloads to your own remote accounts (FTP, Google Drive)")
-    remote_actions = remote.add_subparsers(dest="remote_action", metavar="ACTION", required=True)
+    remote_actions = actions.add_group(
+        "remote", help="downloads to your own remote accounts (FTP, Google Drive)"
+    )
     p = action(remote_actions, "add", _remote_add, "send a link to one of your remote accounts")
     p.add_argument("url", metavar="URL")
     p.add_argument("--account", required=True, metavar="ID", help="remote account id (see: remote accounts)")
@@ -71,9 +68,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _setup(args: argparse.Namespace) -> tuple[Any, Any, Any]:
-    from resolver_core.config import load_config  # noqa: PLC0415
-    from resolver_core.http import make_session  # noqa: PLC0415
-    from resolver_core.redact import register_secrets  # noqa: PLC0415
+    from linkresolver.api import load_config, make_session, register_secrets  # noqa: PLC0415
 
     from .provider import OffcloudProvider  # noqa: PLC0415
     from .session import session_path  # noqa: PLC0415
@@ -86,7 +81,7 @@ def _setup(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
 
 def _client(args: argparse.Namespace) -> OffcloudClient:
-    from resolver_core.errors import AuthFailed, ConfigError  # noqa: PLC0415
+    from linkresolver.api import AuthFailed, ConfigError  # noqa: PLC0415
 
     from .session import authenticated_client  # noqa: PLC0415
 
@@ -103,7 +98,7 @@ def _client(args: argparse.Namespace) -> OffcloudClient:
 def _login(args: argparse.Namespace, app: App) -> int:
     import getpass  # noqa: PLC0415
 
-    from resolver_core.errors import ConfigError  # noqa: PLC0415
+    from linkresolver.api import ConfigError  # noqa: PLC0415
 
     from .session import login_and_store  # noqa: PLC0415
 
@@ -143,7 +138,7 @@ def _proxies(args: argparse.Namespace, app: App) -> int:
 
 
 def _cache(args: argparse.Namespace, app: App) -> int:
-    from resolver_core.errors import ConfigError  # noqa: PLC0415
+    from linkresolver.api import ConfigError  # noqa: PLC0415
 
     from .provider import info_hash  # noqa: PLC0415
 

@@ -23,18 +23,22 @@ from pathlib import Path
 from typing import Any, ClassVar, Final
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from resolver_core import errors
-from resolver_core.config import Config, ProviderSettings, warn_about_unknown_keys
-from resolver_core.http import provider_words
-from resolver_core.models import (
+from linkresolver.api import (
     AccountInfo,
+    Config,
     FileLink,
+    HosterSpec,
     LinkState,
     LinkStatus,
+    Provider,
     ProviderKind,
+    ProviderSettings,
+    ResolveContext,
     ResolvedLink,
+    errors,
+    provider_words,
+    warn_about_unknown_keys,
 )
-from resolver_core.provider import HosterSpec, Provider, ResolveContext
 
 from .client import CACHE_BATCH, PROVIDER, OffcloudClient
 from .results import Status

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from resolver_core.values import loose_int
+from linkresolver.api import loose_int
 
 #: cloud/status states after which polling stops.
 FINISHED: Final = frozenset({"downloaded", "error", "canceled", "cancelled"})

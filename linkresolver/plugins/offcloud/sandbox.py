@@ -30,8 +30,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from resolver_core.sandbox.files import SandboxFile
-from resolver_core.sandbox.server import Sandbox
+from linkresolver.api import DemoPart, DemoSample, Sandbox, SandboxFile
 
 API_PATH: Final = "/offcloud/api"
 KEY: Final = "S3NT1NEL-offcloud-sandbox-key-offcloud"
@@ -347,3 +346,41 @@ def install(sandbox: Sandbox) -> OffcloudEmulation:
     emulation = OffcloudEmulation()
     emulation.install(sandbox)
     return emulation
+
+
+def demo_samples() -> list[DemoSample]:
+    """The demo's links for Offcloud: a hoster another provider has down, a file fetched
+    into the cloud first (``cloudonly``), a torrent in the cache and one fetched."""
+    explains = "Offcloud gives instant links, or fetches a file (or a torrent) into its cloud first."
+    return [
+        DemoSample(
+            "Hoster down at Premiumize (Offcloud takes over): https://filefactory.com/file/z8y7x6",
+            ("ok",),
+            "a hoster down at the first provider is served by the next",
+            DemoPart.FALLBACK,
+        ),
+        DemoSample(
+            "Bonus (Offcloud fetches it into its cloud first):"
+            " https://mediafire.com/file/cloudonly7q2/Holiday.Video.Bonus.mkv",
+            ("ok",),
+            "a cloud download, its progress shown as it goes",
+            DemoPart.CLOUD,
+            explains,
+        ),
+        DemoSample(
+            "Soundtrack torrent, in Offcloud's cache:\n"
+            "magnet:?xt=urn:btih:2c6b6858d61da9543d4231a71db4b1c9264b0685&dn=Holiday.Soundtrack.single.flac",
+            ("ok",),
+            "a cached torrent: its file at once",
+            DemoPart.TORRENT,
+            explains,
+        ),
+        DemoSample(
+            "Whole season torrent:"
+            " magnet:?xt=urn:btih:a7f3e9d1c5b8024f6e1d3c9b7a5f2e8d4c6b1a09&dn=Holiday.Season.1",
+            ("ok",),
+            "a torrent of several files, fetched first, each file's link listed",
+            DemoPart.TORRENT,
+            explains,
+        ),
+    ]

@@ -19,9 +19,7 @@ from typing import Final
 
 import requests
 
-from resolver_core import errors
-from resolver_core.config import Config, ProviderSettings, default_config_path
-from resolver_core.redact import register_secrets
+from linkresolver.api import Config, ProviderSettings, default_config_path, errors, register_secrets
 
 from .client import OffcloudClient
 

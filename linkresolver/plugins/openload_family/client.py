@@ -16,16 +16,16 @@ from typing import Any, Final
 
 import requests
 
-from resolver_core import errors
-from resolver_core.http import (
+from linkresolver.api import (
+    errors,
     expect_object,
     get_json,
     post_json,
     read_json_answer,
+    redact,
     short_repr,
     unwrap_envelope,
 )
-from resolver_core.redact import redact
 
 from .results import (
     AccountDetails,

@@ -14,57 +14,61 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from resolver_core.arguments import whole_number
-from resolver_core.groups import common_options, confirm, destructive_options, emit, human_size
-from resolver_core.output import shown
+from linkresolver.api import (
+    common_options,
+    confirm,
+    destructive_options,
+    emit,
+    human_size,
+    shown,
+    whole_number,
+)
 
 from .services import SERVICES, Service
 
 if TYPE_CHECKING:
-    from resolver_core.groups import App
+    from linkresolver.api import App, CommandGroup
 
     from .client import FamilyClient
 
 
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: CommandGroup) -> None:
     for service in SERVICES:
-        _add_group(subparsers, service)
+        _add_group(commands, service)
 
 
-def _add_group(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], service: Service) -> None:
+def _add_group(commands: CommandGroup, service: Service) -> None:
     common = common_options()
     destructive = destructive_options()
 
-    group = subparsers.add_parser(
+    actions = commands.add_group(
         service.name,
         help=f"{service.name} account: uploads, remote uploads, folders",
         description=f"The account side of {service.name}'s API: uploads, remote uploads, folders.",
+        defaults={"service": service.name},
     )
-    group.set_defaults(service=service.name)
-    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
     has = service.endpoints.__contains__
 
     def action(
         name: str, handler: Any, help: str, *parents: argparse.ArgumentParser
     ) -> argparse.ArgumentParser:
-        parser = actions.add_parser(name, parents=[common, *parents], help=help)
-        parser.set_defaults(handler=handler, service=service.name)
-        return parser
+        return actions.add_command(
+            name, help, handler, parents=[common, *parents], defaults={"service": service.name}
+        )
 
     action("account", _account, "the account's details (account/info)")
     p = action("upload", _upload, "upload files (file/ul), with the service checking the sha1 where it can")
     p.add_argument("files", nargs="+", metavar="FILE", type=Path)
     p.add_argument("--folder", metavar="ID", help="folder to upload to")
 
-    remote = actions.add_parser("remote", help="remote uploads: the service fetches a URL")
-    remote_actions = remote.add_subparsers(dest="remote_action", metavar="ACTION", required=True)
+    remote_actions = actions.add_group("remote", help="remote uploads: the service fetches a URL")
 
     def remote_action(
         name: str, handler: Any, help: str, *parents: argparse.ArgumentParser
     ) -> argparse.ArgumentParser:
-        parser = remote_actions.add_parser(name, parents=[common, *parents], help=help)
-        parser.set_defaults(handler=handler, service=service.name)
-        return parser
+        return remote_actions.add_command(
+            name, help, handler, parents=[common, *parents], defaults={"service": service.name}
+        )
 
     p = remote_action("add", _remote_add, "add a remote upload (remotedl/add)")
     p.add_argument("url", type=remote_url, metavar="URL")
@@ -130,10 +134,7 @@ def _service(args: argparse.Namespace) -> Service:
 
 
 def _client(args: argparse.Namespace) -> FamilyClient:
-    from resolver_core.config import load_config  # noqa: PLC0415
-    from resolver_core.errors import ConfigError  # noqa: PLC0415
-    from resolver_core.http import make_session  # noqa: PLC0415
-    from resolver_core.redact import register_secrets  # noqa: PLC0415
+    from linkresolver.api import ConfigError, load_config, make_session, register_secrets  # noqa: PLC0415
 
     from .client import FamilyClient  # noqa: PLC0415
 
@@ -151,7 +152,7 @@ def _client(args: argparse.Namespace) -> FamilyClient:
 
 
 def _file_id(args: argparse.Namespace, value: str) -> str:
-    from resolver_core.errors import ConfigError  # noqa: PLC0415
+    from linkresolver.api import ConfigError  # noqa: PLC0415
 
     file_id = _service(args).file_id(value)
     if file_id is None:
@@ -174,7 +175,7 @@ def _account(args: argparse.Namespace, app: App) -> int:
 
 
 def _upload(args: argparse.Namespace, app: App) -> int:
-    from resolver_core.errors import ConfigError  # noqa: PLC0415
+    from linkresolver.api import ConfigError  # noqa: PLC0415
 
     for path in args.files:
         if not path.is_file():

@@ -15,16 +15,19 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import ClassVar, Final
 
-from resolver_core import errors
-from resolver_core.models import (
+from linkresolver.api import (
     AccountInfo,
     CaptchaChallenge,
+    HosterSpec,
     LinkState,
     LinkStatus,
+    Provider,
     ProviderKind,
+    ResolveContext,
     ResolvedLink,
+    Wait,
+    errors,
 )
-from resolver_core.provider import HosterSpec, Provider, ResolveContext
 
 from .client import FamilyClient
 from .results import DownloadTicket, FileInfo, timestamp
@@ -101,7 +104,8 @@ class FamilyProvider(Provider):
             if ticket.captcha_url is not None:
                 answer = ctx.solve_captcha(CaptchaChallenge(self.name, url, ticket.captcha_url))
             if ticket.wait_time:
-                ctx.report(f"waiting {ticket.wait_time} s for {self.name}'s download ticket")
+                reason = f"{self.name}'s download ticket"
+                ctx.report_wait(Wait.lasting(ticket.wait_time, provider=self.name, reason=reason))
             ctx.wait_until(issued + ticket.wait_time)
             if expires is not None and time.monotonic() >= expires:
                 refused = errors.TicketExpired(

@@ -16,8 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from resolver_core import errors
-from resolver_core.values import loose_float, loose_int
+from linkresolver.api import errors, loose_float, loose_int
 
 # -- loose values ---------------------------------------------------------------------------
 

@@ -33,9 +33,7 @@ from typing import Any, Final
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
-from resolver_core.sandbox.captcha import new_answer, render_png
-from resolver_core.sandbox.files import Behaviour, SandboxFile
-from resolver_core.sandbox.server import Sandbox
+from linkresolver.api import Behaviour, DemoPart, DemoSample, Sandbox, SandboxFile, new_answer, render_png
 
 from .services import HIGHLOAD, OPENLOAD, STREAMANGO, Service
 
@@ -650,3 +648,36 @@ def install(sandbox: Sandbox) -> list[FamilyEmulation]:
     for emulation in emulations:
         emulation.install(sandbox)
     return emulations
+
+
+def demo_samples() -> list[DemoSample]:
+    """The demo's links for the family: one file of each service (:data:`DEMO_FILES`), each
+    through the download ticket, its wait and (for some) a captcha."""
+    shows = "the host's own download ticket: a wait, a captcha, then the direct link"
+    explains = (
+        "The file hosts' own APIs go through the download-ticket flow: a ticket, its wait,"
+        "\na captcha (answered here by the sandbox's demo solver), then the direct link."
+    )
+    return [
+        DemoSample(
+            "Extras: https://openload.co/f/Hx7Lq2Wp0aZ/Holiday.Video.Extras.mkv",
+            ("ok",),
+            shows,
+            DemoPart.TICKET,
+            explains,
+        ),
+        DemoSample(
+            "Subtitles: https://streamango.com/f/Zr4Tn8Ks1Qm/Holiday.Video.Subtitles.zip",
+            ("ok",),
+            shows,
+            DemoPart.TICKET,
+            explains,
+        ),
+        DemoSample(
+            "Stream: https://highload.to/f/Vxj4mjsK4PX/Holiday.Video.mp4",
+            ("ok",),
+            shows,
+            DemoPart.TICKET,
+            explains,
+        ),
+    ]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from resolver_core import hookimpl
+from linkresolver.api import hookimpl
+
+#: The providers this plugin registers: their configuration tables and environment
+#: variables are known even when the plugin is disabled.
+PROVIDER_NAMES: Final = ("premiumize",)
 
 if TYPE_CHECKING:
-    from resolver_core.config import Config
-    from resolver_core.provider import Provider
-    from resolver_core.sandbox.server import Sandbox
+    from linkresolver.api import Config, DemoSample, Provider, Sandbox
 
 
 @hookimpl
@@ -27,3 +29,10 @@ def sandbox_routes(sandbox: Sandbox) -> None:
     from .sandbox import PremiumizeEmulation  # noqa: PLC0415 (only the sandbox needs it)
 
     PremiumizeEmulation().install(sandbox)
+
+
+@hookimpl
+def demo_samples() -> list[DemoSample]:
+    from .sandbox import demo_samples as samples  # noqa: PLC0415 (only the demo needs it)
+
+    return samples()

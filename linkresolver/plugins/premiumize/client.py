@@ -14,9 +14,7 @@ from typing import Any
 
 import requests
 
-from resolver_core import errors
-from resolver_core.http import expect_object, get_json, unwrap_envelope
-from resolver_core.values import loose_float, loose_int
+from linkresolver.api import errors, expect_object, get_json, loose_float, loose_int, unwrap_envelope
 
 PROVIDER = "premiumize"
 #: Account types that may download (seed 002: "all statuses except free can download").

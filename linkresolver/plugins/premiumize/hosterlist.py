@@ -4,8 +4,8 @@ The answer names, per hoster, its domains (``tlds``) and regexes; ``tldlist`` an
 ``regexlist`` repeat them flat, and ``connection_settings`` (per hoster:
 ``max_connections_per_file``, ``max_connections_per_hoster``, ``resume``) is not in the
 API's documentation, but real answers carry it and downloads honour it. Bounds and the
-confinement of patterns that name no host are :mod:`hostermatch.untrusted`'s, as for any
-provider's list.
+confinement of patterns that name no host are the core's (``read_hosters`` and friends in
+:mod:`linkresolver.api`), as for any provider's list.
 
 The cache holds the list already read (:meth:`HosterList.stored`): trimmed to the bounds,
 patterns confined, and with each pattern's analysis, so a run with a cached list of tens of
@@ -20,14 +20,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from hostermatch.analysis import export_analyses, remember_analyses
-from hostermatch.untrusted import (
+from linkresolver.api import (
     MAX_HOSTERS,
     MAX_PATTERNS,
     HosterPatterns,
     confined_patterns,
+    export_analyses,
     read_hosters,
-    strings,
+    remember_analyses,
+    texts_of,
 )
 
 log = logging.getLogger("hostermatch")
@@ -73,19 +74,19 @@ class HosterList:
             log.warning("hosterlist: 'hosters' is %s, not an object; ignored", type(raw_hosters).__name__)
         # An answer with only the flat lists still names patterns: keep them under one name.
         if not hosters and isinstance(result.get("regexlist"), list):
-            regexes = confined_patterns("*", strings(result["regexlist"][:MAX_PATTERNS], "regexlist"), ())
+            regexes = confined_patterns("*", texts_of(result["regexlist"][:MAX_PATTERNS], "regexlist"), ())
             if regexes:
                 hosters["*"] = HosterPatterns((), regexes)
         tldlist = result.get("tldlist", ())
         return cls(
             hosters,
-            strings(tldlist[:MAX_TLDLIST] if isinstance(tldlist, list) else tldlist, "tldlist"),
+            texts_of(tldlist[:MAX_TLDLIST] if isinstance(tldlist, list) else tldlist, "tldlist"),
             _connection_settings(result.get("connection_settings")),
         )
 
     def stored(self) -> dict[str, Any]:
         """This list as the cache keeps it: what :meth:`from_result` kept, and the analyses
-        of its patterns for the next run (:func:`hostermatch.analysis.export_analyses`)."""
+        of its patterns for the next run (``export_analyses``)."""
         patterns = (regex for hoster in self.hosters.values() for regex in hoster.regexes)
         return {
             "format": STORED_FORMAT,

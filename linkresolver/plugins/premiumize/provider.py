@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from resolver_core import errors
-from resolver_core.models import AccountInfo, DownloadLimits, ProviderKind, ResolvedLink
-from resolver_core.provider import HosterSpec, Provider, ResolveContext
+from linkresolver.api import (
+    AccountInfo,
+    DownloadLimits,
+    HosterSpec,
+    Provider,
+    ProviderKind,
+    ResolveContext,
+    ResolvedLink,
+    errors,
+)
 
 from .client import PROVIDER, PremiumizeClient
 from .hosterlist import ConnectionSettings, HosterList

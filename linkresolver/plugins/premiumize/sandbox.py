@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from werkzeug.wrappers import Request, Response
 
-from resolver_core.sandbox.server import Sandbox
+from linkresolver.api import DemoPart, DemoSample, Sandbox
 
 from .client import DOWNLOADING_TYPES
 
@@ -213,3 +213,32 @@ def _answer(status: int, result: Any = None) -> Response:
     """pm-api answers with HTTP 200 and the status inside the JSON (seed 002)."""
     body = {"result": result, "status": status, "statusmessage": MESSAGES.get(status, "error")}
     return Response(json.dumps(body), mimetype="application/json")
+
+
+def demo_samples() -> list[DemoSample]:
+    """The demo's links for Premiumize: hoster links in the ways people paste them, and a
+    deleted file (``status404``) that ends as an error."""
+    shows = "a debrid service's direct link, at once"
+    return [
+        DemoSample(
+            "[url=https://rapidgator.net/file/a1b2c3d4/Holiday.Video.part1.rar.html]Part 1[/url]",
+            ("ok",),
+            shows,
+        ),
+        DemoSample("Part 2: https://rg.to/file/e5f6a7b8/Holiday.Video.part2.rar.html", ("ok",), shows),
+        DemoSample('<a href="https://uploaded.net/file/k9x2m4">Part 3</a>', ("ok",), shows),
+        DemoSample(
+            "Mirror: nitroflare.com/view/7QX2P4Z/Holiday.Video.mkv", ("ok",), "a link without a scheme"
+        ),
+        DemoSample(
+            "Also: https://1fichier.com/?q8w7e6r5t4 and https://turbobit.net/m3n4b5v6.html",
+            ("ok", "ok"),
+            shows,
+        ),
+        DemoSample(
+            "Old link (deleted): https://rapidgator.net/file/status404",
+            ("error",),
+            "a deleted file is an error, with the service's reason",
+            DemoPart.FAILURE,
+        ),
+    ]

@@ -1,0 +1,15 @@
+"""Which plugins come with linkresolver, by module name: a list, and nothing else.
+
+The plugin manager loads them (:mod:`resolver_core.manager`), and the configuration's
+warnings ask them which provider names they declare (:func:`resolver_core.config.builtin_provider_names`);
+this module imports nothing, so neither depends on the other.
+"""
+
+from __future__ import annotations
+
+#: The built-in plugins, as importable module names.
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "linkresolver.plugins.premiumize",
+    "linkresolver.plugins.openload_family",
+    "linkresolver.plugins.offcloud",
+)
