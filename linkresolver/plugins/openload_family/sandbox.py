@@ -17,6 +17,9 @@ Any other id is an online file. Accounts (login/key): openload ``5147a8f8e924bc8
 ``S3NT1NEL-highload-sandbox-key-highload`` (the sandbox's secrets all contain ``S3NT1NEL``, so
 that the tests can tell when one leaks). Each has a root folder with
 ``videos`` and ``archive`` (450 files: highload's listing takes three pages).
+
+The state is in :mod:`.sandbox_state`, the account endpoints (uploads, folders, remote
+uploads, conversions) in :mod:`.sandbox_account`; the download side is here.
 """
 
 from __future__ import annotations
@@ -27,115 +30,34 @@ import re
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
 from linkresolver.api import Behaviour, DemoPart, DemoSample, Sandbox, SandboxFile, new_answer, render_png
 
-from .services import HIGHLOAD, OPENLOAD, STREAMANGO, Service
-
-MESSAGES: Final = {
-    200: "OK",
-    400: "Bad request",
-    403: "Permission denied",
-    404: "File not found",
-    451: "Unavailable For Legal Reasons",
-    500: "Internal server error",
-    509: "Bandwidth usage exceeded. Please try again later.",
-}
-TICKET_LIFETIME: Final = 300.0
-#: Files the demo's forum post links to, by id: (name, wait seconds, captcha).
-DEMO_FILES: Final = {
-    "Hx7Lq2Wp0aZ": ("Holiday.Video.Extras.mkv", 2, True),
-    "Zr4Tn8Ks1Qm": ("Holiday.Video.Subtitles.zip", 2, True),
-}
-ARCHIVE_FILES: Final = 450
-#: Names a hostile server might give (file ids with ``hostile0`` ... ``hostile9``); the last
-#: three are the part, state and lock files of a download of ``victim.bin`` (file id ``victim``).
-HOSTILE_NAMES: Final = (
-    "../../etc/passwd",
-    "/abs/path",
-    "CON",
-    "x" * 300 + ".bin",
-    "new\nline.txt",
-    "..",
-    "<img src=x onerror=alert(1)>.mkv",
-    "victim.bin.part",
-    "victim.bin.PART.state",
-    "victim.bin.part.lock",
+from .sandbox_account import AccountEndpoints
+from .sandbox_state import (
+    ARCHIVE_FILES,
+    DEMO_FILES,
+    HOSTILE_NAMES,
+    MESSAGES,
+    MOUNTS,
+    TICKET_LIFETIME,
+    Conversion,
+    Mount,
+    RemoteUpload,
+    StoredFile,
+    Ticket,
+    status_in,
 )
+from .services import HIGHLOAD
+
+__all__ = ["MOUNTS", "FamilyEmulation", "demo_samples", "install"]
 
 
-@dataclass(frozen=True, slots=True)
-class Mount:
-    """Where a service lives in the sandbox, and its account."""
-
-    service: Service
-    prefix: str
-    api_path: str
-    login: str
-    key: str
-
-
-MOUNTS: Final = (
-    Mount(OPENLOAD, "/openload", "/openload/1", "5147a8f8e924bc82", "S3NT1NEL-openload-sandbox-key-openload"),
-    Mount(
-        STREAMANGO,
-        "/streamango",
-        "/streamango/api",
-        "streamango-sandbox",
-        "S3NT1NEL-streamango-sandbox-key-streamango",
-    ),
-    Mount(
-        HIGHLOAD, "/highload", "/highload/api", "8efb927ef798aa827", "S3NT1NEL-highload-sandbox-key-highload"
-    ),
-)
-
-
-@dataclass
-class _File:
-    file_id: str
-    name: str
-    size: int
-    folder_id: str
-    status: int = 200
-    #: The seed of its bytes at the file server (an upload's holds the uploaded bytes).
-    seed: str = ""
-    uploaded_at: float = field(default_factory=time.time)
-    downloads: int = 0
-
-
-@dataclass
-class _Ticket:
-    file_id: str
-    issued: float
-    wait: int
-    expires: float
-    answer: str | None
-
-
-@dataclass
-class _Remote:
-    upload_id: str
-    url: str
-    folder_id: str
-    started: float
-    added_at: float
-    total: int
-    file_id: str | None = None
-
-
-@dataclass
-class _Conversion:
-    conversion_id: str
-    file_id: str
-    started: float
-
-
-class FamilyEmulation:
+class FamilyEmulation(AccountEndpoints):
     """One service's API state and endpoints; one instance per service per sandbox."""
 
     def __init__(self, mount: Mount) -> None:
@@ -145,12 +67,12 @@ class FamilyEmulation:
         self._sandbox: Sandbox | None = None
         self.folders: dict[str, tuple[str, str | None]] = {"1": ("root", None), "2": ("videos", "1")}
         self.folders["3"] = ("archive", "1")
-        self.files: dict[str, _File] = {}
-        self.tickets: dict[str, _Ticket] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.tickets: dict[str, Ticket] = {}
         self.tickets_issued: dict[str, int] = {}
         self.uploads: dict[str, tuple[str, str | None, float]] = {}  # token -> (folder, sha1, until)
-        self.remotes: dict[str, _Remote] = {}
-        self.conversions: dict[str, _Conversion] = {}
+        self.remotes: dict[str, RemoteUpload] = {}
+        self.conversions: dict[str, Conversion] = {}
         self._next_id = 1000
         self._add_file("UPPjeAk--30", "big_buck_bunny.mp4", "2")
         self._add_file("AYgHe95d1E4", "Sintel.2010.1080p.mkv", "2")
@@ -214,7 +136,7 @@ class FamilyEmulation:
         file = self._file(file_id)
         if file is None:
             return self._answer(404)
-        status = _status_in(file_id) or file.status
+        status = status_in(file_id) or file.status
         if status != 200:
             return self._answer(status)
         low = file_id.lower()
@@ -229,7 +151,7 @@ class FamilyEmulation:
         ticket = f"{file_id}~~{int(time.time())}~n~~0~{token}"
         now = time.monotonic()
         answer = new_answer(secrets.SystemRandom()) if captcha else None
-        self.tickets[ticket] = _Ticket(file_id, now, wait, now + lifetime, answer)
+        self.tickets[ticket] = Ticket(file_id, now, wait, now + lifetime, answer)
         self._forget_old_tickets(now)
         captcha_url = (
             f"{request.host_url.rstrip('/')}{self.mount.prefix}/dlcaptcha/{token}.png" if captcha else False
@@ -288,7 +210,7 @@ class FamilyEmulation:
 
     def _info_entry(self, file_id: str) -> dict[str, Any]:
         file = self._file(file_id)
-        status = 404 if file is None else (_status_in(file_id) or file.status)
+        status = 404 if file is None else (status_in(file_id) or file.status)
         if status == 509:
             status = 200  # bandwidth is about downloads; the file is there
         if file is None or status == 404:
@@ -310,182 +232,6 @@ class FamilyEmulation:
             "content_type": "application/octet-stream",
         }
 
-    def _file_ul(self, request: Request, values: Any) -> Response:
-        folder = values.get("folder") or "1"
-        if folder not in self.folders:
-            return self._answer(404, msg="folder not found")
-        token = secrets.token_urlsafe(10)
-        until = time.time() + 3600
-        self.uploads[token] = (folder, values.get("sha1") or None, until)
-        return self._answer(
-            200,
-            {
-                "url": f"{request.host_url.rstrip('/')}{self.mount.prefix}/ul/{token}",
-                "valid_until": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(until)),
-            },
-        )
-
-    def _remotedl_add(self, request: Request, values: Any) -> Response:
-        url = values.get("url", "")
-        folder = values.get("folder") or "1"
-        if not url:
-            return self._answer(400, msg="url missing")
-        if folder not in self.folders:
-            return self._answer(404, msg="folder not found")
-        upload_id = str(self._new_number()) if self.service is not HIGHLOAD else secrets.token_hex(6)
-        total = 16_384 + int(hashlib.sha1(url.encode()).hexdigest()[:4], 16)  # noqa: S324
-        self.remotes[upload_id] = _Remote(upload_id, url, folder, time.monotonic(), time.time(), total)
-        return self._answer(200, {"id": upload_id, "folderid": folder})
-
-    def _remotedl_status(self, request: Request, values: Any) -> Response:
-        upload_id = values.get("id")
-        if self.service is HIGHLOAD:
-            remote = self.remotes.get(upload_id or "")
-            if remote is None:
-                return self._answer(404, msg="remote upload not found")
-            return self._answer(200, self._remote_entry(remote))
-        limit = values.get("limit", "5")
-        if not limit.isdigit() or not 1 <= int(limit) <= 100:
-            return self._answer(400, msg="limit must be 1 to 100")
-        chosen = (
-            [self.remotes[upload_id]]
-            if upload_id in self.remotes
-            else []
-            if upload_id
-            else list(self.remotes.values())
-        )
-        chosen = sorted(chosen, key=lambda r: -int(r.upload_id))[: int(limit)]
-        return self._answer(200, {r.upload_id: self._remote_entry(r) for r in chosen})
-
-    def _remotedl_remove(self, request: Request, values: Any) -> Response:
-        upload_id = values.get("id", "")
-        if upload_id == "all":
-            self.remotes.clear()
-        elif self.remotes.pop(upload_id, None) is None:
-            return self._answer(404, msg="remote upload not found")
-        return self._answer(200, True)
-
-    def _remotedl_restart(self, request: Request, values: Any) -> Response:
-        if values.get("restart") != "true":
-            return self._answer(400, msg="restart=true expected")
-        now = time.monotonic()
-        for remote in self.remotes.values():
-            if self._remote_state(remote, now)[0] == "error":
-                remote.started = now
-        return self._answer(200, True)
-
-    def _file_listfolder(self, request: Request, values: Any) -> Response:
-        folder = values.get("folder") or "1"
-        if folder not in self.folders:
-            return self._answer(404, msg="folder not found")
-        subfolders = [
-            {"id": fid, "name": name} for fid, (name, parent) in self.folders.items() if parent == folder
-        ]
-        files = [f for f in self.files.values() if f.folder_id == folder]
-        if self.service.listfolder_page_size is not None:
-            size = self.service.listfolder_page_size
-            limit = int(values.get("limit", size)) if str(values.get("limit", size)).isdigit() else size
-            page = int(values.get("page", 1)) if str(values.get("page", 1)).isdigit() else 1
-            limit = max(1, min(limit, size))
-            files = files[(page - 1) * limit : page * limit]
-            if page > 1:
-                subfolders = []
-        return self._answer(200, {"folders": subfolders, "files": [self._listing_entry(f) for f in files]})
-
-    def _file_createfolder(self, request: Request, values: Any) -> Response:
-        name, parent = values.get("name", ""), values.get("pid") or "1"
-        if not name:
-            return self._answer(400, msg="name missing")
-        if parent not in self.folders:
-            return self._answer(404, msg="parent folder not found")
-        folder_id = str(self._new_number())
-        self.folders[folder_id] = (name, parent)
-        return self._answer(200, {"folderid": folder_id})
-
-    def _file_renamefolder(self, request: Request, values: Any) -> Response:
-        folder, name = values.get("folder", ""), values.get("name", "")
-        if folder not in self.folders or folder == "1":
-            return self._answer(404, msg="folder not found")
-        if not name:
-            return self._answer(400, msg="name missing")
-        self.folders[folder] = (name, self.folders[folder][1])
-        return self._answer(200, True)
-
-    def _file_deletefolder(self, request: Request, values: Any) -> Response:
-        folder = values.get("folder", "")
-        if folder not in self.folders or folder == "1":
-            return self._answer(404, msg="folder not found")
-        doomed = {folder}
-        changed = True
-        while changed:  # every folder below it
-            more = {fid for fid, (_, parent) in self.folders.items() if parent in doomed} - doomed
-            doomed |= more
-            changed = bool(more)
-        for fid in doomed:
-            del self.folders[fid]
-        for file_id in [i for i, f in self.files.items() if f.folder_id in doomed]:
-            del self.files[file_id]
-        return self._answer(200, True)
-
-    def _file_rename(self, request: Request, values: Any) -> Response:
-        file, name = self.files.get(values.get("file", "")), values.get("name", "")
-        if file is None:
-            return self._answer(404)
-        if not name or "/" in name:
-            return self._answer(400, msg="not a file name")
-        file.name = name
-        return self._answer(200, True)
-
-    def _file_move(self, request: Request, values: Any) -> Response:
-        file, folder = self.files.get(values.get("file", "")), values.get("folder", "")
-        if file is None or folder not in self.folders:
-            return self._answer(404)
-        file.folder_id = folder
-        return self._answer(200, True)
-
-    def _file_delete(self, request: Request, values: Any) -> Response:
-        if self.files.pop(values.get("file", ""), None) is None:
-            return self._answer(404)
-        return self._answer(200, True)
-
-    def _file_convert(self, request: Request, values: Any) -> Response:
-        file_id = values.get("file", "")
-        if file_id not in self.files:
-            return self._answer(404)
-        conversion_id = str(self._new_number())
-        self.conversions[conversion_id] = _Conversion(conversion_id, file_id, time.monotonic())
-        return self._answer(200, True)
-
-    def _file_runningconverts(self, request: Request, values: Any) -> Response:
-        folder = values.get("folder")
-        now = time.monotonic()
-        running = []
-        host = self.service.hoster
-        for conversion in self.conversions.values():
-            file = self.files.get(conversion.file_id)
-            progress = (now - conversion.started) / 5.0
-            if file is None or progress >= 1 or (folder and file.folder_id != folder):
-                continue
-            running.append(
-                {
-                    "name": file.name,
-                    "id": conversion.conversion_id,
-                    "status": "pending" if progress < 0.2 else "converting",
-                    "last_update": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
-                    "progress": round(progress, 2),
-                    "retries": "0",
-                    "link": f"https://{host}/f/{file.file_id}/{file.name}",
-                    "linkextid": file.file_id,
-                }
-            )
-        return self._answer(200, running)
-
-    def _file_getsplash(self, request: Request, values: Any) -> Response:
-        file_id = values.get("file", "")
-        if file_id not in self.files:
-            return self._answer(404)
-        return self._answer(200, f"{request.host_url.rstrip('/')}{self.mount.prefix}/splash/{file_id}.jpg")
-
     # -- captcha images and the upload server ---------------------------------------------------
 
     def captcha_image(self, request: Request, token: str) -> Response:
@@ -495,54 +241,9 @@ class FamilyEmulation:
             raise NotFound()
         return Response(render_png(ticket.answer, seed=hash(token)), mimetype="image/png")
 
-    def upload(self, request: Request, token: str) -> Response:
-        request.max_content_length = 256 << 20
-        try:
-            return self._store_upload(request, token)
-        finally:
-            request.close()  # the spooled temporary files of the form
-
-    def _store_upload(self, request: Request, token: str) -> Response:
-        with self._lock:
-            slot = self.uploads.pop(token, None)
-        if slot is None or slot[2] < time.time():
-            return self._answer(403, msg="upload URL not valid")
-        folder, expected_sha1, _ = slot
-        if self.service.upload_form_credentials and (
-            request.form.get("login") != self.mount.login or request.form.get("key") != self.mount.key
-        ):
-            return self._answer(403, msg="Permission denied (wrong api login/key)")
-        folder = request.form.get("folder") or folder
-        upload = next(iter(request.files.values()), None)
-        if upload is None:
-            return self._answer(400, msg="no file in the upload")
-        data = upload.read()
-        sha1 = hashlib.sha1(data).hexdigest()  # noqa: S324
-        if expected_sha1 and expected_sha1.lower() != sha1:
-            return self._answer(400, msg="sha1 of the uploaded file does not match")
-        with self._lock:
-            file_id = secrets.token_urlsafe(8).replace("-", "x").replace("_", "y")[:11]
-            name = (upload.filename or "upload.bin").rsplit("/", 1)[-1]
-            seed = f"{self.service.name}/upload/{file_id}"
-            folder_id = folder if folder in self.folders else "1"
-            self.files[file_id] = _File(file_id, name, len(data), folder_id, seed=seed)
-            assert self._sandbox is not None
-            self._sandbox.add_file(name, data=data, seed=seed)
-        return self._answer(
-            200,
-            {
-                "content_type": upload.mimetype or "application/octet-stream",
-                "id": file_id,
-                "name": name,
-                "sha1": sha1,
-                "size": str(len(data)),
-                "url": f"https://{self.service.hoster}/f/{file_id}/{name}",
-            },
-        )
-
     # -- state helpers -----------------------------------------------------------------------------
 
-    def _file(self, file_id: str) -> _File | None:
+    def _file(self, file_id: str) -> StoredFile | None:
         """A known file, or one made up for any other id (the scenario ids)."""
         file = self.files.get(file_id)
         if file is None and re.fullmatch(r"[\w-]{1,64}", file_id, re.ASCII):
@@ -550,79 +251,24 @@ class FamilyEmulation:
             hostile = re.search(r"hostile(\d)", file_id)
             name = demo[0] if demo else HOSTILE_NAMES[int(hostile.group(1))] if hostile else f"{file_id}.bin"
             file = self._add_file(file_id, name, "1")
-            file.status = _status_in(file_id) or 200
+            file.status = status_in(file_id) or 200
         return file
 
-    def _add_file(self, file_id: str, name: str, folder: str) -> _File:
+    def _add_file(self, file_id: str, name: str, folder: str) -> StoredFile:
         digest = hashlib.sha1(f"{self.service.name}/{file_id}".encode()).hexdigest()  # noqa: S324
         size = Behaviour.of(file_id).size or 16_384 + int(digest[:6], 16) % 49_152
-        file = self.files[file_id] = _File(file_id, name, size, folder)
+        file = self.files[file_id] = StoredFile(file_id, name, size, folder)
         return file
 
-    def _served(self, file: _File) -> SandboxFile:
+    def _served(self, file: StoredFile) -> SandboxFile:
         """The file at the file server, with a fresh link (expiring files need one each time)."""
         assert self._sandbox is not None
         seed = file.seed or f"{self.service.name}/{file.file_id}"
         return self._sandbox.add_file(file.name, file.size, seed=seed)
 
-    def _sha1(self, file: _File) -> str:
+    def _sha1(self, file: StoredFile) -> str:
         assert self._sandbox is not None
         return self._sandbox.file_sha1(self._served(file))
-
-    def _listing_entry(self, file: _File) -> dict[str, Any]:
-        entry = {
-            "name": file.name,
-            "sha1": self._sha1(file),
-            "folderid": file.folder_id,
-            "upload_at": str(int(file.uploaded_at)),
-            "status": "active",
-            "size": str(file.size),
-            "content_type": "application/octet-stream",
-            "download_count": str(file.downloads),
-            "cstatus": "ok",
-            "link": f"https://{self.service.hoster}/f/{file.file_id}/{file.name}",
-        }
-        entry["id" if self.service is HIGHLOAD else "linkextid"] = file.file_id
-        return entry
-
-    def _remote_state(self, remote: _Remote, now: float) -> tuple[str, int | None]:
-        elapsed = now - remote.started
-        if elapsed < 0.5:
-            return ("pending" if self.service is HIGHLOAD else "new"), None
-        if "fail" in remote.url or not remote.url.lower().startswith(("http://", "https://")):
-            return ("error", 0) if elapsed >= 1.0 else ("downloading", 0)
-        if elapsed < 3.0:
-            return "downloading", int(remote.total * (elapsed - 0.5) / 2.5)
-        return "finished", remote.total
-
-    def _remote_entry(self, remote: _Remote) -> dict[str, Any]:
-        state, loaded = self._remote_state(remote, time.monotonic())
-        if state == "finished" and remote.file_id is None:
-            remote.file_id = secrets.token_hex(6)
-            name = remote.url.rstrip("/").rsplit("/", 1)[-1] or "remote.bin"
-            self.files[remote.file_id] = _File(remote.file_id, name, remote.total, remote.folder_id)
-        added = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(remote.added_at))
-        entry: dict[str, Any] = {
-            "id": remote.upload_id if self.service is HIGHLOAD else int(remote.upload_id),
-            "remoteurl": remote.url,
-            "status": state,
-            "bytes_loaded": None if loaded is None else str(loaded),
-            "bytes_total": None if loaded is None and self.service is not HIGHLOAD else str(remote.total),
-            "folderid": remote.folder_id,
-            "added": added,
-        }
-        if self.service is HIGHLOAD:
-            entry["started"] = added
-            entry["finished"] = added if state == "finished" else "0000-00-00 00:00:00"
-        else:
-            entry["last_update"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
-            entry["extid"] = remote.file_id or False
-            entry["url"] = f"https://{self.service.hoster}/f/{remote.file_id}" if remote.file_id else False
-        return entry
-
-    def _new_number(self) -> int:
-        self._next_id += 1
-        return self._next_id
 
     def _forget_old_tickets(self, now: float) -> None:
         if len(self.tickets) > 10_000:
@@ -636,11 +282,6 @@ class FamilyEmulation:
             body["server_time"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
         body["result"] = result
         return Response(json.dumps(body), mimetype="application/json")
-
-
-def _status_in(file_id: str) -> int | None:
-    match = re.search(r"status(404|451|500|509)", file_id.lower())
-    return int(match.group(1)) if match else None
 
 
 def install(sandbox: Sandbox) -> list[FamilyEmulation]:
