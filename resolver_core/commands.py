@@ -275,7 +275,7 @@ def _print_accounts(rows: list[tuple[dict[str, Any], bool]], app: App) -> None:
             print(f"{name}  {line}  {cell[3]}", file=app.stdout)
         for rest in row["resting"]:
             what = f"{rest['hoster']} links" if rest["hoster"] else "every link"
-            from .ratelimit import moment  # noqa: PLC0415
+            from .cooldowns import moment  # noqa: PLC0415
 
             clock = moment(rest["until"])
             indent = " " * name_width

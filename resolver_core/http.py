@@ -26,7 +26,7 @@ from requests.utils import requote_uri
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
-from . import deadline, errors, ratelimit
+from . import budget, cooldowns, deadline, errors
 from .capped import read_capped
 from .redact import redact
 
@@ -179,7 +179,7 @@ class _Retry(deadline.DeadlineRetry):
     """urllib3's retries (none past the call's deadline), except for answers that say how
     long to wait (``Retry-After``): urllib3 would sleep that long inside one request, holding
     a provider slot for minutes. Those answers go to the pipeline, which rests the provider
-    (:mod:`.ratelimit`)."""
+    (:mod:`.cooldowns`)."""
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         return not has_retry_after and super().is_retry(method, status_code, has_retry_after)
@@ -285,7 +285,7 @@ def _request(
     provider: str,
     link: str | None,
 ) -> tuple[requests.Response, bytes]:
-    ratelimit.bucket(provider).acquire()
+    budget.bucket(provider).acquire()
     seconds = getattr(session, "default_timeout", DEFAULT_TIMEOUT)
     with deadline.api_call(seconds) as call:
         try:
@@ -362,7 +362,7 @@ def _raise_if_told_to_wait(response: requests.Response, provider: str, link: str
     known = _STOP_STATUSES.get(response.status_code)
     if known is None:
         return
-    seconds = ratelimit.retry_after_seconds(response.headers.get("Retry-After"))
+    seconds = cooldowns.retry_after_seconds(response.headers.get("Retry-After"))
     if seconds is None and response.status_code != 429:
         return
     response.close()

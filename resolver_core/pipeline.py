@@ -12,7 +12,7 @@
 3. Links resolve concurrently, with a bounded number in flight per provider, every API
    call spaced by the provider's token bucket.
 4. A provider that says stop (509, 428, 5xx, 429, ``Retry-After``) rests for as long as it
-   asked, for every worker and the next runs (:mod:`.ratelimit`): a short rest is waited
+   asked, for every worker and the next runs (:mod:`.cooldowns`): a short rest is waited
    out, a long one sends the link to the next provider. A call that got no answer at all
    (a reset, a timeout, a page that is not the API) is tried again, up to three times.
 """
@@ -35,7 +35,7 @@ import requests
 
 from hostermatch import HosterIndex, extract_links
 
-from . import errors, ratelimit
+from . import budget, cooldowns, errors
 from .cache import HosterListCache
 from .captcha import CaptchaCommand
 from .config import Config, default_cache_dir, warn_about_unknown_providers
@@ -157,9 +157,9 @@ class Resolver:
         self._index_lock = threading.Lock()
         self._limits = {p.name: threading.BoundedSemaphore(p.max_concurrency) for p in self.providers}
         for provider in self.providers:
-            ratelimit.configure_bucket(provider.name, provider.requests_per_second)
+            budget.configure_bucket(provider.name, provider.requests_per_second)
         #: Providers (or hosters at them) that said stop, shared by the workers and the runs.
-        self.cooldowns = ratelimit.Cooldowns(self.cache.directory)
+        self.cooldowns = cooldowns.Cooldowns(self.cache.directory)
         self._rank = {provider.name: position for position, provider in enumerate(self.providers)}
         #: Whether the user named the providers (``--provider A --provider B``): then their
         #: order is the order of trying, and priorities no longer rank them.
@@ -242,7 +242,7 @@ class Resolver:
                 # A 509 or 429 on the hoster list rests the provider like one on a link: the
                 # links that follow are not sent to it meanwhile.
                 self.cooldowns.note(provider.name, None, exc)
-                if attempt >= ATTEMPTS or not ratelimit.is_silent(exc):
+                if attempt >= ATTEMPTS or not cooldowns.is_silent(exc):
                     raise
                 log.info("%s; asking again", exc.for_person())
                 ctx.wait(_backoff(attempt))
@@ -538,12 +538,12 @@ _INFO_HASH = re.compile(r"[0-9A-Fa-f]{40}")
 _KIND_ORDER = {ProviderKind.FILEHOST: 0, ProviderKind.MULTIHOST: 1, ProviderKind.DEBRID: 2}
 
 
-def _worth_again(exc: errors.ResolverError, rest: ratelimit.Cooldown | None) -> bool:
+def _worth_again(exc: errors.ResolverError, rest: cooldowns.Cooldown | None) -> bool:
     """Whether the same provider may answer the same link if asked again now or soon: when
     it did not answer at all, or asked for a short rest."""
     if rest is not None:
         return rest.remaining() <= SHORT_REST
-    return ratelimit.is_silent(exc)
+    return cooldowns.is_silent(exc)
 
 
 def _backoff(attempt: int) -> float:

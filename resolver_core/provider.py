@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar, Final
 import requests
 import urllib3
 
+from .budget import DEFAULT_RATE
 from .config import ProviderSettings
 from .errors import CaptchaWrong, Interrupted, ResolverError
 from .models import (
@@ -31,7 +32,6 @@ from .models import (
     ProviderKind,
     ResolvedLink,
 )
-from .ratelimit import DEFAULT_RATE
 from .redact import redact
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ class Provider(ABC):
 
     @property
     def requests_per_second(self) -> float:
-        """API calls a second at most, 0 for no limit (see :mod:`resolver_core.ratelimit`)."""
+        """API calls a second at most, 0 for no limit (see :mod:`resolver_core.budget`)."""
         rate = self.settings.requests_per_second
         return self.default_requests_per_second if rate is None else rate
 
