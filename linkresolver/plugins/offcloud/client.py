@@ -18,13 +18,8 @@ from typing import Any, Final
 import requests
 
 from resolver_core import errors
-from resolver_core.http import (
-    expect_object,
-    get_json_response,
-    get_text,
-    post_json_response,
-    provider_words,
-)
+from resolver_core.envelope import expect_object, provider_words
+from resolver_core.http import get_json_response, get_text, post_json_response
 
 from .results import Login, Proxy, RemoteAccount, Request, Status, http_url, text
 

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from resolver_core import errors
 from resolver_core.config import Config, ProviderSettings, warn_about_unknown_keys
-from resolver_core.http import provider_words
+from resolver_core.envelope import provider_words
 from resolver_core.models import (
     AccountInfo,
     FileLink,

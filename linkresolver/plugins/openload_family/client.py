@@ -17,14 +17,8 @@ from typing import Any, Final
 import requests
 
 from resolver_core import errors
-from resolver_core.http import (
-    expect_object,
-    get_json,
-    post_json,
-    read_json_answer,
-    short_repr,
-    unwrap_envelope,
-)
+from resolver_core.envelope import expect_object, short_repr, unwrap_envelope
+from resolver_core.http import get_json, post_json, read_json_answer
 from resolver_core.redact import redact
 
 from .results import (

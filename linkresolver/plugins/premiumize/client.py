@@ -15,7 +15,8 @@ from typing import Any
 import requests
 
 from resolver_core import errors
-from resolver_core.http import expect_object, get_json, unwrap_envelope
+from resolver_core.envelope import expect_object, unwrap_envelope
+from resolver_core.http import get_json
 from resolver_core.values import loose_float, loose_int
 
 PROVIDER = "premiumize"
