@@ -21,7 +21,6 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Final
 
 from . import errors
+from .atomicfile import write_text
 
 log = logging.getLogger("linkresolver")
 
@@ -316,12 +316,7 @@ class Cooldowns:
                         entry, self._entries.get((entry.provider, entry.hoster), entry), key=lambda e: e.until
                     )
                     kept = [asdict(e) for e in self._entries.values() if e.until > now]
-                handle, temporary = tempfile.mkstemp(
-                    dir=self.path.parent, prefix=".cooldowns-", suffix=".tmp"
-                )
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump({"version": 1, "cooldowns": kept}, stream)
-                os.replace(temporary, self.path)
+                write_text(self.path, json.dumps({"version": 1, "cooldowns": kept}), prefix=".cooldowns-")
                 self._stamp = _identity(self.path.stat())
         except OSError as exc:
             log.warning("cannot remember the cooldown in %s: %s", self.path, exc)
