@@ -24,7 +24,7 @@ import random
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -418,6 +418,10 @@ class Resolver:
                 for position, future in enumerate(futures):
                     future.add_done_callback(_report_to(on_done, position))
             try:
+                # Woken once when every link is done (or one raised), not once a link: each
+                # wake-up of this thread takes the GIL from the workers, a thousand times in a
+                # batch of a thousand.
+                wait(futures, return_when=FIRST_EXCEPTION)
                 return [future.result() for future in futures]
             except KeyboardInterrupt:
                 self.cancelled.set()
