@@ -77,6 +77,7 @@ if TYPE_CHECKING:
         warn_about_unknown_keys,
     )
     from resolver_core.demo_samples import DemoPart, DemoSample
+    from resolver_core.envelope import expect_object, provider_words, short_repr, unwrap_envelope
     from resolver_core.errors import (
         AuthFailed,
         BadLink,
@@ -107,17 +108,13 @@ if TYPE_CHECKING:
     )
     from resolver_core.hookspecs import hookimpl
     from resolver_core.http import (
-        expect_object,
         get_json,
         get_json_response,
         get_text,
         make_session,
         post_json,
         post_json_response,
-        provider_words,
         read_json_answer,
-        short_repr,
-        unwrap_envelope,
     )
     from resolver_core.models import (
         AccountInfo,
@@ -200,10 +197,10 @@ _SOURCES: Final[dict[str, str]] = {
     "post_json_response": "resolver_core.http",
     "get_text": "resolver_core.http",
     "read_json_answer": "resolver_core.http",
-    "unwrap_envelope": "resolver_core.http",
-    "expect_object": "resolver_core.http",
-    "provider_words": "resolver_core.http",
-    "short_repr": "resolver_core.http",
+    "unwrap_envelope": "resolver_core.envelope",
+    "expect_object": "resolver_core.envelope",
+    "provider_words": "resolver_core.envelope",
+    "short_repr": "resolver_core.envelope",
     "loose_int": "resolver_core.values",
     "loose_float": "resolver_core.values",
     # Secrets: values never shown, text with them masked.

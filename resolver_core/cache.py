@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .atomicfile import write_text
 from .errors import ResolverError
 from .redact import redact
 
@@ -95,12 +94,9 @@ class HosterListCache:
         """Write atomically: a crash mid-write leaves the old file, never half a new one."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".cache-", suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                # Nothing secret goes to the cache directory, even when a provider echoed
-                # the user's key in its list (a pattern holding "***" no longer compiles).
-                stream.write(redact(json.dumps(data)))
-            os.replace(temporary, path)
+            # Nothing secret goes to the cache directory, even when a provider echoed the
+            # user's key in its list (a pattern holding "***" no longer compiles).
+            write_text(path, redact(json.dumps(data)), prefix=".cache-")
         except OSError as exc:
             log.warning("cannot cache %s in %s: %s", what, self.directory, exc)
 

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, Final
 
+from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, PoolManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -202,6 +203,16 @@ class DeadlineAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+
+    def build_connection_pool_key_attributes(
+        self, request: PreparedRequest, verify: bool | str, cert: str | tuple[str, str] | None = None
+    ) -> Any:
+        # A CA bundle's path (REQUESTS_CA_BUNDLE) makes requests stat it on every request, to
+        # tell a file from a directory. A plain-HTTP URL has no certificate to check: its
+        # pool is keyed without one, and the path is left alone. HTTPS is checked as ever.
+        if isinstance(verify, str) and (request.url or "")[:7].lower() == "http://":
+            verify = True
+        return super().build_connection_pool_key_attributes(request, verify, cert)
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> PoolManager:
         manager: PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)

@@ -21,7 +21,7 @@ class ResolverError(Exception):
     #: Seconds after which the same request may succeed; None when waiting does not help.
     default_retry_after: float | None = None
     #: True when no answer of the API's came (a reset, a timeout, an HTML page instead of
-    #: JSON): nobody said stop, so the call may be made again (see :mod:`.ratelimit`).
+    #: JSON): nobody said stop, so the call may be made again (see :mod:`.cooldowns`).
     no_answer = False
 
     def __init__(

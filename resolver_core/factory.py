@@ -16,7 +16,7 @@ from pathlib import Path
 import pluggy
 import requests
 
-from . import ratelimit
+from . import budget, cooldowns
 from .cache import HosterListCache
 from .captcha import CaptchaCommand
 from .config import Config, default_cache_dir, warn_about_unknown_providers
@@ -54,7 +54,7 @@ def build_resolver(
     session = session or make_session(retries=retries, timeout=timeout)
     cache = HosterListCache(cache_dir or config.cache_dir or default_cache_dir(), config.hosterlist_ttl_hours)
     for provider in providers:
-        ratelimit.configure_bucket(provider.name, provider.requests_per_second)
+        budget.configure_bucket(provider.name, provider.requests_per_second)
     command = captcha_command or config.captcha_command
     return Resolver(
         config,
@@ -62,7 +62,7 @@ def build_resolver(
         providers=providers,
         session=session,
         cache=cache,
-        cooldowns=ratelimit.Cooldowns(cache.directory),
+        cooldowns=cooldowns.Cooldowns(cache.directory),
         captcha_command=CaptchaCommand(command) if command else None,
         captcha_prompt=captcha_prompt,
         refresh_hosterlists=refresh_hosterlists,

@@ -4,7 +4,8 @@
 Every provider talks through :func:`make_session` and :func:`get_json`/:func:`post_json`,
 so timeouts, retries, the User-Agent and the translation of failures are decided here once.
 Nothing a transport error says reaches a person unredacted: urllib3 puts whole URLs, query
-keys included, into its messages.
+keys included, into its messages. What a parsed answer means (its envelope's status code,
+the provider's words) is :mod:`.envelope`'s to read.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ import ipaddress
 import json
 import logging
 import os
-import reprlib
 import socket
 import threading
-import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
@@ -26,7 +25,7 @@ from requests.utils import requote_uri
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
-from . import deadline, errors, ratelimit
+from . import budget, cooldowns, deadline, errors
 from .capped import read_capped
 from .redact import redact
 
@@ -56,6 +55,49 @@ class _TimeoutSession(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.default_timeout)
         return super().request(method, url, *args, **kwargs)
+
+    # requests merges the session's settings into every request: each merge of two mappings
+    # costs a runtime Protocol check (slow before Python 3.12) and the cookies are copied into
+    # two new jars, some 15 % of an API call's CPU. The two methods below skip merging what
+    # is empty; with anything to merge (cookies, auth, headers or params of a call or of the
+    # session, proxies, the environment), requests' own code runs, unchanged.
+
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        if (
+            not isinstance(request.method, str)
+            or self.trust_env
+            or self.params
+            or self.auth
+            or self.cookies
+            or request.auth
+            or request.cookies
+            or request.headers
+            or any(request.hooks.values())
+            or None in self.headers.values()
+        ):
+            return super().prepare_request(request)
+        prepared = requests.PreparedRequest()
+        prepared.prepare(
+            method=request.method.upper(),
+            url=request.url,
+            files=request.files,
+            data=request.data,
+            json=request.json,
+            headers=self.headers,
+            params=request.params,
+            hooks=self.hooks,
+        )
+        return prepared
+
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+        if self.trust_env or self.proxies:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        return {
+            "proxies": {scheme: proxy for scheme, proxy in (proxies or {}).items() if proxy is not None},
+            "stream": self.stream if stream is None else stream,
+            "verify": self.verify if verify is None else verify,
+            "cert": self.cert if cert is None else cert,
+        }
 
     def resolve_redirects(
         self, resp: requests.Response, req: requests.PreparedRequest, *args: Any, **kwargs: Any
@@ -179,7 +221,7 @@ class _Retry(deadline.DeadlineRetry):
     """urllib3's retries (none past the call's deadline), except for answers that say how
     long to wait (``Retry-After``): urllib3 would sleep that long inside one request, holding
     a provider slot for minutes. Those answers go to the pipeline, which rests the provider
-    (:mod:`.ratelimit`)."""
+    (:mod:`.cooldowns`)."""
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         return not has_retry_after and super().is_retry(method, status_code, has_retry_after)
@@ -285,7 +327,7 @@ def _request(
     provider: str,
     link: str | None,
 ) -> tuple[requests.Response, bytes]:
-    ratelimit.bucket(provider).acquire()
+    budget.bucket(provider).acquire()
     seconds = getattr(session, "default_timeout", DEFAULT_TIMEOUT)
     with deadline.api_call(seconds) as call:
         try:
@@ -362,7 +404,7 @@ def _raise_if_told_to_wait(response: requests.Response, provider: str, link: str
     known = _STOP_STATUSES.get(response.status_code)
     if known is None:
         return
-    seconds = ratelimit.retry_after_seconds(response.headers.get("Retry-After"))
+    seconds = cooldowns.retry_after_seconds(response.headers.get("Retry-After"))
     if seconds is None and response.status_code != 429:
         return
     response.close()
@@ -413,109 +455,3 @@ def _reason(exc: Exception) -> str:
         reason = reason.__context__
     text = str(reason) or type(reason).__name__
     return redact(text)[:300]
-
-
-# -- the JSON envelope -------------------------------------------------------------------
-
-#: The common meaning of each status code in an API envelope (seed 002's list, and the
-#: Openload family's): error class and the words a person reads.
-STATUS_ERRORS: Final[Mapping[int, tuple[type[errors.ResolverError], str]]] = {
-    400: (errors.BadLink, "says this is not a valid link"),
-    401: (errors.AuthFailed, "refused the login (wrong login or key)"),
-    402: (errors.PaymentRequired, "can download this only with a premium account"),
-    403: (errors.PermissionDenied, "refuses this download (forbidden)"),
-    404: (errors.FileOffline, "says the file is offline (deleted at the hoster)"),
-    428: (errors.HosterUnavailable, "cannot reach this hoster right now"),
-    451: (errors.LegalUnavailable, "says the file is unavailable for legal reasons"),
-    502: (errors.ProviderOutage, "had an unknown technical error, most likely at the hoster"),
-    503: (errors.ProviderOutage, "is in maintenance or has a temporary technical error"),
-    509: (errors.QuotaExhausted, "says the fair-use or bandwidth limit is exhausted"),
-}
-
-
-def unwrap_envelope(
-    body: Any,
-    *,
-    provider: str,
-    link: str | None = None,
-    overrides: Mapping[int, tuple[type[errors.ResolverError], str]] | None = None,
-) -> Any:
-    """The ``result`` of a ``{status, msg|statusmessage, result}`` answer, or the right error.
-
-    Only the status code decides ("use the status code in your code, not msg"); the
-    provider's message is added for a person to read. Status may arrive as a number or as
-    a string.
-    """
-    if not isinstance(body, dict):
-        raise errors.ProviderOutage(
-            f"answered {type(body).__name__}, not an object", provider=provider, link=link
-        )
-    status = _status_code(body.get("status"))
-    if status == 200:
-        return body.get("result")
-    message = body.get("statusmessage") or body.get("msg") or ""
-    said = f' (it said "{provider_words(message)}")' if message else ""
-    if status is None:
-        raise errors.ProviderOutage(f"answered without a status code{said}", provider=provider, link=link)
-    known = (overrides or {}).get(status) or STATUS_ERRORS.get(status)
-    if known is not None:
-        error_class, words = known
-    elif 500 <= status < 600:
-        error_class, words = errors.ProviderOutage, "had a technical error"
-    else:
-        error_class, words = errors.ResolverError, "refused the request"
-    raise error_class(f"{words}{said}", provider=provider, link=link, code=status)
-
-
-#: Categories a provider's words lose: controls (escape sequences), format characters (bidi
-#: overrides) and lone surrogates (JSON's "\\ud800" decodes to one, and printing it raises).
-_UNPRINTABLE: Final = frozenset({"Cc", "Cf", "Cs"})
-
-
-def printable(text: str) -> str:
-    """``text`` without control and format characters (escape sequences, bidi overrides) or
-    lone surrogates: a provider's words go to a terminal, and must not drive it, disguise
-    themselves, or fail to encode."""
-    return "".join(c for c in text if unicodedata.category(c) not in _UNPRINTABLE)
-
-
-_SHORT: Final = reprlib.Repr()
-_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 2, 80, 80
-_SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = 4
-
-
-def short_repr(value: Any) -> str:
-    """A short quotation of an answer that is not text (a list, an object): it can be
-    megabytes, or nested deeper than ``repr`` recurses, and a person reads the first words."""
-    return _SHORT.repr(value)
-
-
-def provider_words(value: Any, limit: int = 200) -> str:
-    """What a service said, for a person: its text (a short form of anything else), with
-    no secrets, and without control or format characters, which would drive a terminal or
-    disguise the text (``\x1b[2J``, a right-to-left override); at most ``limit`` characters."""
-    text = value if isinstance(value, str) else short_repr(value)
-    return printable(redact(text)[: limit * 4])[:limit]
-
-
-def expect_object(value: Any, what: str, provider: str, link: str | None = None) -> dict[str, Any]:
-    """``value`` when it is a JSON object; an answer of another shape is the provider's fault."""
-    if not isinstance(value, dict):
-        raise errors.ProviderOutage(
-            f"answered {what} with {type(value).__name__} where an object belongs",
-            provider=provider,
-            link=link,
-        )
-    return value
-
-
-def _status_code(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    text = value.strip() if isinstance(value, str) else ""
-    # ASCII digits only ("²".isdigit() is true), and no more than a status code has.
-    if text.isascii() and text.isdigit() and len(text) <= 3:
-        return int(text)
-    return None

@@ -17,9 +17,9 @@ from __future__ import annotations
 def shown(text: object) -> str:
     """``text`` as a terminal may show it: without control and format characters (escape
     sequences, bidirectional overrides) or lone surrogates, the same rule as
-    :func:`resolver_core.http.printable` applies to the providers' messages. Meant for one
+    :func:`resolver_core.envelope.printable` applies to the providers' messages. Meant for one
     line: newlines and tabs go too, so that a name cannot fake a line of its own."""
-    from .http import printable  # noqa: PLC0415 (imports requests: not at --help time)
+    from .envelope import printable  # noqa: PLC0415
     from .redact import redact  # noqa: PLC0415
 
     # A provider that echoes the user's PIN in a file or hoster name shows "***" instead.

@@ -12,7 +12,7 @@
 3. Links resolve concurrently, with a bounded number in flight per provider, every API
    call spaced by the provider's token bucket.
 4. A provider that says stop (509, 428, 5xx, 429, ``Retry-After``) rests for as long as it
-   asked, for every worker and the next runs (:mod:`.ratelimit`): a short rest is waited
+   asked, for every worker and the next runs (:mod:`.cooldowns`): a short rest is waited
    out, a long one sends the link to the next provider. A call that got no answer at all
    (a reset, a timeout, a page that is not the API) is tried again, up to three times.
 """
@@ -25,13 +25,13 @@ import random
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from hostermatch import HosterIndex, extract_links
 
-from . import errors, ratelimit
+from . import cooldowns, errors
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, Provider, ResolveContext
@@ -70,7 +70,7 @@ class Resolver:
         providers: Sequence[Provider],
         session: requests.Session,
         cache: HosterListCache,
-        cooldowns: ratelimit.Cooldowns,
+        cooldowns: cooldowns.Cooldowns,
         captcha_command: CaptchaCommand | None = None,
         captcha_prompt: Callable[[CaptchaChallenge], str | None] | None = None,
         refresh_hosterlists: bool = False,
@@ -166,7 +166,7 @@ class Resolver:
                 # A 509 or 429 on the hoster list rests the provider like one on a link: the
                 # links that follow are not sent to it meanwhile.
                 self.cooldowns.note(provider.name, None, exc)
-                if attempt >= ATTEMPTS or not ratelimit.is_silent(exc):
+                if attempt >= ATTEMPTS or not cooldowns.is_silent(exc):
                     raise
                 log.info("%s; asking again", exc.for_person())
                 ctx.wait(_backoff(attempt))
@@ -344,6 +344,10 @@ class Resolver:
                 for position, future in enumerate(futures):
                     future.add_done_callback(_report_to(on_done, position))
             try:
+                # Woken once when every link is done (or one raised), not once a link: each
+                # wake-up of this thread takes the GIL from the workers, a thousand times in a
+                # batch of a thousand.
+                wait(futures, return_when=FIRST_EXCEPTION)
                 return [future.result() for future in futures]
             except KeyboardInterrupt:
                 self.cancelled.set()
@@ -459,12 +463,12 @@ class Resolver:
 _INFO_HASH = re.compile(r"[0-9A-Fa-f]{40}")
 
 
-def _worth_again(exc: errors.ResolverError, rest: ratelimit.Cooldown | None) -> bool:
+def _worth_again(exc: errors.ResolverError, rest: cooldowns.Cooldown | None) -> bool:
     """Whether the same provider may answer the same link if asked again now or soon: when
     it did not answer at all, or asked for a short rest."""
     if rest is not None:
         return rest.remaining() <= SHORT_REST
-    return ratelimit.is_silent(exc)
+    return cooldowns.is_silent(exc)
 
 
 def _backoff(attempt: int) -> float:

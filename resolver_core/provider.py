@@ -21,6 +21,7 @@ import requests
 import urllib3
 
 from . import deadline
+from .budget import DEFAULT_RATE
 from .config import ProviderSettings
 from .errors import CaptchaWrong, Interrupted, ResolverError
 from .models import (
@@ -33,7 +34,6 @@ from .models import (
     ResolvedLink,
     Wait,
 )
-from .ratelimit import DEFAULT_RATE
 from .redact import redact
 
 if TYPE_CHECKING:
@@ -205,7 +205,7 @@ class Provider(ABC):
 
     @property
     def requests_per_second(self) -> float:
-        """API calls a second at most, 0 for no limit (see :mod:`resolver_core.ratelimit`)."""
+        """API calls a second at most, 0 for no limit (see :mod:`resolver_core.budget`)."""
         rate = self.settings.requests_per_second
         return self.default_requests_per_second if rate is None else rate
 

@@ -16,11 +16,11 @@ from .models import FileLink, ResolvedLink
 from .outcomes import CheckOutcome, Outcome
 
 if TYPE_CHECKING:
+    from .cooldowns import Cooldowns
     from .errors import ResolverError
     from .models import AccountInfo
     from .pipeline import Resolver
     from .provider import Provider
-    from .ratelimit import Cooldowns
 
 
 class FileRecord(TypedDict):

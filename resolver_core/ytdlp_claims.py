@@ -33,7 +33,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -41,6 +40,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, NamedTuple
+
+from .atomicfile import write_text
 
 if TYPE_CHECKING:
     from hostermatch import HosterIndex
@@ -287,14 +288,7 @@ def write_data(cache_dir: Path, data: ClaimData) -> None:
     rebuilding in the next run."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".claims-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(data.to_text())
-            os.replace(temporary, cache_dir / DATA_FILE)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_text(cache_dir / DATA_FILE, data.to_text(), prefix=".claims-")
     except OSError:
         pass
 

@@ -237,7 +237,7 @@ def _print_accounts(rows: list[tuple[AccountRecord, bool]], app: App) -> None:
             print(f"{name}  {line}  {cell[3]}", file=app.stdout)
         for rest in row["resting"]:
             what = f"{rest['hoster']} links" if rest["hoster"] else "every link"
-            from resolver_core.ratelimit import moment  # noqa: PLC0415
+            from resolver_core.cooldowns import moment  # noqa: PLC0415
 
             clock = moment(rest["until"])
             indent = " " * name_width

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..atomicfile import replacing
 
 
 @dataclass
@@ -114,17 +115,11 @@ class StateWriter:
     def _write(self) -> None:
         self._since = 0
         target = state_path(self.part)
-        handle, temporary = tempfile.mkstemp(prefix=".state-", dir=target.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(asdict(self.state), file)
+        with replacing(target, prefix=".state-", suffix="") as file:
+            json.dump(asdict(self.state), file)
             if self._fresh:  # the name is claimed first (FileExistsError if it is taken)
                 os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
                 self._fresh = False
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
 
 
 def remove_part(part: Path) -> None:

@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 import requests
 
 from ..download.names import name_from_url, safe_name
+from ..envelope import provider_words
 from ..errors import ConfigError, ResolverError
-from ..http import is_internal_host, provider_words
+from ..http import is_internal_host
 from ..models import FileLink, ResolvedLink
 from ..records import link_files
 from ..redact import redact

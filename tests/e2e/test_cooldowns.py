@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from linkresolver.plugins.premiumize.sandbox import API_PATH
-from resolver_core.ratelimit import COOLDOWN_FILE
+from resolver_core.cooldowns import COOLDOWN_FILE
 from resolver_core.sandbox import Sandbox
 
 from .conftest import CLI

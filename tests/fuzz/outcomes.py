@@ -66,7 +66,7 @@ def assert_readable(error: errors.ResolverError) -> None:
     """A person reads it: short, and without control or format characters (an escape
     sequence or a bidirectional override from a provider's words would drive the terminal
     or disguise the text) or lone surrogates (which no terminal's encoding can print), as
-    :func:`resolver_core.http.printable` makes the envelope's."""
+    :func:`resolver_core.envelope.printable` makes the envelope's."""
     said = error.for_person()
     assert said, f"{type(error).__name__} without a message"
     assert len(said) <= MAX_MESSAGE, f"{len(said)}-character message: {said[:200]!r}..."

@@ -22,7 +22,7 @@ from linkresolver.plugins.offcloud.client import OffcloudClient
 from linkresolver.plugins.offcloud.provider import OffcloudProvider
 from linkresolver.plugins.openload_family.client import FamilyClient
 from linkresolver.plugins.openload_family.services import HIGHLOAD
-from resolver_core import errors, ratelimit
+from resolver_core import budget, errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings, load_config
 from resolver_core.download.names import MAX_NAME_BYTES, safe_name
@@ -41,9 +41,9 @@ HOSTILE_WORDS: Final = "\x1b[2J\x1b[31mpay here\u202egpj.exe\x00"
 
 @pytest.fixture(autouse=True)
 def no_rate_limit() -> Iterator[None]:
-    unlimited = ratelimit.TokenBucket(0)
+    unlimited = budget.TokenBucket(0)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ratelimit, "bucket", lambda provider: unlimited)
+        patch.setattr(budget, "bucket", lambda provider: unlimited)
         yield
 
 

@@ -47,7 +47,7 @@ from linkresolver.plugins.openload_family.provider import (
 from linkresolver.plugins.openload_family.services import HIGHLOAD, SERVICES, Service
 from linkresolver.plugins.premiumize.client import PremiumizeClient
 from linkresolver.plugins.premiumize.provider import PremiumizeProvider
-from resolver_core import errors, ratelimit
+from resolver_core import budget, errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
 from resolver_core.http import make_session
@@ -685,9 +685,9 @@ def assert_outcome(run: Callable[[], tuple[Any, Any]]) -> None:
 def no_rate_limit() -> Iterator[None]:
     """The process-wide token buckets (10 calls a second) would make a fuzz run of
     thousands of calls take minutes; the mock server needs no protection."""
-    unlimited = ratelimit.TokenBucket(0)
+    unlimited = budget.TokenBucket(0)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ratelimit, "bucket", lambda provider: unlimited)
+        patch.setattr(budget, "bucket", lambda provider: unlimited)
         yield
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import requests
 
-from resolver_core import ratelimit
+from resolver_core import budget, cooldowns
 from resolver_core.cache import HosterListCache
 from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
@@ -51,10 +51,10 @@ def test_a_resolver_made_from_parts_touches_no_global_state(tmp_path: Path) -> N
         providers=[provider],
         session=requests.Session(),
         cache=HosterListCache(tmp_path / "cache", 1),
-        cooldowns=ratelimit.Cooldowns(None),
+        cooldowns=cooldowns.Cooldowns(None),
     )
     assert [p.name for p in resolver.providers] == ["parts-only"]
-    assert ratelimit.bucket("parts-only").rate != 0.25  # the factory sets rates, not the Resolver
+    assert budget.bucket("parts-only").rate != 0.25  # the factory sets rates, not the Resolver
     assert sorted(tmp_path.iterdir()) == cooldowns_before  # nothing written, no cache folder made
     assert resolver.problems == {} and resolver._index is None  # no hoster list fetched
 
@@ -63,7 +63,7 @@ def test_the_factory_sets_the_providers_request_rates(tmp_path: Path) -> None:
     provider = SlowRateProvider("rated", 1)
     pm = make_plugin_manager(load_entry_points=False, extra=[ProvidersPlugin(provider)], env={})
     build_resolver(empty_config(tmp_path), pm=pm, provider_names=["rated"])
-    assert ratelimit.bucket("rated").rate == 0.25
+    assert budget.bucket("rated").rate == 0.25
 
 
 def test_a_resolved_link_carries_its_providers_download_limits(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import pytest
 import requests
 import responses
 
-from resolver_core import deadline, errors, ratelimit
+from resolver_core import cooldowns, deadline, errors
 from resolver_core.http import get_json, get_text, make_session, post_json
 from resolver_core.models import CaptchaChallenge
 from resolver_core.provider import fetch_captcha_image
@@ -52,7 +52,7 @@ def _late(call: Callable[[], object]) -> tuple[errors.ResolverError, float]:
 def _assert_no_answer_in_time(error: errors.ResolverError, elapsed: float) -> None:
     assert elapsed < LATEST, f"the call took {elapsed:.1f} s with a {TIMEOUT:g} s timeout"
     assert isinstance(error, errors.ProviderOutage)
-    assert ratelimit.is_silent(error), "a deadline is no answer: the pipeline asks again"
+    assert cooldowns.is_silent(error), "a deadline is no answer: the pipeline asks again"
     assert error.provider == "dripper"
     assert "did not answer in time" in str(error)
     assert error.__cause__ is None and error.__suppress_context__

@@ -26,8 +26,9 @@ from linkresolver.plugins.premiumize.provider import PremiumizeProvider
 from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
+from resolver_core.envelope import unwrap_envelope
 from resolver_core.factory import build_resolver
-from resolver_core.http import make_session, unwrap_envelope
+from resolver_core.http import make_session
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import (
     AccountInfo,

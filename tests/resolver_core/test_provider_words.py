@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from resolver_core import errors
-from resolver_core.http import printable, unwrap_envelope
+from resolver_core.envelope import printable, unwrap_envelope
 
 
 def test_escape_sequences_and_bidi_overrides_are_dropped() -> None:

@@ -5,7 +5,7 @@ unknown values, dates as ``"2015-08-23 18:20:13"`` or as Unix time strings, and 
 by integer-like ids. Every reader here takes all of those and gives ints, Nones and lists;
 a value of the wrong kind becomes None rather than an exception, and an answer whose shape
 is wrong altogether raises :class:`~resolver_core.errors.ProviderOutage`
-(:func:`resolver_core.http.expect_object`).
+(:func:`resolver_core.envelope.expect_object`).
 """
 
 from __future__ import annotations

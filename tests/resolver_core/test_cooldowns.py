@@ -1,5 +1,5 @@
-"""Rate limits and cooldowns: a provider that says stop is not asked again before the time
-it asked for, by any worker or by the next run, and no provider gets more than its rate."""
+"""Cooldowns: a provider that says stop is not asked again before the time it asked for, by
+any worker or by the next run."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from resolver_core import errors, ratelimit
+from resolver_core import cooldowns, errors
 from resolver_core.factory import build_resolver
 from resolver_core.http import get_json, make_session
 from resolver_core.manager import make_plugin_manager
@@ -79,7 +79,7 @@ def links(count: int) -> list[str]:
     ],
 )
 def test_what_each_answer_rests(error: errors.ResolverError, whole: bool, seconds: float) -> None:
-    assert ratelimit.rest_for(error) == (whole, seconds)
+    assert cooldowns.rest_for(error) == (whole, seconds)
 
 
 @pytest.mark.parametrize(
@@ -93,67 +93,20 @@ def test_what_each_answer_rests(error: errors.ResolverError, whole: bool, second
     ],
 )
 def test_what_does_not_rest(error: errors.ResolverError) -> None:
-    assert ratelimit.rest_for(error) is None
+    assert cooldowns.rest_for(error) is None
 
 
 def test_retry_after_in_seconds_and_dates() -> None:
     now = time.time()
-    assert ratelimit.retry_after_seconds("120") == 120
-    assert ratelimit.retry_after_seconds(" 5 ") == 5
-    assert ratelimit.retry_after_seconds(formatdate(now + 90, usegmt=True), now=now) == pytest.approx(
+    assert cooldowns.retry_after_seconds("120") == 120
+    assert cooldowns.retry_after_seconds(" 5 ") == 5
+    assert cooldowns.retry_after_seconds(formatdate(now + 90, usegmt=True), now=now) == pytest.approx(
         90, abs=1
     )
-    assert ratelimit.retry_after_seconds(formatdate(now - 90, usegmt=True), now=now) == 0
-    assert ratelimit.retry_after_seconds("9" * 40) == ratelimit.MAX_REST  # bounded
+    assert cooldowns.retry_after_seconds(formatdate(now - 90, usegmt=True), now=now) == 0
+    assert cooldowns.retry_after_seconds("9" * 40) == cooldowns.MAX_REST  # bounded
     for nonsense in (None, "", "soon", "-5", "1.5e3", "²", "Mon, 99 Foo 2026"):
-        assert ratelimit.retry_after_seconds(nonsense) is None, nonsense
-
-
-# -- the token bucket ---------------------------------------------------------------------------
-
-
-def test_bucket_spaces_calls_across_threads() -> None:
-    bucket = ratelimit.TokenBucket(rate=100, burst=5)
-    stamps: list[float] = []
-    lock = threading.Lock()
-
-    def take() -> None:
-        for _ in range(10):
-            bucket.acquire()
-            with lock:
-                stamps.append(time.monotonic())
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=take) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    # 40 calls, 5 at once, then 100 a second: at least 0.35 s, whatever the threads do.
-    assert max(stamps) - started >= 0.34
-    # In any window of 0.1 s after the burst, no more than 10 (+1 at the edge) calls.
-    late = sorted(s for s in stamps if s - started > 0.06)
-    assert all(sum(1 for s in late if t <= s < t + 0.1) <= 11 for t in late)
-
-
-def test_rate_zero_means_no_limit() -> None:
-    bucket = ratelimit.TokenBucket(rate=0)
-    started = time.monotonic()
-    for _ in range(10_000):
-        bucket.acquire()
-    assert time.monotonic() - started < 1
-
-
-def test_the_configured_rate_reaches_every_api_call(tmp_path: Path) -> None:
-    ratelimit.configure_bucket("slowpoke", rate=20, burst=1)
-    session = make_session(retries=0)
-    with responses.RequestsMock() as mocked:
-        mocked.get("https://api.example/x", json={})
-        started = time.monotonic()
-        for _ in range(6):
-            get_json(session, "https://api.example/x", provider="slowpoke")
-        assert time.monotonic() - started >= 5 / 20 - 0.01
-    ratelimit.configure_bucket("slowpoke", rate=0)
+        assert cooldowns.retry_after_seconds(nonsense) is None, nonsense
 
 
 # -- HTTP answers that say stop -------------------------------------------------------------------
@@ -179,7 +132,7 @@ def test_http_stop_answers(
         # urllib3 would have slept through Retry-After inside the request; it must not.
         assert len(mocked.calls) == 1
     assert raised.value.code == status and raised.value.retry_after == retry_after
-    assert ratelimit.rest_for(raised.value) is not None
+    assert cooldowns.rest_for(raised.value) is not None
 
 
 def test_a_503_without_retry_after_is_still_retried_by_the_transport() -> None:
@@ -214,7 +167,7 @@ def test_the_cooldown_outlives_the_run(tmp_path: Path) -> None:
     outcomes = make(tmp_path, again).resolve_many(links(50))
     assert again.calls == []  # the next run does not ask before the time is up
     assert all(isinstance(o.error, errors.CoolingDown) for o in outcomes)
-    stored = json.loads((tmp_path / "cache" / ratelimit.COOLDOWN_FILE).read_text())
+    stored = json.loads((tmp_path / "cache" / cooldowns.COOLDOWN_FILE).read_text())
     assert [(e["provider"], e["hoster"], e["code"]) for e in stored["cooldowns"]] == [("busy", None, 509)]
 
 
@@ -298,22 +251,22 @@ def test_check_honours_a_resting_provider(tmp_path: Path) -> None:
 
 
 def test_processes_merge_their_cooldowns(tmp_path: Path) -> None:
-    one, two = ratelimit.Cooldowns(tmp_path), ratelimit.Cooldowns(tmp_path)
+    one, two = cooldowns.Cooldowns(tmp_path), cooldowns.Cooldowns(tmp_path)
     one.start("a", None, 100, "x")
     two.start("b", "h", 100, "y")
-    three = ratelimit.Cooldowns(tmp_path)
+    three = cooldowns.Cooldowns(tmp_path)
     assert three.active("a") is not None and three.active("b", "h") is not None
     assert one.active("b", "h") is not None  # read again when another process wrote
 
 
 def test_a_longer_cooldown_is_never_shortened(tmp_path: Path) -> None:
-    cooldowns = ratelimit.Cooldowns(tmp_path)
-    long = cooldowns.start("a", None, 600, "quota")
-    assert cooldowns.start("a", None, 5, "blip") == long
+    rests = cooldowns.Cooldowns(tmp_path)
+    long = rests.start("a", None, 600, "quota")
+    assert rests.start("a", None, 5, "blip") == long
 
 
 def test_expired_and_broken_entries_are_dropped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    path = tmp_path / ratelimit.COOLDOWN_FILE
+    path = tmp_path / cooldowns.COOLDOWN_FILE
     path.write_text(
         json.dumps(
             {
@@ -326,12 +279,12 @@ def test_expired_and_broken_entries_are_dropped(tmp_path: Path, caplog: pytest.L
             }
         )
     )
-    cooldowns = ratelimit.Cooldowns(tmp_path)
-    assert cooldowns.active("old") is None
-    far = cooldowns.active("far")
-    assert far is not None and far.remaining() <= ratelimit.MAX_REST + 1 and far.code is None
+    rests = cooldowns.Cooldowns(tmp_path)
+    assert rests.active("old") is None
+    far = rests.active("far")
+    assert far is not None and far.remaining() <= cooldowns.MAX_REST + 1 and far.code is None
     path.write_text("{ not json")
-    assert ratelimit.Cooldowns(tmp_path).all() == []
+    assert cooldowns.Cooldowns(tmp_path).all() == []
     assert "cannot be read" in caplog.text
 
 
@@ -341,15 +294,15 @@ def test_a_damaged_cooldown_file_is_set_aside_with_one_warning(
     """A cooldowns.json that is not JSON (a disk full, an editor) would otherwise be read and
     warned about on every look of every run, forever: nothing rewrites it until a provider
     says stop. It is moved aside (an older one replaced), once, with one warning."""
-    path = tmp_path / ratelimit.COOLDOWN_FILE
+    path = tmp_path / cooldowns.COOLDOWN_FILE
     aside = tmp_path / "cooldowns.json.corrupt"
     aside.write_text("an older damaged file")
     path.write_text("{ not json")
     with caplog.at_level("WARNING", logger="linkresolver"):
-        cooldowns = ratelimit.Cooldowns(tmp_path)
-        assert cooldowns.all() == [] and cooldowns.active("a") is None
-        cooldowns.start("a", None, 60, "quota")
-        assert ratelimit.Cooldowns(tmp_path).active("a") is not None  # the next run: quiet
+        rests = cooldowns.Cooldowns(tmp_path)
+        assert rests.all() == [] and rests.active("a") is None
+        rests.start("a", None, 60, "quota")
+        assert cooldowns.Cooldowns(tmp_path).active("a") is not None  # the next run: quiet
     said = [message for message in caplog.messages if str(path) in message]
     assert len(said) == 1, said
     assert "cannot be read" in said[0] and "cooldowns.json.corrupt" in said[0]
@@ -362,7 +315,7 @@ def test_a_damaged_file_replaced_meanwhile_is_not_set_aside(
 ) -> None:
     """Another process may write a good file (atomically) between this one reading a damaged
     one and moving it: the good one stays."""
-    path = tmp_path / ratelimit.COOLDOWN_FILE
+    path = tmp_path / cooldowns.COOLDOWN_FILE
     path.write_text("{ not json")
     good = json.dumps({"cooldowns": [{"provider": "b", "hoster": None, "until": time.time() + 60}]})
     real_loads = json.loads
@@ -375,10 +328,10 @@ def test_a_damaged_file_replaced_meanwhile_is_not_set_aside(
         return real_loads(text)  # the damaged text that was read: raises
 
     monkeypatch.setattr(json, "loads", replaced_while_reading)
-    cooldowns = ratelimit.Cooldowns(tmp_path)
+    rests = cooldowns.Cooldowns(tmp_path)
     assert path.read_text() == good
     assert not (tmp_path / "cooldowns.json.corrupt").exists()
-    assert cooldowns.active("b") is not None  # read at the next look
+    assert rests.active("b") is not None  # read at the next look
 
 
 def test_an_unwritable_cache_dir_costs_only_a_warning(
@@ -386,9 +339,9 @@ def test_an_unwritable_cache_dir_costs_only_a_warning(
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
-    cooldowns = ratelimit.Cooldowns(blocker / "cache")
-    assert cooldowns.start("a", None, 10, "x").provider == "a"
-    assert cooldowns.active("a") is not None  # still known to this run
+    rests = cooldowns.Cooldowns(blocker / "cache")
+    assert rests.start("a", None, 10, "x").provider == "a"
+    assert rests.active("a") is not None  # still known to this run
     assert "cannot remember the cooldown" in caplog.text
 
 
@@ -401,8 +354,8 @@ def test_a_page_that_is_not_the_api_says_nothing(status: int) -> None:
         mocked.get("https://api.example/x", status=status, body="<html>oops</html>")
         with pytest.raises(errors.ProviderOutage) as raised:
             get_json(session, "https://api.example/x", provider="prov")
-    assert raised.value.no_answer and ratelimit.is_silent(raised.value)
-    assert ratelimit.rest_for(raised.value) is None
+    assert raised.value.no_answer and cooldowns.is_silent(raised.value)
+    assert cooldowns.rest_for(raised.value) is None
 
 
 class FlakyList(ScriptedProvider):
@@ -444,9 +397,9 @@ def test_a_quota_on_the_hoster_list_rests_the_provider(tmp_path: Path) -> None:
 
 
 def test_retry_after_with_leading_zeros_is_not_cut_to_nothing() -> None:
-    assert ratelimit.retry_after_seconds("0000000000120") == 120
-    assert ratelimit.retry_after_seconds("0") == 0
-    assert ratelimit.retry_after_seconds("1234567890") == ratelimit.MAX_REST
+    assert cooldowns.retry_after_seconds("0000000000120") == 120
+    assert cooldowns.retry_after_seconds("0") == 0
+    assert cooldowns.retry_after_seconds("1234567890") == cooldowns.MAX_REST
 
 
 def test_a_file_replaced_within_one_clock_tick_is_read_again(
@@ -454,13 +407,13 @@ def test_a_file_replaced_within_one_clock_tick_is_read_again(
 ) -> None:
     """Another process's write that leaves the mtime as it was (a coarse file system clock)
     is still seen: the file was replaced, so its inode changed."""
-    monkeypatch.setattr(ratelimit, "RELOAD_EVERY", 0.0)
-    mine = ratelimit.Cooldowns(tmp_path)
+    monkeypatch.setattr(cooldowns, "RELOAD_EVERY", 0.0)
+    mine = cooldowns.Cooldowns(tmp_path)
     mine.start("a", None, 100, "x")
-    before = (tmp_path / ratelimit.COOLDOWN_FILE).stat()
-    other = ratelimit.Cooldowns(tmp_path)
+    before = (tmp_path / cooldowns.COOLDOWN_FILE).stat()
+    other = cooldowns.Cooldowns(tmp_path)
     other.start("b", None, 100, "y")
-    os.utime(tmp_path / ratelimit.COOLDOWN_FILE, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.utime(tmp_path / cooldowns.COOLDOWN_FILE, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert mine.active("b") is not None
 
 
@@ -483,8 +436,8 @@ def test_a_cooldown_waits_for_another_process_writing_the_file(tmp_path: Path) -
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        cooldowns = ratelimit.Cooldowns(tmp_path)
-        writer = threading.Thread(target=cooldowns.start, args=("a", None, 100, "x"))
+        rests = cooldowns.Cooldowns(tmp_path)
+        writer = threading.Thread(target=rests.start, args=("a", None, 100, "x"))
         writer.start()
         time.sleep(0.5)
         assert writer.is_alive() and not (tmp_path / "cooldowns.json").exists()
@@ -492,14 +445,14 @@ def test_a_cooldown_waits_for_another_process_writing_the_file(tmp_path: Path) -
         holder.communicate()  # its stdin closes: it exits, and the OS drops its lock
     writer.join(5)
     assert not writer.is_alive()
-    assert ratelimit.Cooldowns(tmp_path).active("a") is not None
+    assert cooldowns.Cooldowns(tmp_path).active("a") is not None
 
 
 def test_a_rest_that_ends_on_another_day_says_the_date() -> None:
     noon = time.mktime((2026, 12, 2, 12, 0, 0, 0, 0, -1))
-    assert ratelimit.moment(noon + 3600, now=noon) == "13:00:00"
-    tomorrow = ratelimit.moment(noon + 20 * 3600, now=noon)
+    assert cooldowns.moment(noon + 3600, now=noon) == "13:00:00"
+    tomorrow = cooldowns.moment(noon + 20 * 3600, now=noon)
     assert tomorrow == "2026-12-03 08:00:00"  # not "08:00:00", which reads as this morning
-    rest = ratelimit.Cooldown("busy", None, time.time() + 26 * 3600, "said 509", 509)
+    rest = cooldowns.Cooldown("busy", None, time.time() + 26 * 3600, "said 509", 509)
     message = rest.error().for_person()
     assert time.strftime("%Y-%m-%d", time.localtime(rest.until)) in message

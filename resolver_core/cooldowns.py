@@ -1,21 +1,18 @@
-"""Not hammering a provider: token buckets per provider, and cooldowns when one says stop.
+"""Cooldowns: a provider's "stop" remembered, by every worker and by the next run.
 
-Two mechanisms, for two different promises:
-
-- A **token bucket** per provider spaces every API call (resolve, check, account, the
-  command groups), shared by all the threads of the process: a batch of 500 links costs
-  the provider a steady trickle, not a burst of 500.
-- A **cooldown** is a provider's "stop" remembered: Premiumize's advice (seed 002) is to
-  come back after about 3 minutes on a 502 or 503 and after about 10 on a 509; a 428 means
-  the hoster is down at that provider until it is back; an HTTP ``Retry-After`` says exactly
-  how long. A cooldown covers the whole provider (fair use, maintenance, too many requests)
-  or one hoster at it (a 428, a 502 from the hoster behind it). Every worker checks it
-  before it calls, so one 509 stops the batch, and it is kept in the cache directory
-  (``cooldowns.json``) so the next run does not ask again before the time is up.
+Premiumize's advice (seed 002) is to come back after about 3 minutes on a 502 or 503 and
+after about 10 on a 509; a 428 means the hoster is down at that provider until it is back;
+an HTTP ``Retry-After`` says exactly how long. A cooldown covers the whole provider (fair
+use, maintenance, too many requests) or one hoster at it (a 428, a 502 from the hoster
+behind it). Every worker checks it before it calls, so one 509 stops the batch, and it is
+kept in the cache directory (``cooldowns.json``) so the next run does not ask again before
+the time is up.
 
 A provider that answers nothing at all (timeouts, resets, pages that are not its API) did
 not say stop, but ten such failures in a row rest it for a minute: a dead provider must
 not take hundreds of attempts.
+
+The steady spacing of calls that have not been told to stop is :mod:`.budget`'s.
 """
 
 from __future__ import annotations
@@ -24,7 +21,6 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -34,13 +30,10 @@ from pathlib import Path
 from typing import Final
 
 from . import errors
+from .atomicfile import write_text
 
 log = logging.getLogger("linkresolver")
 
-#: Calls a second per provider when neither the provider nor the configuration says.
-DEFAULT_RATE: Final = 10.0
-#: Calls a provider may get at once after a quiet spell.
-DEFAULT_BURST: Final = 20
 #: How long to rest a provider or hoster when it said stop without saying how long.
 OUTAGE_REST: Final = 180.0  # seed 002: 502 and 503, "we recommend 3 minutes"
 QUOTA_REST: Final = 600.0  # seed 002: 509, "we recommend 10 minutes"
@@ -56,61 +49,6 @@ COOLDOWN_FILE: Final = "cooldowns.json"
 CORRUPT_SUFFIX: Final = ".corrupt"
 #: Seconds between looks at whether another process changed the file.
 RELOAD_EVERY: Final = 1.0
-
-
-class TokenBucket:
-    """``rate`` calls a second on average, ``burst`` at once; thread-safe.
-
-    A caller that finds the bucket empty reserves the next token and sleeps until it is due,
-    so concurrent callers queue in arrival order instead of waking together.
-    """
-
-    def __init__(self, rate: float, burst: int = DEFAULT_BURST) -> None:
-        self.rate = rate
-        self.burst = max(1, burst)
-        self._tokens = float(self.burst)
-        self._stamp = time.monotonic()
-        self._lock = threading.Lock()
-
-    def reserve(self) -> float:
-        """Take a token; the seconds to wait before using it (0 when one was there)."""
-        if self.rate <= 0:
-            return 0.0
-        with self._lock:
-            now = time.monotonic()
-            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-            self._stamp = now
-            self._tokens -= 1
-            return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
-
-    def acquire(self) -> float:
-        """Take a token, sleeping until it is due; the seconds slept."""
-        delay = self.reserve()
-        if delay > 0:
-            time.sleep(delay)
-        return delay
-
-
-_buckets: dict[str, TokenBucket] = {}
-_buckets_lock = threading.Lock()
-
-
-def configure_bucket(provider: str, rate: float, burst: int = DEFAULT_BURST) -> None:
-    """Set ``provider``'s calls a second (0: no limit). A bucket of the same rate is kept
-    as it is: every resolver of the process (the web server makes one a job) shares it."""
-    with _buckets_lock:
-        current = _buckets.get(provider)
-        if current is None or current.rate != rate or current.burst != max(1, burst):
-            _buckets[provider] = TokenBucket(rate, burst)
-
-
-def bucket(provider: str) -> TokenBucket:
-    """The process's bucket for ``provider`` (one for every session and thread)."""
-    found = _buckets.get(provider)
-    if found is None:
-        with _buckets_lock:
-            found = _buckets.setdefault(provider, TokenBucket(DEFAULT_RATE, DEFAULT_BURST))
-    return found
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -378,12 +316,7 @@ class Cooldowns:
                         entry, self._entries.get((entry.provider, entry.hoster), entry), key=lambda e: e.until
                     )
                     kept = [asdict(e) for e in self._entries.values() if e.until > now]
-                handle, temporary = tempfile.mkstemp(
-                    dir=self.path.parent, prefix=".cooldowns-", suffix=".tmp"
-                )
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump({"version": 1, "cooldowns": kept}, stream)
-                os.replace(temporary, self.path)
+                write_text(self.path, json.dumps({"version": 1, "cooldowns": kept}), prefix=".cooldowns-")
                 self._stamp = _identity(self.path.stat())
         except OSError as exc:
             log.warning("cannot remember the cooldown in %s: %s", self.path, exc)
