@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import random
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 
 from hostermatch import HosterIndex, extract_links
 
@@ -35,6 +33,7 @@ from . import cooldowns, errors
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, Provider, ResolveContext
+from .retrying import ATTEMPTS, SHORT_REST, backoff, url_problem, worth_asking_again
 
 if TYPE_CHECKING:
     import pluggy
@@ -52,11 +51,6 @@ MAX_WORKERS = 32
 #: Links in flight at once when a provider may wait (download tickets): a waiting link
 #: holds a thread, not a provider's concurrency slot, so waits overlap up to this many.
 MAX_WAITING = 256
-#: Calls to one provider for one link, when the first ones fail without an answer or with a
-#: short rest.
-ATTEMPTS = 3
-#: A rest this short (seconds) is waited out; a longer one sends the link elsewhere.
-SHORT_REST = 30.0
 
 
 class Resolver:
@@ -169,7 +163,7 @@ class Resolver:
                 if attempt >= ATTEMPTS or not cooldowns.is_silent(exc):
                     raise
                 log.info("%s; asking again", exc.for_person())
-                ctx.wait(_backoff(attempt))
+                ctx.wait(backoff(attempt))
 
     def provider(self, name: str) -> Provider:
         return next(p for p in self.providers if p.name == name)
@@ -249,7 +243,7 @@ class Resolver:
         if link.limits is None:
             link = dataclasses.replace(link, limits=provider.download_limits(link.hoster))
         for direct in (link.url, *(item.url for item in link.files)):
-            if (problem := _url_problem(direct)) is not None:
+            if (problem := url_problem(direct)) is not None:
                 raise errors.InvalidDirectLink(f"gave a direct link that is not a valid URL ({problem})")
         return link
 
@@ -269,11 +263,11 @@ class Resolver:
                     result = call(self.context(slot, url))
             except errors.ResolverError as exc:
                 rest = self.cooldowns.note(provider.name, hoster, exc)
-                if attempt >= ATTEMPTS or not _worth_again(exc, rest):
+                if attempt >= ATTEMPTS or not worth_asking_again(exc, rest):
                     raise
                 log.info("%s: %s; asking again", url or provider.name, exc.for_person())
                 if rest is None:
-                    self.context().wait(_backoff(attempt))
+                    self.context().wait(backoff(attempt))
                 continue
             self.cooldowns.succeeded(provider.name)
             return result
@@ -463,20 +457,6 @@ class Resolver:
 _INFO_HASH = re.compile(r"[0-9A-Fa-f]{40}")
 
 
-def _worth_again(exc: errors.ResolverError, rest: cooldowns.Cooldown | None) -> bool:
-    """Whether the same provider may answer the same link if asked again now or soon: when
-    it did not answer at all, or asked for a short rest."""
-    if rest is not None:
-        return rest.remaining() <= SHORT_REST
-    return cooldowns.is_silent(exc)
-
-
-def _backoff(attempt: int) -> float:
-    """Seconds before asking again after ``attempt`` failures without an answer: 0.5, 1, 2...
-    with jitter, so that workers that failed together do not come back together."""
-    return min(8.0, 0.5 * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0)  # noqa: S311 (not security)
-
-
 def _unsupported(url: str) -> errors.UnsupportedLink:
     return errors.UnsupportedLink("no enabled provider serves this link", link=url)
 
@@ -487,21 +467,6 @@ def _report_to(on_done: Callable[[int, Any], None], position: int) -> Callable[[
             on_done(position, future.result())
 
     return report
-
-
-def _url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be fetched as a URL (an unclosed ``[``, a port that is no number,
-    no host), or None."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (parsing it is the check)
-    except ValueError as exc:
-        return str(exc)
-    if not parts.scheme:
-        return "no scheme"
-    if parts.scheme.lower() in ("http", "https") and not parts.hostname:
-        return "no host"
-    return None
 
 
 __all__ = ["CheckOutcome", "LinkState", "Outcome", "Resolver"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from resolver_core.pipeline import ATTEMPTS
+from resolver_core.retrying import ATTEMPTS
 from tests.resolver_core.dripping import drip_headers, headers_then_drip, serving
 
 from .conftest import CLI

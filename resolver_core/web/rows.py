@@ -1,0 +1,130 @@
+"""A job of the web page and its rows: what the page shows of each link, as JSON.
+
+:class:`resolver_core.web.jobs.JobManager` runs the jobs; this is their record, which every
+change bumps (``version``), waking whoever follows it (polling, server-sent events).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from ..outcomes import Outcome
+
+#: The states of a row whose resolution has not ended.
+AT_WORK: Final = frozenset({"unconfirmed", "queued", "resolving", "waiting", "captcha"})
+#: Where a job's links came from.
+PASTE: Final = "paste"
+CLICKNLOAD: Final = "clicknload"
+#: A job's stages: waiting for the person's confirmation, waiting its turn, at work, ended.
+UNCONFIRMED: Final = "unconfirmed"
+QUEUED: Final = "queued"
+RESOLVING: Final = "resolving"
+ENDED: Final = "ended"
+
+
+@dataclass
+class Row:
+    """One link of a job, as the page shows it."""
+
+    position: int
+    input: str
+    #: unconfirmed, queued, resolving, waiting, captcha, resolved, error, unsupported,
+    #: offline, legal
+    state: str = "queued"
+    provider: str | None = None
+    hoster: str | None = None
+    url: str | None = None
+    filename: str | None = None
+    size: int | None = None
+    sha1: str | None = None
+    error: str | None = None
+    code: int | None = None
+    #: A link that holds several files (a folder, a torrent): each one's url, filename, size.
+    files: list[dict[str, Any]] = field(default_factory=list)
+    #: The provider's latest word on a long step ("waiting 10 s...").
+    message: str | None = None
+    #: While a ticket's wait runs: when it ends (Unix time), for the page's countdown.
+    wait_until: float | None = None
+    #: A captcha to answer: {"image": data URL}.
+    captcha: dict[str, str] | None = None
+    #: Downloading into the server's folder: None, downloading, saved, failed.
+    download: str | None = None
+    downloaded: int = 0
+    #: The bytes the download will bring, when known (every file of a folder together).
+    download_size: int | None = None
+    #: The saved file's name in the server's folder (the first one, for a folder).
+    saved_as: str | None = None
+    #: The names of every file saved for the link (several for a folder).
+    saved: list[str] = field(default_factory=list)
+    verified: bool | None = None
+
+
+@dataclass
+class Job:
+    """A paste's (or a Click'n'Load delivery's) links, resolved together."""
+
+    job_id: str
+    rows: list[Row]
+    #: Where the links came from: pasted on the page, or sent by a Click'n'Load button.
+    origin: str = PASTE
+    #: The package name a Click'n'Load button gave (or the page that sent the links).
+    package: str | None = None
+    created: float = field(default_factory=time.time)
+    #: unconfirmed, queued, resolving or ended (:data:`UNCONFIRMED`...).
+    stage: str = QUEUED
+    #: Set when the job is dropped: its rows not started never start.
+    cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
+    #: Runs when every link has ended (Click'n'Load prints or downloads them).
+    then: Callable[[Job], None] | None = field(default=None, repr=False)
+    #: Every row's resolution has returned.
+    resolved_all: bool = False
+    version: int = 0
+    #: Downloads under way (the event stream follows a job until it is done and these end).
+    downloading: int = 0
+    #: How each link ended, by position (for exports).
+    outcomes: dict[int, Outcome] = field(default_factory=dict, repr=False)
+    changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
+    #: Told of every change (the manager, whose event stream carries every job's).
+    on_change: Callable[[], None] | None = field(default=None, repr=False)
+
+    @property
+    def done(self) -> bool:
+        """Every link has ended: none resolving, waiting or waiting for a captcha answer."""
+        return self.resolved_all and not any(row.state in AT_WORK for row in self.rows)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.summary(),
+            "downloading": self.downloading,
+            "version": self.version,
+            "needs_captcha": sum(row.state == "captcha" for row in self.rows),
+            "links": [asdict(row) for row in self.rows],
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """What the list of jobs tells about this one."""
+        return {
+            "id": self.job_id,
+            "origin": self.origin,
+            "package": self.package,
+            "created": self.created,
+            "stage": self.stage,
+            "done": self.done,
+        }
+
+    def bump(self) -> None:
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
+        if self.on_change is not None:
+            self.on_change()
+
+    def wait_for_change(self, version: int, timeout: float) -> bool:
+        """Block until the job is past ``version`` (True) or ``timeout`` passes (False)."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.version > version, timeout)
