@@ -1,6 +1,7 @@
 """resolver_core: the pluggy host that turns links into direct download links.
 
-Plugins import the hook marker from here: ``from resolver_core import hookimpl``. It is
+Plugins import the hook marker from :mod:`linkresolver.api` (``from linkresolver.api import
+hookimpl``); it is also here, for plugins written before that module. It is
 made on first use (PEP 562), not at import: the yt-dlp plugin imports
 :mod:`resolver_core.ytdlp_claims` for every URL yt-dlp is given, and must not pay for pluggy.
 """

@@ -84,7 +84,7 @@ class PremiumizeClient:
 
     def hoster_list(self) -> dict[str, Any]:
         """The raw ``hosterlist`` result (``hosters``, ``regexlist``, ``tldlist``, ...), for
-        :meth:`hostermatch.HosterIndex.add_hosterlist` and the on-disk cache."""
+        the plugin's :class:`~.hosterlist.HosterList` and the on-disk cache."""
         return expect_object(self.call("hosterlist"), "hosterlist", PROVIDER)
 
     def direct_download_link(self, link: str) -> DirectLink:
