@@ -175,7 +175,7 @@ def texts_of(value: object, what: str) -> tuple[str, ...]:
     """The non-empty texts of a remote list field (one text, or a list of them); anything
     else is ignored with a warning naming ``what``."""
     if isinstance(value, str):
-        return (value,)
+        return (value,) if value else ()
     if not isinstance(value, list | tuple):
         log.warning("hosterlist: %s is %s, not a list; ignored", what, type(value).__name__)
         return ()

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     )
     from resolver_core import errors
     from resolver_core.arguments import whole_number
+    from resolver_core.cache import HosterListCache
     from resolver_core.config import (
         Config,
         ProviderSettings,
@@ -143,6 +144,7 @@ _SOURCES: Final[dict[str, str]] = {
     "Provider": "resolver_core.provider",
     "ResolveContext": "resolver_core.provider",
     "HosterSpec": "resolver_core.provider",
+    "HosterListCache": "resolver_core.cache",
     # What a provider answers with.
     "ResolvedLink": "resolver_core.models",
     "FileLink": "resolver_core.models",
@@ -234,6 +236,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "Provider",
     "ResolveContext",
     "HosterSpec",
+    "HosterListCache",
     "ResolvedLink",
     "FileLink",
     "LinkStatus",

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .redact import register_secrets
 
 log = logging.getLogger("linkresolver")
 
@@ -145,6 +146,9 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
         _warn_if_readable_by_others(config_path)
     tables = set(providers)
     providers = _apply_environment(providers, environ)
+    # Masked from here on, wherever they would be shown: a plugin's command that loads the
+    # configuration itself needs no step of its own for its keys to stay out of its logs.
+    register_secrets(secret for settings in providers.values() for secret in settings.secrets())
     for settings in providers.values():
         _check_api_base(settings, config_path, environ)
     return Config(

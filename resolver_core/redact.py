@@ -1,6 +1,6 @@
 """Keeping secrets out of every sink: log records, exception messages, reprs, traces.
 
-Keys and passwords are registered once, when the configuration is loaded; every place
+Keys and passwords are registered when the configuration is loaded (``load_config``); every place
 that turns text into output (the logging formatter, the HTTP error boundary, the CLI's
 error printer, human and JSON output, cache files) passes it through :func:`redact`. Values
 are matched as they are, URL-encoded, and hex- and base64-encoded (:func:`encodings`), and the

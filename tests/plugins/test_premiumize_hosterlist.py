@@ -203,3 +203,12 @@ def test_an_answer_cached_by_an_earlier_version_is_still_read() -> None:
     listing = add_hosterlist(index, SEED_STYLE, owner="premiumize")
     assert set(listing.hosters) == {"rapidgator.net", "uploaded.net"}
     assert HosterList.from_result(json.loads(json.dumps(listing.stored()))) == listing
+
+
+@pytest.mark.parametrize("tldlist", ["", [""], ["", "rg.to"]])
+def test_an_empty_domain_is_no_domain(tldlist: Any) -> None:
+    """Found by fuzzing: ``"tldlist": ""`` was read as one empty domain, and the stored
+    list (which writes it as a list) read back differently."""
+    parsed = HosterList.from_result({**SEED_STYLE, "tldlist": tldlist})
+    assert "" not in parsed.tldlist
+    assert HosterList.from_result(json.loads(json.dumps(parsed.stored()))) == parsed
