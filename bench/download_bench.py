@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.resolve_bench import sandbox_process, sandboxed_resolver
 from resolver_core.download import download_file
 from resolver_core.pipeline import Resolver
+from resolver_core.sandbox.files import Behaviour
 
 
 def direct_link(resolver: Resolver, file_id: str) -> tuple[str, int]:
@@ -52,7 +53,7 @@ def curl(url: str, folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def peak_memory_mb(env: dict[str, str], link: str, folder: Path) -> tuple[float, float]:
+def peak_memory_mb(env: dict[str, str], link: str, folder: Path, expected: int) -> tuple[float, float]:
     """(peak RSS in MB, seconds) of the command line downloading ``link``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
@@ -65,6 +66,9 @@ def peak_memory_mb(env: dict[str, str], link: str, folder: Path) -> tuple[float,
     )
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    got = sum(path.stat().st_size for path in folder.iterdir())
+    if got != expected:  # another provider's file, not the one this measures
+        raise RuntimeError(f"downloaded {got} bytes, not the {expected} meant (which provider took it?)")
     if peak <= before:
         raise RuntimeError("another child used more memory before; run the memory part alone")
     return peak / 1024, seconds
@@ -86,7 +90,9 @@ def main() -> int:
         tempfile.TemporaryDirectory(prefix="download-bench-") as work,
     ):
         root = Path(work)
-        (root / "config.toml").write_text("", encoding="utf-8")
+        # openload.co links through Openload's own API and its file server (Premiumize, a
+        # debrid service listing openload.co too, would otherwise go first with a small file).
+        (root / "config.toml").write_text("[providers.openload]\npriority = 10\n", encoding="utf-8")
         child_env = {
             **os.environ,
             **env,
@@ -94,7 +100,10 @@ def main() -> int:
             "LINKRESOLVER_CACHE_DIR": str(root / "cache"),
         }
         memory_mb, memory_seconds = peak_memory_mb(
-            child_env, f"https://openload.co/f/{memory_file}/x", root / "memory"
+            child_env,
+            f"https://openload.co/f/{memory_file}/x",
+            root / "memory",
+            Behaviour.of(memory_file).size or 0,
         )
         shutil.rmtree(root / "memory")
         url, size = direct_link(resolver, f"{big}-single")

@@ -67,8 +67,12 @@ def sandboxed_resolver(env: dict[str, str] | None = None) -> Iterator[Resolver]:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         # The pipeline's own cost is measured: the providers' token buckets (10 calls a
         # second by default) are lifted, as `requests_per_second = 0` lets a user do.
-        unlimited = "".join(
-            f"[providers.{name}]\nrequests_per_second = 0\n" for name in ("premiumize", "openload")
+        # openload.co links go through Openload's own API, as the benchmarks of its ticket
+        # waits and of downloads from its file server mean them: Premiumize, a debrid service
+        # that lists openload.co too, would otherwise go first (a premium route before a ticket).
+        unlimited = (
+            "[providers.premiumize]\nrequests_per_second = 0\n"
+            "[providers.openload]\nrequests_per_second = 0\npriority = 10\n"
         )
         pm = make_plugin_manager(load_entry_points=False)
         resolver = sandbox_resolver(env, work, pm=pm, config_text=unlimited)
