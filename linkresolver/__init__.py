@@ -1,5 +1,6 @@
 """linkresolver: the product's own namespace.
 
-Importing it costs nothing: it holds the built-in plugins (:mod:`linkresolver.plugins`),
-each loaded only when the plugin manager asks for it.
+It holds the public plugin API (:mod:`linkresolver.api`), the command line
+(:mod:`linkresolver.cli`) and the built-in plugins (:mod:`linkresolver.plugins`). Importing
+it costs nothing: each of those is loaded only when asked for (ARCHITECTURE.md).
 """
