@@ -24,6 +24,7 @@ import contextlib
 import selectors
 import socket
 import threading
+import time
 import traceback
 from collections.abc import Iterable
 from typing import Any, Final
@@ -41,13 +42,14 @@ _SMALL: Final = 64 * 1024
 
 
 class KeepAliveServer(ThreadedWSGIServer):
-    """werkzeug's threaded server, knowing which connections wait for a request, so that
-    stopping it need not wait for their idle timeout."""
+    """werkzeug's threaded server, knowing which connections wait for a request: those
+    idle too long are closed (by the accepting thread, between its polls), and stopping
+    the server closes all of them at once."""
 
     def __init__(self, host: str, port: int, app: Any, handler: type[KeepAliveRequestHandler]) -> None:
         super().__init__(host, port, app, handler)
         self._idle_lock = threading.Lock()
-        self._idle: set[socket.socket] = set()
+        self._idle: dict[socket.socket, float] = {}  # connection -> when it began to wait
         #: Set by :meth:`close_idle`: no connection waits for another request.
         self.stopping = False
 
@@ -56,21 +58,36 @@ class KeepAliveServer(ThreadedWSGIServer):
         with self._idle_lock:
             if self.stopping:
                 return False
-            self._idle.add(connection)
+            self._idle[connection] = time.monotonic()
             return True
 
     def busy(self, connection: socket.socket) -> None:
         with self._idle_lock:
-            self._idle.discard(connection)
+            self._idle.pop(connection, None)
+
+    def service_actions(self) -> None:
+        # A timeout on each socket would do too, but switching it off for the answer (a
+        # slow download has none) and on again costs two system calls a request.
+        expired = time.monotonic() - IDLE_TIMEOUT
+        with self._idle_lock:
+            stale = [connection for connection, since in self._idle.items() if since < expired]
+            for connection in stale:
+                del self._idle[connection]
+        _close(stale)
 
     def close_idle(self) -> None:
         """Close the connections waiting for a request; the busy ones close when done."""
         with self._idle_lock:
             self.stopping = True
-            idle, self._idle = self._idle, set()
-        for connection in idle:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+            idle, self._idle = list(self._idle), {}
+        _close(idle)
+
+
+def _close(connections: list[socket.socket]) -> None:
+    """Shut connections down: the thread waiting on each for a request sees their end."""
+    for connection in connections:
+        with contextlib.suppress(OSError):
+            connection.shutdown(socket.SHUT_RDWR)
 
 
 class KeepAliveRequestHandler(WSGIRequestHandler):
@@ -87,19 +104,14 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
         if not self.server.waiting(self.connection):
             self.close_connection = True
             return
-        self.connection.settimeout(IDLE_TIMEOUT)
         try:
             super().handle_one_request()
         finally:
             self.server.busy(self.connection)
 
     def parse_request(self) -> bool:
-        # The request line is in: no longer idle. Its headers are read within the idle
-        # timeout too; the answer (a slow download) has no timeout, as before.
-        self.server.busy(self.connection)
-        parsed = super().parse_request()
-        self.connection.settimeout(None)
-        return parsed
+        self.server.busy(self.connection)  # the request line is in
+        return super().parse_request()
 
     def run_wsgi(self) -> None:
         if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
