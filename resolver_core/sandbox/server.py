@@ -20,20 +20,26 @@ from typing import Any
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from .faults import Faults
 from .files import FileStore, SandboxFile
+from .keepalive import KeepAliveRequestHandler, KeepAliveServer
 
 Endpoint = Callable[..., Response]
 log = logging.getLogger("linkresolver.sandbox")
+#: How often the accepting thread looks whether it should stop: what stop() waits at most.
+_POLL_INTERVAL = 0.1
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
+class _QuietRequestHandler(KeepAliveRequestHandler):
     """Requests logged at debug level through linkresolver's logger, so that they are
     redacted like every other log line (pm-api puts the PIN in the query string), instead
     of werkzeug's own lines on stderr."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if log.isEnabledFor(logging.DEBUG):  # werkzeug's line costs more than the answer
+            super().log_request(code, size)
 
     def log(self, type: str, message: str, *args: Any) -> None:
         from ..redact import redact  # noqa: PLC0415
@@ -64,7 +70,7 @@ class Sandbox:
         #: API requests served, by path: what tests count calls with.
         self.request_counts: Counter[str] = Counter()
         self._count_lock = threading.Lock()
-        self._server: BaseWSGIServer | None = None
+        self._server: KeepAliveServer | None = None
         self._thread: threading.Thread | None = None
         self.route("/files/<file_id>/<path:name>", self.files.serve, name="files", api=False)
         self.route("/_sandbox/faults", self._fault_counts, name="faults", methods=("GET",), api=False)
@@ -120,16 +126,17 @@ class Sandbox:
         return {name: value.replace("{url}", self.url) for name, value in self._env.items()}
 
     def start(self) -> Sandbox:
-        self._server = make_server(
-            self.host, self.port, self._app, threaded=True, request_handler=_QuietRequestHandler
+        self._server = KeepAliveServer(self.host, self.port, self._app, _QuietRequestHandler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(_POLL_INTERVAL,), name="sandbox", daemon=True
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
+            self._server.close_idle()  # kept-open connections: not a thread each until they time out
             self._server.server_close()
             self._server = None
 
@@ -168,10 +175,15 @@ class Sandbox:
         def delayed(request: Request, **values: Any) -> Response:
             with self._count_lock:
                 self.request_counts[request.path] += 1
-            if self.latency:
-                time.sleep(self.latency)
-            if self.faults is not None:
-                return self.faults.answer(request, lambda: endpoint(request, **values))
-            return endpoint(request, **values)
+            try:
+                if self.faults is not None:
+                    return self.faults.answer(request, lambda: endpoint(request, **values))
+                return endpoint(request, **values)
+            finally:
+                # The answer is made as the request comes in and goes out after the
+                # latency, as over a slow network: the emulation's work runs while the
+                # request's data are still in the CPU's caches, not cold after the wait.
+                if self.latency:
+                    time.sleep(self.latency)
 
         return delayed
