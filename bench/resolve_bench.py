@@ -6,7 +6,7 @@ Timings are ratios against baselines measured in the same run:
 
 * resolve: 1,000 distinct links through the Premiumize emulation with 20 ms added to every
   API call; the ideal wall time is links x latency / the provider's concurrency.
-  Target: measured within 1.3x of the ideal.
+  Target: measured within 1.15x of the ideal (the client's CPU per call is what is over it).
 * check: 1,000 Openload links checked; file/info takes 50 ids a call.
   Target: 20 requests.
 * ticket flow: 200 Openload links whose download tickets ask for a 5-second wait, against
@@ -198,7 +198,7 @@ def main() -> int:
 
     print()
     for ok, name, value, target in (
-        (measured / ideal <= 1.3, "resolve wall time / ideal", measured / ideal, "<= 1.3"),
+        (measured / ideal <= 1.15, "resolve wall time / ideal", measured / ideal, "<= 1.15"),
         (check_calls <= 20, "file/info requests", float(check_calls), "<= 20"),
         (with_wait / ticket_ideal <= 1.3, "ticket flow / ideal", with_wait / ticket_ideal, "<= 1.3"),
         (startup <= 1.5, "--help / import requests", startup, "<= 1.5"),
