@@ -265,3 +265,14 @@ def test_cloud_progress_shows_on_a_terminal(cli: CLI) -> None:
     assert b"offcloud is fetching it into its cloud (downloading" in terminal
     quiet = cli("resolve", "https://mediafire.com/file/cloudonly-pipe/Bonus.mkv")
     assert "fetching" not in quiet.stderr  # no terminal: a log line for -v only
+
+
+def test_a_file_dead_at_its_host_is_offline_through_offcloud_too(cli: CLI) -> None:
+    """The sandbox's dead file (``status404``) is dead whichever provider is asked: Offcloud
+    answers so, and the link ends offline, never with a direct link."""
+    run = cli("resolve", "--json", "--provider", "offcloud", "https://streamango.com/f/status404x1/gone.bin")
+    line = only(run)
+    assert (line["status"], line["provider"], line["url"]) == ("error", "offcloud", None)
+    assert str(line["error"]).startswith(
+        'offcloud says the file is gone at the hoster (it said "File not found'
+    )

@@ -117,3 +117,27 @@ def test_one_unsupported_and_one_failure_is_an_error(tmp_path: Path) -> None:
         "https://rapidgator.net/file/err509"
     )
     assert outcome.status == "error" and outcome_json(outcome)["status"] == "error"
+
+
+GONE = ["File not found at the hoster.", "The file was deleted", "This link does not exist"]
+
+
+@pytest.mark.parametrize("said", GONE)
+def test_an_answer_that_the_file_is_gone_is_a_dead_file(api: responses.RequestsMock, said: str) -> None:
+    """A debrid service cannot fetch a file that is dead at its host: when it says so, the
+    link is offline (definitive), not "refused" (the soak met a dead link that the file
+    host's own API could not be asked about and that Offcloud's emulation resolved)."""
+    api.post(f"{API}/instant", json={"error": said})
+    with pytest.raises(errors.FileOffline) as caught:
+        OffcloudClient(make_session(retries=0), API, key="k-test").instant(LINK)
+    assert caught.value.kind == "offline"
+    assert f'offcloud says the file is gone at the hoster (it said "{said}")' in caught.value.for_person()
+
+
+@pytest.mark.parametrize(
+    "said", ["Not found", "Quota not found for this account", "Archive type not supported"]
+)
+def test_other_answers_stay_refusals(api: responses.RequestsMock, said: str) -> None:
+    api.post(f"{API}/instant", json={"error": said})
+    with pytest.raises(errors.Refused):
+        OffcloudClient(make_session(retries=0), API, key="k-test").instant(LINK)

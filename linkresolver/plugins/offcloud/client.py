@@ -76,6 +76,15 @@ _UNSUPPORTED_WORDS: Final = re.compile(
     re.IGNORECASE,
 )
 
+#: How an ``error`` answer says the file itself is gone at its hoster (deleted, never there).
+#: The API's documentation words no such answer either; a debrid service cannot fetch a dead
+#: file, and says so in words like these (the sandbox: "File not found at the hoster.").
+_GONE_WORDS: Final = re.compile(
+    r"\b(?:file|link)\b[^.]*\b(?:not\s+found|no\s+longer\s+(?:exists|available)|does\s+not\s+exist"
+    r"|(?:was\s+|been\s+)?(?:deleted|removed))\b",
+    re.IGNORECASE,
+)
+
 
 class OffcloudClient:
     """Offcloud's endpoints, each returning typed results or raising a ResolverError."""
@@ -276,6 +285,10 @@ def check_answer(body: Any, http_status: int, *, link: str | None = None, auth: 
             if link is not None and _UNSUPPORTED_WORDS.search(said):
                 raise NotSupported(
                     f'does not support this link (it said "{said}")', provider=PROVIDER, link=link
+                )
+            if link is not None and _GONE_WORDS.search(said):
+                raise errors.FileOffline(
+                    f'says the file is gone at the hoster (it said "{said}")', provider=PROVIDER, link=link
                 )
             raise errors.Refused(f'refused this (it said "{said}")', provider=PROVIDER, link=link)
     if http_status in (401, 403):

@@ -10,7 +10,9 @@ BitTorrent cache; proxies and remote accounts. What a link does is written in it
 - ``cloudonly``: no instant link (an ``error``), the cloud fetches it;
 - ``cloudfail``: the cloud download ends in ``error`` (``cloud/retry`` makes it work);
 - ``pack``, or a magnet: a folder of three files (a single-file magnet says ``single``);
-- links on example.com/.org/.net: ``{"error": "Unsupported link"}`` everywhere.
+- links on example.com/.org/.net: ``{"error": "Unsupported link"}`` everywhere;
+- ``status404`` (the sandbox's file that is dead at its host, as for every provider):
+  ``{"error": "File not found at the hoster."}``.
 
 A magnet is in the cache (ready at once) when its info hash starts with a digit 0-7, and
 ``cloud/status`` answers nested, except for links with ``flatstatus``. Account: key
@@ -307,6 +309,8 @@ def _refusal(url: str, kind: str) -> Response | None:
         return _json({"error": "Unsupported link"})
     if not low.startswith(("http://", "https://", "magnet:")):
         return _json({"error": "Please enter a valid URL."})
+    if "status404" in low:  # the sandbox's dead file, whichever provider is asked for it
+        return _json({"error": "File not found at the hoster."})
     return None
 
 
