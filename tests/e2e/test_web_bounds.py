@@ -70,7 +70,7 @@ def test_two_hundred_jobs_of_twenty_links_stay_within_a_fixed_number_of_threads(
     """Before: a thread per job and one per link, 4,200 threads for this flood."""
     client, holding = held
     headers = csrf(client)
-    before = threading.active_count()
+    before = set(threading.enumerate())
     ids = []
     for job in range(200):
         reply = client.post("/api/resolve", json={"text": links(job)}, headers=headers)
@@ -78,7 +78,15 @@ def test_two_hundred_jobs_of_twenty_links_stay_within_a_fixed_number_of_threads(
         ids.append(reply.get_json()["id"])
     wait_until(lambda: len(holding.asked) == RUNNING * THREADS)
     time.sleep(0.3)  # had a thread more been started, it would be by now
-    assert threading.active_count() - before <= THREAD_BOUND
+    # The threads the flood started. A sandbox's server in this test process (the e2e tests
+    # share one) keeps its connections on threads of their own, idle up to a few seconds:
+    # those belong to that server, not to the service under test, which has no server here.
+    started = [
+        thread.name
+        for thread in threading.enumerate()
+        if thread not in before and "process_request_thread" not in thread.name
+    ]
+    assert len(started) <= THREAD_BOUND, started
     assert len(holding.asked) == RUNNING * THREADS  # eight jobs, eight links each, no more
     stages = [client.get(f"/api/jobs/{job_id}").get_json() for job_id in ids]
     assert [job["stage"] for job in stages[:RUNNING]] == ["resolving"] * RUNNING
