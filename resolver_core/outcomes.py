@@ -32,3 +32,5 @@ class CheckOutcome:
     hoster: str | None = None
     info: LinkStatus | None = None
     error: errors.ResolverError | None = None
+    #: For a magnet: the providers asked that have it in their cache (ready at once).
+    cached_at: tuple[str, ...] = ()

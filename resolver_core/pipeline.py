@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from hostermatch import HosterIndex, extract_links
 
-from . import cooldowns, errors
-from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ProviderKind, ResolvedLink, Wait
+from . import checking, cooldowns, errors
+from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, Provider, ResolveContext
 from .retrying import ATTEMPTS, SHORT_REST, backoff, url_problem, worth_asking_again
@@ -197,7 +197,9 @@ class Resolver:
         involved = {}
         found: dict[str, list[tuple[Provider, str]]] = {}
         for url in urls:
-            candidates = found[url] = self._candidates(url)
+            found[url] = self.candidates(url)
+        checking.cached_first(self, found)
+        for candidates in found.values():
             if candidates:
                 involved[candidates[0][0].name] = candidates[0][0]
         return self._run_all(
@@ -208,7 +210,7 @@ class Resolver:
         """How ``url`` ends, tried with ``candidates`` (the providers that serve it, best
         first; found here when not given)."""
         if candidates is None:
-            candidates = self._candidates(url)
+            candidates = self.candidates(url)
         if not candidates:
             return Outcome(
                 url,
@@ -281,7 +283,7 @@ class Resolver:
                 raise cooldown.error()
             self.context().wait(remaining)
 
-    def _candidates(self, url: str) -> list[tuple[Provider, str]]:
+    def candidates(self, url: str) -> list[tuple[Provider, str]]:
         """The providers that serve ``url``, best first: those whose hoster patterns match,
         and those that claim it otherwise (any link, magnets), in priority order."""
         seen: set[str] = set()
@@ -354,65 +356,20 @@ class Resolver:
     def check_many(
         self, urls: Sequence[str], on_done: Callable[[int, CheckOutcome], None] | None = None
     ) -> list[CheckOutcome]:
-        """Check ``urls``; outcomes in input order.
-
-        Links are grouped by the provider that checks them and sent in batches (the Openload
-        family answers 50 ids per file/info call): 120 links cost 3 calls, not 120.
-        """
-        self.index()
-        outcomes: list[CheckOutcome | None] = [None] * len(urls)
-        batches: dict[tuple[str, str], list[int]] = {}
-        for position, url in enumerate(urls):
-            chosen = self._checker(url)
-            if chosen is None:
-                unsupported = outcomes[position] = CheckOutcome(url, "unsupported", error=_unsupported(url))
-                if on_done is not None:
-                    on_done(position, unsupported)
-                continue
-            batches.setdefault((chosen[0].name, chosen[1]), []).append(position)
-        jobs: list[tuple[Provider, str, list[int]]] = []
-        for (name, hoster), positions in batches.items():
-            provider = self.provider(name)
-            size = max(1, provider.check_batch_size)
-            jobs.extend((provider, hoster, positions[i : i + size]) for i in range(0, len(positions), size))
-
-        def run(job: tuple[Provider, str, list[int]]) -> None:
-            provider, hoster, positions = job
-            checked = self._check_batch(provider, hoster, [urls[p] for p in positions])
-            for position, outcome in zip(positions, checked, strict=True):
-                outcomes[position] = outcome
-                if on_done is not None:
-                    on_done(position, outcome)
-
-        if jobs:
-            workers = max(1, min(MAX_WORKERS, len(jobs)))
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
-                futures = [pool.submit(run, job) for job in jobs]
-                try:
-                    for future in futures:
-                        future.result()
-                except KeyboardInterrupt:
-                    self.cancelled.set()
-                    for future in futures:
-                        future.cancel()
-                    raise
-        return [outcome for outcome in outcomes if outcome is not None]
+        """Check ``urls``; outcomes in input order (:mod:`.checking`: who is asked, batches,
+        magnets asked of every provider that can tell)."""
+        return checking.check_many(self, urls, on_done)
 
     def check_one(self, url: str) -> CheckOutcome:
         return self.check_many([url])[0]
 
-    def _checker(self, url: str) -> tuple[Provider, str] | None:
-        """The provider that checks ``url``: the file host's own API when it can ask it (the
-        authority on its files, whatever goes first for resolving), else the best provider
-        that can ask its service, else the best."""
-        candidates = self._candidates(url)
-        if not candidates:
-            return None
-        checkers = [(p, h) for p, h in candidates if p.checks(h)]
-        own = [(p, h) for p, h in checkers if p.kind is ProviderKind.FILEHOST]
-        return (own or checkers or candidates)[0]
+    def unsupported_check(self, url: str) -> CheckOutcome:
+        return CheckOutcome(url, "unsupported", error=_unsupported(url))
 
-    def _check_batch(self, provider: Provider, hoster: str, urls: list[str]) -> list[CheckOutcome]:
+    def check_batch(self, provider: Provider, hoster: str, urls: list[str]) -> list[CheckOutcome]:
+        """Check ``urls`` (all served by ``provider`` as ``hoster``) in one call of its
+        :meth:`Provider.check`, through :meth:`_careful`; an error becomes each link's outcome."""
+
         def check(ctx: ResolveContext) -> list[LinkStatus | errors.ResolverError]:
             answers = provider.check(urls, hoster, ctx)
             if len(answers) != len(urls):

@@ -56,6 +56,8 @@ class CheckRecord(TypedDict):
     size: int | None
     sha1: str | None
     cached: bool | None
+    #: For a magnet: every provider asked that has it in its cache.
+    cached_at: list[str]
     error: str | None
     code: int | None
 
@@ -153,6 +155,7 @@ def check_record(outcome: CheckOutcome) -> CheckRecord:
         "size": info.size if info else None,
         "sha1": info.sha1 if info else None,
         "cached": info.cached if info else None,
+        "cached_at": list(outcome.cached_at),
         "error": error.for_person() if error else None,
         "code": error.code if error else None,
     }

@@ -52,7 +52,7 @@ def resolve_for_ytdlp(request: YtDlpRequest) -> YtDlpAnswer:
         prompt = CaptchaPrompt(sys.stdin, sys.stderr) if sys.stdin.isatty() and sys.stderr.isatty() else None
         resolver = build_resolver(config, provider_names=request.providers, captcha_prompt=prompt)
         if request.username and request.password:
-            candidates = resolver._candidates(request.url)
+            candidates = resolver.candidates(request.url)
             target = (
                 request.providers[0] if request.providers else candidates[0][0].name if candidates else None
             )

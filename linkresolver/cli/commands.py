@@ -73,7 +73,9 @@ def check(args: argparse.Namespace, app: App) -> int:
             details.append(info.filename)
         if info and info.size is not None:
             details.append(human_size(info.size))
-        if info and info.cached is not None:
+        if len(outcome.cached_at) > 1:
+            details.append(f"cached at {', '.join(outcome.cached_at)}")
+        elif info and info.cached is not None:
             details.append("cached" if info.cached else "not cached (a cloud download fetches it first)")
         if outcome.provider:
             details.append(f"via {outcome.provider}")

@@ -23,6 +23,7 @@ CHECK_FIELDS = {
     "size",
     "sha1",
     "cached",
+    "cached_at",
     "error",
     "code",
 }

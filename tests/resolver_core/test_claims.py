@@ -31,7 +31,7 @@ def resolver(tmp_path: Path, *providers: ScriptedProvider) -> Resolver:
 
 
 def names(run: Resolver, url: str) -> list[tuple[str, str]]:
-    return [(provider.name, hoster) for provider, hoster in run._candidates(url)]
+    return [(provider.name, hoster) for provider, hoster in run.candidates(url)]
 
 
 def test_a_claim_comes_after_the_patterns_of_the_same_priority(tmp_path: Path) -> None:

@@ -85,9 +85,9 @@ def test_a_claim_beyond_patterns_follows_the_given_order(tmp_path: Path) -> None
     catch_all, debrid = AnyLink("catchall", 90), Debrid("debrid", 1)
     # Named first, the catch-all goes first although the debrid's pattern names the link.
     run = resolver(tmp_path, catch_all, debrid, names=("catchall", "debrid"))
-    assert [p.name for p, _ in run._candidates(LINK)] == ["catchall", "debrid"]
+    assert [p.name for p, _ in run.candidates(LINK)] == ["catchall", "debrid"]
     run = resolver(tmp_path, catch_all, debrid)
-    assert [p.name for p, _ in run._candidates(LINK)] == ["debrid", "catchall"]
+    assert [p.name for p, _ in run.candidates(LINK)] == ["debrid", "catchall"]
 
 
 def test_check_asks_the_file_hosts_own_api_though_a_debrid_resolves_first(tmp_path: Path) -> None:
