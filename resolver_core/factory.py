@@ -54,7 +54,7 @@ def build_resolver(
     session = session or make_session(retries=retries, timeout=timeout)
     cache = HosterListCache(cache_dir or config.cache_dir or default_cache_dir(), config.hosterlist_ttl_hours)
     for provider in providers:
-        budget.configure_bucket(provider.name, provider.requests_per_second)
+        budget.configure_bucket(provider.name, provider.requests_per_second, provider.request_burst)
     command = captcha_command or config.captcha_command
     return Resolver(
         config,

@@ -21,7 +21,7 @@ import requests
 import urllib3
 
 from . import deadline
-from .budget import DEFAULT_RATE
+from .budget import DEFAULT_BURST, DEFAULT_RATE
 from .config import ProviderSettings
 from .errors import CaptchaWrong, Interrupted, ResolverError
 from .models import (
@@ -194,6 +194,9 @@ class Provider(ABC):
     ticket_flow: ClassVar[bool] = False
     #: API calls a second when the configuration sets none (``requests_per_second``).
     default_requests_per_second: ClassVar[float] = DEFAULT_RATE
+    #: API calls at once after a quiet spell. A service that counts calls per minute allows
+    #: at most ``burst + 60 * rate`` in any minute: keep the two within its limit.
+    request_burst: ClassVar[int] = DEFAULT_BURST
 
     def __init__(self, settings: ProviderSettings) -> None:
         self.settings = settings

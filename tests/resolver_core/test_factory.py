@@ -21,6 +21,7 @@ class SlowRateProvider(ScriptedProvider):
     """Asks for one API call every four seconds."""
 
     default_requests_per_second = 0.25
+    request_burst = 3
 
 
 class LimitedProvider(ScriptedProvider):
@@ -63,7 +64,7 @@ def test_the_factory_sets_the_providers_request_rates(tmp_path: Path) -> None:
     provider = SlowRateProvider("rated", 1)
     pm = make_plugin_manager(load_entry_points=False, extra=[ProvidersPlugin(provider)], env={})
     build_resolver(empty_config(tmp_path), pm=pm, provider_names=["rated"])
-    assert budget.bucket("rated").rate == 0.25
+    assert (budget.bucket("rated").rate, budget.bucket("rated").burst) == (0.25, 3)
 
 
 def test_a_resolved_link_carries_its_providers_download_limits(tmp_path: Path) -> None:
