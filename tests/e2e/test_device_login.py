@@ -13,7 +13,10 @@ import argparse
 import io
 import json
 import os
+import signal
 import stat
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -207,4 +210,35 @@ def test_premiumize_declined_login_fails_cleanly(cli: CLI, sandbox: Sandbox, sta
     assert run.returncode == 1
     assert "the login was declined at Premiumize" in run.stderr
     assert "Traceback" not in run.stderr
+    assert list(state.iterdir()) == []
+
+
+def test_ctrl_c_while_waiting_stops_cleanly_and_stores_nothing(
+    cli: CLI, sandbox: Sandbox, state: Path
+) -> None:
+    emulation = sandbox.emulations[pm_sandbox.EMULATION]
+    assert isinstance(emulation, pm_sandbox.PremiumizeOAuthEmulation)
+    emulation.approve_after_polls = None  # the person never enters the code
+    env = {**cli._run_env(["premiumize", "login"]), "LINKRESOLVER_STATE_DIR": str(state)}
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-m", "linkresolver", "premiumize", "login"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=cli.home,
+            text=True,
+        ) as process:
+            assert process.stdout is not None and process.stderr is not None
+            prompt = process.stdout.readline()
+            assert prompt.startswith("Open https://www.premiumize.me/device and enter the code ")
+            time.sleep(0.5)  # a poll or two
+            process.send_signal(signal.SIGINT)
+            returncode = process.wait(timeout=30)
+            stderr = process.stderr.read()
+    finally:
+        emulation.approve_after_polls = 2
+    assert returncode == 130
+    assert stderr.splitlines() == ["login cancelled: nothing was stored", "interrupted"]
     assert list(state.iterdir()) == []
