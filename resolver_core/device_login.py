@@ -354,9 +354,10 @@ def valid_access_token(
     now: Callable[[], float] = time.time,
 ) -> str:
     """An access token to send now: the stored one, or a renewed one (stored in its place)
-    when it expires within ``margin`` seconds, or when it is ``refused`` (the token the
-    service just answered 401 to). Renewed at most once per call, and once for all threads
-    of the process: a thread that finds the token already renewed uses the new one.
+    when it expires within ``margin`` seconds (a tenth of its lifetime, if shorter), or
+    when it is ``refused`` (the token the service just answered 401 to). Renewed at most
+    once per call, and once for all threads of the process: a thread that finds the token
+    already renewed uses the new one.
 
     ``renew(token)`` asks the service for a new token with the refresh token (and raises
     :class:`AuthFailed` when the service refuses it); None for services that renew nothing.
@@ -366,7 +367,7 @@ def valid_access_token(
         token = store.load()
         if token is None:
             raise LoginRequired("is not logged in", provider=store.provider)
-        stale = token.access_token == refused or token.expires_within(margin, now())
+        stale = token.access_token == refused or token.expires_within(_margin_for(token, margin), now())
         if not stale:
             return token.access_token
         if renew is None or token.refresh_token is None:
@@ -380,6 +381,15 @@ def valid_access_token(
         store.save(renewed)
         log.info("%s: the access token was renewed", store.provider)
         return renewed.access_token
+
+
+def _margin_for(token: StoredToken, margin: float) -> float:
+    """``margin``, or a tenth of the token's lifetime when that is shorter: a token that
+    lives two seconds is not stale from the moment it is issued."""
+    if token.expires_at is None or token.obtained_at <= 0:
+        return margin
+    lifetime = token.expires_at - token.obtained_at
+    return min(margin, lifetime / 10) if lifetime > 0 else margin
 
 
 def checked_endpoint(url: str, where: str) -> str:

@@ -105,6 +105,7 @@ def test_realdebrid_login_use_renewal_and_logout(
 
     session, settings = make_session(), ProviderSettings("realdebrid")
     first = rd_oauth.access_token(session, settings)
+    assert first == stored["access_token"]  # the login's own token, not renewed yet
     assert whoami(first) == 200
     time.sleep(2.1)
     assert whoami(first) == 401

@@ -317,6 +317,17 @@ def test_an_expiring_token_is_renewed_once_and_stored(tmp_path: Path) -> None:
     assert store.load() == new
 
 
+def test_a_short_lived_token_is_renewed_near_its_end_not_at_once(tmp_path: Path) -> None:
+    store = TokenStore("svc", tmp_path)
+    store.save(StoredToken(ACCESS, REFRESH, 1002.0, "client", SECRET, 1000.0))  # lives 2 s
+    new = StoredToken("renewed-access-0123456789", REFRESH, 1004.0, "client", SECRET, 1002.0)
+    renew, calls = counting(new)
+    assert valid_access_token(store, renew, now=lambda: 1001.0) == ACCESS
+    assert calls == []
+    assert valid_access_token(store, renew, now=lambda: 1001.9) == new.access_token
+    assert len(calls) == 1
+
+
 def test_a_refused_token_is_renewed_but_only_the_refused_one(tmp_path: Path) -> None:
     store = TokenStore("svc", tmp_path)
     store.save(token(expires_at=None))
