@@ -46,6 +46,14 @@ raises the :class:`ResolverError` subclass that says what went wrong (also reach
 ``errors.X``). The HTTP helpers (:func:`get_json`, :func:`expect_object`...) turn transport
 and JSON failures into those errors.
 
+A service that logs people in with the OAuth device flow instead of an API key gives
+:func:`run_device_login` three callables (start the flow, poll once, and, for its provider,
+renew a token); the core shows the code, polls at the service's pace, and keeps the token in
+a mode-600 file of the user's state directory (:class:`TokenStore`). The provider asks
+:func:`valid_access_token` for the token to send, which renews it once when it lapsed (or
+the service refused it: pass it as ``refused``), and raises :class:`LoginRequired`
+(advice: run ``linkresolver NAME login``) when there is none.
+
 Importing this module is cheap: each name is imported from the core when first used, so a
 plugin's ``__init__`` may import :data:`hookimpl` without making ``linkresolver --help``
 load ``requests``.
@@ -78,6 +86,21 @@ if TYPE_CHECKING:
         warn_about_unknown_keys,
     )
     from resolver_core.demo_samples import DemoPart, DemoSample
+    from resolver_core.device_login import (
+        PENDING,
+        DeviceCode,
+        LoginRequired,
+        PollAnswer,
+        SlowDown,
+        StoredToken,
+        TokenStore,
+        checked_endpoint,
+        device_code_from_answer,
+        run_device_login,
+        state_dir,
+        token_from_answer,
+        valid_access_token,
+    )
     from resolver_core.envelope import expect_object, provider_words, short_repr, unwrap_envelope
     from resolver_core.errors import (
         AuthFailed,
@@ -208,6 +231,21 @@ _SOURCES: Final[dict[str, str]] = {
     # Secrets: values never shown, text with them masked.
     "register_secrets": "resolver_core.redact",
     "redact": "resolver_core.redact",
+    # Device login (OAuth device flow): start, poll and renew are the plugin's; showing the
+    # code, polling, the token file (mode 600, in the state directory) and renewal are here.
+    "run_device_login": "resolver_core.device_login",
+    "valid_access_token": "resolver_core.device_login",
+    "TokenStore": "resolver_core.device_login",
+    "StoredToken": "resolver_core.device_login",
+    "DeviceCode": "resolver_core.device_login",
+    "SlowDown": "resolver_core.device_login",
+    "PENDING": "resolver_core.device_login",
+    "PollAnswer": "resolver_core.device_login",
+    "LoginRequired": "resolver_core.device_login",
+    "token_from_answer": "resolver_core.device_login",
+    "device_code_from_answer": "resolver_core.device_login",
+    "checked_endpoint": "resolver_core.device_login",
+    "state_dir": "resolver_core.device_login",
     # Commands: the group a plugin adds to, the shared options and output, the app.
     "CommandGroup": "resolver_core.groups",
     "common_options": "resolver_core.groups",
@@ -293,6 +331,19 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "loose_float",
     "register_secrets",
     "redact",
+    "run_device_login",
+    "valid_access_token",
+    "TokenStore",
+    "StoredToken",
+    "DeviceCode",
+    "SlowDown",
+    "PENDING",
+    "PollAnswer",
+    "LoginRequired",
+    "token_from_answer",
+    "device_code_from_answer",
+    "checked_endpoint",
+    "state_dir",
     "CommandGroup",
     "common_options",
     "destructive_options",

@@ -1,4 +1,5 @@
-"""Premiumize's legacy pm-api (seed 002): client, provider, and sandbox emulation."""
+"""Premiumize's legacy pm-api (seed 002): client, provider, and sandbox emulation; the
+device login (``linkresolver premiumize login``) of its current API."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from linkresolver.api import hookimpl
 PROVIDER_NAMES: Final = ("premiumize",)
 
 if TYPE_CHECKING:
-    from linkresolver.api import Config, DemoSample, Provider, Sandbox
+    from linkresolver.api import CommandGroup, Config, DemoSample, Provider, Sandbox
 
 
 @hookimpl
@@ -25,10 +26,19 @@ def register_providers(register: Callable[[Provider], None], config: Config) -> 
 
 
 @hookimpl
+def register_commands(commands: CommandGroup) -> None:
+    from .commands_login import add_commands  # noqa: PLC0415 (the standard library only)
+
+    add_commands(commands)
+
+
+@hookimpl
 def sandbox_routes(sandbox: Sandbox) -> None:
-    from .sandbox import PremiumizeEmulation  # noqa: PLC0415 (only the sandbox needs it)
+    from . import sandbox_oauth  # noqa: PLC0415 (only the sandbox needs it)
+    from .sandbox import PremiumizeEmulation  # noqa: PLC0415
 
     PremiumizeEmulation().install(sandbox)
+    sandbox_oauth.install(sandbox)
 
 
 @hookimpl
