@@ -1,4 +1,5 @@
-"""Premiumize's legacy pm-api (seed 002): client, provider, and sandbox emulation."""
+"""Premiumize: its current API and its legacy pm-api (seed 002), chosen by the configuration;
+clients, provider, and a sandbox emulation of each."""
 
 from __future__ import annotations
 
@@ -26,9 +27,11 @@ def register_providers(register: Callable[[Provider], None], config: Config) -> 
 
 @hookimpl
 def sandbox_routes(sandbox: Sandbox) -> None:
-    from .sandbox import PremiumizeEmulation  # noqa: PLC0415 (only the sandbox needs it)
+    from .current_sandbox import CurrentApiEmulation  # noqa: PLC0415 (only the sandbox needs it)
+    from .sandbox import PremiumizeEmulation  # noqa: PLC0415
 
     PremiumizeEmulation().install(sandbox)
+    CurrentApiEmulation().install(sandbox)
 
 
 @hookimpl

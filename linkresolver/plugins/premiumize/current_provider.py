@@ -34,7 +34,7 @@ from linkresolver.api import (
 )
 
 from .current_client import CurrentClient
-from .current_errors import PROVIDER, FileGone, TransferGone
+from .current_errors import PROVIDER, FileGone, TransferGone, error_for
 from .current_results import DirectDownload
 from .current_services import ServiceList
 
@@ -113,9 +113,7 @@ class CurrentApi:
             if transfer.finished:
                 return
             if transfer.failed:
-                why = provider_words(transfer.message or transfer.status)
-                error_class = FileGone if transfer.status in ("deleted", "banned") else errors.Refused
-                raise error_class(f"could not fetch it into its cloud: {why}", provider=PROVIDER, link=url)
+                raise _transfer_failure(transfer.status, transfer.message, url)
             said = f"premiumize is fetching it into its cloud ({transfer.status}"
             said += f", {transfer.progress:.0%})" if transfer.progress is not None else ")"
             if transfer.message:
@@ -176,6 +174,16 @@ class CurrentApi:
             fair_use_left=None if state.limit_used is None else 1.0 - state.limit_used,
             extra=tuple(extra),
         )
+
+
+def _transfer_failure(status: str, message: str | None, url: str) -> errors.ResolverError:
+    """A failed transfer's error: a dead torrent's words say the file is gone (definitive);
+    other failures are this provider's refusal, and another provider may do better."""
+    why = provider_words(message or status)
+    said = f"could not fetch it into its cloud: {why}"
+    if isinstance(error_for(message, link=url), FileGone) or status in ("deleted", "banned"):
+        return FileGone(said, provider=PROVIDER, link=url)
+    return errors.Refused(said, provider=PROVIDER, link=url)
 
 
 def _resolved(url: str, hoster: str, answer: DirectDownload) -> ResolvedLink:
