@@ -32,7 +32,7 @@ from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
 from resolver_core.http import make_session
-from resolver_core.provider import ResolveContext
+from resolver_core.provider import Provider, ResolveContext
 
 API = "https://pm.example/api"
 KEY = "s3cret-api-key-4711"
@@ -82,6 +82,9 @@ def test_the_table_selects_the_api(settings: dict[str, Any], current: bool, base
     assert (chosen.current is not None) is current
     assert chosen.api_base == (base or settings["api_base"])
     assert chosen.may_wait is current and chosen.checks("rapidgator.net") is current
+    # Only the current API serves magnets; the core tells claimers by their class.
+    assert (type(chosen).claims is not Provider.claims) is current
+    assert chosen.claims(MAGNET) == ("magnet" if current else None)
 
 
 def test_the_current_api_token_is_the_key_for_now() -> None:

@@ -52,6 +52,13 @@ class PremiumizeProvider(Provider):
     max_concurrency = 8
     check_batch_size = CACHE_BATCH
 
+    def __new__(cls, settings: Any) -> PremiumizeProvider:
+        # The core tells the providers that claim links beyond their patterns (magnets) by
+        # their class overriding ``claims``: a table of the current API makes the subclass
+        # that does (``PremiumizeProvider(settings)`` gives it, as pathlib.Path gives its own).
+        current = cls is PremiumizeProvider and uses_current_api(settings)
+        return super().__new__(PremiumizeCurrentProvider if current else cls)
+
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
         #: Per hoster, from the last hoster list: what downloads may do (connections, resume).
@@ -102,9 +109,6 @@ class PremiumizeProvider(Provider):
         self.connection_settings = hosterlist.connection_settings
         return [HosterSpec(name, h.regexes, h.tlds) for name, h in hosterlist.hosters.items()]
 
-    def claims(self, url: str) -> str | None:
-        return self.current.claims(url) if self.current is not None else None
-
     def checks(self, hoster: str) -> bool:
         return self.current is not None  # cache/check; the pm-api asks not to be a link checker
 
@@ -147,6 +151,13 @@ class PremiumizeProvider(Provider):
             expires=status.expires,
             fair_use_left=status.fairuse_left,
         )
+
+
+class PremiumizeCurrentProvider(PremiumizeProvider):
+    """Premiumize through its current API: it also serves magnets (its cache and cloud)."""
+
+    def claims(self, url: str) -> str | None:
+        return self.current.claims(url) if self.current is not None else None
 
 
 def _looks_like_hosterlist(result: dict[str, Any]) -> bool:
