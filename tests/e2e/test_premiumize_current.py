@@ -11,7 +11,20 @@ from pathlib import Path
 import pytest
 import requests
 
+from linkresolver.plugins.premiumize.current_client import CurrentClient
+from linkresolver.plugins.premiumize.current_errors import (
+    FairUseReached,
+    FileGone,
+    HosterDown,
+    InvalidKey,
+    NotInCache,
+    NotPremium,
+    PremiumizeRefused,
+    TransferGone,
+)
 from linkresolver.plugins.premiumize.current_sandbox import API_PATH, FAIR_USE_KEY, FREE_KEY, KEY
+from resolver_core import errors
+from resolver_core.http import make_session
 from resolver_core.sandbox import Sandbox
 
 from .conftest import CLI, Run
@@ -178,3 +191,44 @@ def test_a_login_with_the_key_still_selects_the_legacy_pm_api(cli: CLI, sandbox:
     assert sandbox.request_counts["/premiumize/pm-api/v1.php"] > before
     rows = cli("accounts", "--json", env=env).json_lines()
     assert next(r for r in rows if r["provider"] == "premiumize")["login"] == "123456789"
+
+
+@pytest.mark.parametrize(
+    ("word", "error_class"),
+    [
+        ("400", errors.BadLink),
+        ("401", InvalidKey),
+        ("402", NotPremium),
+        ("404", FileGone),
+        ("428", HosterDown),
+        ("429", errors.RateLimited),
+        ("503", errors.ProviderOutage),
+        ("509", FairUseReached),
+        ("mystery", PremiumizeRefused),
+    ],
+)
+def test_every_error_of_the_emulation_reaches_the_client_as_its_class(
+    sandbox: Sandbox, word: str, error_class: type[errors.ResolverError]
+) -> None:
+    client = CurrentClient(make_session(retries=0), sandbox.url + API_PATH, KEY)
+    with pytest.raises(errors.ResolverError) as caught:
+        client.directdl(f"https://rapidgator.net/file/status{word}")
+    assert type(caught.value) is error_class
+
+
+def test_the_transfer_endpoints_answer_as_documented(sandbox: Sandbox) -> None:
+    client = CurrentClient(make_session(retries=0), sandbox.url + API_PATH, KEY)
+    magnet = "magnet:?xt=urn:btih:f0e8a2f6b0d9135779e1c3a5f7b9d2e4a6c8e0f2&dn=Delete.Me"
+    first = client.transfer_create(magnet)
+    assert client.transfer_create(magnet) == first  # "already added": the same transfer
+    assert [t.status for t in client.transfer_list() if t.id == first] == ["running"]
+    client.transfer_delete(first)
+    with pytest.raises(TransferGone):
+        client.transfer_delete(first)
+    with pytest.raises(errors.BadLink):
+        client.transfer_create("magnet:?dn=no-hash")
+    with pytest.raises(NotInCache):
+        client.directdl(magnet)
+    wrong = CurrentClient(make_session(retries=0), sandbox.url + API_PATH, "S3NT1NEL-wrong-key-0001")
+    with pytest.raises(InvalidKey):
+        wrong.account_info()

@@ -36,6 +36,7 @@ def sandbox_routes(sandbox: Sandbox) -> None:
 
 @hookimpl
 def demo_samples() -> list[DemoSample]:
-    from .sandbox import demo_samples as samples  # noqa: PLC0415 (only the demo needs it)
+    from .current_sandbox import demo_samples as current  # noqa: PLC0415 (only the demo needs it)
+    from .sandbox import demo_samples as legacy  # noqa: PLC0415
 
-    return samples()
+    return [*legacy(), *current()]

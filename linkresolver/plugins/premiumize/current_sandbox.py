@@ -41,7 +41,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from linkresolver.api import Sandbox, SandboxFile
+from linkresolver.api import DemoPart, DemoSample, Sandbox, SandboxFile
 
 from .sandbox import DOWN_HOSTERS, HOSTERS, _file_of, _hoster_of
 
@@ -310,6 +310,21 @@ def install(sandbox: Sandbox) -> CurrentApiEmulation:
     emulation = CurrentApiEmulation()
     emulation.install(sandbox)
     return emulation
+
+
+def demo_samples() -> list[DemoSample]:
+    """A torrent in the cache, ready at once. Its info hash starts with a digit 0-7: it is in
+    this emulation's cache and in Offcloud's, so it is ready whichever serves magnets (the
+    demo runs the sandbox's exported configuration, which selects the legacy pm-api)."""
+    return [
+        DemoSample(
+            "Photos torrent, in a debrid service's cache:\n"
+            "magnet:?xt=urn:btih:3d9f1a7c5e2b8046f1d3c5a7e9b2d4f6a8c0e1b3&dn=Holiday.Photos.single.zip",
+            ("ok",),
+            "a cached torrent is ready at once: cache/check, then directdl (Premiumize's current API)",
+            DemoPart.TORRENT,
+        )
+    ]
 
 
 def _bearer(request: Request) -> str:
