@@ -25,7 +25,8 @@ from linkresolver.plugins.premiumize.current_errors import (
 from linkresolver.plugins.premiumize.current_sandbox import API_PATH, FAIR_USE_KEY, FREE_KEY, KEY
 from resolver_core import errors
 from resolver_core.http import make_session
-from resolver_core.sandbox import Sandbox
+from resolver_core.manager import make_plugin_manager
+from resolver_core.sandbox import Faults, Sandbox, build_sandbox
 
 from .conftest import CLI, Run
 
@@ -232,3 +233,14 @@ def test_the_transfer_endpoints_answer_as_documented(sandbox: Sandbox) -> None:
     wrong = CurrentClient(make_session(retries=0), sandbox.url + API_PATH, "S3NT1NEL-wrong-key-0001")
     with pytest.raises(InvalidKey):
         wrong.account_info()
+
+
+def test_faults_of_the_sandbox_reach_the_current_api_as_errors_never_tracebacks() -> None:
+    faults = Faults(fail_rate=1.0, seed=7, hang=1.0)
+    with build_sandbox(make_plugin_manager(load_entry_points=False), faults=faults) as faulty:
+        client = CurrentClient(make_session(retries=0, timeout=0.5), faulty.url + API_PATH, KEY)
+        for _ in range(12):
+            with pytest.raises(errors.ResolverError) as caught:
+                client.account_info()
+            assert caught.value.try_other_provider and caught.value.provider == "premiumize"
+    assert sum(faults.summary().values()) == 12
