@@ -254,9 +254,15 @@ def get_json(
     provider: str,
     link: str | None = None,
     cookies: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Any:
-    """GET ``url`` and parse its JSON answer, or raise a :class:`ResolverError`."""
-    return get_json_response(session, url, params=params, provider=provider, link=link, cookies=cookies)[0]
+    """GET ``url`` and parse its JSON answer, or raise a :class:`ResolverError`.
+
+    ``headers`` are this call's own (``Authorization: Bearer KEY``: a key in a header never
+    reaches a server's access log as a URL does); they are sent as given, never logged."""
+    return get_json_response(
+        session, url, params=params, provider=provider, link=link, cookies=cookies, headers=headers
+    )[0]
 
 
 def get_json_response(
@@ -267,9 +273,10 @@ def get_json_response(
     provider: str,
     link: str | None = None,
     cookies: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> tuple[Any, requests.Response]:
     """:func:`get_json`, with the response too (for APIs whose HTTP status says something)."""
-    response, body = _request(session, "GET", url, params, None, cookies, provider, link)
+    response, body = _request(session, "GET", url, params, None, cookies, provider, link, headers)
     return _parsed(response, body, provider, link), response
 
 
@@ -282,10 +289,12 @@ def post_json(
     provider: str,
     link: str | None = None,
     cookies: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Any:
-    """POST ``data`` as a form to ``url`` and parse its JSON answer, or raise."""
+    """POST ``data`` as a form to ``url`` and parse its JSON answer, or raise (``headers``:
+    as for :func:`get_json`)."""
     return post_json_response(
-        session, url, data=data, params=params, provider=provider, link=link, cookies=cookies
+        session, url, data=data, params=params, provider=provider, link=link, cookies=cookies, headers=headers
     )[0]
 
 
@@ -298,9 +307,10 @@ def post_json_response(
     provider: str,
     link: str | None = None,
     cookies: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> tuple[Any, requests.Response]:
     """:func:`post_json`, with the response too (for the cookies a login sets)."""
-    response, body = _request(session, "POST", url, params, data, cookies, provider, link)
+    response, body = _request(session, "POST", url, params, data, cookies, provider, link, headers)
     return _parsed(response, body, provider, link), response
 
 
@@ -326,13 +336,20 @@ def _request(
     cookies: Mapping[str, str] | None,
     provider: str,
     link: str | None,
+    headers: Mapping[str, str] | None = None,
 ) -> tuple[requests.Response, bytes]:
     budget.bucket(provider).acquire()
     seconds = getattr(session, "default_timeout", DEFAULT_TIMEOUT)
     with deadline.api_call(seconds) as call:
         try:
             response = session.request(
-                method, url, params=params, data=data, cookies=dict(cookies) if cookies else None, stream=True
+                method,
+                url,
+                params=params,
+                data=data,
+                cookies=dict(cookies) if cookies else None,
+                headers=dict(headers) if headers else None,
+                stream=True,
             )
             _raise_if_told_to_wait(response, provider, link)
             body = read_capped(response, MAX_ANSWER_BYTES)

@@ -264,11 +264,16 @@ def sandbox_secrets() -> list[Secret]:
     """Every credential the sandbox accepts, named."""
     from linkresolver.plugins.offcloud import sandbox as offcloud
     from linkresolver.plugins.openload_family.sandbox import MOUNTS
+    from linkresolver.plugins.premiumize import current_sandbox
     from linkresolver.plugins.premiumize.sandbox import PremiumizeEmulation
 
     secrets = [
         Secret(f"the Premiumize PIN of account {login}", account.pin)
         for login, account in PremiumizeEmulation().accounts.items()
+    ]
+    secrets += [
+        Secret(f"the Premiumize API key of account {account.customer_id}", key)
+        for key, account in current_sandbox.CurrentApiEmulation().accounts.items()
     ]
     secrets += [
         Secret("the Offcloud API key", offcloud.KEY),

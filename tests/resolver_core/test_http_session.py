@@ -89,6 +89,22 @@ def test_session_params_and_headers_are_still_merged() -> None:
     }
 
 
+@responses.activate
+def test_a_calls_own_headers_go_with_it_alone_and_with_the_sessions() -> None:
+    """A key as ``Authorization: Bearer`` (never in the URL) goes with its call, not with
+    the session's next one, and the session's own headers still go along."""
+    session = make_session()
+    responses.get(API, json={"status": 200})
+    responses.post(API, json={"status": 200})
+    get_json(session, API, provider="p", headers={"Authorization": "Bearer k-1"})
+    post_json(session, API, data={"a": "1"}, provider="p", headers={"Authorization": "Bearer k-2"})
+    get_json(session, API, provider="p")
+    sent = [call.request.headers for call in responses.calls]
+    assert [h.get("Authorization") for h in sent] == ["Bearer k-1", "Bearer k-2", None]
+    assert all(h["User-Agent"] == USER_AGENT for h in sent)
+    assert all("k-" not in (call.request.url or "") for call in responses.calls)
+
+
 def test_a_proxy_in_the_environment_keeps_requests_in_charge(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     session = make_session()

@@ -1,5 +1,6 @@
-"""Premiumize's legacy pm-api (seed 002): client, provider, and sandbox emulation; the
-device login (``linkresolver premiumize login``) of its current API."""
+"""Premiumize: its current API and its legacy pm-api (seed 002), chosen by the configuration;
+clients, provider, a sandbox emulation of each, and the device login
+(``linkresolver premiumize login``) of the current API."""
 
 from __future__ import annotations
 
@@ -35,14 +36,17 @@ def register_commands(commands: CommandGroup) -> None:
 @hookimpl
 def sandbox_routes(sandbox: Sandbox) -> None:
     from . import sandbox_oauth  # noqa: PLC0415 (only the sandbox needs it)
+    from .current_sandbox import CurrentApiEmulation  # noqa: PLC0415
     from .sandbox import PremiumizeEmulation  # noqa: PLC0415
 
     PremiumizeEmulation().install(sandbox)
+    CurrentApiEmulation().install(sandbox)
     sandbox_oauth.install(sandbox)
 
 
 @hookimpl
 def demo_samples() -> list[DemoSample]:
-    from .sandbox import demo_samples as samples  # noqa: PLC0415 (only the demo needs it)
+    from .current_sandbox import demo_samples as current  # noqa: PLC0415 (only the demo needs it)
+    from .sandbox import demo_samples as legacy  # noqa: PLC0415
 
-    return samples()
+    return [*legacy(), *current()]

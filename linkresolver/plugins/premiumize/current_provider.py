@@ -1,0 +1,237 @@
+"""How the Premiumize provider works through the current API: the provider chooses this
+when its table has a key and no login (see :mod:`.provider`).
+
+- hosters: ``services/list`` (cached through ``ctx.cache`` as ``premiumize-current``);
+- resolve: ``transfer/directdl``; a link of several files (a torrent, a folder) gives them
+  all as the link's ``files``;
+- magnets: ``cache/check`` first; cached, ``directdl`` at once; not cached,
+  ``transfer/create``, then ``transfer/list`` polled (progress reported, waits sat out
+  with ``ctx.wait_until``) until the transfer is finished, then ``directdl``;
+- check: ``cache/check`` of links and magnets, many at once (in the cache: online);
+- account: ``account/info`` (premium until, fair use used).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import time
+from collections.abc import Sequence
+from typing import Final
+from urllib.parse import parse_qs, urlsplit
+
+from linkresolver.api import (
+    AccountInfo,
+    FileLink,
+    HosterSpec,
+    LinkState,
+    LinkStatus,
+    ResolveContext,
+    ResolvedLink,
+    errors,
+    provider_words,
+)
+
+from .current_client import CurrentClient
+from .current_errors import PROVIDER, FileGone, TransferGone, error_for
+from .current_results import DirectDownload
+from .current_services import ServiceList
+
+log = logging.getLogger("linkresolver")
+
+MAGNET: Final = "magnet"
+#: The hoster-list cache's name for this API's list (the legacy list is cached as "premiumize").
+CACHE_NAME: Final = "premiumize-current"
+#: Polling transfer/list: first interval, growth, longest interval (seconds).
+POLL_FIRST: Final = 1.0
+POLL_GROWTH: Final = 1.5
+POLL_LONGEST: Final = 15.0
+#: How long a transfer may take before the link is given up.
+TRANSFER_TIMEOUT: Final = 2 * 3600.0
+
+
+class CurrentApi:
+    """The current API's side of the provider; ``token`` is the API key or an access token."""
+
+    def __init__(
+        self, api_base: str, token: str | None, *, transfer_timeout: float = TRANSFER_TIMEOUT
+    ) -> None:
+        self.api_base = api_base
+        self.token = token
+        self.transfer_timeout = transfer_timeout
+        #: Fair-use points a download of each hoster costs, from the last services/list.
+        self.fair_use_factor: dict[str, float] = {}
+
+    def client(self, ctx: ResolveContext) -> CurrentClient:
+        if not self.token:
+            raise errors.AuthFailed(
+                "has no API key configured (key, with no login: a login selects the legacy pm-api)",
+                provider=PROVIDER,
+            )
+        return CurrentClient(ctx.session, self.api_base, self.token)
+
+    # -- which links ----------------------------------------------------------------------------
+
+    def hosters(self, ctx: ResolveContext) -> list[HosterSpec]:
+        raw = ctx.cache.get(
+            CACHE_NAME,
+            lambda: ServiceList.from_result(self.client(ctx).services()).stored(),
+            refresh=ctx.refresh_hosterlists,
+            valid=lambda result: bool(ServiceList.from_result(result).hosters),
+        )
+        services = ServiceList.from_result(raw)
+        self.fair_use_factor = services.fair_use_factor
+        return [HosterSpec(name, h.regexes, h.tlds) for name, h in services.hosters.items()]
+
+    @staticmethod
+    def claims(url: str) -> str | None:
+        return MAGNET if url[:7].lower() == "magnet:" and info_hash(url) else None
+
+    # -- resolve --------------------------------------------------------------------------------
+
+    def resolve(self, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
+        client = self.client(ctx)
+        if hoster == MAGNET:
+            digest = info_hash(url)
+            if digest is None:
+                raise errors.BadLink("no BitTorrent info hash in this magnet", provider=PROVIDER, link=url)
+            if not client.cache_check([digest])[0].cached:
+                self._fetch_into_cloud(client, url, ctx)
+        return _resolved(url, hoster, client.directdl(url))
+
+    def _fetch_into_cloud(self, client: CurrentClient, url: str, ctx: ResolveContext) -> None:
+        """``transfer/create``, then ``transfer/list`` until it is finished (or failed)."""
+        transfer_id = client.transfer_create(url)
+        deadline = time.monotonic() + self.transfer_timeout
+        interval = POLL_FIRST
+        last_said = ""
+        while True:
+            transfer = next((t for t in client.transfer_list() if t.id == transfer_id), None)
+            if transfer is None:
+                raise TransferGone("no longer lists the transfer of this link", provider=PROVIDER, link=url)
+            if transfer.finished:
+                return
+            if transfer.failed:
+                raise _transfer_failure(transfer.status, transfer.message, url)
+            said = f"premiumize is fetching it into its cloud ({transfer.status}"
+            said += f", {transfer.progress:.0%})" if transfer.progress is not None else ")"
+            if transfer.message:
+                said += f": {provider_words(transfer.message, 80)}"
+            if said != last_said:
+                ctx.report(said)
+                last_said = said
+            if time.monotonic() + interval > deadline:
+                raise errors.ProviderOutage(
+                    f"is still fetching it after {self.transfer_timeout / 60:.0f} minutes (transfer"
+                    f" {transfer_id} goes on at Premiumize)",
+                    provider=PROVIDER,
+                    link=url,
+                    retry_after=600,
+                )
+            ctx.wait_until(time.monotonic() + interval)  # the slot is lent to other links meanwhile
+            interval = min(POLL_LONGEST, interval * POLL_GROWTH)
+
+    # -- check ----------------------------------------------------------------------------------
+
+    def check(
+        self, urls: Sequence[str], hoster: str, ctx: ResolveContext
+    ) -> list[LinkStatus | errors.ResolverError]:
+        items: list[str | None] = [info_hash(url) if hoster == MAGNET else url for url in urls]
+        asked = [item for item in items if item]
+        found = iter(self.client(ctx).cache_check(asked)) if asked else iter(())
+        answers: list[LinkStatus | errors.ResolverError] = []
+        for url, item in zip(urls, items, strict=True):
+            if item is None:
+                answers.append(
+                    errors.BadLink("no BitTorrent info hash in this magnet", provider=PROVIDER, link=url)
+                )
+                continue
+            entry = next(found)
+            name = entry.filename or (_magnet_name(url) if hoster == MAGNET else None)
+            state = LinkState.ONLINE if entry.cached else LinkState.UNKNOWN
+            answers.append(
+                LinkStatus(url, state, PROVIDER, hoster, name, entry.filesize, cached=entry.cached)
+            )
+        return answers
+
+    # -- account --------------------------------------------------------------------------------
+
+    def account(self, ctx: ResolveContext) -> AccountInfo:
+        state = self.client(ctx).account_info()
+        premium = state.premium_until is not None and state.premium_until > time.time()
+        extra: list[tuple[str, str]] = []
+        if state.limit_used is not None:
+            extra.append(("fair_use_used", f"{state.limit_used:.0%} of the limit"))
+        if state.space_used is not None:
+            extra.append(("space_used", f"{state.space_used:g}"))
+        return AccountInfo(
+            provider=PROVIDER,
+            login=state.customer_id,
+            type="premium" if premium else "free",
+            can_download=premium,
+            expires=state.premium_until,
+            fair_use_left=None if state.limit_used is None else 1.0 - state.limit_used,
+            extra=tuple(extra),
+        )
+
+
+def _transfer_failure(status: str, message: str | None, url: str) -> errors.ResolverError:
+    """A failed transfer's error: a dead torrent's words say the file is gone (definitive);
+    other failures are this provider's refusal, and another provider may do better."""
+    why = provider_words(message or status)
+    said = f"could not fetch it into its cloud: {why}"
+    if isinstance(error_for(message, link=url), FileGone) or status in ("deleted", "banned"):
+        return FileGone(said, provider=PROVIDER, link=url)
+    return errors.Refused(said, provider=PROVIDER, link=url)
+
+
+def _resolved(url: str, hoster: str, answer: DirectDownload) -> ResolvedLink:
+    """One file: its location; several: the first as the link, every one in ``files``."""
+    files = answer.content
+    if answer.location is not None and len(files) <= 1:
+        return ResolvedLink(
+            url, answer.location, PROVIDER, hoster, filename=answer.filename, size=answer.filesize
+        )
+    if len(files) == 1:
+        only = files[0]
+        return ResolvedLink(url, only.link, PROVIDER, hoster, filename=only.name, size=only.size)
+    listed = tuple(FileLink(file.link, file.name, file.size) for file in files)
+    total = sum(file.size for file in files if file.size is not None) if all(f.size for f in files) else None
+    return ResolvedLink(
+        url,
+        answer.location or files[0].link,
+        PROVIDER,
+        hoster,
+        filename=answer.filename or (_magnet_name(url) if hoster == MAGNET else None),
+        size=total,
+        files=listed,
+    )
+
+
+def info_hash(magnet: str) -> str | None:
+    """A magnet's BitTorrent v1 info hash as lower-case hex (from hex or base32), or None."""
+    try:
+        topics = parse_qs(urlsplit(magnet).query).get("xt", [])
+    except ValueError:
+        return None
+    for topic in topics:
+        if not topic.lower().startswith("urn:btih:"):
+            continue
+        value = topic[9:]
+        if len(value) == 40 and all(c in "0123456789abcdefABCDEF" for c in value):
+            return value.lower()
+        if len(value) == 32:
+            try:
+                return base64.b32decode(value.upper()).hex()
+            except (binascii.Error, ValueError):
+                return None
+    return None
+
+
+def _magnet_name(magnet: str) -> str | None:
+    try:
+        names = parse_qs(urlsplit(magnet).query).get("dn")
+    except ValueError:
+        return None
+    return names[0] if names else None
