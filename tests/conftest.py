@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 from hypothesis import settings
+
+# Device logins are kept in the user's state directory: no test reads or writes the real one
+# (a token stored there would enable a provider in every test).
+os.environ["LINKRESOLVER_STATE_DIR"] = tempfile.mkdtemp(prefix="linkresolver-state-")
 
 # In CI, property tests draw the same examples every run: a red run must be reproducible,
 # and new failures are found by developers' (random) runs, not by chance in CI.

@@ -82,6 +82,7 @@ class CLI:
             **sandbox.env(),
             "LINKRESOLVER_CONFIG": str(self.config),
             "LINKRESOLVER_CACHE_DIR": str(home / "cache"),
+            "LINKRESOLVER_STATE_DIR": str(home / "state"),
             "PYTHONPATH": str(REPO),
         }
         self.audit = audit
@@ -168,7 +169,9 @@ def cli(sandbox: Sandbox, tmp_path: Path, secrets_audit: SecretsAudit) -> CLI:
 SENTINEL: Final = "S3NT1NEL"
 #: Files whose job is to hold credentials: the config dir's (the config file, Offcloud's
 #: session), and the netrc a test writes for yt-dlp. Every other file is searched.
-CREDENTIAL_FILES: Final = frozenset({"config.toml", "offcloud-session.json", ".netrc"})
+CREDENTIAL_FILES: Final = frozenset(
+    {"config.toml", "offcloud-session.json", ".netrc", "realdebrid-token.json", "premiumize-token.json"}
+)
 #: Values given by tests (on a command line, in the environment) shorter than this are not
 #: searched for: "nope" and "x" would be found in innocent text.
 MIN_SECRET_LENGTH: Final = 8

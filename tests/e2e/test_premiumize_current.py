@@ -34,7 +34,19 @@ RESOLVE_FIELDS = {
     *("input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code", "files")
 }
 CHECK_FIELDS = {
-    *("input", "status", "provider", "hoster", "filename", "size", "sha1", "cached", "error", "code")
+    *(
+        "input",
+        "status",
+        "provider",
+        "hoster",
+        "filename",
+        "size",
+        "sha1",
+        "cached",
+        "cached_at",
+        "error",
+        "code",
+    )
 }
 CACHED_MAGNET = "magnet:?xt=urn:btih:3d9f1a7c5e2b8046f1d3c5a7e9b2d4f6a8c0e1b3&dn=Holiday.Photos.single.zip"
 FETCHED_MAGNET = "magnet:?xt=urn:btih:c4e8a2f6b0d9135779e1c3a5f7b9d2e4a6c8e0f2&dn=Holiday.Season.2"

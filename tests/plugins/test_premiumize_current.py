@@ -27,10 +27,12 @@ from linkresolver.plugins.premiumize.current_errors import (
     TransferGone,
     error_for,
 )
-from linkresolver.plugins.premiumize.provider import PremiumizeProvider
+from linkresolver.plugins.premiumize.current_provider import PremiumizeCurrentProvider
+from linkresolver.plugins.premiumize.provider import premiumize_provider
 from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
+from resolver_core.device_login import StoredToken, TokenStore
 from resolver_core.http import make_session
 from resolver_core.provider import Provider, ResolveContext
 
@@ -44,9 +46,11 @@ MAGNET = f"magnet:?xt=urn:btih:{HASH}&dn=Holiday.Pack"
 SECRETS = [KEY]
 
 
-def provider(**settings: Any) -> PremiumizeProvider:
+def provider(**settings: Any) -> PremiumizeCurrentProvider:
     values: dict[str, Any] = {"key": KEY, "api_base": API} | settings
-    return PremiumizeProvider(ProviderSettings("premiumize", **values))
+    chosen = premiumize_provider(ProviderSettings("premiumize", **values))
+    assert isinstance(chosen, PremiumizeCurrentProvider)
+    return chosen
 
 
 def context(tmp_path: Path, said: list[str] | None = None) -> ResolveContext:
@@ -78,18 +82,13 @@ def success(**fields: Any) -> dict[str, Any]:
     ],
 )
 def test_the_table_selects_the_api(settings: dict[str, Any], current: bool, base: str | None) -> None:
-    chosen = PremiumizeProvider(ProviderSettings("premiumize", **settings))
-    assert (chosen.current is not None) is current
+    chosen = premiumize_provider(ProviderSettings("premiumize", **settings))
+    assert isinstance(chosen, PremiumizeCurrentProvider) is current
     assert chosen.api_base == (base or settings["api_base"])
     assert chosen.may_wait is current and chosen.checks("rapidgator.net") is current
     # Only the current API serves magnets; the core tells claimers by their class.
     assert (type(chosen).claims is not Provider.claims) is current
     assert chosen.claims(MAGNET) == ("magnet" if current else None)
-
-
-def test_the_current_api_token_is_the_key_for_now() -> None:
-    assert provider().current_api_token() == KEY
-    assert provider(key=None).current_api_token() is None
 
 
 def test_without_a_key_nothing_is_called(api: responses.RequestsMock, tmp_path: Path) -> None:
@@ -211,7 +210,7 @@ def test_hosters_come_from_services_list_and_are_cached(api: responses.RequestsM
     specs = {spec.name: spec for spec in chosen.hosters(context(tmp_path))}
     assert set(specs) == {"rapidgator.net", "cacheonly.example"}
     assert specs["rapidgator.net"].domains == ("rapidgator.net", "rg.to")
-    assert chosen.current is not None and chosen.current.fair_use_factor == {"rapidgator.net": 4.0}
+    assert chosen.fair_use_factor == {"rapidgator.net": 4.0}
     again = {spec.name for spec in provider().hosters(context(tmp_path))}  # from the cache
     assert again == set(specs) and len(api.calls) == 1
     assert (tmp_path / "hosterlist-premiumize-current.json").exists()
@@ -312,3 +311,67 @@ def test_odd_answers_are_errors_never_tracebacks(
     with pytest.raises(error_class) as caught:
         provider().resolve(LINK, "rapidgator.net", context(tmp_path))
     assert KEY not in str(caught.value)
+
+
+# -- a device login instead of a key ------------------------------------------------------------
+
+OAUTH = "https://pm.example"
+ACCESS, RENEWED, REFRESH = "access-4711-abc", "access-4712-def", "refresh-0815-xyz"
+
+
+def logged_in(tmp_path: Path, *, expires_at: float | None = None) -> PremiumizeCurrentProvider:
+    store = TokenStore("premiumize", tmp_path / "state")
+    store.save(StoredToken(ACCESS, REFRESH, expires_at=expires_at, client_id="app-1"))
+    settings = ProviderSettings("premiumize", api_base=API, extra={"oauth_base": OAUTH})
+    return PremiumizeCurrentProvider(settings, store=store)
+
+
+def test_a_stored_login_enables_the_provider_and_its_token_is_sent(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    provider = logged_in(tmp_path)
+    assert provider.enabled
+    assert not PremiumizeCurrentProvider(
+        ProviderSettings("premiumize"), store=TokenStore("x", tmp_path)
+    ).enabled
+    api.post(f"{API}/transfer/directdl", json=success(location="https://dl.example/a.bin", filename="a.bin"))
+    provider.resolve(LINK, "rapidgator.net", context(tmp_path))
+    assert api.calls[0].request.headers["Authorization"] == f"Bearer {ACCESS}"
+
+
+def test_a_refused_token_is_renewed_once_and_the_call_asked_again(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    provider = logged_in(tmp_path)
+    api.post(f"{API}/transfer/directdl", json={"status": "error", "message": "Not logged in."})
+    api.post(f"{OAUTH}/token", json={"access_token": RENEWED, "expires_in": 3600, "refresh_token": REFRESH})
+    api.post(f"{API}/transfer/directdl", json=success(location="https://dl.example/a.bin", filename="a.bin"))
+    link = provider.resolve(LINK, "rapidgator.net", context(tmp_path))
+    assert link.url == "https://dl.example/a.bin"
+    sent = [call.request.headers.get("Authorization") for call in api.calls]
+    assert sent == [f"Bearer {ACCESS}", None, f"Bearer {RENEWED}"]
+    assert provider.store.load().access_token == RENEWED  # type: ignore[union-attr]
+
+
+def test_a_token_refused_again_after_renewal_asks_for_a_login(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    provider = logged_in(tmp_path)
+    api.post(f"{API}/transfer/directdl", json={"status": "error", "message": "Not logged in."})
+    api.post(f"{OAUTH}/token", json={"access_token": RENEWED, "expires_in": 3600, "refresh_token": REFRESH})
+    api.post(f"{API}/transfer/directdl", json={"status": "error", "message": "Not logged in."})
+    with pytest.raises(errors.AuthFailed):
+        provider.resolve(LINK, "rapidgator.net", context(tmp_path))
+    assert len(api.calls) == 3  # renewed once, never in a loop
+
+
+def test_a_configured_key_goes_before_a_stored_login_and_is_never_renewed(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    store = TokenStore("premiumize", tmp_path / "state")
+    store.save(StoredToken(ACCESS, REFRESH))
+    provider = PremiumizeCurrentProvider(ProviderSettings("premiumize", key=KEY, api_base=API), store=store)
+    api.post(f"{API}/transfer/directdl", json={"status": "error", "message": "Not logged in."})
+    with pytest.raises(InvalidKey):
+        provider.resolve(LINK, "rapidgator.net", context(tmp_path))
+    assert [call.request.headers["Authorization"] for call in api.calls] == [f"Bearer {KEY}"]

@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 def register_providers(register: Callable[[Provider], None], config: Config) -> None:
     # Imported here, not at the top: `linkresolver --help` loads every plugin to list their
     # commands, and must not pay for requests and the matcher to do so.
-    from .provider import PremiumizeProvider  # noqa: PLC0415
+    from .client import PROVIDER  # noqa: PLC0415
+    from .provider import premiumize_provider  # noqa: PLC0415
 
-    register(PremiumizeProvider(config.provider(PremiumizeProvider.name)))
+    register(premiumize_provider(config.provider(PROVIDER)))
 
 
 @hookimpl

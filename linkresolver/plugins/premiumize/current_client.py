@@ -46,7 +46,8 @@ class CurrentClient:
             raise InvalidKey("has no API key configured", provider=PROVIDER)
         self.session = session
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
-        self._token = token
+        #: The key or access token this client sends (to renew the one refused).
+        self.token = token
 
     def __repr__(self) -> str:
         return f"<CurrentClient {self.api_base}>"  # never the key
@@ -76,7 +77,7 @@ class CurrentClient:
         return checked(body, response.status_code, link=link)
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._token}"}
+        return {"Authorization": f"Bearer {self.token}"}
 
     # -- endpoints ------------------------------------------------------------------------------
 

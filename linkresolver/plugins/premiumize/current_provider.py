@@ -17,8 +17,8 @@ import base64
 import binascii
 import logging
 import time
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Callable, Sequence
+from typing import Final, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from linkresolver.api import (
@@ -27,18 +27,24 @@ from linkresolver.api import (
     HosterSpec,
     LinkState,
     LinkStatus,
+    Provider,
+    ProviderKind,
+    ProviderSettings,
     ResolveContext,
     ResolvedLink,
+    TokenStore,
     errors,
     provider_words,
 )
 
-from .current_client import CurrentClient
-from .current_errors import PROVIDER, FileGone, TransferGone, error_for
+from .current_client import CACHE_BATCH, DEFAULT_API_BASE, CurrentClient
+from .current_errors import PROVIDER, FileGone, InvalidKey, TransferGone, error_for
 from .current_results import DirectDownload
 from .current_services import ServiceList
+from .oauth import access_token, token_store
 
 log = logging.getLogger("linkresolver")
+_T = TypeVar("_T")
 
 MAGNET: Final = "magnet"
 #: The hoster-list cache's name for this API's list (the legacy list is cached as "premiumize").
@@ -51,32 +57,73 @@ POLL_LONGEST: Final = 15.0
 TRANSFER_TIMEOUT: Final = 2 * 3600.0
 
 
-class CurrentApi:
-    """The current API's side of the provider; ``token`` is the API key or an access token."""
+class PremiumizeCurrentProvider(Provider):
+    """Premiumize through its current API: hoster links, its torrent cache and cloud
+    transfers. Its credential is the API key (``key``), else the access token a device login
+    stored (``linkresolver premiumize login``), sent as ``Authorization: Bearer``."""
+
+    name = PROVIDER
+    kind = ProviderKind.DEBRID
+    default_api_base = DEFAULT_API_BASE
+    max_concurrency = 8
+    check_batch_size = CACHE_BATCH
+    #: Cloud transfers are polled through ``ctx.wait_until``.
+    may_wait = True
 
     def __init__(
-        self, api_base: str, token: str | None, *, transfer_timeout: float = TRANSFER_TIMEOUT
+        self,
+        settings: ProviderSettings,
+        *,
+        store: TokenStore | None = None,
+        transfer_timeout: float = TRANSFER_TIMEOUT,
     ) -> None:
-        self.api_base = api_base
-        self.token = token
+        super().__init__(settings)
+        self.store = store or token_store()
         self.transfer_timeout = transfer_timeout
         #: Fair-use points a download of each hoster costs, from the last services/list.
         self.fair_use_factor: dict[str, float] = {}
 
-    def client(self, ctx: ResolveContext) -> CurrentClient:
-        if not self.token:
-            raise errors.AuthFailed(
-                "has no API key configured (key, with no login: a login selects the legacy pm-api)",
+    @property
+    def enabled(self) -> bool:
+        """As configured; else with a key, or an access token stored by a device login."""
+        if self.settings.enabled is not None:
+            return self.settings.enabled
+        return self.settings.has_credentials or self.store.exists()
+
+    def client(self, ctx: ResolveContext, *, refused: str | None = None) -> CurrentClient:
+        """A client with the API key, else the stored access token (renewed first when it
+        lapsed, or when it is the ``refused`` one)."""
+        if self.settings.key:
+            return CurrentClient(ctx.session, self.api_base, self.settings.key)
+        if not self.store.exists():
+            raise InvalidKey(
+                "has no API key configured and no device login stored (a login in the table"
+                " selects the legacy pm-api instead)",
                 provider=PROVIDER,
             )
-        return CurrentClient(ctx.session, self.api_base, self.token)
+        return CurrentClient(
+            ctx.session,
+            self.api_base,
+            access_token(ctx.session, self.settings, refused=refused, store=self.store),
+        )
+
+    def _call(self, ctx: ResolveContext, operation: Callable[[CurrentClient], _T]) -> _T:
+        """``operation`` with a client; a stored access token the service refuses is renewed
+        once and the operation asked again (an API key is not: it is what the user set)."""
+        client = self.client(ctx)
+        try:
+            return operation(client)
+        except InvalidKey:
+            if self.settings.key:
+                raise
+            return operation(self.client(ctx, refused=client.token))
 
     # -- which links ----------------------------------------------------------------------------
 
     def hosters(self, ctx: ResolveContext) -> list[HosterSpec]:
         raw = ctx.cache.get(
             CACHE_NAME,
-            lambda: ServiceList.from_result(self.client(ctx).services()).stored(),
+            lambda: ServiceList.from_result(self._call(ctx, CurrentClient.services)).stored(),
             refresh=ctx.refresh_hosterlists,
             valid=lambda result: bool(ServiceList.from_result(result).hosters),
         )
@@ -84,14 +131,18 @@ class CurrentApi:
         self.fair_use_factor = services.fair_use_factor
         return [HosterSpec(name, h.regexes, h.tlds) for name, h in services.hosters.items()]
 
-    @staticmethod
-    def claims(url: str) -> str | None:
+    def claims(self, url: str) -> str | None:
         return MAGNET if url[:7].lower() == "magnet:" and info_hash(url) else None
+
+    def checks(self, hoster: str) -> bool:
+        return True  # cache/check answers for links and magnets alike
 
     # -- resolve --------------------------------------------------------------------------------
 
     def resolve(self, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
-        client = self.client(ctx)
+        return self._call(ctx, lambda client: self._resolve(client, url, hoster, ctx))
+
+    def _resolve(self, client: CurrentClient, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
         if hoster == MAGNET:
             digest = info_hash(url)
             if digest is None:
@@ -139,7 +190,7 @@ class CurrentApi:
     ) -> list[LinkStatus | errors.ResolverError]:
         items: list[str | None] = [info_hash(url) if hoster == MAGNET else url for url in urls]
         asked = [item for item in items if item]
-        found = iter(self.client(ctx).cache_check(asked)) if asked else iter(())
+        found = iter(self._call(ctx, lambda client: client.cache_check(asked))) if asked else iter(())
         answers: list[LinkStatus | errors.ResolverError] = []
         for url, item in zip(urls, items, strict=True):
             if item is None:
@@ -158,7 +209,7 @@ class CurrentApi:
     # -- account --------------------------------------------------------------------------------
 
     def account(self, ctx: ResolveContext) -> AccountInfo:
-        state = self.client(ctx).account_info()
+        state = self._call(ctx, CurrentClient.account_info)
         premium = state.premium_until is not None and state.premium_until > time.time()
         extra: list[tuple[str, str]] = []
         if state.limit_used is not None:
