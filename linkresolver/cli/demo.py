@@ -39,7 +39,7 @@ def run_demo(app: App) -> int:
 
         app.pm.register(solver, name="sandbox-demo-solver")
         resolver = sandbox_resolver(
-            sandbox.env(),
+            sandbox.env(demo=True),
             Path(work),
             pm=app.pm,
             config_text="# the demo uses the sandbox's environment only\n",

@@ -70,7 +70,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
 
             sandbox = stack.enter_context(build_sandbox(app.pm))
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="linkresolver-serve-")))
-            resolver = sandbox_resolver(sandbox.env(), work, pm=app.pm)
+            resolver = sandbox_resolver(sandbox.env(demo=True), work, pm=app.pm)
             print(f"sandbox on {sandbox.url}", file=app.stderr)
         else:
             resolver = app.resolver()

@@ -65,6 +65,7 @@ class Sandbox:
         self._endpoints: dict[str, Endpoint] = {}
         self.files = FileStore(faults)
         self._env: dict[str, str] = {}
+        self._demo_env: dict[str, str | None] = {}
         #: Each plugin's emulation by name, for tests and the demo to look into.
         self.emulations: dict[str, object] = {}
         #: API requests served, by path: what tests count calls with.
@@ -113,6 +114,12 @@ class Sandbox:
         """An environment variable that points linkresolver at this sandbox."""
         self._env[name] = value
 
+    def set_demo_env(self, name: str, value: str | None) -> None:
+        """What the demo and ``serve --sandbox`` use instead of ``set_env``'s value (None:
+        leave the variable out). A service with an older and a current API keeps exporting
+        what scripts of the older one rely on, while the demo shows the API people have today."""
+        self._demo_env[name] = value
+
     # -- running ------------------------------------------------------------------------
 
     @property
@@ -121,9 +128,15 @@ class Sandbox:
             raise RuntimeError("the sandbox is not running")
         return f"http://{self.host}:{self._server.server_port}"
 
-    def env(self) -> dict[str, str]:
-        """The environment lines, with ``{url}`` filled in."""
-        return {name: value.replace("{url}", self.url) for name, value in self._env.items()}
+    def env(self, *, demo: bool = False) -> dict[str, str]:
+        """The environment lines, with ``{url}`` filled in; ``demo``: as the demo uses them."""
+        chosen = dict(self._env)
+        for name, value in self._demo_env.items() if demo else ():
+            if value is None:
+                chosen.pop(name, None)
+            else:
+                chosen[name] = value
+        return {name: value.replace("{url}", self.url) for name, value in chosen.items()}
 
     def start(self) -> Sandbox:
         self._server = KeepAliveServer(self.host, self.port, self._app, _QuietRequestHandler)

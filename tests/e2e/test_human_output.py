@@ -76,6 +76,16 @@ def test_demo_lists_exactly_the_files_of_a_torrent(cli: CLI) -> None:
     assert following == ["Holiday.Season.part1.mkv", "Holiday.Season.part2.mkv", "Holiday.Season.nfo"]
 
 
+def test_the_demo_uses_premiumizes_current_api_and_the_provider_that_has_a_torrent_cached(cli: CLI) -> None:
+    run = cli("demo")
+    lines = run.stdout.splitlines()
+    assert "  provider premiumize (debrid): premium account" in lines
+    photos = next(line for line in lines if "Holiday.Photos.single.zip " in line)
+    assert photos.split()[:3] == ["ok", "magnet", "premiumize"]  # only Premiumize has it cached
+    season = next(line for line in lines if "Holiday.Season.1 " in line)
+    assert season.split()[:3] == ["ok", "magnet", "offcloud"]  # nobody has it: the usual order
+
+
 def test_hosts_says_what_offcloud_serves_beyond_hoster_lists(cli: CLI) -> None:
     run = cli("hosts", "--provider", "offcloud")
     assert run.returncode == 0, run.stderr

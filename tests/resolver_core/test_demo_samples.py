@@ -21,8 +21,8 @@ Stream: https://highload.to/f/Vxj4mjsK4PX/Holiday.Video.mp4
 Old link (deleted): https://rapidgator.net/file/status404
 Hoster down at Premiumize (Offcloud takes over): https://filefactory.com/file/z8y7x6
 Bonus (Offcloud fetches it into its cloud first): https://mediafire.com/file/cloudonly7q2/Holiday.Video.Bonus.mkv
-Photos torrent, in a debrid service's cache:
-magnet:?xt=urn:btih:3d9f1a7c5e2b8046f1d3c5a7e9b2d4f6a8c0e1b3&dn=Holiday.Photos.single.zip
+Photos torrent, in Premiumize's cache:
+magnet:?xt=urn:btih:9d9f1a7c5e2b8046f1d3c5a7e9b2d4f6a8c0e1b3&dn=Holiday.Photos.single.zip
 Soundtrack torrent, in Offcloud's cache:
 magnet:?xt=urn:btih:2c6b6858d61da9543d4231a71db4b1c9264b0685&dn=Holiday.Soundtrack.single.flac
 Whole season torrent: magnet:?xt=urn:btih:a7f3e9d1c5b8024f6e1d3c9b7a5f2e8d4c6b1a09&dn=Holiday.Season.1

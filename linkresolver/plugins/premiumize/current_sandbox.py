@@ -21,8 +21,8 @@ Links:
   error", 402 "Your account is not premium", 509 "Fair use limit reached", 503 maintenance,
   429 "Too many requests", 400 "Invalid link", 401 "Invalid API key", ``statusmystery``:
   words no client knows); ``status404`` anywhere (the sandbox's dead file) is "File not found";
-- magnets: in the cache when the info hash starts with a digit 0-7 (as Offcloud's emulation
-  has it); any other is fetched by a transfer that progresses a quarter per
+- magnets: in the cache when the info hash starts with a digit (0-7 are in Offcloud's
+  emulation's cache too, 8 and 9 only here); any other is fetched by a transfer that progresses a quarter per
   ``transfer/list``; one whose hash starts with ``dead`` fails ("no seeds"); a torrent is a
   folder of three files unless its name (``dn``) holds ``single``.
 """
@@ -108,6 +108,11 @@ class CurrentApiEmulation:
         self._sandbox = sandbox
         sandbox.emulations["premiumize-current"] = self
         sandbox.route(f"{API_PATH}/<path:endpoint>", self.api, name="premiumize-current")
+        # The exports stay the legacy pm-api's (scripts and tests of it rely on them); the demo
+        # shows the API people have today.
+        sandbox.set_demo_env("LINKRESOLVER_PREMIUMIZE_LOGIN", None)
+        sandbox.set_demo_env("LINKRESOLVER_PREMIUMIZE_API_BASE", "{url}" + API_PATH)
+        sandbox.set_demo_env("LINKRESOLVER_PREMIUMIZE_KEY", KEY)
 
     # -- dispatch -------------------------------------------------------------------------------
 
@@ -253,7 +258,7 @@ class CurrentApiEmulation:
             self.fetched.add(transfer.digest)
 
     def _torrent_cached(self, digest: str) -> bool:
-        return digest[0] in "01234567" or digest in self.fetched
+        return digest[0] in "0123456789" or digest in self.fetched
 
     def _cached(self, item: str) -> tuple[str, int] | None:
         """(name, size) of an item in the cache (a hash, a magnet or a link), else None."""
@@ -313,15 +318,14 @@ def install(sandbox: Sandbox) -> CurrentApiEmulation:
 
 
 def demo_samples() -> list[DemoSample]:
-    """A torrent in the cache, ready at once. Its info hash starts with a digit 0-7: it is in
-    this emulation's cache and in Offcloud's, so it is ready whichever serves magnets (the
-    demo runs the sandbox's exported configuration, which selects the legacy pm-api)."""
+    """A torrent ready at once in Premiumize's cache only (its info hash starts with 9: Offcloud's
+    emulation caches 0-7), so that the demo shows a magnet going to the provider that has it."""
     return [
         DemoSample(
-            "Photos torrent, in a debrid service's cache:\n"
-            "magnet:?xt=urn:btih:3d9f1a7c5e2b8046f1d3c5a7e9b2d4f6a8c0e1b3&dn=Holiday.Photos.single.zip",
+            "Photos torrent, in Premiumize's cache:\n"
+            "magnet:?xt=urn:btih:9d9f1a7c5e2b8046f1d3c5a7e9b2d4f6a8c0e1b3&dn=Holiday.Photos.single.zip",
             ("ok",),
-            "a cached torrent is ready at once: cache/check, then directdl (Premiumize's current API)",
+            "a torrent one provider has cached goes to that provider, ready at once",
             DemoPart.TORRENT,
         )
     ]
