@@ -12,4 +12,5 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "linkresolver.plugins.premiumize",
     "linkresolver.plugins.openload_family",
     "linkresolver.plugins.offcloud",
+    "linkresolver.plugins.realdebrid",
 )
