@@ -12,7 +12,7 @@ from linkresolver.api import hookimpl
 PROVIDER_NAMES: Final = ("realdebrid",)
 
 if TYPE_CHECKING:
-    from linkresolver.api import Config, Provider
+    from linkresolver.api import Config, DemoSample, Provider, Sandbox
 
 
 @hookimpl
@@ -20,3 +20,17 @@ def register_providers(register: Callable[[Provider], None], config: Config) -> 
     from .provider import RealDebridProvider  # noqa: PLC0415 (requests only when needed)
 
     register(RealDebridProvider.from_config(config))
+
+
+@hookimpl
+def sandbox_routes(sandbox: Sandbox) -> None:
+    from .sandbox import install  # noqa: PLC0415 (only the sandbox needs it)
+
+    install(sandbox)
+
+
+@hookimpl
+def demo_samples() -> list[DemoSample]:
+    from .sandbox import demo_samples as samples  # noqa: PLC0415 (only the demo needs it)
+
+    return samples()
