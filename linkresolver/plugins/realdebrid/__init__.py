@@ -12,7 +12,7 @@ from linkresolver.api import hookimpl
 PROVIDER_NAMES: Final = ("realdebrid",)
 
 if TYPE_CHECKING:
-    from linkresolver.api import Config, DemoSample, Provider, Sandbox
+    from linkresolver.api import CommandGroup, Config, DemoSample, Provider, Sandbox
 
 
 @hookimpl
@@ -34,3 +34,10 @@ def demo_samples() -> list[DemoSample]:
     from .sandbox import demo_samples as samples  # noqa: PLC0415 (only the demo needs it)
 
     return samples()
+
+
+@hookimpl
+def register_commands(commands: CommandGroup) -> None:
+    from .commands import add_commands  # noqa: PLC0415 (the standard library only)
+
+    add_commands(commands)

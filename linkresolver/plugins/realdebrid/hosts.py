@@ -46,6 +46,8 @@ def grouped(regexes: Iterable[str], domains: Iterable[str]) -> dict[str, tuple[l
         pattern = undelimited(raw)
         plain = pattern.replace("\\/", "/").lower()
         named = [domain for domain in listed if re.escape(domain).replace("\\-", "-") in plain]
+        # "mega\.(nz|co\.nz)" names its domains in pieces: the first label and a dot.
+        named = named or [domain for domain in listed if re.escape(domain.split(".")[0]) + "\\." in plain]
         if not named:
             log.warning("hosts/regex: pattern %r names no domain of hosts/domains; skipped", raw[:120])
             continue
