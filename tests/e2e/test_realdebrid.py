@@ -213,3 +213,15 @@ def test_the_command_group(cli: CLI, sandbox: Sandbox) -> None:
 def test_the_command_group_without_a_token_says_what_to_do(cli: CLI) -> None:
     run = cli("realdebrid", "traffic", env={"LINKRESOLVER_REALDEBRID_KEY": ""})
     assert run.returncode == 2 and "linkresolver realdebrid login" in run.stderr
+
+
+def test_a_torrent_file_is_uploaded(cli: CLI, tmp_path: Path) -> None:
+    info = b"d6:lengthi5e4:name5:a.bin12:piece lengthi16384e6:pieces20:" + b"\1" * 20 + b"e"
+    torrent = tmp_path / "a.torrent"
+    torrent.write_bytes(b"d8:announce9:http://x/4:info" + info + b"e")
+    added = only(cli("realdebrid", "torrents", "add", "--json", str(torrent)))
+    shown = only(cli("realdebrid", "torrents", "info", "--json", added["id"]))
+    assert shown["hash"] == hashlib.sha1(info).hexdigest()
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    refused = cli("realdebrid", "torrents", "add", str(tmp_path / "notes.txt"))
+    assert refused.returncode == 2 and "is not a .torrent file" in refused.stderr

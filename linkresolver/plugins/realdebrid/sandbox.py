@@ -292,10 +292,10 @@ class RealDebridEmulation:
 
     def _add_torrent(self, request: Request) -> Response:
         data = request.get_data()
-        found = re.search(rb"urn:btih:([0-9a-fA-F]{40})", data)  # the sandbox's torrent files name their hash
-        if not data.startswith(b"d") or found is None:
+        digest = torrent_info_hash(data)
+        if digest is None:
             return error(30)
-        job = self.torrents.add(f"magnet:?xt=urn:btih:{found.group(1).decode()}&dn=uploaded")
+        job = self.torrents.add(f"magnet:?xt=urn:btih:{digest}&dn=uploaded")
         assert job is not None
         return _json(
             {"id": job.id, "uri": f"{request.host_url.rstrip('/')}{API_PATH}/torrents/info/{job.id}"}, 201
@@ -317,6 +317,15 @@ class RealDebridEmulation:
             if self.torrents.jobs.pop(torrent_id, None) is None:
                 return error(7)
         return Response(status=204)
+
+
+def torrent_info_hash(data: bytes) -> str | None:
+    """The info hash of a .torrent file whose ``info`` dictionary comes last (as torrent
+    makers write it): the sha1 of that dictionary's bytes. None for anything else."""
+    start = data.find(b"4:infod")
+    if not data.startswith(b"d") or not data.endswith(b"ee") or start < 0:
+        return None
+    return hashlib.sha1(data[start + 6 : -1]).hexdigest()  # noqa: S324 (BitTorrent's hash)
 
 
 def _refusal(link: str) -> Response | None:
