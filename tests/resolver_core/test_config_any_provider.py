@@ -28,7 +28,7 @@ from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 
 #: Every built-in plugin disabled: only the test's plugin registers providers.
-ONLY_THE_TESTS_PLUGIN = {"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud"}
+ONLY_THE_TESTS_PLUGIN = {"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid"}
 
 
 class MyDebrid(Provider):
