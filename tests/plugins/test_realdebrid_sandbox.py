@@ -14,7 +14,13 @@ import requests
 
 from linkresolver.plugins.realdebrid.client import RealDebridClient
 from linkresolver.plugins.realdebrid.errors import MEANINGS
-from linkresolver.plugins.realdebrid.sandbox import API_PATH, TOKEN, install, torrent_info_hash
+from linkresolver.plugins.realdebrid.sandbox import (
+    API_PATH,
+    TOKEN,
+    RealDebridEmulation,
+    install,
+    torrent_info_hash,
+)
 from resolver_core import errors
 from resolver_core.http import make_session
 from resolver_core.sandbox.server import Sandbox
@@ -79,3 +85,15 @@ def test_an_uploaded_torrent_file_is_added_by_its_info_hash(sandbox: Sandbox) ->
     with pytest.raises(errors.Refused) as caught:
         client(sandbox).add_torrent(b"not a torrent")
     assert caught.value.code == 30
+
+
+def test_tokens_an_oauth_emulation_issues_are_accepted_until_disabled(sandbox: Sandbox) -> None:
+    emulation = sandbox.emulations["realdebrid"]
+    assert isinstance(emulation, RealDebridEmulation)
+    issued = "S3NT1NEL-oauth-issued-token"
+    emulation.tokens.add(issued)
+    assert client(sandbox, issued).user().type == "premium"
+    client(sandbox, issued).disable_access_token()
+    with pytest.raises(errors.AuthFailed):
+        client(sandbox, issued).user()
+    assert client(sandbox).user().type == "premium"  # the published token still works

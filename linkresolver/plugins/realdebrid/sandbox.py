@@ -81,6 +81,9 @@ class RealDebridEmulation:
         self.torrents = Torrents()
         #: The history of unrestricted links, newest first.
         self.downloads: list[dict[str, Any]] = []
+        #: The tokens accepted: the published one, and any an OAuth emulation issues
+        #: (``sandbox.emulations["realdebrid"].tokens.add(token)``).
+        self.tokens: set[str] = {TOKEN}
 
     def install(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
@@ -99,8 +102,13 @@ class RealDebridEmulation:
 
     def api(self, request: Request, endpoint: str) -> Response:
         method = request.headers.get("X-HTTP-Verb", request.method).upper()
-        if endpoint != "unrestrict/check" and request.headers.get("Authorization") != f"Bearer {TOKEN}":
+        given = request.headers.get("Authorization", "")
+        if endpoint != "unrestrict/check" and given.removeprefix("Bearer ") not in self.tokens:
             return error(8)
+        if endpoint == "disable_access_token" and method == "GET":
+            with self._lock:
+                self.tokens.discard(given.removeprefix("Bearer "))
+            return Response(status=204)
         parts = endpoint.split("/")
         by_id = {
             ("GET", "torrents/info"): self._torrent_info,
@@ -113,7 +121,6 @@ class RealDebridEmulation:
         plain: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", "user"): self._user,
             ("GET", "traffic"): self._traffic,
-            ("GET", "disable_access_token"): lambda request: Response(status=204),
             ("GET", "hosts/regex"): lambda request: _json([pattern for _, pattern in HOSTERS.values()]),
             ("GET", "hosts/domains"): lambda request: _json(
                 [d for main, (more, _) in HOSTERS.items() for d in (main, *more)]
