@@ -139,6 +139,7 @@ if TYPE_CHECKING:
         post_json,
         post_json_response,
         read_json_answer,
+        send_json,
     )
     from resolver_core.models import (
         AccountInfo,
@@ -222,6 +223,7 @@ _SOURCES: Final[dict[str, str]] = {
     "post_json_response": "resolver_core.http",
     "get_text": "resolver_core.http",
     "read_json_answer": "resolver_core.http",
+    "send_json": "resolver_core.http",
     "unwrap_envelope": "resolver_core.envelope",
     "expect_object": "resolver_core.envelope",
     "provider_words": "resolver_core.envelope",
@@ -323,6 +325,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "post_json_response",
     "get_text",
     "read_json_answer",
+    "send_json",
     "unwrap_envelope",
     "expect_object",
     "provider_words",

@@ -7,8 +7,11 @@ this module imports nothing, so neither depends on the other.
 
 from __future__ import annotations
 
-#: The built-in plugins, as importable module names.
+#: The built-in plugins, as importable module names. Among providers of equal priority and
+#: kind the one registered first is asked first, and pluggy calls the plugin loaded last
+#: first: a plugin added at the head of this list takes no links from those already here.
 DEFAULT_PLUGINS: tuple[str, ...] = (
+    "linkresolver.plugins.realdebrid",
     "linkresolver.plugins.premiumize",
     "linkresolver.plugins.openload_family",
     "linkresolver.plugins.offcloud",

@@ -327,12 +327,34 @@ def get_text(
     return response.status_code, body.decode(response.encoding or "utf-8", errors="replace")
 
 
+def send_json(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    provider: str,
+    link: str | None = None,
+) -> tuple[Any, requests.Response]:
+    """Any method (PUT and DELETE too) with request headers, as REST APIs want: a bearer
+    token goes in ``Authorization``, never in the URL. ``data`` is a form, or the raw body
+    (a file's bytes). The parsed answer, or None when the answer has no body at all (HTTP
+    204, "done"); with the response, whose status the caller reads. Failures as
+    :func:`get_json`'s."""
+    response, body = _request(session, method, url, params, data, None, provider, link, headers)
+    if not body.strip():
+        return None, response
+    return _parsed(response, body, provider, link), response
+
+
 def _request(
     session: requests.Session,
     method: str,
     url: str,
     params: Mapping[str, Any] | None,
-    data: Mapping[str, Any] | None,
+    data: Mapping[str, Any] | bytes | None,
     cookies: Mapping[str, str] | None,
     provider: str,
     link: str | None,

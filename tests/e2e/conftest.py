@@ -269,6 +269,7 @@ def sandbox_secrets() -> list[Secret]:
     from linkresolver.plugins.openload_family.sandbox import MOUNTS
     from linkresolver.plugins.premiumize import current_sandbox
     from linkresolver.plugins.premiumize.sandbox import PremiumizeEmulation
+    from linkresolver.plugins.realdebrid import sandbox as realdebrid
 
     secrets = [
         Secret(f"the Premiumize PIN of account {login}", account.pin)
@@ -281,6 +282,7 @@ def sandbox_secrets() -> list[Secret]:
     secrets += [
         Secret("the Offcloud API key", offcloud.KEY),
         Secret("the Offcloud password", offcloud.PASSWORD),
+        Secret("the Real-Debrid API token", realdebrid.TOKEN),
     ]
     secrets += [Secret(f"the {mount.service.name} API key", mount.key) for mount in MOUNTS]
     return secrets

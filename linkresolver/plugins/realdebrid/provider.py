@@ -1,0 +1,301 @@
+"""The Real-Debrid provider: hoster links through ``unrestrict/link``, folders through
+``unrestrict/folder``, magnets through its torrents, and the account from ``user`` and
+``traffic``.
+
+Hosters are ``hosts/regex`` grouped by ``hosts/domains`` (:mod:`.hosts`), cached like any
+debrid service's list. Before a link is unrestricted, ``hosts/status`` (asked at most every
+few minutes) tells whether its hoster is down at Real-Debrid right now: then the link goes to
+the next provider at once. The token is the configured ``key`` (:meth:`token`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Final
+from urllib.parse import parse_qs, urlsplit
+
+from linkresolver.api import (
+    AccountInfo,
+    Config,
+    DownloadLimits,
+    FileLink,
+    HosterSpec,
+    LinkState,
+    LinkStatus,
+    Provider,
+    ProviderKind,
+    ProviderSettings,
+    ResolveContext,
+    ResolvedLink,
+    errors,
+    warn_about_unknown_keys,
+)
+
+from . import hosts
+from .client import DEFAULT_API_BASE, RealDebridClient
+from .errors import PROVIDER, RealDebridHosterUnavailable
+from .results import HostStatus
+from .torrents import TorrentOptions, fetch_magnet
+
+log = logging.getLogger("linkresolver")
+
+MAGNET: Final = "magnet"
+#: The keys of ``[providers.realdebrid]`` beyond the common ones.
+SETTINGS: Final = frozenset({"remote_traffic", "select_files", "keep_torrents", "torrent_timeout_minutes"})
+DEFAULT_TORRENT_TIMEOUT_MINUTES: Final = 120
+#: Seconds a ``hosts/status`` answer is trusted.
+STATUS_FRESH: Final = 300.0
+#: Files of one folder link unrestricted at most (each is a call).
+MAX_FOLDER_FILES: Final = 500
+#: How folder links look (``/folder/``, ``/dir/``, mega's ``#F!``): they go to unrestrict/folder.
+FOLDER_LINK: Final = re.compile(r"/(?:folders?|dir)/|#F!|/#!F", re.IGNORECASE)
+NO_KEY: Final = (
+    "has no key configured; run `linkresolver realdebrid login` or put your API token in the config"
+)
+
+
+class RealDebridProvider(Provider):
+    name: ClassVar[str] = PROVIDER
+    kind = ProviderKind.DEBRID
+    default_api_base = DEFAULT_API_BASE
+    max_concurrency = 4
+    may_wait = True  # torrents are polled through ctx.wait_until
+    # The API allows 250 requests a minute: 3.5 a second after a burst of 20 stays under it.
+    default_requests_per_second = 3.5
+
+    def __init__(self, settings: ProviderSettings) -> None:
+        super().__init__(settings)
+        extra = settings.extra
+        self.remote_traffic = _flag(extra, "remote_traffic", default=False)
+        self.keep_torrents = _flag(extra, "keep_torrents", default=False)
+        select = extra.get("select_files", "all")
+        if select not in ("all", "video"):
+            raise errors.ConfigError('[providers.realdebrid] \'select_files\' must be "all" or "video"')
+        minutes = extra.get("torrent_timeout_minutes", DEFAULT_TORRENT_TIMEOUT_MINUTES)
+        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes <= 0:
+            raise errors.ConfigError(
+                "[providers.realdebrid] 'torrent_timeout_minutes' must be a number above 0"
+            )
+        self.torrent_options = TorrentOptions(select, self.keep_torrents, float(minutes) * 60)
+        #: Each hoster's domains, from the last hoster list (to find it in hosts/status).
+        self._domains: dict[str, tuple[str, ...]] = {}
+        self._status: tuple[float, dict[str, HostStatus]] | None = None
+        self._status_lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, config: Config) -> RealDebridProvider:
+        settings = config.provider(PROVIDER)
+        warn_about_unknown_keys(settings, SETTINGS, config.path)
+        return cls(settings)
+
+    # -- credentials ------------------------------------------------------------------------------
+
+    def token(self, ctx: ResolveContext | None = None) -> str:
+        """The API token: the configured ``key`` (the private API token of the account's
+        page). Where a token stored by ``linkresolver realdebrid login`` is to be used, it
+        is looked up here."""
+        if self.settings.key:
+            return self.settings.key
+        raise errors.AuthFailed(NO_KEY, provider=self.name)
+
+    def client(self, ctx: ResolveContext) -> RealDebridClient:
+        return RealDebridClient(ctx.session, self.api_base, self.token(ctx))
+
+    # -- which links ------------------------------------------------------------------------------
+
+    def hosters(self, ctx: ResolveContext) -> Iterable[HosterSpec]:
+        raw = ctx.cache.get(
+            self.name,
+            lambda: self._fetch_hosters(ctx),
+            refresh=ctx.refresh_hosterlists,
+            valid=hosts.looks_stored,
+        )
+        listed = hosts.from_stored(raw)
+        self._domains = {name: hoster.tlds for name, hoster in listed.items()}
+        return [HosterSpec(name, hoster.regexes, hoster.tlds) for name, hoster in listed.items()]
+
+    def _fetch_hosters(self, ctx: ResolveContext) -> dict[str, Any]:
+        client = self.client(ctx)
+        return hosts.stored(hosts.read(client.hosts_regex(), client.hosts_domains()))
+
+    def claims(self, url: str) -> str | None:
+        if url[:7].lower() == "magnet:" and info_hash(url):
+            return MAGNET
+        return None
+
+    def checks(self, hoster: str) -> bool:
+        return hoster != MAGNET  # unrestrict/check tells about hoster links
+
+    # -- resolve ----------------------------------------------------------------------------------
+
+    def resolve(self, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
+        client = self.client(ctx)
+        if hoster == MAGNET:
+            return self._magnet(client, url, ctx)
+        self._refuse_if_down(client, url, hoster)
+        if FOLDER_LINK.search(url):
+            return self._folder(client, url, hoster)
+        found = client.unrestrict_link(url, password=link_password(url), remote=self.remote_traffic)
+        return ResolvedLink(
+            url,
+            found.download,
+            self.name,
+            hoster,
+            filename=found.filename,
+            size=found.filesize,
+            content_type=found.mime_type,
+            limits=DownloadLimits(max_connections=found.chunks) if found.chunks else None,
+        )
+
+    def _unrestricted_file(self, client: RealDebridClient, link: str) -> FileLink:
+        found = client.unrestrict_link(link, remote=self.remote_traffic)
+        return FileLink(found.download, found.filename, found.filesize)
+
+    def _folder(self, client: RealDebridClient, url: str, hoster: str) -> ResolvedLink:
+        links = client.unrestrict_folder(url)
+        if not links:
+            raise errors.FileOffline("found no files in this folder", provider=self.name, link=url)
+        if len(links) > MAX_FOLDER_FILES:
+            log.warning(
+                "%s: the folder holds %d files; the first %d are taken", url, len(links), MAX_FOLDER_FILES
+            )
+        files = tuple(self._unrestricted_file(client, link) for link in links[:MAX_FOLDER_FILES])
+        return _many(url, self.name, hoster, files)
+
+    def _magnet(self, client: RealDebridClient, url: str, ctx: ResolveContext) -> ResolvedLink:
+        fetched = fetch_magnet(
+            client, url, ctx, self.torrent_options, lambda link: self._unrestricted_file(client, link)
+        )
+        name = fetched.torrent.filename or magnet_name(url)
+        return _many(url, self.name, MAGNET, fetched.files, name=name, size=fetched.torrent.bytes)
+
+    def _refuse_if_down(self, client: RealDebridClient, url: str, hoster: str) -> None:
+        """HosterUnavailable when ``hosts/status`` says the hoster is down now (fails over)."""
+        statuses = self._statuses(client)
+        for domain in (hoster, *self._domains.get(hoster, ())):
+            status = statuses.get(domain.lower())
+            if status is not None and status.down:
+                error = RealDebridHosterUnavailable(
+                    f"says {status.name or domain} is {status.status} right now", provider=self.name, link=url
+                )
+                error.given_advice = "another provider may serve the link now"
+                raise error
+
+    def _statuses(self, client: RealDebridClient) -> dict[str, HostStatus]:
+        with self._status_lock:
+            if self._status is not None and time.monotonic() - self._status[0] < STATUS_FRESH:
+                return self._status[1]
+        try:
+            statuses = client.hosts_status()
+        except errors.AuthFailed:
+            raise
+        except errors.ResolverError as exc:  # unknown: the link is tried as if the hoster were up
+            log.info("realdebrid hosts/status: %s", exc.for_person())
+            statuses = {}
+        with self._status_lock:
+            self._status = (time.monotonic(), statuses)
+        return statuses
+
+    # -- check and account ---------------------------------------------------------------------
+
+    def check(
+        self, urls: Sequence[str], hoster: str, ctx: ResolveContext
+    ) -> list[LinkStatus | errors.ResolverError]:
+        if hoster == MAGNET:
+            return [LinkStatus(url, LinkState.UNKNOWN, self.name, hoster, magnet_name(url)) for url in urls]
+        client = self.client(ctx)
+        answers: list[LinkStatus | errors.ResolverError] = []
+        for url in urls:
+            try:
+                found = client.check(url, password=link_password(url))
+            except errors.FileOffline:
+                answers.append(LinkStatus(url, LinkState.OFFLINE, self.name, hoster))
+            except errors.LegalUnavailable:
+                answers.append(LinkStatus(url, LinkState.LEGAL, self.name, hoster))
+            except (errors.Refused, errors.UnsupportedLink, errors.HosterUnavailable) as exc:
+                answers.append(exc)  # about this link alone
+            else:
+                state = LinkState.ONLINE if found.supported else LinkState.UNKNOWN
+                answers.append(LinkStatus(url, state, self.name, hoster, found.filename, found.filesize))
+        return answers
+
+    def account(self, ctx: ResolveContext) -> AccountInfo:
+        client = self.client(ctx)
+        user = client.user()
+        extra: list[tuple[str, str]] = []
+        if user.points is not None:
+            extra.append(("points", str(user.points)))
+        for traffic in sorted(client.traffic(), key=lambda t: t.host):
+            if traffic.left is not None and traffic.type:
+                extra.append(
+                    (
+                        f"traffic {traffic.host}",
+                        f"{traffic.left} {traffic.type} left ({traffic.reset or '?'})",
+                    )
+                )
+        return AccountInfo(
+            provider=self.name,
+            login=user.username or self.settings.login,
+            type=user.type,
+            can_download=user.type == "premium",
+            expires=user.expiration if user.type == "premium" else None,
+            extra=tuple(extra),
+        )
+
+
+def link_password(url: str) -> str | None:
+    """The password a link carries for its file at the hoster. The pipeline hands links
+    alone, so none is known yet; this is where one would be found."""
+    return None
+
+
+def info_hash(magnet: str) -> str | None:
+    """A magnet's BitTorrent v1 info hash (40 hex digits, or 32 base32), lower-case hex."""
+    try:
+        query = parse_qs(urlsplit(magnet).query)
+    except ValueError:
+        return None
+    for topic in query.get("xt", []):
+        value = topic[9:] if topic.lower().startswith("urn:btih:") else ""
+        if len(value) == 40 and all(c in "0123456789abcdefABCDEF" for c in value):
+            return value.lower()
+        if len(value) == 32:
+            try:
+                return base64.b32decode(value.upper()).hex()
+            except (binascii.Error, ValueError):
+                return None
+    return None
+
+
+def magnet_name(magnet: str) -> str | None:
+    names = parse_qs(urlsplit(magnet).query).get("dn")
+    return names[0] if names else None
+
+
+def _many(
+    url: str,
+    provider: str,
+    hoster: str,
+    files: tuple[FileLink, ...],
+    *,
+    name: str | None = None,
+    size: int | None = None,
+) -> ResolvedLink:
+    """One file as a link of its own; several as ``files`` (the first one's link as ``url``)."""
+    first = files[0]
+    if len(files) == 1:
+        return ResolvedLink(url, first.url, provider, hoster, filename=first.filename, size=first.size)
+    return ResolvedLink(url, first.url, provider, hoster, filename=name, size=size, files=files)
+
+
+def _flag(extra: Mapping[str, Any], key: str, *, default: bool) -> bool:
+    value = extra.get(key, default)
+    if not isinstance(value, bool):
+        raise errors.ConfigError(f"[providers.realdebrid] '{key}' must be true or false")
+    return value

@@ -1,0 +1,300 @@
+"""The Real-Debrid provider against a mocked API: its settings, the token, hosters from
+hosts/regex and hosts/domains, a hoster that hosts/status says is down, folders, check,
+the account, and magnets (selected files, progress, the torrent's end states, deletion)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+import responses
+from responses import matchers
+
+from linkresolver.plugins.realdebrid.client import DEFAULT_API_BASE
+from linkresolver.plugins.realdebrid.provider import RealDebridProvider, info_hash
+from linkresolver.plugins.realdebrid.results import TorrentFile
+from linkresolver.plugins.realdebrid.torrents import chosen
+from resolver_core import errors
+from resolver_core.cache import HosterListCache
+from resolver_core.config import ProviderSettings
+from resolver_core.http import make_session
+from resolver_core.models import LinkState
+from resolver_core.provider import ResolveContext
+
+API: Final = DEFAULT_API_BASE
+TOKEN: Final = "S3NT1NEL-realdebrid-provider-token"
+SECRETS: Final = [TOKEN]
+LINK: Final = "https://rapidgator.net/file/abc123/movie.mkv"
+MAGNET: Final = "magnet:?xt=urn:btih:" + "c" * 40 + "&dn=Season.1"
+UP: Final = {"rapidgator.net": {"name": "Rapidgator", "supported": 1, "status": "up"}}
+
+
+def provider(**extra: Any) -> RealDebridProvider:
+    return RealDebridProvider(ProviderSettings("realdebrid", key=TOKEN, extra=extra))
+
+
+def context(tmp_path: Path, reports: list[str] | None = None) -> ResolveContext:
+    return ResolveContext(
+        make_session(retries=0),
+        HosterListCache(tmp_path, 1),
+        lambda challenge: None,
+        threading.Event(),
+        reporter=reports.append if reports is not None else None,
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ResolveContext, "wait_until", lambda self, deadline: None)
+
+
+def test_without_a_key_it_says_how_to_get_one(tmp_path: Path) -> None:
+    bare = RealDebridProvider(ProviderSettings("realdebrid"))
+    with pytest.raises(errors.AuthFailed, match="run `linkresolver realdebrid login`"):
+        bare.token(context(tmp_path))
+    assert not bare.enabled
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({"remote_traffic": "yes"}, "'remote_traffic' must be true or false"),
+        ({"keep_torrents": 1}, "'keep_torrents' must be true or false"),
+        ({"select_files": "some"}, '\'select_files\' must be "all" or "video"'),
+        ({"torrent_timeout_minutes": 0}, "'torrent_timeout_minutes' must be a number above 0"),
+    ],
+)
+def test_bad_settings_are_named(extra: dict[str, Any], words: str) -> None:
+    with pytest.raises(errors.ConfigError, match=words):
+        provider(**extra)
+
+
+def test_the_default_rate_stays_under_250_requests_a_minute() -> None:
+    assert 20 + provider().requests_per_second * 60 < 250
+
+
+def test_hosters_come_from_regex_and_domains_and_are_cached(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    api.get(f"{API}/hosts/regex", json=[r"/(https?:\/\/)?(www\.)?(rapidgator\.net|rg\.to)\/file\/\w+/"])
+    api.get(f"{API}/hosts/domains", json=["rapidgator.net", "rg.to"])
+    ctx = context(tmp_path)
+    [spec] = provider().hosters(ctx)
+    assert spec.name == "rapidgator.net" and spec.domains == ("rapidgator.net", "rg.to")
+    assert provider().hosters(ctx) == [spec]  # from the cache: no second call
+
+
+def test_a_link_is_unrestricted_with_remote_traffic_when_configured(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    api.get(f"{API}/hosts/status", json=UP)
+    api.post(
+        f"{API}/unrestrict/link",
+        match=[matchers.urlencoded_params_matcher({"link": LINK, "remote": "1"})],
+        json={
+            "filename": "movie.mkv",
+            "filesize": 99,
+            "download": "https://dl.example/movie.mkv",
+            "chunks": 4,
+            "mimeType": "video/x-matroska",
+        },
+    )
+    link = provider(remote_traffic=True).resolve(LINK, "rapidgator.net", context(tmp_path))
+    assert (link.url, link.filename, link.size, link.content_type) == (
+        "https://dl.example/movie.mkv",
+        "movie.mkv",
+        99,
+        "video/x-matroska",
+    )
+    assert link.download_limits().max_connections == 4
+
+
+def test_a_hoster_down_at_real_debrid_fails_over_without_unrestricting(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    api.get(
+        f"{API}/hosts/status",
+        json={"rapidgator.net": {"name": "Rapidgator", "supported": 1, "status": "down"}},
+    )
+    with pytest.raises(errors.HosterUnavailable, match="Rapidgator is down right now") as caught:
+        provider().resolve(LINK, "rapidgator.net", context(tmp_path))
+    assert caught.value.try_other_provider
+
+
+def test_a_status_that_cannot_be_had_does_not_stop_the_link(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    api.get(f"{API}/hosts/status", status=502, body=b"<html>bad gateway</html>")
+    api.post(f"{API}/unrestrict/link", json={"download": "https://dl.example/x"})
+    assert provider().resolve(LINK, "rapidgator.net", context(tmp_path)).url == "https://dl.example/x"
+
+
+def test_a_folder_is_each_of_its_files(api: responses.RequestsMock, tmp_path: Path) -> None:
+    folder = "https://rapidgator.net/folder/123/Season"
+    api.get(f"{API}/hosts/status", json=UP)
+    api.post(
+        f"{API}/unrestrict/folder", json=["https://rapidgator.net/file/a", "https://rapidgator.net/file/b"]
+    )
+    for name in ("a", "b"):
+        api.post(
+            f"{API}/unrestrict/link",
+            match=[matchers.urlencoded_params_matcher({"link": f"https://rapidgator.net/file/{name}"})],
+            json={"filename": f"{name}.mkv", "filesize": 5, "download": f"https://dl.example/{name}.mkv"},
+        )
+    link = provider().resolve(folder, "rapidgator.net", context(tmp_path))
+    assert [f.url for f in link.files] == ["https://dl.example/a.mkv", "https://dl.example/b.mkv"]
+    assert link.url == "https://dl.example/a.mkv"
+
+
+def test_an_empty_folder_is_offline(api: responses.RequestsMock, tmp_path: Path) -> None:
+    api.get(f"{API}/hosts/status", json=UP)
+    api.post(f"{API}/unrestrict/folder", json=[])
+    with pytest.raises(errors.FileOffline, match="no files"):
+        provider().resolve("https://rapidgator.net/folder/9", "rapidgator.net", context(tmp_path))
+
+
+def test_check_reads_each_link(api: responses.RequestsMock, tmp_path: Path) -> None:
+    api.post(f"{API}/unrestrict/check", json={"filename": "movie.mkv", "filesize": 10, "supported": 1})
+    api.post(f"{API}/unrestrict/check", status=503, json={"error": "file_unavailable", "error_code": 24})
+    api.post(f"{API}/unrestrict/check", status=400, json={"error": "hoster_unsupported", "error_code": 16})
+    online, offline, unsupported = provider().check(
+        [LINK, LINK + "2", LINK + "3"], "rapidgator.net", context(tmp_path)
+    )
+    assert not isinstance(online, errors.ResolverError) and online.state is LinkState.ONLINE
+    assert online.filename == "movie.mkv"
+    assert not isinstance(offline, errors.ResolverError) and offline.state is LinkState.OFFLINE
+    assert isinstance(unsupported, errors.UnsupportedLink)
+
+
+def test_the_account_has_type_expiry_and_traffic(api: responses.RequestsMock, tmp_path: Path) -> None:
+    api.get(
+        f"{API}/user",
+        json={
+            "username": "me",
+            "type": "premium",
+            "premium": 100,
+            "points": 3,
+            "expiration": "2027-01-01T00:00:00.000Z",
+        },
+    )
+    api.get(f"{API}/traffic", json={"rapidgator.net": {"left": 5, "type": "gigabytes", "reset": "daily"}})
+    account = provider().account(context(tmp_path))
+    assert (account.login, account.type, account.can_download, account.expires) == (
+        "me",
+        "premium",
+        True,
+        1798761600,
+    )
+    assert dict(account.extra) == {"points": "3", "traffic rapidgator.net": "5 gigabytes left (daily)"}
+
+
+# -- magnets ---------------------------------------------------------------------------------------
+
+
+def info(status: str, **more: Any) -> dict[str, Any]:
+    return {"id": "T1", "filename": "Season.1", "bytes": 30, "status": status, **more}
+
+
+FILES: Final = [
+    {"id": 1, "path": "/Season.1/e1.mkv", "bytes": 10, "selected": 0},
+    {"id": 2, "path": "/Season.1/e2.mkv", "bytes": 10, "selected": 0},
+    {"id": 3, "path": "/Season.1/info.nfo", "bytes": 10, "selected": 0},
+]
+
+
+def test_a_magnet_selects_the_video_files_reports_progress_and_deletes_the_torrent(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    reports: list[str] = []
+    api.post(f"{API}/torrents/addMagnet", status=201, json={"id": "T1"})
+    api.get(f"{API}/torrents/info/T1", json=info("magnet_conversion"))
+    api.get(f"{API}/torrents/info/T1", json=info("waiting_files_selection", files=FILES))
+    api.post(
+        f"{API}/torrents/selectFiles/T1",
+        match=[matchers.urlencoded_params_matcher({"files": "1,2"})],
+        status=204,
+    )
+    api.get(f"{API}/torrents/info/T1", json=info("downloading", progress=50))
+    links = ["https://real-debrid.com/d/E1", "https://real-debrid.com/d/E2"]
+    api.get(f"{API}/torrents/info/T1", json=info("downloaded", progress=100, links=links))
+    for n in (1, 2):
+        api.post(
+            f"{API}/unrestrict/link",
+            match=[matchers.urlencoded_params_matcher({"link": f"https://real-debrid.com/d/E{n}"})],
+            json={"filename": f"e{n}.mkv", "filesize": 10, "download": f"https://dl.example/e{n}.mkv"},
+        )
+    api.delete(f"{API}/torrents/delete/T1", status=204)
+    link = provider(select_files="video").resolve(MAGNET, "magnet", context(tmp_path, reports))
+    assert [f.filename for f in link.files] == ["e1.mkv", "e2.mkv"]
+    assert (link.filename, link.size, link.hoster) == ("Season.1", 30, "magnet")
+    assert reports == [
+        "realdebrid is fetching the torrent (magnet conversion)",
+        "realdebrid is fetching the torrent (downloading, 50%)",
+    ]
+
+
+def test_a_cached_magnet_is_ready_at_once_and_kept_when_asked(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    reports: list[str] = []
+    api.post(f"{API}/torrents/addMagnet", status=201, json={"id": "T1"})
+    api.get(f"{API}/torrents/info/T1", json=info("waiting_files_selection", files=FILES[:1]))
+    api.post(
+        f"{API}/torrents/selectFiles/T1",
+        match=[matchers.urlencoded_params_matcher({"files": "all"})],
+        status=204,
+    )
+    api.get(f"{API}/torrents/info/T1", json=info("downloaded", links=["https://real-debrid.com/d/E1"]))
+    api.post(
+        f"{API}/unrestrict/link",
+        json={"filename": "e1.mkv", "filesize": 10, "download": "https://dl.example/e1.mkv"},
+    )
+    link = provider(keep_torrents=True).resolve(MAGNET, "magnet", context(tmp_path, reports))
+    assert (link.url, link.filename, link.files) == ("https://dl.example/e1.mkv", "e1.mkv", ())
+    assert reports == ["realdebrid has this torrent cached: its files are ready at once"]
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class", "words"),
+    [
+        ("dead", errors.FileOffline, "nobody seeds it"),
+        ("virus", errors.Refused, "virus"),
+        ("error", errors.Refused, "download failed"),
+        ("magnet_error", errors.Refused, "could not be read"),
+    ],
+)
+def test_a_torrent_that_ends_badly_says_why_and_is_deleted(
+    api: responses.RequestsMock,
+    tmp_path: Path,
+    status: str,
+    error_class: type[errors.ResolverError],
+    words: str,
+) -> None:
+    api.post(f"{API}/torrents/addMagnet", status=201, json={"id": "T1"})
+    api.get(f"{API}/torrents/info/T1", json=info(status))
+    api.delete(f"{API}/torrents/delete/T1", status=204)
+    with pytest.raises(error_class, match=words):
+        provider(keep_torrents=True).resolve(MAGNET, "magnet", context(tmp_path))
+
+
+def test_a_torrent_that_takes_too_long_is_kept_and_named(api: responses.RequestsMock, tmp_path: Path) -> None:
+    api.post(f"{API}/torrents/addMagnet", status=201, json={"id": "T1"})
+    api.get(f"{API}/torrents/info/T1", json=info("downloading", progress=1))
+    with pytest.raises(errors.ProviderOutage, match="torrents info T1"):
+        provider(torrent_timeout_minutes=0.0001).resolve(MAGNET, "magnet", context(tmp_path))
+
+
+def test_magnets_are_claimed_by_their_hash() -> None:
+    assert provider().claims(MAGNET) == "magnet"
+    assert provider().claims("magnet:?dn=nothing") is None
+    assert provider().claims(LINK) is None
+    assert info_hash("magnet:?xt=urn:btih:" + "A" * 32) == "00" * 20
+
+
+def test_video_selection_falls_back_to_every_file() -> None:
+    nfo = (TorrentFile(1, "/a.nfo", 1, False),)
+    assert chosen(nfo, "video") is None
+    assert chosen((TorrentFile(4, "/A.MKV", 1, False), *nfo), "video") == [4]
+    assert chosen(nfo, "all") is None
