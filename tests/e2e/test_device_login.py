@@ -37,6 +37,9 @@ from resolver_core.sandbox import Sandbox
 
 from .conftest import CLI
 
+KATFILE = "https://katfile.com/k4t7f1l3m0v2/Holiday.Video.mkv"
+PM_LINK = "https://rapidgator.net/file/a1b2c3d4/Holiday.Video.part1.rar.html"
+
 
 @dataclass
 class Streams:
@@ -243,3 +246,46 @@ def test_ctrl_c_while_waiting_stops_cleanly_and_stores_nothing(
     assert returncode == 130
     assert stderr.splitlines() == ["login cancelled: nothing was stored", "interrupted"]
     assert list(state.iterdir()) == []
+
+
+# -- a login instead of a key, used by the commands -------------------------------------------
+
+
+def test_a_realdebrid_login_is_what_resolve_and_accounts_use_and_it_is_renewed_after_it_lapses(
+    cli: CLI, sandbox: Sandbox, state: Path
+) -> None:
+    emulation = sandbox.emulations[rd_sandbox.EMULATION]
+    assert isinstance(emulation, rd_sandbox.RealDebridOAuthEmulation)
+    emulation.access_lifetime = 2.0  # lapses within the test: the renewal is real
+    env = {"LINKRESOLVER_STATE_DIR": str(state), "LINKRESOLVER_REALDEBRID_KEY": ""}
+    try:
+        assert cli("realdebrid", "login", env=env).returncode == 0
+        first = json.loads((state / "realdebrid-token.json").read_text())["access_token"]
+        rows = {row["provider"]: row for row in cli("accounts", "--json", env=env).json_lines()}
+        assert rows["realdebrid"]["error"] is None and rows["realdebrid"]["type"] == "premium"
+        time.sleep(2.2)  # the access token lapses; the next run renews it before its first call
+        (line,) = cli("resolve", "--json", "--provider", "realdebrid", KATFILE, env=env).json_lines()
+        assert (line["status"], line["provider"]) == ("ok", "realdebrid")
+        renewed = json.loads((state / "realdebrid-token.json").read_text())["access_token"]
+        assert renewed != first and emulation.accepts(renewed) and not emulation.accepts(first)
+        assert cli("realdebrid", "logout", env=env).returncode == 0
+        run = cli("resolve", "--provider", "realdebrid", KATFILE, env=env)
+        assert run.returncode != 0 and "realdebrid" in run.stderr
+    finally:
+        emulation.access_lifetime = rd_sandbox.RealDebridOAuthEmulation().access_lifetime
+
+
+def test_a_premiumize_login_is_what_the_current_api_is_called_with(
+    cli: CLI, sandbox: Sandbox, state: Path
+) -> None:
+    env = {
+        "LINKRESOLVER_STATE_DIR": str(state),
+        "LINKRESOLVER_PREMIUMIZE_LOGIN": "",
+        "LINKRESOLVER_PREMIUMIZE_KEY": "",
+        "LINKRESOLVER_PREMIUMIZE_API_BASE": sandbox.url + "/premiumize/api",
+    }
+    assert cli("premiumize", "login", env=env).returncode == 0
+    rows = {row["provider"]: row for row in cli("accounts", "--json", env=env).json_lines()}
+    assert rows["premiumize"]["error"] is None and rows["premiumize"]["type"] == "premium"
+    (line,) = cli("resolve", "--json", "--provider", "premiumize", PM_LINK, env=env).json_lines()
+    assert (line["status"], line["provider"]) == ("ok", "premiumize")

@@ -19,6 +19,7 @@ from linkresolver.plugins.realdebrid.torrents import chosen
 from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
+from resolver_core.device_login import StoredToken, TokenStore
 from resolver_core.http import make_session
 from resolver_core.models import LinkState
 from resolver_core.provider import ResolveContext
@@ -28,6 +29,9 @@ TOKEN: Final = "S3NT1NEL-realdebrid-provider-token"
 SECRETS: Final = [TOKEN]
 LINK: Final = "https://rapidgator.net/file/abc123/movie.mkv"
 MAGNET: Final = "magnet:?xt=urn:btih:" + "c" * 40 + "&dn=Season.1"
+OAUTH: Final = "https://rd.example/oauth/v2"
+STORED: Final = "S3NT1NEL-realdebrid-stored-access"
+RENEWED: Final = "S3NT1NEL-realdebrid-renewed-access"
 UP: Final = {"rapidgator.net": {"name": "Rapidgator", "supported": 1, "status": "up"}}
 
 
@@ -51,10 +55,39 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_without_a_key_it_says_how_to_get_one(tmp_path: Path) -> None:
-    bare = RealDebridProvider(ProviderSettings("realdebrid"))
+    bare = RealDebridProvider(ProviderSettings("realdebrid"), store=TokenStore("realdebrid", tmp_path))
     with pytest.raises(errors.AuthFailed, match="run `linkresolver realdebrid login`"):
-        bare.token(context(tmp_path))
+        bare.token(make_session())
     assert not bare.enabled
+
+
+def logged_in(tmp_path: Path) -> RealDebridProvider:
+    store = TokenStore("realdebrid", tmp_path / "state")
+    store.save(StoredToken(STORED, "refresh-1", client_id="client-1", client_secret="secret-1"))
+    return RealDebridProvider(ProviderSettings("realdebrid", extra={"oauth_base": OAUTH}), store=store)
+
+
+@responses.activate
+def test_a_stored_login_enables_the_provider_and_a_refused_token_is_renewed_once(tmp_path: Path) -> None:
+    provider = logged_in(tmp_path)
+    assert provider.enabled
+    responses.get(f"{API}/user", json={"error": "bad_token", "error_code": 8}, status=401)
+    responses.post(
+        f"{OAUTH}/token", json={"access_token": RENEWED, "expires_in": 3600, "refresh_token": "refresh-2"}
+    )
+    responses.get(f"{API}/user", json={"username": "me", "type": "premium", "expiration": None})
+    provider.client(context(tmp_path)).user()
+    sent = [call.request.headers.get("Authorization") for call in responses.calls]
+    assert sent == [f"Bearer {STORED}", None, f"Bearer {RENEWED}"]
+    assert provider.store.load().access_token == RENEWED  # type: ignore[union-attr]
+
+
+@responses.activate
+def test_a_configured_api_token_is_never_renewed(tmp_path: Path) -> None:
+    responses.get(f"{API}/user", json={"error": "bad_token", "error_code": 8}, status=401)
+    with pytest.raises(errors.AuthFailed):
+        provider().client(context(tmp_path)).user()
+    assert len(responses.calls) == 1
 
 
 @pytest.mark.parametrize(
@@ -72,7 +105,7 @@ def test_bad_settings_are_named(extra: dict[str, Any], words: str) -> None:
 
 
 def test_the_default_rate_stays_under_250_requests_a_minute() -> None:
-    assert 20 + provider().requests_per_second * 60 < 250
+    assert provider().request_burst + provider().requests_per_second * 60 <= 249
 
 
 def test_hosters_come_from_regex_and_domains_and_are_cached(

@@ -114,13 +114,22 @@ class CurrentApiEmulation:
         sandbox.set_demo_env("LINKRESOLVER_PREMIUMIZE_API_BASE", "{url}" + API_PATH)
         sandbox.set_demo_env("LINKRESOLVER_PREMIUMIZE_KEY", KEY)
 
+    def _account(self, token: str) -> _Account | None:
+        """The account of an API key, or the premium account for an access token the OAuth
+        emulation issued and has not seen lapse (a device login's)."""
+        if token in self.accounts:
+            return self.accounts[token]
+        login = self._sandbox.emulations.get("premiumize-oauth") if self._sandbox is not None else None
+        accepts = getattr(login, "accepts", None)
+        return self.accounts[KEY] if accepts is not None and accepts(token) else None
+
     # -- dispatch -------------------------------------------------------------------------------
 
     def api(self, request: Request, endpoint: str) -> Response:
         token = _bearer(request) or request.values.get("apikey", "")
         if not token:
             return _error("customer_id and pin param missing or not logged in")
-        account = self.accounts.get(token)
+        account = self._account(token)
         if account is None:
             return _error("Not logged in.")
         handler = {

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from werkzeug.wrappers import Request, Response
 
-from linkresolver.api import Sandbox
+from linkresolver.api import Sandbox, register_secrets
 
 from .oauth import CLIENT_ID_ENV, OAUTH_BASE_ENV
 
@@ -35,8 +35,12 @@ CLIENT_ID: Final = "sandbox-client-4711"
 
 
 def _secret(kind: str) -> str:
-    # The secrets audit of the end-to-end tests recognises S3NT1NEL-<owner>-... anywhere.
-    return f"S3NT1NEL-pm{kind}-{secrets.token_urlsafe(12)}"
+    """A secret this emulation issues: a sentinel the end-to-end tests' secrets audit
+    recognises anywhere, and registered so that the sandbox's own request log masks it (the
+    device code travels in a query string, as the service's API has it)."""
+    value = f"S3NT1NEL-pm{kind}-{secrets.token_urlsafe(12)}"
+    register_secrets([value])
+    return value
 
 
 @dataclass

@@ -24,9 +24,11 @@ def register_providers(register: Callable[[Provider], None], config: Config) -> 
 
 @hookimpl
 def sandbox_routes(sandbox: Sandbox) -> None:
-    from .sandbox import install  # noqa: PLC0415 (only the sandbox needs it)
+    from . import sandbox_oauth  # noqa: PLC0415 (only the sandbox needs it)
+    from .sandbox import install  # noqa: PLC0415
 
     install(sandbox)
+    sandbox_oauth.install(sandbox)
 
 
 @hookimpl

@@ -9,14 +9,14 @@ read by :func:`~.errors.error_for`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import requests
 
 from linkresolver.api import errors, expect_object, send_json
 
-from .errors import PROVIDER, error_for
+from .errors import PROVIDER, RealDebridAuthFailed, error_for
 from .results import Check, Download, HostStatus, Torrent, Traffic, Unrestricted, User, http_url, text
 
 DEFAULT_API_BASE: Final = "https://api.real-debrid.com/rest/1.0"
@@ -27,10 +27,20 @@ MAX_LIST: Final = 5000
 class RealDebridClient:
     """Real-Debrid's endpoints, each returning typed results or raising a ResolverError."""
 
-    def __init__(self, session: requests.Session, api_base: str | None, token: str) -> None:
+    def __init__(
+        self,
+        session: requests.Session,
+        api_base: str | None,
+        token: str,
+        *,
+        renew: Callable[[str], str] | None = None,
+    ) -> None:
         self.session = session
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
         self._token = token
+        #: For a token of a device login: given the token Real-Debrid refused, a renewed one.
+        #: Used once per client (an API token the user configured is never renewed).
+        self._renew = renew
 
     def __repr__(self) -> str:
         return f"<RealDebridClient {self.api_base}>"  # never the token
@@ -46,7 +56,26 @@ class RealDebridClient:
         params: Mapping[str, Any] | None = None,
         link: str | None = None,
     ) -> Any:
-        """One API call: its answer (None for 204), or the right ResolverError."""
+        """One API call: its answer (None for 204), or the right ResolverError. A refused
+        token of a device login is renewed once and the call made again (a refused call had
+        no effect)."""
+        try:
+            return self._call_once(method, endpoint, data, params, link)
+        except RealDebridAuthFailed as exc:
+            if self._renew is None or exc.code not in (8, 401):
+                raise
+            renew, self._renew = self._renew, None
+            self._token = renew(self._token)
+            return self._call_once(method, endpoint, data, params, link)
+
+    def _call_once(
+        self,
+        method: str,
+        endpoint: str,
+        data: Mapping[str, Any] | bytes | None,
+        params: Mapping[str, Any] | None,
+        link: str | None,
+    ) -> Any:
         form = (
             {name: value for name, value in data.items() if value is not None}
             if isinstance(data, Mapping)

@@ -17,13 +17,19 @@ if TYPE_CHECKING:
 
 
 def add_commands(commands: CommandGroup) -> None:
+    from .commands_login import add_login_commands  # noqa: PLC0415 (the standard library only)
+
     common = common_options()
     destructive = destructive_options()
     actions = commands.add_group(
         "realdebrid",
-        help="realdebrid: torrents, the downloads history, traffic",
-        description="Real-Debrid's API: your torrents, the links you unrestricted, the traffic left.",
+        help="realdebrid: log in, torrents, the downloads history, traffic",
+        description=(
+            "Real-Debrid's API: log in with a code (no API token to copy), your torrents, the links"
+            " you unrestricted, the traffic left."
+        ),
     )
+    add_login_commands(actions)
 
     def action(
         group: CommandGroup, name: str, handler: Any, help: str, *more: Any
@@ -72,19 +78,15 @@ def add_commands(commands: CommandGroup) -> None:
 def _client(args: argparse.Namespace) -> RealDebridClient:
     from linkresolver.api import AuthFailed, ConfigError, load_config, make_session, register_secrets  # noqa: PLC0415
 
-    from .client import RealDebridClient  # noqa: PLC0415
     from .provider import RealDebridProvider  # noqa: PLC0415
 
     config = load_config(args.config)
     register_secrets(config.secrets())
     provider = RealDebridProvider.from_config(config)
     try:
-        token = provider.token()
+        return provider.client_for(make_session(retries=args.retries, timeout=args.timeout))
     except AuthFailed as exc:
         raise ConfigError(exc.for_person()) from None
-    return RealDebridClient(
-        make_session(retries=args.retries, timeout=args.timeout), provider.api_base, token
-    )
 
 
 def _size(value: int | None) -> str:

@@ -98,12 +98,21 @@ class RealDebridEmulation:
         sandbox.set_env("LINKRESOLVER_REALDEBRID_API_BASE", "{url}" + API_PATH)
         sandbox.set_env("LINKRESOLVER_REALDEBRID_KEY", TOKEN)
 
+    def accepts(self, token: str) -> bool:
+        """The published token, and the access tokens the OAuth emulation issued and has
+        not seen lapse (a device login's)."""
+        if token in self.tokens:
+            return True
+        login = self._sandbox.emulations.get("realdebrid-oauth") if self._sandbox is not None else None
+        accepts = getattr(login, "accepts", None)
+        return bool(accepts is not None and accepts(token))
+
     # -- dispatch -----------------------------------------------------------------------------
 
     def api(self, request: Request, endpoint: str) -> Response:
         method = request.headers.get("X-HTTP-Verb", request.method).upper()
         given = request.headers.get("Authorization", "")
-        if endpoint != "unrestrict/check" and given.removeprefix("Bearer ") not in self.tokens:
+        if endpoint != "unrestrict/check" and not self.accepts(given.removeprefix("Bearer ")):
             return error(8)
         if endpoint == "disable_access_token" and method == "GET":
             with self._lock:
