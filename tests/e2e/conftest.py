@@ -61,6 +61,9 @@ class Run:
 def sandbox() -> Iterator[Sandbox]:
     with build_sandbox(make_plugin_manager(load_entry_points=False)) as running:
         _SANDBOXES.append(running)  # the audit asks it for the session cookies it issued
+        # Real-Debrid's 250 calls a minute hold per process (each run's own budget); this one
+        # sandbox serves every test's runs at once. tests/e2e/test_realdebrid_limit.py has it.
+        running.emulations["realdebrid"].requests_per_minute = 0  # type: ignore[attr-defined]
         try:
             yield running
         finally:

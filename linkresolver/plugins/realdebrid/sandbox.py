@@ -11,6 +11,9 @@ account (``user``, ``traffic``), the downloads history, and torrents
 - ``status404`` anywhere: the sandbox's file that is dead at its host (code 24), as for
   every provider; ``status451``: infringing (code 35);
 - ``/folder/`` (mega.nz): a folder of three files.
+
+As the service, it allows 250 requests a minute per token, refused ones included: the
+251st within a minute is refused with code 34 (HTTP 429), counted in ``refused_for_rate``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import re
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
@@ -49,6 +53,8 @@ HOSTERS: Final[dict[str, tuple[tuple[str, ...], str]]] = {
     "turbobit.net": ((), r"/(https?:\/\/)?(www\.)?turbobit\.net\/[a-z0-9]+(\.html)?/"),
 }
 DOWN_HOSTERS: Final = frozenset({"turbobit.net"})
+#: Requests a token may make in any minute (the documentation's limit).
+REQUESTS_PER_MINUTE: Final = 250
 #: The HTTP status each documented code comes with (400 when not named).
 ERROR_STATUS: Final = {
     -1: 500, 5: 429, 7: 404, 8: 401, 9: 403, 14: 403, 15: 403, 20: 403, 22: 403, 23: 403,
@@ -84,6 +90,12 @@ class RealDebridEmulation:
         #: The tokens accepted: the published one, and any an OAuth emulation issues
         #: (``sandbox.emulations["realdebrid"].tokens.add(token)``).
         self.tokens: set[str] = {TOKEN}
+        #: When each token's requests of the last minute arrived, and the requests refused
+        #: for exceeding :data:`REQUESTS_PER_MINUTE`.
+        self._arrivals: dict[str, deque[float]] = {}
+        self.refused_for_rate = 0
+        #: The limit (0: none; tests that share one sandbox across many processes lift it).
+        self.requests_per_minute = REQUESTS_PER_MINUTE
 
     def install(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
@@ -107,6 +119,19 @@ class RealDebridEmulation:
         accepts = getattr(login, "accepts", None)
         return bool(accepts is not None and accepts(token))
 
+    def _over_limit(self, token: str) -> bool:
+        """Count a request of ``token``: whether it is one too many for the last minute."""
+        now = time.monotonic()
+        with self._lock:
+            arrivals = self._arrivals.setdefault(token, deque())
+            while arrivals and arrivals[0] <= now - 60:
+                arrivals.popleft()
+            arrivals.append(now)  # refused ones count too
+            if len(arrivals) <= self.requests_per_minute:
+                return False
+            self.refused_for_rate += 1
+            return True
+
     # -- dispatch -----------------------------------------------------------------------------
 
     def api(self, request: Request, endpoint: str) -> Response:
@@ -114,6 +139,8 @@ class RealDebridEmulation:
         given = request.headers.get("Authorization", "")
         if endpoint != "unrestrict/check" and not self.accepts(given.removeprefix("Bearer ")):
             return error(8)
+        if given and self.requests_per_minute and self._over_limit(given.removeprefix("Bearer ")):
+            return error(34)
         if endpoint == "disable_access_token" and method == "GET":
             with self._lock:
                 self.tokens.discard(given.removeprefix("Bearer "))
