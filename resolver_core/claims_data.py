@@ -38,8 +38,15 @@ _APP_NAME: Final = "linkresolver"
 #: The installed code: a new version (or a new plugin) changes these directories.
 _CODE_DIRS: Final = (
     Path(__file__).resolve().parents[1],
-    *(Path(__file__).resolve().parents[1] / name for name in ("resolver_core", "plugins", "hostermatch")),
+    *(
+        Path(__file__).resolve().parents[1] / name
+        for name in ("resolver_core", "hostermatch", "linkresolver", "linkresolver/plugins")
+    ),
 )
+_STATE_ENV: Final = "LINKRESOLVER_STATE_DIR"
+#: A device login's token file (``resolver_core.device_login``): logging in or out enables
+#: or disables a provider.
+_TOKEN_FILE_SUFFIX: Final = "-token.json"  # noqa: S105 (a file name)
 
 
 # -- the inputs and their fingerprint --------------------------------------------------------
@@ -63,6 +70,7 @@ def current_inputs(environ: Mapping[str, str]) -> Inputs:
             value = environ[name]
             parts.append((name, bool(value) if name.endswith(_SECRET_SUFFIXES) else value))
     parts += _hosterlist_stamps(cache_dir)
+    parts += _token_stamps(environ)
     parts += [_stamp(directory) for directory in _CODE_DIRS]
     return Inputs(config_path, cache_dir, hashlib.sha256(repr(parts).encode()).hexdigest())
 
@@ -115,6 +123,23 @@ def _hosterlist_stamps(cache_dir: Path) -> list[tuple[str, tuple[int, int, int] 
     except OSError:
         return []
     return [(name, _stamp(cache_dir / name)) for name in names]
+
+
+def _token_stamps(environ: Mapping[str, str]) -> list[tuple[str, tuple[int, int, int] | str]]:
+    configured = environ.get(_STATE_ENV)
+    if configured:
+        state_dir = Path(configured)
+    else:
+        from platformdirs import user_state_dir  # noqa: PLC0415 (only when no path is given)
+
+        state_dir = Path(user_state_dir(_APP_NAME))
+    try:
+        names = sorted(
+            entry.name for entry in os.scandir(state_dir) if entry.name.endswith(_TOKEN_FILE_SUFFIX)
+        )
+    except OSError:
+        return []
+    return [(name, _stamp(state_dir / name)) for name in names]
 
 
 # -- the data ---------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class Setup:
         self.env = {
             "LINKRESOLVER_CONFIG": str(self.config),
             "LINKRESOLVER_CACHE_DIR": str(self.cache),
+            "LINKRESOLVER_STATE_DIR": str(tmp_path / "state"),
             "LINKRESOLVER_DISABLE_PLUGINS": "offcloud",
         }
         self.said: list[str] = []
@@ -172,7 +173,19 @@ def test_the_fingerprint_follows_what_the_data_depends_on(setup: Setup) -> None:
     edited = current_inputs(setup.env).fingerprint
     assert edited != first
     setup.cache_list("premiumize", HOSTERLIST)
-    assert current_inputs(setup.env).fingerprint != edited
+    listed = current_inputs(setup.env).fingerprint
+    assert listed != edited
+    # A device login (a token file in the state directory) enables a provider too.
+    state = Path(setup.env["LINKRESOLVER_STATE_DIR"])
+    state.mkdir()
+    (state / "realdebrid-token.json").write_text("{}", encoding="utf-8")
+    assert current_inputs(setup.env).fingerprint != listed
+
+
+def test_the_installed_code_is_in_the_fingerprint() -> None:
+    from resolver_core import claims_data
+
+    assert all(directory.is_dir() for directory in claims_data._CODE_DIRS)  # no folder that moved away
 
 
 def test_a_debrid_list_never_cached_is_fetched_once_on_a_possible_hoster_link(setup: Setup) -> None:
