@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
+import requests
 import responses
 from responses import matchers
 
@@ -317,6 +318,43 @@ def test_a_torrent_that_takes_too_long_is_kept_and_named(api: responses.Requests
     api.get(f"{API}/torrents/info/T1", json=info("downloading", progress=1))
     with pytest.raises(errors.ProviderOutage, match="torrents info T1"):
         provider(torrent_timeout_minutes=0.0001).resolve(MAGNET, "magnet", context(tmp_path))
+
+
+def test_calls_on_an_added_torrent_that_get_no_answer_are_made_again_without_adding_it_anew(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    """Found by the soak: one missed answer among a magnet's six to eight calls failed the
+    link (and asking it again added the torrent anew), so most magnets ended in an outage."""
+    api.post(f"{API}/torrents/addMagnet", status=201, json={"id": "T1"})
+    api.get(f"{API}/torrents/info/T1", status=502, body="<html><h1>502 Bad Gateway</h1></html>")
+    api.get(f"{API}/torrents/info/T1", json=info("waiting_files_selection", files=FILES[:1]))
+    api.post(f"{API}/torrents/selectFiles/T1", body=requests.ConnectionError("reset"))
+    api.post(f"{API}/torrents/selectFiles/T1", status=202)  # the first went through after all
+    api.get(f"{API}/torrents/info/T1", status=503, headers={"Retry-After": "1"})
+    api.get(f"{API}/torrents/info/T1", json=info("downloaded", links=["https://real-debrid.com/d/E1"]))
+    api.post(f"{API}/unrestrict/link", body='{"filename": "e1')  # JSON cut short
+    api.post(
+        f"{API}/unrestrict/link",
+        json={"filename": "e1.mkv", "filesize": 10, "download": "https://dl.example/e1.mkv"},
+    )
+    api.delete(f"{API}/torrents/delete/T1", body=requests.ConnectionError("reset"))
+    api.delete(f"{API}/torrents/delete/T1", status=204)
+    link = provider().resolve(MAGNET, "magnet", context(tmp_path))
+    assert link.url == "https://dl.example/e1.mkv"
+    assert len([c for c in api.calls if str(c.request.url).endswith("/addMagnet")]) == 1
+
+
+def test_a_torrent_call_is_made_three_times_at_most_and_a_refusal_only_once(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    api.post(f"{API}/torrents/addMagnet", status=201, json={"id": "T1"})
+    for _ in range(3):
+        api.get(f"{API}/torrents/info/T1", body=requests.ConnectionError("reset"))
+    api.delete(f"{API}/torrents/delete/T1", json={"error": "unknown_ressource", "error_code": 7}, status=404)
+    with pytest.raises(errors.ProviderOutage, match="cannot be reached"):
+        provider().resolve(MAGNET, "magnet", context(tmp_path))
+    assert len([c for c in api.calls if "/torrents/info/" in str(c.request.url)]) == 3
+    assert len([c for c in api.calls if "/torrents/delete/" in str(c.request.url)]) == 1
 
 
 def test_magnets_are_claimed_by_their_hash() -> None:
