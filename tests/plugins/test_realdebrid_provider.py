@@ -22,7 +22,7 @@ from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
 from resolver_core.device_login import StoredToken, TokenStore
 from resolver_core.http import make_session
-from resolver_core.models import LinkState
+from resolver_core.models import LinkState, LinkStatus
 from resolver_core.provider import ResolveContext
 
 API: Final = DEFAULT_API_BASE
@@ -200,6 +200,29 @@ def test_check_reads_each_link(api: responses.RequestsMock, tmp_path: Path) -> N
     assert online.filename == "movie.mkv"
     assert not isinstance(offline, errors.ResolverError) and offline.state is LinkState.OFFLINE
     assert isinstance(unsupported, errors.UnsupportedLink)
+
+
+def test_a_check_without_an_answer_fails_only_its_own_link(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    """Found by the soak: links were checked 50 to a batch, one call each, so one call
+    without an answer failed the check of every link in the batch (all of the soak's)."""
+    checker = provider()
+    api.post(f"{API}/unrestrict/check", json={"filename": "a.mkv", "filesize": 10, "supported": 1})
+    api.post(f"{API}/unrestrict/check", status=502, body="<html><h1>502 Bad Gateway</h1></html>")
+    api.post(f"{API}/unrestrict/check", json={"filename": "c.mkv", "filesize": 10, "supported": 1})
+    urls = [LINK, LINK + "2", LINK + "3"]
+    answers: list[LinkStatus | errors.ResolverError] = []
+    for start in range(0, len(urls), checker.check_batch_size):  # as the core sends them
+        batch = urls[start : start + checker.check_batch_size]
+        try:
+            answers += checker.check(batch, "rapidgator.net", context(tmp_path))
+        except errors.ResolverError as exc:  # the core makes it each link's outcome
+            answers += [exc] * len(batch)
+    first, missed, third = answers
+    assert not isinstance(first, errors.ResolverError) and first.state is LinkState.ONLINE
+    assert isinstance(missed, errors.ProviderOutage) and missed.no_answer
+    assert not isinstance(third, errors.ResolverError) and third.state is LinkState.ONLINE
 
 
 def test_the_account_has_type_expiry_and_traffic(api: responses.RequestsMock, tmp_path: Path) -> None:

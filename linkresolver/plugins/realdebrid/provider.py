@@ -75,6 +75,9 @@ class RealDebridProvider(Provider):
     # of 8 is at most 248 in any minute, and 1,000 links take 4 minutes and 8 seconds.
     default_requests_per_second = 4.0
     request_burst = 8
+    # unrestrict/check takes one link a call: a batch of one, so that a call without an
+    # answer fails (and is asked again for) its own link, not the other links of a batch.
+    check_batch_size = 1
 
     def __init__(self, settings: ProviderSettings, *, store: TokenStore | None = None) -> None:
         super().__init__(settings)
