@@ -182,6 +182,24 @@ def test_a_folder_is_each_of_its_files(api: responses.RequestsMock, tmp_path: Pa
     assert link.url == "https://dl.example/a.mkv"
 
 
+def test_a_folder_file_whose_call_gets_no_answer_is_asked_again_alone(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    """Found by the soak: one missed answer among a folder's calls failed the whole folder."""
+    folder = "https://rapidgator.net/folder/123/Season"
+    api.get(f"{API}/hosts/status", json=UP)
+    api.post(
+        f"{API}/unrestrict/folder", json=["https://rapidgator.net/file/a", "https://rapidgator.net/file/b"]
+    )
+    answer = {"filename": "a.mkv", "filesize": 5, "download": "https://dl.example/a.mkv"}
+    api.post(f"{API}/unrestrict/link", json=answer)
+    api.post(f"{API}/unrestrict/link", status=503, headers={"Retry-After": "1"})
+    api.post(f"{API}/unrestrict/link", json={**answer, "download": "https://dl.example/b.mkv"})
+    link = provider().resolve(folder, "rapidgator.net", context(tmp_path))
+    assert [f.url for f in link.files] == ["https://dl.example/a.mkv", "https://dl.example/b.mkv"]
+    assert len([c for c in api.calls if str(c.request.url).endswith("/unrestrict/folder")]) == 1
+
+
 def test_an_empty_folder_is_offline(api: responses.RequestsMock, tmp_path: Path) -> None:
     api.get(f"{API}/hosts/status", json=UP)
     api.post(f"{API}/unrestrict/folder", json=[])
