@@ -7,26 +7,41 @@ Run:  .venv/bin/python bench/soak.py [--links 1000] [--downloads 100] [--fail-ra
 The sandbox runs in its own process (``linkresolver sandbox --fail-rate --cut-rate``), as a
 provider would; the faults are HTML error pages (500, 502), 503 and 509 with
 ``Retry-After: 1``, resets, answers later than the client's timeout, web pages instead of
-JSON and JSON cut in half (:mod:`resolver_core.sandbox.faults`). The links span the five
-providers (Premiumize, Offcloud with magnets, Openload, Streamango, and highload, which
-hands its links to Premiumize), with dead ones among them.
+JSON and JSON cut in half (:mod:`resolver_core.sandbox.faults`).
+
+One configuration selects one Premiumize API, so the links go through three setups at once,
+each its own resolver (as three users' programs would be) against the one sandbox:
+
+* ``legacy``: the sandbox's exports as they are, every provider, Premiumize's legacy pm-api
+  (72.5% of the links: Premiumize, Offcloud with magnets, Openload, Streamango, and highload,
+  which hands its links to Premiumize);
+* ``current``: Premiumize's current API (a key and no login) with Real-Debrid, Offcloud
+  turned off (25%): Premiumize's hoster links, multi-file links and magnets (cached, and
+  fetched by a transfer), Real-Debrid's hoster links (katfile.com, which Premiumize only has
+  when cached, ddl.to, mega.nz folders);
+* ``rdfirst``: ``--provider realdebrid --provider premiumize`` over the legacy exports
+  (2.5%): Real-Debrid's magnets (cached, and downloaded first), one-file and multi-file, and
+  turbobit.net links, which Real-Debrid has down and Premiumize's pm-api then serves.
+
+Dead links are among them (4%). Real-Debrid's share is small: it allows 4 calls a second,
+and a magnet costs it six or more.
 
 What must hold, and is printed:
 
-* every link ends resolved, or with a specific error of the right kind: a dead link is
-  never resolved, a live one never called dead, and no error is the bare base class; the
-  file hosts' links are also checked (file/info): online, offline when dead, or an error
-  that says the provider failed;
-* every downloaded file is sha1-verified: hashed here against the API's sha1 (which the
-  download checked too) or, for a link that failed over to a provider that gives none, the
-  file server's;
+* every link ends as its scenario says: resolved (by a provider that serves it, to the file
+  whose name the link gives, with the number of files it holds), said offline when dead, or
+  an error of a provider that failed (an outage after faults); a dead link is never resolved,
+  a live one never called dead, and no error is the bare base class. Some links are also
+  checked: online, offline when dead, or an error that says the provider failed; a magnet
+  fetched by a transfer is in Premiumize's cache afterwards;
+* every downloaded file is verified: its sha1 against the API's (which the download checked
+  too) or, when the API gives none, the file server's, and its size against the API's;
 * no part file is left without its state file (a failed download can always resume);
 * zero tracebacks, in this process's logs or the sandbox's;
 * memory and threads flat: RSS after the last hundred links within 25 MB of after the
   first hundred, and the thread count back where it started after every batch.
 
-Exit status 0 when all of it holds. ``tests/soak/test_soak.py`` runs a smaller soak as a
-slow test.
+Exit status 0 when all of it holds. ``tests/soak/test_soak.py`` runs it as a slow test.
 """
 
 from __future__ import annotations
@@ -45,18 +60,24 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final, TypeVar
+from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from linkresolver.plugins.premiumize import current_sandbox
+from linkresolver.plugins.premiumize.current_errors import NotInCache
 from resolver_core import errors
 from resolver_core.config import load_config
 from resolver_core.download import DownloadOutcome, download_many
 from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
-from resolver_core.pipeline import Outcome
+from resolver_core.outcomes import CheckOutcome
+from resolver_core.pipeline import Outcome, Resolver
 
 #: Errors a live link may end with when the faults strike every attempt: the provider said
 #: stop, or did not answer.
@@ -70,13 +91,51 @@ TRANSIENT: tuple[type[errors.ResolverError], ...] = (
 #: Seconds the client waits for an answer (the sandbox's timeout fault holds one for 3).
 CLIENT_TIMEOUT = 1.5
 BATCHES = 10
+#: The link mix repeats every 40 links (one slot: 2.5% of them).
+SLOTS = 40
+HEX = "0123456789abcdef"
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """One user's configuration: the sandbox's exports with ``env`` changes (None: left
+    out), a configuration file, and the ``--provider`` order if any."""
+
+    name: str
+    env: dict[str, str | None] = field(default_factory=dict)
+    config: str = ""
+    providers: tuple[str, ...] = ()
+
+
+def setups(sandbox_url: str) -> dict[str, Setup]:
+    current_api = {
+        "LINKRESOLVER_PREMIUMIZE_LOGIN": None,
+        "LINKRESOLVER_PREMIUMIZE_API_BASE": sandbox_url + current_sandbox.API_PATH,
+        "LINKRESOLVER_PREMIUMIZE_KEY": current_sandbox.KEY,
+    }
+    made = (
+        Setup("legacy"),
+        Setup("current", current_api, "[providers.offcloud]\nenabled = false\n"),
+        Setup("rdfirst", providers=("realdebrid", "premiumize")),
+    )
+    return {setup.name: setup for setup in made}
 
 
 @dataclass(frozen=True, slots=True)
 class SoakLink:
+    """A link and how it must end: ``family`` names its scenario, ``setup`` the
+    configuration that resolves it; resolved, only by one of ``providers`` (empty: any that
+    serves it), to a file whose name holds ``mark``, with ``files`` files (0: one file, None:
+    not checked)."""
+
     url: str
     dead: bool
     family: str
+    setup: str = "legacy"
+    providers: tuple[str, ...] = ()
+    mark: str = ""
+    files: int | None = None
 
 
 @dataclass
@@ -90,6 +149,7 @@ class SoakReport:
     downloads: int = 0
     verified: int = 0
     download_errors: Counter[str] = field(default_factory=Counter)
+    downloads_by_setup: Counter[str] = field(default_factory=Counter)
     orphan_parts: list[str] = field(default_factory=list)
     tracebacks: list[str] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
@@ -97,14 +157,23 @@ class SoakReport:
     baseline_threads: int = 0
     faults: dict[str, int] = field(default_factory=dict)
     api_calls: int = 0
+    calls_by_service: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     by_provider: Counter[str] = field(default_factory=Counter)
+    #: family: how its links ended (resolved, offline, outage, wrong).
+    endings: dict[str, Counter[str]] = field(default_factory=dict)
     checks: Counter[str] = field(default_factory=Counter)
+    #: family: how its checks ended.
+    checks_by_family: dict[str, Counter[str]] = field(default_factory=dict)
+    #: setup: seconds its resolver spent resolving (the setups run at once).
+    resolve_seconds: dict[str, float] = field(default_factory=dict)
+    #: The first outage of each scenario, and the first failed check: what a person read.
+    first_errors: dict[str, str] = field(default_factory=dict)
 
     def problems(self, *, rss_growth_mb: float = 25.0) -> list[str]:
         found = list(self.wrong)
         if self.downloads and self.verified != self.downloads:
-            found.append(f"{self.downloads - self.verified} downloaded files were not sha1-verified")
+            found.append(f"{self.downloads - self.verified} downloaded files were not verified")
         found += [f"part file without a state: {name}" for name in self.orphan_parts]
         found += [f"traceback: {text[:300]}" for text in self.tracebacks]
         if len(self.rss_mb) >= 2 and self.rss_mb[-1] - self.rss_mb[0] > rss_growth_mb:
@@ -117,62 +186,136 @@ class SoakReport:
 
 
 def soak_links(count: int, rng: random.Random) -> list[SoakLink]:
-    """``count`` links over the five providers, 4% of them dead, shuffled."""
-    made: list[SoakLink] = []
-    for n in range(count):
-        dead = n % 25 == 0
-        slot = n % 20
-        tag = f"{rng.getrandbits(32):08x}"
-        if slot < 5:  # Premiumize
-            fid = "status404" if dead else f"s{tag}{n}"
-            made.append(SoakLink(f"https://rapidgator.net/file/{fid}/soak{n}.rar.html", dead, "premiumize"))
-        elif slot < 8:  # Offcloud: instant links and cached magnets
-            if slot == 7 and not dead:
-                info_hash = f"{rng.randrange(8)}" + "".join(rng.choice("0123456789abcdef") for _ in range(39))
-                made.append(SoakLink(f"magnet:?xt=urn:btih:{info_hash}&dn=soak{n}", False, "offcloud"))
-            else:
-                made.append(SoakLink(f"https://mediafire.com/file/m{tag}{n}/soak{n}.bin", False, "offcloud"))
-        elif slot < 13:  # Openload
-            fid = f"status404x{tag}" if dead else f"o{tag}n{n}"
-            made.append(SoakLink(f"https://openload.co/f/{fid}/soak{n}.bin", dead, "openload"))
-        elif slot < 17:  # Streamango
-            fid = f"status404x{tag}" if dead else f"g{tag}n{n}"
-            made.append(SoakLink(f"https://streamango.com/f/{fid}/soak{n}.bin", dead, "streamango"))
-        else:  # highload: its API has no download ticket; Premiumize serves it
-            made.append(SoakLink(f"https://highload.to/f/h{tag}n{n}/soak{n}.mp4", False, "highload"))
+    """``count`` links over the three setups' providers, 4% of them dead, shuffled."""
+    made = [_link(n, rng) for n in range(count)]
     rng.shuffle(made)
     return made
 
 
-def download_links(count: int, rng: random.Random) -> list[str]:
-    """Openload and Streamango links (their APIs give each file's sha1) of 1-4 MiB."""
+def _info_hash(rng: random.Random, first: str) -> str:
+    return rng.choice(first) + "".join(rng.choice(HEX) for _ in range(39))
+
+
+def _link(n: int, rng: random.Random) -> SoakLink:
+    """The ``n``-th link: its slot in the mix chooses the scenario."""
+    dead = n % 25 == 0
+    slot = n % SLOTS
+    turn = n // SLOTS  # alternates variants within a slot
+    tag = f"{rng.getrandbits(32):08x}"
+    mark = f"soak{n}"
+    # -- legacy: every provider, Premiumize's pm-api (29 slots)
+    if slot < 7:
+        fid = "status404" if dead else f"s{tag}{n}"
+        return SoakLink(f"https://rapidgator.net/file/{fid}/{mark}.rar.html", dead, "pm-api", mark=mark)
+    if slot < 11:  # Offcloud: instant links and cached magnets
+        if slot == 9:
+            magnet = f"magnet:?xt=urn:btih:{_info_hash(rng, '01234567')}&dn={mark}"
+            return SoakLink(magnet, False, "offcloud-magnet", mark=mark)
+        return SoakLink(f"https://mediafire.com/file/m{tag}{n}/{mark}.bin", False, "offcloud", mark=mark)
+    if slot < 20:
+        fid = f"status404x{tag}" if dead else f"o{tag}{mark}"
+        return SoakLink(f"https://openload.co/f/{fid}/{mark}.bin", dead, "openload", mark=mark)
+    if slot < 26:
+        fid = f"status404x{tag}" if dead else f"g{tag}{mark}"  # its API names a file by its id
+        return SoakLink(f"https://streamango.com/f/{fid}/{mark}.bin", dead, "streamango", mark=mark)
+    if slot < 29:  # highload: its API has no download ticket; Premiumize serves it
+        return SoakLink(f"https://highload.to/f/h{tag}n{n}/{mark}.mp4", False, "highload", mark=mark)
+    # -- current: Premiumize's current API and Real-Debrid (10 slots)
+    premiumize, realdebrid = ("premiumize",), ("realdebrid",)
+    if slot in (29, 30, 37, 39):
+        fid = "status404" if dead else f"c{tag}{n}"
+        url = f"https://rapidgator.net/file/{fid}/{mark}.rar.html"
+        return SoakLink(url, dead, "pm-current", "current", premiumize, mark, 0)
+    if slot == 31:  # a multi-file link: three files
+        fid = f"folder{tag}n{n}"
+        url = f"https://rapidgator.net/file/{fid}/{mark}.rar.html"
+        return SoakLink(url, False, "pm-current-multi", "current", premiumize, fid, 3)
+    if slot < 34:  # magnets: in the cache (an info hash with a digit first), or fetched by a transfer
+        cached = slot == 32 or turn % 2 == 1  # a transfer takes seconds of polls: fewer of them
+        magnet = f"magnet:?xt=urn:btih:{_info_hash(rng, '0123456789' if cached else 'abcdef')}&dn={mark}"
+        family = "pm-current-magnet-cached" if cached else "pm-current-magnet-transfer"
+        # Real-Debrid, asked after Premiumize, may serve it when Premiumize is down.
+        return SoakLink(magnet, False, family, "current", ("premiumize", "realdebrid"), mark, 3)
+    if slot == 35:
+        fid = f"status404{n % 1000:03d}" if dead else f"{tag}{n % 10000:04d}"
+        return SoakLink(f"https://ddl.to/{fid}/{mark}.bin", dead, "rd-ddl", "current", realdebrid, mark, 0)
+    if slot == 36 and turn % 2:  # a mega.nz folder (three files; four calls to Real-Debrid)
+        url = f"https://mega.nz/folder/{mark}x{tag}"
+        return SoakLink(url, False, "rd-folder", "current", realdebrid, mark, 3)
+    if slot < 37:  # katfile.com: Premiumize has its links only when cached, Real-Debrid serves them
+        url = f"https://katfile.com/{tag}{n % 10000:04d}/{mark}.bin"
+        return SoakLink(url, False, "rd-katfile", "current", realdebrid, mark, 0)
+    # -- rdfirst: Real-Debrid, then Premiumize's pm-api (1 slot)
+    if slot == 38 and turn % 2 == 0:  # magnets cached or downloaded first; a season of three
+        # files, or one file (each costs Real-Debrid six to eight calls: few of them)
+        cached, single = turn % 4 == 0, turn % 8 < 4
+        magnet = f"magnet:?xt=urn:btih:{_info_hash(rng, '01234567' if cached else '89abcdef')}"
+        magnet += f"&dn={mark}single" if single else f"&dn={mark}"
+        family = "rd-magnet-cached" if cached else "rd-magnet-download"
+        return SoakLink(magnet, False, family, "rdfirst", realdebrid, mark, 0 if single else 3)
+    # turbobit.net is down at Real-Debrid: Premiumize's pm-api serves its links
+    url = f"https://turbobit.net/t{tag}n{n}.html"
+    return SoakLink(url, False, "rd-down-to-pm-api", "rdfirst", premiumize, f"t{tag}n{n}", 0)
+
+
+def download_links(count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(setup, link): Openload and Streamango links (their APIs give each file's sha1) of
+    1-4 MiB, and a tenth each of Real-Debrid's and Premiumize's current API's links (no
+    sha1 from the API: the file server's, and the API's size)."""
     hosts = ("streamango.com", "openload.co")
-    return [
-        f"https://{hosts[n % 2]}/f/dl{rng.getrandbits(32):08x}size{1 + n % 4}m/f{n}.bin" for n in range(count)
-    ]
+    made: list[tuple[str, str]] = []
+    for n in range(count):
+        tag = f"{rng.getrandbits(32):08x}"
+        if n % 10 == 8:
+            made.append(("current", f"https://ddl.to/{tag}dl{n % 100:02d}/f{n}.bin"))
+        elif n % 10 == 9:
+            made.append(("current", f"https://rapidgator.net/file/dl{tag}/f{n}.bin.html"))
+        else:
+            made.append(("legacy", f"https://{hosts[n % 2]}/f/dl{tag}size{1 + n % 4}m/f{n}.bin"))
+    return made
 
 
-def judge(link: SoakLink, outcome: Outcome, files_url: str) -> str | None:
-    """What is wrong with how ``link`` ended, or None."""
+def judge(link: SoakLink, outcome: Outcome, files_url: str) -> tuple[str, str | None]:
+    """How ``link`` ended (resolved, offline, outage, wrong) and what is wrong with it, if anything."""
     if outcome.status == "ok":
-        if link.dead:
-            return f"{link.url}: a dead link was resolved"
-        if outcome.link is None or not outcome.link.url.startswith(files_url):
-            return f"{link.url}: resolved to {outcome.link.url if outcome.link else None}, not a sandbox file"
-        return None
+        problem = _wrong_resolution(link, outcome, files_url)
+        return ("wrong", problem) if problem else ("resolved", None)
     error = outcome.error
     if error is None or type(error) is errors.ResolverError:
-        return f"{link.url}: ended without a specific error ({error})"
+        return "wrong", f"{link.url}: ended without a specific error ({error})"
     failures = error.failures if isinstance(error, errors.AllProvidersFailed) else [error]
     if link.dead:
-        if any(isinstance(f, errors.FileOffline) for f in failures) or all(
-            isinstance(f, TRANSIENT) for f in failures
-        ):
-            return None
-        return f"{link.url}: a dead link ended as {error.kind}: {error.for_person()}"
-    if all(isinstance(f, (*TRANSIENT, errors.NoDownloadApi)) for f in failures):
-        return None
-    return f"{link.url}: a live link ended as {error.kind}: {error.for_person()}"
+        if any(isinstance(f, errors.FileOffline) for f in failures):
+            return "offline", None
+        if all(isinstance(f, TRANSIENT) for f in failures):
+            return "outage", None
+        return "wrong", f"{link.url}: a dead link ended as {error.kind}: {error.for_person()}"
+    # Premiumize has a katfile.com link only when cached: its "not in the cache" sends the
+    # link on to Real-Debrid, whose outage is then the ending.
+    passed_on = (NotInCache,) if any(isinstance(f, TRANSIENT) for f in failures) else ()
+    if all(isinstance(f, (*TRANSIENT, errors.NoDownloadApi, *passed_on)) for f in failures):
+        return "outage", None
+    return "wrong", f"{link.url}: a live link ended as {error.kind}: {error.for_person()}"
+
+
+def _wrong_resolution(link: SoakLink, outcome: Outcome, files_url: str) -> str | None:
+    resolved = outcome.link
+    if link.dead:
+        return f"{link.url}: a dead link was resolved"
+    if resolved is None or not resolved.url.startswith(files_url):
+        return f"{link.url}: resolved to {resolved.url if resolved else None}, not a sandbox file"
+    if link.providers and outcome.provider not in link.providers:
+        return f"{link.url}: resolved by {outcome.provider}, expected {' or '.join(link.providers)}"
+    if link.files is not None and len(resolved.files) != link.files:
+        return f"{link.url}: resolved to {len(resolved.files)} files, expected {link.files}"
+    names = [_name(resolved.url), *(_name(item.url) for item in resolved.files)]
+    if link.mark and not all(link.mark in name for name in names):
+        return f"{link.url}: resolved to {names}, not the files named {link.mark}"
+    return None
+
+
+def _name(url: str) -> str:
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
 
 
 class _Tracebacks(logging.Handler):
@@ -253,33 +396,26 @@ def run_soak(
     started = time.perf_counter()
     try:
         with faulty_sandbox(fail_rate, cut_rate, seed, work / "sandbox.log") as env:
-            files_url = env["LINKRESOLVER_PREMIUMIZE_API_BASE"].split("/premiumize/")[0] + "/files/"
-            config_path = work / "config.toml"
-            config_path.write_text("", encoding="utf-8")
-            resolver = build_resolver(
-                load_config(config_path, env=env),
-                pm=make_plugin_manager(load_entry_points=False),
-                cache_dir=work / "cache",
-                timeout=CLIENT_TIMEOUT,
-            )
-            calls = Counter[str]()
-            resolver.session.hooks["response"].append(lambda r, *a, **k: calls.update(["call"]))
-            resolver.index()
+            sandbox_url = env["LINKRESOLVER_PREMIUMIZE_API_BASE"].split("/premiumize/")[0]
+            files_url = sandbox_url + "/files/"
+            resolvers = {
+                name: _resolver(setup, env, work / name, report.calls_by_service)
+                for name, setup in setups(sandbox_url).items()
+            }
+            for resolver in resolvers.values():
+                resolver.index()
             report.baseline_threads = threading.active_count()
             chosen = soak_links(links, rng)
+            endings: dict[str, Outcome] = {}
             size = max(1, len(chosen) // BATCHES)
             for start in range(0, len(chosen), size):
                 batch = chosen[start : start + size]
-                outcomes = resolver.resolve_many([link.url for link in batch])
+                outcomes = _each_setup(
+                    resolvers, batch, lambda r, urls: r.resolve_many(urls), report.resolve_seconds
+                )
                 for link, outcome in zip(batch, outcomes, strict=True):
-                    if outcome.status == "ok":
-                        report.resolved += 1
-                        report.by_provider[outcome.provider or "?"] += 1
-                    else:
-                        report.errors_by_kind[outcome.error.kind if outcome.error else "?"] += 1
-                    problem = judge(link, outcome, files_url)
-                    if problem:
-                        report.wrong.append(problem)
+                    endings[link.url] = outcome
+                    _tally(link, outcome, files_url, report)
                 report.rss_mb.append(rss_mb())
                 report.threads.append(threading.active_count())
                 if say:
@@ -288,32 +424,22 @@ def run_soak(
                         f"rss {report.rss_mb[-1]:.1f} MB, threads {report.threads[-1]}",
                         flush=True,
                     )
-            # Checks exercise the file hosts' own file/info (highload's too, which resolves
-            # through Premiumize): every link online, or offline when dead, or a transient error.
-            checked = [link for link in chosen if link.family in ("openload", "streamango", "highload")]
-            for link, check in zip(checked, resolver.check_many([link.url for link in checked]), strict=True):
-                report.checks[check.status] += 1
-                expected = "offline" if link.dead else "online"
-                if check.status != expected and not (
-                    check.status == "error" and isinstance(check.error, TRANSIENT)
-                ):
-                    report.wrong.append(
-                        f"{link.url}: checked {check.status}, expected {expected} ({check.error})"
-                    )
+            _check(resolvers, chosen, endings, report)
             if downloads:
                 out = work / "downloads"
-                results = download_many(
-                    resolver, download_links(downloads, rng), out, connections=4, files_at_once=4
+                wanted = download_links(downloads, rng)
+                by_setup = _each_setup(
+                    resolvers,
+                    [SoakLink(url, False, "download", setup) for setup, url in wanted],
+                    lambda r, urls: download_many(r, urls, out, connections=4, files_at_once=4),
                 )
-                _judge_downloads(results, report)
+                _judge_downloads(by_setup, [setup for setup, _ in wanted], report)
                 report.orphan_parts = sorted(
                     p.name for p in out.glob("*.part") if not p.with_name(p.name + ".state").exists()
                 )
                 report.threads.append(threading.active_count())
-            report.api_calls = calls["call"]
-            with urllib.request.urlopen(
-                files_url.replace("/files/", "/_sandbox/faults"), timeout=10
-            ) as answer:
+            report.api_calls = sum(report.calls_by_service.values()) - report.calls_by_service["files"]
+            with urllib.request.urlopen(sandbox_url + "/_sandbox/faults", timeout=10) as answer:
                 report.faults = json.loads(answer.read())
     finally:
         root.removeHandler(catcher)
@@ -323,8 +449,133 @@ def run_soak(
     return report
 
 
-def _judge_downloads(results: list[DownloadOutcome], report: SoakReport) -> None:
-    for result in results:
+def _resolver(setup: Setup, exported: dict[str, str], work: Path, calls: Counter[str]) -> Resolver:
+    """A resolver of ``setup``'s configuration, its API calls counted by service in ``calls``."""
+    env = dict(exported)
+    for name, value in setup.env.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    work.mkdir(parents=True, exist_ok=True)
+    config_path = work / "config.toml"
+    config_path.write_text(setup.config, encoding="utf-8")
+    resolver = build_resolver(
+        load_config(config_path, env=env),
+        pm=make_plugin_manager(load_entry_points=False),
+        provider_names=setup.providers,
+        cache_dir=work / "cache",
+        timeout=CLIENT_TIMEOUT,
+    )
+    resolver.session.hooks["response"].append(lambda r, *a, **k: calls.update([_service(r.url)]))
+    return resolver
+
+
+def _service(url: str) -> str:
+    """Which service's API a call went to: the sandbox's first path segment, and for
+    Premiumize which of its APIs."""
+    path = urlsplit(url).path
+    if path.startswith(current_sandbox.API_PATH + "/"):
+        return "premiumize-current"
+    service = path.strip("/").split("/", 1)[0] or "?"
+    return "premiumize-pm-api" if service == "premiumize" else service
+
+
+def _each_setup(
+    resolvers: dict[str, Resolver],
+    links: list[SoakLink],
+    work: Callable[[Resolver, list[str]], list[_T]],
+    seconds: dict[str, float] | None = None,
+) -> list[_T]:
+    """``work`` done by each setup's resolver on its links, the setups at once; in ``links``'
+    order. ``seconds``: each setup's time added up."""
+
+    def timed(name: str, urls: list[str]) -> list[_T]:
+        started = time.perf_counter()
+        try:
+            return work(resolvers[name], urls)
+        finally:
+            if seconds is not None:
+                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+
+    groups: dict[str, list[int]] = {}
+    for position, link in enumerate(links):
+        groups.setdefault(link.setup, []).append(position)
+    results: list[_T | None] = [None] * len(links)
+    with ThreadPoolExecutor(max_workers=max(1, len(groups)), thread_name_prefix="soak-setup") as pool:
+        futures = {
+            name: pool.submit(timed, name, [links[p].url for p in positions])
+            for name, positions in groups.items()
+        }
+        for name, future in futures.items():
+            for position, result in zip(groups[name], future.result(), strict=True):
+                results[position] = result
+    return [result for result in results if result is not None]
+
+
+def _tally(link: SoakLink, outcome: Outcome, files_url: str, report: SoakReport) -> None:
+    if outcome.status == "ok":
+        report.resolved += 1
+        label = outcome.provider or "?"
+        if label == "premiumize":
+            label += "-current" if link.setup == "current" else "-pm-api"
+        report.by_provider[label] += 1
+    else:
+        report.errors_by_kind[outcome.error.kind if outcome.error else "?"] += 1
+    ending, problem = judge(link, outcome, files_url)
+    if ending == "outage" and outcome.error is not None:
+        report.first_errors.setdefault(link.family, outcome.error.for_person())
+    report.endings.setdefault(link.family, Counter())[ending] += 1
+    if problem:
+        report.wrong.append(problem)
+
+
+#: The links checked, and how: the file hosts' own file/info (highload's too, which resolves
+#: through Premiumize), Real-Debrid's unrestrict/check, Premiumize's cache/check of magnets.
+CHECKED: Final = frozenset(
+    {"openload", "streamango", "highload", "rd-ddl", "rd-folder", "pm-current-magnet-cached"}
+    | {"pm-current-magnet-transfer"}
+)
+
+
+def _check(
+    resolvers: dict[str, Resolver], chosen: list[SoakLink], endings: dict[str, Outcome], report: SoakReport
+) -> None:
+    """Check links whose state is known: online, offline when dead, or an error that says
+    the provider failed. A magnet Premiumize fetched by a transfer is in its cache afterwards."""
+    checked = [link for link in chosen if link.family in CHECKED]
+    answers = _each_setup(resolvers, checked, lambda r, urls: r.check_many(urls))
+    for link, check in zip(checked, answers, strict=True):
+        report.checks[check.status] += 1
+        report.checks_by_family.setdefault(link.family, Counter())[check.status] += 1
+        if check.error is not None:
+            report.first_errors.setdefault(f"check {link.family}", check.error.for_person())
+        problem = _judge_check(link, check, endings[link.url])
+        if problem:
+            report.wrong.append(problem)
+
+
+def _judge_check(link: SoakLink, check: CheckOutcome, ending: Outcome) -> str | None:
+    if check.status == "error" and isinstance(check.error, TRANSIENT):
+        return None
+    if link.family.startswith("pm-current-magnet"):
+        fetched = link.family.endswith("cached") or ending.provider == "premiumize"
+        if check.status == "online" and "premiumize" in check.cached_at:
+            return None
+        # Premiumize's answer is missing (Real-Debrid's "cannot tell" stands), or the
+        # transfer of a magnet Real-Debrid served instead may still be under way.
+        if check.status == "unknown" and (check.provider != "premiumize" or not fetched):
+            return None
+        where = check.cached_at or check.provider
+        return f"{link.url}: checked {check.status} at {where}, expected cached at premiumize"
+    expected = "offline" if link.dead else "online"
+    if check.status == expected:
+        return None
+    return f"{link.url}: checked {check.status}, expected {expected} ({check.error})"
+
+
+def _judge_downloads(results: list[DownloadOutcome], setups_of: list[str], report: SoakReport) -> None:
+    for result, setup in zip(results, setups_of, strict=True):
         report.downloads += 1
         error = result.error or result.outcome.error
         if error is not None:
@@ -340,14 +591,21 @@ def _judge_downloads(results: list[DownloadOutcome], report: SoakReport) -> None
             continue
         link = result.outcome.link
         for saved in result.saved:
-            digest = hashlib.sha1(saved.path.read_bytes()).hexdigest()
+            data = saved.path.read_bytes()
+            digest = hashlib.sha1(data).hexdigest()
             # The API's sha1 when it gave one (and then the download checked it too); else
-            # (a link that failed over to Premiumize, which gives none) the file server's.
+            # (Real-Debrid, Premiumize, or a link that failed over to one) the file server's.
             expected = link.sha1 if link is not None and link.sha1 else _served_sha1(link.url if link else "")
-            if digest == expected and (saved.verified or not (link and link.sha1)):
+            size_ok = link is None or link.files or link.size is None or link.size == len(data)
+            if digest == expected and size_ok and (saved.verified or not (link and link.sha1)):
                 report.verified += 1
+                report.downloads_by_setup[setup] += 1
             else:
-                report.wrong.append(f"{saved.path.name}: sha1 {digest}, expected {expected}")
+                size = link.size if link else None
+                report.wrong.append(
+                    f"{saved.path.name}: sha1 {digest}, expected {expected};"
+                    f" {len(data)} bytes, the API said {size}"
+                )
 
 
 def _served_sha1(url: str) -> str | None:
@@ -366,11 +624,24 @@ def _sandbox_tracebacks(path: Path) -> list[str]:
 def print_report(report: SoakReport) -> None:
     failed = report.links - report.resolved
     print(f"\nsoak: {report.links} links in {report.seconds:.0f} s, {report.api_calls} API calls")
+    calls = dict(sorted(report.calls_by_service.items()))
+    print(f"  calls by service (files: the downloads' requests): {calls}")
     print(f"  faults injected: {dict(sorted(report.faults.items()))}")
     print(f"  resolved {report.resolved} ({dict(sorted(report.by_provider.items()))}), failed {failed}")
     print(f"  errors by kind: {dict(sorted(report.errors_by_kind.items()))}")
-    print(f"  checked {sum(report.checks.values())} file-host links: {dict(sorted(report.checks.items()))}")
-    print(f"  downloads: {report.verified}/{report.downloads} sha1-verified")
+    print("  how the links ended, by scenario:")
+    for family, ended in sorted(report.endings.items()):
+        print(f"    {family:28s} {sum(ended.values()):4d}: {dict(sorted(ended.items()))}")
+    print(f"  checked {sum(report.checks.values())} links: {dict(sorted(report.checks.items()))}")
+    for family, ended in sorted(report.checks_by_family.items()):
+        print(f"    {family:28s} {sum(ended.values()):4d}: {dict(sorted(ended.items()))}")
+    print("  the first outage or failed check of each scenario:")
+    for family, said in sorted(report.first_errors.items()):
+        print(f"    {family}: {said[:160]}")
+    spent = {name: round(value) for name, value in sorted(report.resolve_seconds.items())}
+    print(f"  seconds resolving, by setup (at once): {spent}")
+    by_setup = dict(sorted(report.downloads_by_setup.items()))
+    print(f"  downloads: {report.verified}/{report.downloads} verified (by setup: {by_setup})")
     print(f"  not downloaded, by kind: {dict(report.download_errors)}")
     print(f"  rss MB by batch: {', '.join(f'{m:.0f}' for m in report.rss_mb)}")
     print(f"  threads by batch: {report.threads} (baseline {report.baseline_threads})")

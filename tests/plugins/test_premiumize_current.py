@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 import responses
 
 from linkresolver.plugins.premiumize import current_provider
@@ -148,6 +149,34 @@ def test_a_magnet_not_cached_is_fetched_with_progress(
     assert link.url == "https://dl.example/p.mkv"
     assert said == ["premiumize is fetching it into its cloud (running, 50%): 2 MB/s"]
     assert parse_qs(str(api.calls[1].request.body)) == {"src": [MAGNET]}
+
+
+def test_a_transfer_poll_without_an_answer_is_made_again_not_the_link(
+    api: responses.RequestsMock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the soak: one missed transfer/list answer failed the link, which was then
+    asked anew (the cache check, a second transfer/create) while the transfer went on."""
+    monkeypatch.setattr(current_provider, "POLL_FIRST", 0.01)
+    api.get(f"{API}/cache/check", json=success(response=[False]))
+    api.post(f"{API}/transfer/create", json=success(id="t1", name="Holiday.Pack", type="torrent"))
+    api.get(f"{API}/transfer/list", status=502, body="<html><h1>502 Bad Gateway</h1></html>")
+    api.get(f"{API}/transfer/list", body=requests.ConnectionError("reset"))
+    done = {"id": "t1", "status": "finished", "progress": 1, "src": MAGNET}
+    api.get(f"{API}/transfer/list", json=success(transfers=[done]))
+    api.post(f"{API}/transfer/directdl", json=success(location="https://dl.example/p.mkv", filename="p.mkv"))
+    assert provider().resolve(MAGNET, "magnet", context(tmp_path)).url == "https://dl.example/p.mkv"
+
+
+def test_three_transfer_polls_in_a_row_without_an_answer_fail_the_link(
+    api: responses.RequestsMock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(current_provider, "POLL_FIRST", 0.01)
+    api.get(f"{API}/cache/check", json=success(response=[False]))
+    api.post(f"{API}/transfer/create", json=success(id="t1", name="Holiday.Pack", type="torrent"))
+    for _ in range(3):
+        api.get(f"{API}/transfer/list", body=requests.ConnectionError("reset"))
+    with pytest.raises(errors.ProviderOutage, match="cannot be reached"):
+        provider().resolve(MAGNET, "magnet", context(tmp_path))
 
 
 @pytest.mark.parametrize(("status", "error_class"), [("error", errors.Refused), ("deleted", FileGone)])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
+import requests
 import responses
 from responses import matchers
 
@@ -21,7 +22,7 @@ from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
 from resolver_core.device_login import StoredToken, TokenStore
 from resolver_core.http import make_session
-from resolver_core.models import LinkState
+from resolver_core.models import LinkState, LinkStatus
 from resolver_core.provider import ResolveContext
 
 API: Final = DEFAULT_API_BASE
@@ -181,6 +182,24 @@ def test_a_folder_is_each_of_its_files(api: responses.RequestsMock, tmp_path: Pa
     assert link.url == "https://dl.example/a.mkv"
 
 
+def test_a_folder_file_whose_call_gets_no_answer_is_asked_again_alone(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    """Found by the soak: one missed answer among a folder's calls failed the whole folder."""
+    folder = "https://rapidgator.net/folder/123/Season"
+    api.get(f"{API}/hosts/status", json=UP)
+    api.post(
+        f"{API}/unrestrict/folder", json=["https://rapidgator.net/file/a", "https://rapidgator.net/file/b"]
+    )
+    answer = {"filename": "a.mkv", "filesize": 5, "download": "https://dl.example/a.mkv"}
+    api.post(f"{API}/unrestrict/link", json=answer)
+    api.post(f"{API}/unrestrict/link", status=503, headers={"Retry-After": "1"})
+    api.post(f"{API}/unrestrict/link", json={**answer, "download": "https://dl.example/b.mkv"})
+    link = provider().resolve(folder, "rapidgator.net", context(tmp_path))
+    assert [f.url for f in link.files] == ["https://dl.example/a.mkv", "https://dl.example/b.mkv"]
+    assert len([c for c in api.calls if str(c.request.url).endswith("/unrestrict/folder")]) == 1
+
+
 def test_an_empty_folder_is_offline(api: responses.RequestsMock, tmp_path: Path) -> None:
     api.get(f"{API}/hosts/status", json=UP)
     api.post(f"{API}/unrestrict/folder", json=[])
@@ -199,6 +218,29 @@ def test_check_reads_each_link(api: responses.RequestsMock, tmp_path: Path) -> N
     assert online.filename == "movie.mkv"
     assert not isinstance(offline, errors.ResolverError) and offline.state is LinkState.OFFLINE
     assert isinstance(unsupported, errors.UnsupportedLink)
+
+
+def test_a_check_without_an_answer_fails_only_its_own_link(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    """Found by the soak: links were checked 50 to a batch, one call each, so one call
+    without an answer failed the check of every link in the batch (all of the soak's)."""
+    checker = provider()
+    api.post(f"{API}/unrestrict/check", json={"filename": "a.mkv", "filesize": 10, "supported": 1})
+    api.post(f"{API}/unrestrict/check", status=502, body="<html><h1>502 Bad Gateway</h1></html>")
+    api.post(f"{API}/unrestrict/check", json={"filename": "c.mkv", "filesize": 10, "supported": 1})
+    urls = [LINK, LINK + "2", LINK + "3"]
+    answers: list[LinkStatus | errors.ResolverError] = []
+    for start in range(0, len(urls), checker.check_batch_size):  # as the core sends them
+        batch = urls[start : start + checker.check_batch_size]
+        try:
+            answers += checker.check(batch, "rapidgator.net", context(tmp_path))
+        except errors.ResolverError as exc:  # the core makes it each link's outcome
+            answers += [exc] * len(batch)
+    first, missed, third = answers
+    assert not isinstance(first, errors.ResolverError) and first.state is LinkState.ONLINE
+    assert isinstance(missed, errors.ProviderOutage) and missed.no_answer
+    assert not isinstance(third, errors.ResolverError) and third.state is LinkState.ONLINE
 
 
 def test_the_account_has_type_expiry_and_traffic(api: responses.RequestsMock, tmp_path: Path) -> None:
@@ -317,6 +359,43 @@ def test_a_torrent_that_takes_too_long_is_kept_and_named(api: responses.Requests
     api.get(f"{API}/torrents/info/T1", json=info("downloading", progress=1))
     with pytest.raises(errors.ProviderOutage, match="torrents info T1"):
         provider(torrent_timeout_minutes=0.0001).resolve(MAGNET, "magnet", context(tmp_path))
+
+
+def test_calls_on_an_added_torrent_that_get_no_answer_are_made_again_without_adding_it_anew(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    """Found by the soak: one missed answer among a magnet's six to eight calls failed the
+    link (and asking it again added the torrent anew), so most magnets ended in an outage."""
+    api.post(f"{API}/torrents/addMagnet", status=201, json={"id": "T1"})
+    api.get(f"{API}/torrents/info/T1", status=502, body="<html><h1>502 Bad Gateway</h1></html>")
+    api.get(f"{API}/torrents/info/T1", json=info("waiting_files_selection", files=FILES[:1]))
+    api.post(f"{API}/torrents/selectFiles/T1", body=requests.ConnectionError("reset"))
+    api.post(f"{API}/torrents/selectFiles/T1", status=202)  # the first went through after all
+    api.get(f"{API}/torrents/info/T1", status=503, headers={"Retry-After": "1"})
+    api.get(f"{API}/torrents/info/T1", json=info("downloaded", links=["https://real-debrid.com/d/E1"]))
+    api.post(f"{API}/unrestrict/link", body='{"filename": "e1')  # JSON cut short
+    api.post(
+        f"{API}/unrestrict/link",
+        json={"filename": "e1.mkv", "filesize": 10, "download": "https://dl.example/e1.mkv"},
+    )
+    api.delete(f"{API}/torrents/delete/T1", body=requests.ConnectionError("reset"))
+    api.delete(f"{API}/torrents/delete/T1", status=204)
+    link = provider().resolve(MAGNET, "magnet", context(tmp_path))
+    assert link.url == "https://dl.example/e1.mkv"
+    assert len([c for c in api.calls if str(c.request.url).endswith("/addMagnet")]) == 1
+
+
+def test_a_torrent_call_is_made_three_times_at_most_and_a_refusal_only_once(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    api.post(f"{API}/torrents/addMagnet", status=201, json={"id": "T1"})
+    for _ in range(3):
+        api.get(f"{API}/torrents/info/T1", body=requests.ConnectionError("reset"))
+    api.delete(f"{API}/torrents/delete/T1", json={"error": "unknown_ressource", "error_code": 7}, status=404)
+    with pytest.raises(errors.ProviderOutage, match="cannot be reached"):
+        provider().resolve(MAGNET, "magnet", context(tmp_path))
+    assert len([c for c in api.calls if "/torrents/info/" in str(c.request.url)]) == 3
+    assert len([c for c in api.calls if "/torrents/delete/" in str(c.request.url)]) == 1
 
 
 def test_magnets_are_claimed_by_their_hash() -> None:

@@ -1,6 +1,8 @@
 """The soak (bench/soak.py) as a slow test: 1,000 links and 100 downloads against a sandbox
-that fails one API call in five and cuts one download connection in ten. Run in CI (where
-``CI`` is set) and with ``pytest --slow``; about 1.5 minutes."""
+that fails one API call in five and cuts one download connection in ten, through three
+setups at once (every provider with Premiumize's legacy pm-api; Premiumize's current API with
+Real-Debrid; Real-Debrid first). Run in CI (where ``CI`` is set) and with ``pytest --slow``;
+about 2 minutes."""
 
 from __future__ import annotations
 
@@ -38,3 +40,10 @@ def test_soak_under_faults(tmp_path: Path) -> None:
     assert len(set(report.faults) - {"cut"}) == 8  # every kind of API fault
     assert report.resolved >= 0.9 * report.links
     assert report.verified == report.downloads >= 95
+    assert report.downloads_by_setup["current"] >= 15  # Real-Debrid's and Premiumize's current API's
+    # Every scenario had links resolved, each provider and both Premiumize APIs served some,
+    # and the dead links were said offline (not only outages).
+    for family, ended in report.endings.items():
+        assert ended["resolved"] >= 0.6 * sum(ended.values()), family
+    assert {"realdebrid", "premiumize-current", "premiumize-pm-api", "offcloud"} <= set(report.by_provider)
+    assert sum(ended["offline"] for ended in report.endings.values()) >= 25

@@ -53,6 +53,10 @@ CACHE_NAME: Final = "premiumize-current"
 POLL_FIRST: Final = 1.0
 POLL_GROWTH: Final = 1.5
 POLL_LONGEST: Final = 15.0
+#: Polls of transfer/list in a row that may go without an answer before the link fails.
+MISSED_POLLS: Final = 3
+#: The longest rest (seconds) a poll waits out when told to.
+SHORT_REST: Final = 30.0
 #: How long a transfer may take before the link is given up.
 TRANSFER_TIMEOUT: Final = 2 * 3600.0
 
@@ -157,8 +161,21 @@ class PremiumizeCurrentProvider(Provider):
         deadline = time.monotonic() + self.transfer_timeout
         interval = POLL_FIRST
         last_said = ""
+        missed = 0
         while True:
-            transfer = next((t for t in client.transfer_list() if t.id == transfer_id), None)
+            try:
+                transfers = client.transfer_list()
+            except errors.ResolverError as exc:
+                # A poll without an answer (or told to rest briefly) is made again at the next
+                # interval: the transfer goes on, and asking the link anew would not find it.
+                missed += 1
+                rest = _short_rest(exc)
+                if missed >= MISSED_POLLS or (rest is None and not exc.no_answer):
+                    raise
+                ctx.wait_until(time.monotonic() + max(interval, rest or 0.0))
+                continue
+            missed = 0
+            transfer = next((t for t in transfers if t.id == transfer_id), None)
             if transfer is None:
                 raise TransferGone("no longer lists the transfer of this link", provider=PROVIDER, link=url)
             if transfer.finished:
@@ -286,3 +303,12 @@ def _magnet_name(magnet: str) -> str | None:
     except ValueError:
         return None
     return names[0] if names else None
+
+
+def _short_rest(exc: errors.ResolverError) -> float | None:
+    """The rest ``exc`` asked for when the service said to wait briefly (a 503 or 429 with
+    ``Retry-After``), else None."""
+    if not isinstance(exc, (errors.ProviderOutage, errors.RateLimited)) or not exc.retry_after_given:
+        return None
+    rest = exc.retry_after
+    return rest if rest is not None and rest <= SHORT_REST else None

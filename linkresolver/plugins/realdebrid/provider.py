@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import logging
 import re
 import threading
@@ -44,7 +45,7 @@ from . import hosts, oauth
 from .client import DEFAULT_API_BASE, RealDebridClient
 from .errors import PROVIDER, RealDebridHosterUnavailable
 from .results import HostStatus
-from .torrents import TorrentOptions, fetch_magnet
+from .torrents import TorrentOptions, fetch_magnet, patiently
 
 log = logging.getLogger("linkresolver")
 
@@ -75,6 +76,9 @@ class RealDebridProvider(Provider):
     # of 8 is at most 248 in any minute, and 1,000 links take 4 minutes and 8 seconds.
     default_requests_per_second = 4.0
     request_burst = 8
+    # unrestrict/check takes one link a call: a batch of one, so that a call without an
+    # answer fails (and is asked again for) its own link, not the other links of a batch.
+    check_batch_size = 1
 
     def __init__(self, settings: ProviderSettings, *, store: TokenStore | None = None) -> None:
         super().__init__(settings)
@@ -163,7 +167,7 @@ class RealDebridProvider(Provider):
             return self._magnet(client, url, ctx)
         self._refuse_if_down(client, url, hoster)
         if FOLDER_LINK.search(url):
-            return self._folder(client, url, hoster)
+            return self._folder(client, url, hoster, ctx)
         found = client.unrestrict_link(url, password=link_password(url), remote=self.remote_traffic)
         return ResolvedLink(
             url,
@@ -180,7 +184,9 @@ class RealDebridProvider(Provider):
         found = client.unrestrict_link(link, remote=self.remote_traffic)
         return FileLink(found.download, found.filename, found.filesize)
 
-    def _folder(self, client: RealDebridClient, url: str, hoster: str) -> ResolvedLink:
+    def _folder(self, client: RealDebridClient, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
+        """Each file of the folder unrestricted; a file's call that gets no answer is made
+        again on its own (:func:`.torrents.patiently`), not the whole folder."""
         links = client.unrestrict_folder(url)
         if not links:
             raise errors.FileOffline("found no files in this folder", provider=self.name, link=url)
@@ -188,7 +194,10 @@ class RealDebridProvider(Provider):
             log.warning(
                 "%s: the folder holds %d files; the first %d are taken", url, len(links), MAX_FOLDER_FILES
             )
-        files = tuple(self._unrestricted_file(client, link) for link in links[:MAX_FOLDER_FILES])
+        files = tuple(
+            patiently(ctx, functools.partial(self._unrestricted_file, client, link))
+            for link in links[:MAX_FOLDER_FILES]
+        )
         return _many(url, self.name, hoster, files)
 
     def _magnet(self, client: RealDebridClient, url: str, ctx: ResolveContext) -> ResolvedLink:

@@ -10,15 +10,22 @@ interval, the progress reported, until ``downloaded`` (a torrent Real-Debrid has
 afterwards (the unrestricted links stay usable), unless ``keep_torrents = true``, and when
 it failed: nothing is left behind in the account by accident. One that takes longer than
 ``torrent_timeout_minutes`` is kept, since it goes on at Real-Debrid.
+
+Once the torrent is added, a call that gets no answer (a reset, a timeout, an HTML page) or
+is told to rest briefly is made again (:func:`patiently`), up to :data:`CALL_ATTEMPTS`
+times: the torrent is there and goes on, and asking the whole link again would add it
+anew. A flow of six to eight calls would otherwise fail on any one of them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 from linkresolver.api import FileLink, ResolveContext, errors
 
@@ -30,6 +37,11 @@ from .results import FAILED_STATES, Torrent, TorrentFile
 POLL_FIRST: Final = 1.0
 POLL_GROWTH: Final = 1.5
 POLL_LONGEST: Final = 15.0
+_T = TypeVar("_T")
+#: Times a call on an added torrent is made when it gets no answer or a short rest.
+CALL_ATTEMPTS: Final = 3
+#: The longest rest (seconds) a call on an added torrent waits out before it is made again.
+SHORT_REST: Final = 30.0
 #: Files whose name ends so are what ``select_files = "video"`` keeps.
 VIDEO_EXTENSIONS: Final = frozenset(
     {".mkv", ".mp4", ".avi", ".mov", ".wmv", ".m4v", ".mpg", ".mpeg", ".ts", ".m2ts", ".webm", ".flv", ".vob"}
@@ -76,7 +88,32 @@ def fetch_magnet(
     finally:
         if not keep:
             with contextlib.suppress(errors.ResolverError):
-                client.delete_torrent(torrent_id)
+                patiently(ctx, lambda: client.delete_torrent(torrent_id))
+
+
+def patiently(ctx: ResolveContext, call: Callable[[], _T]) -> _T:
+    """``call``'s answer; made again (after a short, growing pause, or the rest it was told)
+    when it got no answer or a short rest, up to :data:`CALL_ATTEMPTS` times in all."""
+    attempt = 1
+    while True:
+        try:
+            return call()
+        except errors.ResolverError as exc:
+            rest = _short_rest(exc)
+            if attempt >= CALL_ATTEMPTS or (rest is None and not exc.no_answer):
+                raise
+            pause = rest if rest is not None else 0.5 * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)  # noqa: S311
+            ctx.wait(pause)
+            attempt += 1
+
+
+def _short_rest(exc: errors.ResolverError) -> float | None:
+    """The rest ``exc`` asked for when the service said to wait briefly (a 503 or 429 with
+    ``Retry-After``), else None."""
+    if not isinstance(exc, (errors.ProviderOutage, errors.RateLimited)) or not exc.retry_after_given:
+        return None
+    rest = exc.retry_after
+    return rest if rest is not None and rest <= SHORT_REST else None
 
 
 def _fetch(
@@ -89,19 +126,24 @@ def _fetch(
 ) -> Fetched:
     deadline = time.monotonic() + options.timeout
     poll = _Poll(ctx, torrent_id, magnet, deadline)
-    info = client.torrent_info(torrent_id, link=magnet)
+
+    def current() -> Torrent:
+        return patiently(ctx, lambda: client.torrent_info(torrent_id, link=magnet))
+
+    info = current()
     while info.status == "magnet_conversion":
         poll.wait(info)
-        info = client.torrent_info(torrent_id, link=magnet)
+        info = current()
     if info.status == "waiting_files_selection":
-        client.select_files(torrent_id, chosen(info.files, options.select), link=magnet)
-        info = client.torrent_info(torrent_id, link=magnet)
+        wanted = chosen(info.files, options.select)
+        patiently(ctx, lambda: client.select_files(torrent_id, wanted, link=magnet))
+        info = current()
     cached = info.status == "downloaded"
     if cached:
         ctx.report("realdebrid has this torrent cached: its files are ready at once")
     while not info.finished:
         poll.wait(info)
-        info = client.torrent_info(torrent_id, link=magnet)
+        info = current()
     if info.status != "downloaded":
         reason = FAILED_STATES.get(info.status, info.status)
         error_class = RealDebridFileOffline if info.status == "dead" else RealDebridRefused
@@ -110,7 +152,8 @@ def _fetch(
         raise error
     if not info.links:
         raise errors.ProviderOutage("finished the torrent but gave no links", provider=PROVIDER, link=magnet)
-    return Fetched(info, tuple(unrestrict(link) for link in info.links), cached)
+    unrestricted = tuple(patiently(ctx, functools.partial(unrestrict, link)) for link in info.links)
+    return Fetched(info, unrestricted, cached)
 
 
 def chosen(files: tuple[TorrentFile, ...], select: str) -> list[int] | None:
