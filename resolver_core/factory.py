@@ -41,6 +41,7 @@ def build_resolver(
     captcha_prompt: Callable[[CaptchaChallenge], str | None] | None = None,
     refresh_hosterlists: bool = False,
     cache_dir: Path | None = None,
+    link_password: str | None = None,
 ) -> Resolver:
     """A resolver for ``config``: its providers (``provider_names`` in that order, else every
     enabled one, best first), a session, the hoster-list cache in ``cache_dir`` (default: the
@@ -49,7 +50,7 @@ def build_resolver(
     Raises :class:`~resolver_core.errors.ConfigError` for a provider name nobody registered.
     """
     pm = pm or make_plugin_manager()
-    register_secrets(config.secrets())
+    register_secrets(config.secrets() + ([link_password] if link_password else []))
     providers = select_providers(registered_providers(pm, config), provider_names)
     session = session or make_session(retries=retries, timeout=timeout)
     cache = HosterListCache(cache_dir or config.cache_dir or default_cache_dir(), config.hosterlist_ttl_hours)
@@ -67,6 +68,7 @@ def build_resolver(
         captcha_prompt=captcha_prompt,
         refresh_hosterlists=refresh_hosterlists,
         named_providers=bool(provider_names),
+        link_password=link_password,
     )
 
 

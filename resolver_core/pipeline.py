@@ -69,6 +69,7 @@ class Resolver:
         captcha_prompt: Callable[[CaptchaChallenge], str | None] | None = None,
         refresh_hosterlists: bool = False,
         named_providers: bool = False,
+        link_password: str | None = None,
     ) -> None:
         """Keeps what it is given and touches nothing else: build one with
         :func:`resolver_core.factory.build_resolver`, which makes these parts."""
@@ -89,6 +90,8 @@ class Resolver:
         self.on_wait: Callable[[str, Wait], None] | None = None
         self.cancelled = threading.Event()
         self.refresh_hosterlists = refresh_hosterlists
+        #: What the person gave for password-protected links, lent to every provider call.
+        self.link_password = link_password
         self._index: HosterIndex | None = None
         self._index_lock = threading.Lock()
         self._limits = {p.name: threading.BoundedSemaphore(p.max_concurrency) for p in self.providers}
@@ -115,6 +118,7 @@ class Resolver:
             slot=slot,
             reporter=(lambda message: self._report(url, message)) if url else None,
             wait_reporter=(lambda wait: self._report_wait(url, wait)) if url else None,
+            link_password=self.link_password,
         )
 
     def _report_wait(self, url: str, wait: Wait) -> None:

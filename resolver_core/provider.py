@@ -80,6 +80,9 @@ class ResolveContext:
     reporter: Callable[[str], None] | None = None
     #: Where :meth:`report_wait` goes (the web page's countdown); without it, the reporter.
     wait_reporter: Callable[[Wait], None] | None = None
+    #: The password the person gave for password-protected links (``--link-password``): a
+    #: provider whose API takes one sends it with the link. A registered secret.
+    link_password: str | None = None
 
     def report(self, message: str) -> None:
         """Tell the person how a long step goes ("downloading at Offcloud: 40%")."""

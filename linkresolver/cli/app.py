@@ -73,6 +73,7 @@ class App:
             timeout=args.timeout,
             captcha_command=getattr(args, "captcha_command", None),
             captcha_prompt=prompt,
+            link_password=getattr(args, "link_password", None),
             **options,
         )
         if not resolver.providers:

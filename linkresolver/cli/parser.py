@@ -65,6 +65,11 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         " - or nothing: standard input)",
     )
     links.add_argument("--captcha-command", metavar="CMD", help="CMD IMAGE_PATH prints the captcha's answer")
+    links.add_argument(
+        "--link-password",
+        metavar="PW",
+        help="the password of password-protected links, sent to the providers whose API takes one",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("resolve", parents=[common, providers, links], help="print direct download links")

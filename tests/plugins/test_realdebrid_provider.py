@@ -4,6 +4,7 @@ the account, and magnets (selected files, progress, the torrent's end states, de
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 from typing import Any, Final
@@ -143,6 +144,32 @@ def test_a_link_is_unrestricted_with_remote_traffic_when_configured(
         "video/x-matroska",
     )
     assert link.download_limits().max_connections == 4
+
+
+def test_the_link_password_the_person_gave_goes_with_the_link(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    api.get(f"{API}/hosts/status", json=UP)
+    api.post(
+        f"{API}/unrestrict/check",
+        match=[matchers.urlencoded_params_matcher({"link": LINK, "password": "S3NT1NEL-link-pass"})],
+        json={
+            "host": "rapidgator.net",
+            "link": LINK,
+            "filename": "movie.mkv",
+            "filesize": 99,
+            "supported": 1,
+        },
+    )
+    api.post(
+        f"{API}/unrestrict/link",
+        match=[matchers.urlencoded_params_matcher({"link": LINK, "password": "S3NT1NEL-link-pass"})],
+        json={"filename": "movie.mkv", "filesize": 99, "download": "https://dl.example/movie.mkv"},
+    )
+    ctx = dataclasses.replace(context(tmp_path), link_password="S3NT1NEL-link-pass")
+    assert provider().resolve(LINK, "rapidgator.net", ctx).url == "https://dl.example/movie.mkv"
+    (status,) = provider().check([LINK], "rapidgator.net", ctx)
+    assert not isinstance(status, errors.ResolverError) and status.state is LinkState.ONLINE
 
 
 def test_a_hoster_down_at_real_debrid_fails_over_without_unrestricting(

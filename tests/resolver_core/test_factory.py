@@ -79,3 +79,14 @@ def test_a_resolved_link_carries_its_providers_download_limits(tmp_path: Path) -
 def test_a_link_without_limits_has_none() -> None:
     link = ResolvedLink("https://rapidgator.net/file/a", "https://x.example/a", "p", "rapidgator.net")
     assert link.limits is None and link.download_limits() == DownloadLimits()
+
+
+def test_a_link_password_reaches_every_provider_call_and_is_a_secret(tmp_path: Path) -> None:
+    from resolver_core.redact import redact
+
+    provider = SlowRateProvider("with-password", 1)
+    pm = make_plugin_manager(load_entry_points=False, extra=[ProvidersPlugin(provider)], env={})
+    resolver = build_resolver(empty_config(tmp_path), pm=pm, link_password="hunter2-of-the-test")
+    assert resolver.context().link_password == "hunter2-of-the-test"
+    assert "hunter2-of-the-test" not in redact("the password hunter2-of-the-test was refused")
+    assert build_resolver(empty_config(tmp_path), pm=pm).context().link_password is None

@@ -168,7 +168,7 @@ class RealDebridProvider(Provider):
         self._refuse_if_down(client, url, hoster)
         if FOLDER_LINK.search(url):
             return self._folder(client, url, hoster, ctx)
-        found = client.unrestrict_link(url, password=link_password(url), remote=self.remote_traffic)
+        found = client.unrestrict_link(url, password=ctx.link_password, remote=self.remote_traffic)
         return ResolvedLink(
             url,
             found.download,
@@ -245,7 +245,7 @@ class RealDebridProvider(Provider):
         answers: list[LinkStatus | errors.ResolverError] = []
         for url in urls:
             try:
-                found = client.check(url, password=link_password(url))
+                found = client.check(url, password=ctx.link_password)
             except errors.FileOffline:
                 answers.append(LinkStatus(url, LinkState.OFFLINE, self.name, hoster))
             except errors.LegalUnavailable:
@@ -279,12 +279,6 @@ class RealDebridProvider(Provider):
             expires=user.expiration if user.type == "premium" else None,
             extra=tuple(extra),
         )
-
-
-def link_password(url: str) -> str | None:
-    """The password a link carries for its file at the hoster. The pipeline hands links
-    alone, so none is known yet; this is where one would be found."""
-    return None
 
 
 def info_hash(magnet: str) -> str | None:
