@@ -22,9 +22,14 @@ from linkresolver.plugins.offcloud.client import OffcloudClient
 from linkresolver.plugins.offcloud.provider import OffcloudProvider
 from linkresolver.plugins.openload_family.client import FamilyClient
 from linkresolver.plugins.openload_family.services import HIGHLOAD
+from linkresolver.plugins.premiumize.current_client import CurrentClient
+from linkresolver.plugins.premiumize.current_provider import PremiumizeCurrentProvider
+from linkresolver.plugins.premiumize.current_services import ServiceList
+from linkresolver.plugins.realdebrid.client import RealDebridClient
 from resolver_core import budget, errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings, load_config
+from resolver_core.device_login import TokenStore
 from resolver_core.download.names import MAX_NAME_BYTES, safe_name
 from resolver_core.models import CaptchaChallenge
 from resolver_core.provider import ResolveContext, fetch_captcha_image
@@ -191,3 +196,85 @@ def test_a_long_name_of_a_device_stays_within_the_length_limit() -> None:
     """The "_" that makes "NUL.txt..." an ordinary name came after the cut to length."""
     name = safe_name("nul.txt" + "x" * 300)
     assert name.startswith("nul_.txt") and len(name.encode()) <= MAX_NAME_BYTES
+
+
+# -- Real-Debrid ----------------------------------------------------------------------------------------
+
+REALDEBRID: Final = "https://api.real-debrid.example/rest/1.0"
+
+
+def realdebrid() -> RealDebridClient:
+    return RealDebridClient(requests.Session(), REALDEBRID, "rd-token-123")
+
+
+def test_a_torrent_progress_past_a_floats_range_is_unknown(api: responses.RequestsMock) -> None:
+    """``float(progress)`` of a 400-digit number raised OverflowError out of torrents/info."""
+    api.get(
+        f"{REALDEBRID}/torrents/info/ABC",
+        body=b'{"id": "ABC", "status": "downloading", "progress": 1' + b"0" * 400 + b"}",
+    )
+    assert realdebrid().torrent_info("ABC").progress is None
+
+
+def test_an_error_code_of_thousands_of_digits_is_no_code(api: responses.RequestsMock) -> None:
+    """The message quoted the whole ``error_code``: 4,000 digits."""
+    api.delete(
+        f"{REALDEBRID}/downloads/delete/DL1", status=400, body=b'{"error_code": 1' + b"0" * 4000 + b"}"
+    )
+    with pytest.raises(errors.Refused, match="HTTP 400") as caught:
+        realdebrid().delete_download("DL1")
+    assert_readable(caught.value)
+
+
+def test_a_torrent_id_that_is_no_id_is_an_outage_not_a_configuration_error(
+    api: responses.RequestsMock,
+) -> None:
+    """The id of addMagnet's answer went through the check of ids a person types: a
+    ConfigError quoting all 10,000 characters of it."""
+    api.post(f"{REALDEBRID}/torrents/addMagnet", status=201, json={"id": "a" * 10_000})
+    with pytest.raises(errors.ProviderOutage, match="an id that is not one") as caught:
+        realdebrid().add_magnet(f"magnet:?xt=urn:btih:{'a' * 40}")
+    assert_readable(caught.value)
+
+
+# -- Premiumize's current API ------------------------------------------------------------------------------
+
+PM_CURRENT: Final = "https://pm.example/api"
+
+
+def test_an_unknown_status_is_quoted_short_and_printable(api: responses.RequestsMock) -> None:
+    """``answered with the unknown status '...'`` quoted all of it, escapes included."""
+    api.get(f"{PM_CURRENT}/account/info", json={"status": HOSTILE_WORDS * 500})
+    with pytest.raises(errors.ProviderOutage, match="unknown status") as caught:
+        CurrentClient(requests.Session(), PM_CURRENT, "pm-key-123").account_info()
+    assert_readable(caught.value)
+
+
+def test_services_with_a_list_among_a_hosters_aliases_keeps_the_hoster() -> None:
+    """``dict.fromkeys`` of the aliases raised TypeError (unhashable list) out of hosters()."""
+    services = ServiceList.from_result(
+        {"directdl": ["rapidgator.net"], "aliases": {"rapidgator.net": ["rg.to", ["x"], {"a": 1}]}}
+    )
+    assert services.hosters["rapidgator.net"].tlds == ("rapidgator.net", "rg.to")
+
+
+def test_a_transfer_still_running_names_its_id_short(api: responses.RequestsMock, tmp_path: Path) -> None:
+    """The message of a transfer past its time quoted the transfer's id, of any length."""
+    transfer_id = "9" * 5000
+    api.get(f"{PM_CURRENT}/cache/check", json={"status": "success", "response": [False]})
+    api.post(f"{PM_CURRENT}/transfer/create", json={"status": "success", "id": transfer_id})
+    api.get(
+        f"{PM_CURRENT}/transfer/list",
+        json={"status": "success", "transfers": [{"id": transfer_id, "status": "running"}]},
+    )
+    provider = PremiumizeCurrentProvider(
+        ProviderSettings("premiumize", key="pm-key-123", api_base=PM_CURRENT),
+        store=TokenStore("premiumize", tmp_path),
+        transfer_timeout=0.5,
+    )
+    ctx = ResolveContext(
+        requests.Session(), HosterListCache(tmp_path, 1), lambda challenge: None, threading.Event()
+    )
+    with pytest.raises(errors.ProviderOutage, match="still fetching") as caught:
+        provider.resolve(f"magnet:?xt=urn:btih:{'b' * 40}", "magnet", ctx)
+    assert_readable(caught.value)
