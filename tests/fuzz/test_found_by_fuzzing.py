@@ -25,14 +25,27 @@ from linkresolver.plugins.openload_family.services import HIGHLOAD
 from linkresolver.plugins.premiumize.current_client import CurrentClient
 from linkresolver.plugins.premiumize.current_provider import PremiumizeCurrentProvider
 from linkresolver.plugins.premiumize.current_services import ServiceList
+from linkresolver.plugins.premiumize.oauth import PremiumizeOAuth
 from linkresolver.plugins.realdebrid.client import RealDebridClient
+from linkresolver.plugins.realdebrid.oauth import RealDebridOAuth
 from resolver_core import budget, errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings, load_config
-from resolver_core.device_login import TokenStore
+from resolver_core.device_login import (
+    MAX_LIFETIME,
+    PENDING,
+    DeviceCode,
+    LoginRequired,
+    StoredToken,
+    TokenStore,
+    device_code_from_answer,
+    run_device_login,
+    token_from_answer,
+)
 from resolver_core.download.names import MAX_NAME_BYTES, safe_name
 from resolver_core.models import CaptchaChallenge
 from resolver_core.provider import ResolveContext, fetch_captcha_image
+from resolver_core.redact import clear_secrets
 
 from .outcomes import assert_readable
 
@@ -277,4 +290,115 @@ def test_a_transfer_still_running_names_its_id_short(api: responses.RequestsMock
     )
     with pytest.raises(errors.ProviderOutage, match="still fetching") as caught:
         provider.resolve(f"magnet:?xt=urn:btih:{'b' * 40}", "magnet", ctx)
+    assert_readable(caught.value)
+
+
+# -- the device login ---------------------------------------------------------------------------------------
+
+PM_OAUTH: Final = "https://pm.example/token"
+RD_OAUTH: Final = "https://rd.example/oauth/v2"
+LEAKED: Final = "ACCESSNEVERSHOWN4711"
+
+
+@pytest.fixture
+def no_secrets() -> Iterator[None]:
+    clear_secrets()
+    yield
+    clear_secrets()
+
+
+def pm_login() -> PremiumizeOAuth:
+    return PremiumizeOAuth(requests.Session(), "app-1", "https://pm.example")
+
+
+@pytest.mark.usefixtures("no_secrets")
+@pytest.mark.parametrize(
+    "body",
+    [[LEAKED, 3600, "Bearer"], {"result": {"access_token": LEAKED}}, {"access_token": LEAKED}],
+    ids=["values", "wrapped", "token"],
+)
+def test_a_refused_login_never_quotes_the_answer(api: responses.RequestsMock, body: object) -> None:
+    """The refusal quoted a whole answer with no error words: a token it held (not yet
+    registered as a secret, since the answer was not read as valid) went into the message."""
+    api.post(PM_OAUTH, status=400, json=body)
+    with pytest.raises(errors.AuthFailed) as caught:
+        pm_login().poll(DeviceCode("DEVICE-1", "WXYZ", "https://x.example", 5, 60))
+    assert LEAKED not in caught.value.for_person()
+    assert_readable(caught.value)
+
+
+@pytest.mark.usefixtures("no_secrets")
+def test_a_start_without_a_code_does_not_quote_the_device_code(api: responses.RequestsMock) -> None:
+    api.post(PM_OAUTH, json={"device_code": LEAKED, "user_code": ""})
+    with pytest.raises(errors.ProviderOutage, match="without a code and its page") as caught:
+        pm_login().start()
+    assert LEAKED not in caught.value.for_person()
+
+
+@pytest.mark.usefixtures("no_secrets")
+@pytest.mark.parametrize("token", [" ", "tök", "a b", "x\r\nX-Injected: 1", "\ud800", "a" * 10_000])
+def test_an_access_token_that_cannot_be_sent_is_never_stored(api: responses.RequestsMock, token: str) -> None:
+    """A token of spaces, controls or non-ASCII was stored, and every later request failed
+    (a UnicodeEncodeError traceback from http.client, or a header injected)."""
+    api.post(PM_OAUTH, json={"access_token": token, "expires_in": 3600})
+    with pytest.raises(errors.AuthFailed, match="cannot be sent") as caught:
+        pm_login().poll(DeviceCode("DEVICE-1", "WXYZ", "https://x.example", 5, 60))
+    assert token.strip() == "" or token not in caught.value.for_person()
+
+
+def test_a_refresh_token_that_cannot_be_sent_keeps_the_previous_one() -> None:
+    previous = StoredToken("old-access", "old-refresh")
+    token = token_from_answer(
+        {"access_token": "new-access", "refresh_token": "r\ne"}, provider="svc", now=0.0, previous=previous
+    )
+    assert (token.access_token, token.refresh_token) == ("new-access", "old-refresh")
+
+
+@pytest.mark.parametrize(
+    ("interval", "expires_in"), [(0, 60), (0.001, 10**30)], ids=["no-interval", "forever"]
+)
+def test_a_login_polls_a_second_apart_at_most_and_half_an_hour_at_most(
+    tmp_path: Path, interval: float, expires_in: float
+) -> None:
+    """An interval of 0 polled as fast as answers came, without end; a lifetime of 10**30
+    seconds polled until Ctrl-C."""
+    now = [0.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        assert len(sleeps) <= MAX_LIFETIME, "polling without end"
+        now[0] += seconds
+
+    code = device_code_from_answer(
+        {
+            "device_code": "DEVICE-1",
+            "user_code": "WXYZ",
+            "verification_uri": "https://x.example",
+            "interval": interval,
+            "expires_in": expires_in,
+        },
+        provider="svc",
+    )
+    with pytest.raises(LoginRequired, match="expired"):
+        run_device_login(
+            "svc",
+            lambda: code,
+            lambda c: PENDING,
+            lambda c: None,
+            TokenStore("svc", tmp_path),
+            clock=lambda: now[0],
+            sleep=sleep,
+        )
+    assert min(sleeps) >= 1.0 and now[0] <= MAX_LIFETIME
+
+
+@pytest.mark.usefixtures("no_secrets")
+def test_realdebrid_credentials_that_are_no_credentials_end_the_login(api: responses.RequestsMock) -> None:
+    """A client secret with a lone surrogate raised UnicodeEncodeError out of the token request."""
+    api.get(f"{RD_OAUTH}/device/credentials", body=b'{"client_id": "ID1", "client_secret": "s\\udfffx"}')
+    with pytest.raises(errors.ProviderOutage, match="not credentials") as caught:
+        RealDebridOAuth(requests.Session(), RD_OAUTH).poll(
+            DeviceCode("DEVICE-1", "W", "https://x.example", 5, 60)
+        )
     assert_readable(caught.value)
