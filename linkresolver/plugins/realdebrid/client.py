@@ -22,7 +22,7 @@ from .results import Check, Download, HostStatus, Torrent, Traffic, Unrestricted
 DEFAULT_API_BASE: Final = "https://api.real-debrid.com/rest/1.0"
 #: The most entries one list call may ask for (the documentation's maximum is 5000).
 MAX_LIST: Final = 5000
-#: The longest id taken (Real-Debrid's are 13 letters and digits).
+#: The longest id taken (Real-Debrid's are a dozen or so letters and digits).
 MAX_ID: Final = 64
 
 
@@ -232,6 +232,8 @@ def path_id(value: str) -> str:
 
 
 def is_id(value: str) -> bool:
+    """Whether ``value`` looks like Real-Debrid's ids: a few letters and digits, nothing
+    that could change a path (a person's input or an id in an answer alike)."""
     return 0 < len(value) <= MAX_ID and all(c.isascii() and c.isalnum() for c in value)
 
 
