@@ -118,6 +118,44 @@ _DIRECT_PAGE_KEYS: Final = ("verification_uri_complete", "direct_verification_ur
 #: When a service gives no interval or lifetime: RFC 8628's five seconds, and ten minutes.
 DEFAULT_INTERVAL: Final = 5.0
 DEFAULT_LIFETIME: Final = 600.0
+#: Polls are a second apart at least, whatever a service says (an interval of 0 would send
+#: them as fast as answers come), and a login waits at most half an hour for its code (a
+#: lifetime of 10**30 seconds would poll until Ctrl-C).
+MIN_INTERVAL: Final = 1.0
+MAX_LIFETIME: Final = 1800.0
+#: The longest token taken (JWTs run to a few KB); a longer one is no answer of a token endpoint.
+MAX_TOKEN_LENGTH: Final = 8192
+
+
+def sendable_token(value: object) -> bool:
+    """Whether ``value`` can be a bearer token: text of visible ASCII (RFC 6750's
+    ``b64token`` and the characters services use beside it), no spaces or controls, which
+    would break the ``Authorization`` header every later request carries (non-Latin-1 text
+    fails to encode there, a line break injects a header)."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_TOKEN_LENGTH
+        and all("!" <= character <= "~" for character in value)
+    )
+
+
+#: Where OAuth answers put their words (RFC 6749 section 5.2's, and the services' own).
+_WORD_KEYS: Final = ("error_description", "error", "message")
+
+
+def answer_words(answer: Any) -> str:
+    """What an OAuth answer says, for a message: the text of its error fields (printable,
+    short, redacted), else what kind of answer it is, never the answer itself. An answer
+    that is no valid one may still hold a token, a client secret or the device code, none
+    of them registered as secrets yet (they are when an answer is read as valid), so a
+    quotation of it could show them."""
+    if isinstance(answer, dict):
+        said = next((answer[key] for key in _WORD_KEYS if isinstance(answer.get(key), str)), "")
+        return provider_words(said.strip(), 200) if said.strip() else "an object without an error's words"
+    kind = (
+        "null" if answer is None else "true or false" if isinstance(answer, bool) else type(answer).__name__
+    )
+    return f"{kind}, not an object"
 
 
 def device_code_from_answer(answer: Any, *, provider: str) -> DeviceCode:
@@ -128,7 +166,7 @@ def device_code_from_answer(answer: Any, *, provider: str) -> DeviceCode:
     page = next((body[key] for key in _PAGE_KEYS if isinstance(body.get(key), str)), None)
     if not (isinstance(device, str) and device and isinstance(user, str) and user and page):
         raise ProviderOutage(
-            f"answered the login request without a code and its page: {provider_words(answer)}",
+            f"answered the login request without a code and its page ({answer_words(answer)})",
             provider=provider,
         )
     register_secrets([device])
@@ -138,8 +176,10 @@ def device_code_from_answer(answer: Any, *, provider: str) -> DeviceCode:
         device_code=device,
         user_code=printable(user)[:100],
         verification_url=printable(page)[:500],
-        interval=interval if interval is not None and 0 <= interval <= 3600 else DEFAULT_INTERVAL,
-        expires_in=lifetime if lifetime is not None and lifetime > 0 else DEFAULT_LIFETIME,
+        interval=max(MIN_INTERVAL, interval)
+        if interval is not None and 0 <= interval <= 3600
+        else DEFAULT_INTERVAL,
+        expires_in=min(MAX_LIFETIME, lifetime) if lifetime is not None and lifetime > 0 else DEFAULT_LIFETIME,
         direct_url=next(
             (printable(body[key])[:500] for key in _DIRECT_PAGE_KEYS if isinstance(body.get(key), str)), None
         ),
@@ -161,7 +201,15 @@ def token_from_answer(
     access = answer.get("access_token")
     if not isinstance(access, str) or not access:
         raise AuthFailed("answered without an access token", provider=provider)
+    if not sendable_token(access):  # never stored: every request with it would fail
+        raise AuthFailed(
+            "answered with an access token that cannot be sent (not up to"
+            f" {MAX_TOKEN_LENGTH} characters of visible ASCII)",
+            provider=provider,
+        )
     refresh = answer.get("refresh_token")
+    if not sendable_token(refresh):
+        refresh = None  # as if none came: the previous one is kept
     lifetime = loose_float(answer.get("expires_in"))
     token = StoredToken(
         access_token=access,
@@ -313,8 +361,8 @@ def run_device_login(
     code = start()
     register_secrets([code.device_code])
     show(code)
-    interval = max(code.interval, 0.0)
-    expires = clock() + code.expires_in
+    interval = max(code.interval, MIN_INTERVAL)
+    expires = clock() + min(code.expires_in, MAX_LIFETIME)
     while True:
         if clock() + interval >= expires:
             raise LoginRequired(
@@ -327,7 +375,9 @@ def run_device_login(
             log.info("%s: logged in; the token is kept in %s", provider, store.path)
             return answer
         if isinstance(answer, SlowDown):
-            interval = answer.interval if answer.interval is not None else interval + SLOW_DOWN_STEP
+            interval = max(
+                MIN_INTERVAL, answer.interval if answer.interval is not None else interval + SLOW_DOWN_STEP
+            )
             log.debug("%s asked to poll less often: every %g s", provider, interval)
         elif answer != PENDING:
             raise TypeError(f"a poll answered {answer!r}: not a token, PENDING or SlowDown")
@@ -410,9 +460,11 @@ __all__ = [
     "SlowDown",
     "StoredToken",
     "TokenStore",
+    "answer_words",
     "checked_endpoint",
     "device_code_from_answer",
     "run_device_login",
+    "sendable_token",
     "state_dir",
     "token_from_answer",
     "valid_access_token",

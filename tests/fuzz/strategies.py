@@ -296,11 +296,13 @@ MUTATIONS: Final[tuple[Mutation, ...]] = (
 
 
 @st.composite
-def mutated(draw: st.DrawFn, valid: Json, max_mutations: int = 4) -> Json:
-    """``valid`` with up to ``max_mutations`` of its values changed, or dropped."""
+def mutated(draw: st.DrawFn, valid: Json, max_mutations: int = 4, *, whole: bool = True) -> Json:
+    """``valid`` with up to ``max_mutations`` of its values changed, or dropped.
+    ``whole=False``: the values inside it only, never the whole answer (a small answer's
+    few fields are otherwise hit about as often as the answer itself)."""
     value = valid
     for _ in range(draw(st.integers(0, max_mutations))):
-        places = paths(value)
+        places = paths(value) if whole else (paths(value)[1:] or [()])
         path = places[draw(st.integers(0, len(places) - 1))]
         if path and draw(st.integers(0, len(MUTATIONS))) == 0:
             value = dropped(value, path)
@@ -415,3 +417,9 @@ def replies(
         return Reply(body, status, (fixed if draw(keep) else ()) + draw(extra))
 
     return reply()
+
+
+def field_replies(valid: Json, status: int = 200) -> st.SearchStrategy[Reply]:
+    """``valid`` with its fields mutated (at least one; never the whole answer), with the
+    status of a valid answer: what reaches the code that reads each field."""
+    return mutated(valid, whole=False).map(lambda value: Reply(_encoded(value), status))

@@ -22,12 +22,30 @@ from linkresolver.plugins.offcloud.client import OffcloudClient
 from linkresolver.plugins.offcloud.provider import OffcloudProvider
 from linkresolver.plugins.openload_family.client import FamilyClient
 from linkresolver.plugins.openload_family.services import HIGHLOAD
+from linkresolver.plugins.premiumize.current_client import CurrentClient
+from linkresolver.plugins.premiumize.current_provider import PremiumizeCurrentProvider
+from linkresolver.plugins.premiumize.current_services import ServiceList
+from linkresolver.plugins.premiumize.oauth import PremiumizeOAuth
+from linkresolver.plugins.realdebrid.client import RealDebridClient
+from linkresolver.plugins.realdebrid.oauth import RealDebridOAuth
 from resolver_core import budget, errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings, load_config
+from resolver_core.device_login import (
+    MAX_LIFETIME,
+    PENDING,
+    DeviceCode,
+    LoginRequired,
+    StoredToken,
+    TokenStore,
+    device_code_from_answer,
+    run_device_login,
+    token_from_answer,
+)
 from resolver_core.download.names import MAX_NAME_BYTES, safe_name
 from resolver_core.models import CaptchaChallenge
 from resolver_core.provider import ResolveContext, fetch_captcha_image
+from resolver_core.redact import clear_secrets
 
 from .outcomes import assert_readable
 
@@ -191,3 +209,196 @@ def test_a_long_name_of_a_device_stays_within_the_length_limit() -> None:
     """The "_" that makes "NUL.txt..." an ordinary name came after the cut to length."""
     name = safe_name("nul.txt" + "x" * 300)
     assert name.startswith("nul_.txt") and len(name.encode()) <= MAX_NAME_BYTES
+
+
+# -- Real-Debrid ----------------------------------------------------------------------------------------
+
+REALDEBRID: Final = "https://api.real-debrid.example/rest/1.0"
+
+
+def realdebrid() -> RealDebridClient:
+    return RealDebridClient(requests.Session(), REALDEBRID, "rd-token-123")
+
+
+def test_a_torrent_progress_past_a_floats_range_is_unknown(api: responses.RequestsMock) -> None:
+    """``float(progress)`` of a 400-digit number raised OverflowError out of torrents/info."""
+    api.get(
+        f"{REALDEBRID}/torrents/info/ABC",
+        body=b'{"id": "ABC", "status": "downloading", "progress": 1' + b"0" * 400 + b"}",
+    )
+    assert realdebrid().torrent_info("ABC").progress is None
+
+
+def test_an_error_code_of_thousands_of_digits_is_no_code(api: responses.RequestsMock) -> None:
+    """The message quoted the whole ``error_code``: 4,000 digits."""
+    api.delete(
+        f"{REALDEBRID}/downloads/delete/DL1", status=400, body=b'{"error_code": 1' + b"0" * 4000 + b"}"
+    )
+    with pytest.raises(errors.Refused, match="HTTP 400") as caught:
+        realdebrid().delete_download("DL1")
+    assert_readable(caught.value)
+
+
+def test_a_torrent_id_that_is_no_id_is_an_outage_not_a_configuration_error(
+    api: responses.RequestsMock,
+) -> None:
+    """The id of addMagnet's answer went through the check of ids a person types: a
+    ConfigError quoting all 10,000 characters of it."""
+    api.post(f"{REALDEBRID}/torrents/addMagnet", status=201, json={"id": "a" * 10_000})
+    with pytest.raises(errors.ProviderOutage, match="an id that is not one") as caught:
+        realdebrid().add_magnet(f"magnet:?xt=urn:btih:{'a' * 40}")
+    assert_readable(caught.value)
+
+
+# -- Premiumize's current API ------------------------------------------------------------------------------
+
+PM_CURRENT: Final = "https://pm.example/api"
+
+
+def test_an_unknown_status_is_quoted_short_and_printable(api: responses.RequestsMock) -> None:
+    """``answered with the unknown status '...'`` quoted all of it, escapes included."""
+    api.get(f"{PM_CURRENT}/account/info", json={"status": HOSTILE_WORDS * 500})
+    with pytest.raises(errors.ProviderOutage, match="unknown status") as caught:
+        CurrentClient(requests.Session(), PM_CURRENT, "pm-key-123").account_info()
+    assert_readable(caught.value)
+
+
+def test_services_with_a_list_among_a_hosters_aliases_keeps_the_hoster() -> None:
+    """``dict.fromkeys`` of the aliases raised TypeError (unhashable list) out of hosters()."""
+    services = ServiceList.from_result(
+        {"directdl": ["rapidgator.net"], "aliases": {"rapidgator.net": ["rg.to", ["x"], {"a": 1}]}}
+    )
+    assert services.hosters["rapidgator.net"].tlds == ("rapidgator.net", "rg.to")
+
+
+def test_a_transfer_still_running_names_its_id_short(api: responses.RequestsMock, tmp_path: Path) -> None:
+    """The message of a transfer past its time quoted the transfer's id, of any length."""
+    transfer_id = "9" * 5000
+    api.get(f"{PM_CURRENT}/cache/check", json={"status": "success", "response": [False]})
+    api.post(f"{PM_CURRENT}/transfer/create", json={"status": "success", "id": transfer_id})
+    api.get(
+        f"{PM_CURRENT}/transfer/list",
+        json={"status": "success", "transfers": [{"id": transfer_id, "status": "running"}]},
+    )
+    provider = PremiumizeCurrentProvider(
+        ProviderSettings("premiumize", key="pm-key-123", api_base=PM_CURRENT),
+        store=TokenStore("premiumize", tmp_path),
+        transfer_timeout=0.5,
+    )
+    ctx = ResolveContext(
+        requests.Session(), HosterListCache(tmp_path, 1), lambda challenge: None, threading.Event()
+    )
+    with pytest.raises(errors.ProviderOutage, match="still fetching") as caught:
+        provider.resolve(f"magnet:?xt=urn:btih:{'b' * 40}", "magnet", ctx)
+    assert_readable(caught.value)
+
+
+# -- the device login ---------------------------------------------------------------------------------------
+
+PM_OAUTH: Final = "https://pm.example/token"
+RD_OAUTH: Final = "https://rd.example/oauth/v2"
+LEAKED: Final = "ACCESSNEVERSHOWN4711"
+
+
+@pytest.fixture
+def no_secrets() -> Iterator[None]:
+    clear_secrets()
+    yield
+    clear_secrets()
+
+
+def pm_login() -> PremiumizeOAuth:
+    return PremiumizeOAuth(requests.Session(), "app-1", "https://pm.example")
+
+
+@pytest.mark.usefixtures("no_secrets")
+@pytest.mark.parametrize(
+    "body",
+    [[LEAKED, 3600, "Bearer"], {"result": {"access_token": LEAKED}}, {"access_token": LEAKED}],
+    ids=["values", "wrapped", "token"],
+)
+def test_a_refused_login_never_quotes_the_answer(api: responses.RequestsMock, body: object) -> None:
+    """The refusal quoted a whole answer with no error words: a token it held (not yet
+    registered as a secret, since the answer was not read as valid) went into the message."""
+    api.post(PM_OAUTH, status=400, json=body)
+    with pytest.raises(errors.AuthFailed) as caught:
+        pm_login().poll(DeviceCode("DEVICE-1", "WXYZ", "https://x.example", 5, 60))
+    assert LEAKED not in caught.value.for_person()
+    assert_readable(caught.value)
+
+
+@pytest.mark.usefixtures("no_secrets")
+def test_a_start_without_a_code_does_not_quote_the_device_code(api: responses.RequestsMock) -> None:
+    api.post(PM_OAUTH, json={"device_code": LEAKED, "user_code": ""})
+    with pytest.raises(errors.ProviderOutage, match="without a code and its page") as caught:
+        pm_login().start()
+    assert LEAKED not in caught.value.for_person()
+
+
+@pytest.mark.usefixtures("no_secrets")
+@pytest.mark.parametrize("token", [" ", "tök", "a b", "x\r\nX-Injected: 1", "\ud800", "a" * 10_000])
+def test_an_access_token_that_cannot_be_sent_is_never_stored(api: responses.RequestsMock, token: str) -> None:
+    """A token of spaces, controls or non-ASCII was stored, and every later request failed
+    (a UnicodeEncodeError traceback from http.client, or a header injected)."""
+    api.post(PM_OAUTH, json={"access_token": token, "expires_in": 3600})
+    with pytest.raises(errors.AuthFailed, match="cannot be sent") as caught:
+        pm_login().poll(DeviceCode("DEVICE-1", "WXYZ", "https://x.example", 5, 60))
+    assert token.strip() == "" or token not in caught.value.for_person()
+
+
+def test_a_refresh_token_that_cannot_be_sent_keeps_the_previous_one() -> None:
+    previous = StoredToken("old-access", "old-refresh")
+    token = token_from_answer(
+        {"access_token": "new-access", "refresh_token": "r\ne"}, provider="svc", now=0.0, previous=previous
+    )
+    assert (token.access_token, token.refresh_token) == ("new-access", "old-refresh")
+
+
+@pytest.mark.parametrize(
+    ("interval", "expires_in"), [(0, 60), (0.001, 10**30)], ids=["no-interval", "forever"]
+)
+def test_a_login_polls_a_second_apart_at_most_and_half_an_hour_at_most(
+    tmp_path: Path, interval: float, expires_in: float
+) -> None:
+    """An interval of 0 polled as fast as answers came, without end; a lifetime of 10**30
+    seconds polled until Ctrl-C."""
+    now = [0.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        assert len(sleeps) <= MAX_LIFETIME, "polling without end"
+        now[0] += seconds
+
+    code = device_code_from_answer(
+        {
+            "device_code": "DEVICE-1",
+            "user_code": "WXYZ",
+            "verification_uri": "https://x.example",
+            "interval": interval,
+            "expires_in": expires_in,
+        },
+        provider="svc",
+    )
+    with pytest.raises(LoginRequired, match="expired"):
+        run_device_login(
+            "svc",
+            lambda: code,
+            lambda c: PENDING,
+            lambda c: None,
+            TokenStore("svc", tmp_path),
+            clock=lambda: now[0],
+            sleep=sleep,
+        )
+    assert min(sleeps) >= 1.0 and now[0] <= MAX_LIFETIME
+
+
+@pytest.mark.usefixtures("no_secrets")
+def test_realdebrid_credentials_that_are_no_credentials_end_the_login(api: responses.RequestsMock) -> None:
+    """A client secret with a lone surrogate raised UnicodeEncodeError out of the token request."""
+    api.get(f"{RD_OAUTH}/device/credentials", body=b'{"client_id": "ID1", "client_secret": "s\\udfffx"}')
+    with pytest.raises(errors.ProviderOutage, match="not credentials") as caught:
+        RealDebridOAuth(requests.Session(), RD_OAUTH).poll(
+            DeviceCode("DEVICE-1", "W", "https://x.example", 5, 60)
+        )
+    assert_readable(caught.value)

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import requests
 
-from linkresolver.api import errors, get_json_response, post_json_response
+from linkresolver.api import errors, get_json_response, post_json_response, provider_words
 
 from .current_errors import PROVIDER, InvalidKey, error_for
 from .current_results import (
@@ -151,7 +151,10 @@ def checked(body: Any, http_status: int, *, link: str | None = None) -> dict[str
         raise error_class(f"answered HTTP {http_status}", provider=PROVIDER, link=link, code=http_status)
     if status not in ("success", None):
         raise errors.ProviderOutage(
-            f"answered with the unknown status {text(status) or '?'!r}", provider=PROVIDER, link=link
+            # The service's word, quoted short and printable: it can be anything, of any length.
+            f"answered with the unknown status '{provider_words(text(status) or '?', 40)}'",
+            provider=PROVIDER,
+            link=link,
         )
     return body
 

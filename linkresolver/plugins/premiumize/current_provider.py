@@ -192,7 +192,7 @@ class PremiumizeCurrentProvider(Provider):
             if time.monotonic() + interval > deadline:
                 raise errors.ProviderOutage(
                     f"is still fetching it after {self.transfer_timeout / 60:.0f} minutes (transfer"
-                    f" {transfer_id} goes on at Premiumize)",
+                    f" {provider_words(transfer_id, 40)} goes on at Premiumize)",
                     provider=PROVIDER,
                     link=url,
                     retry_after=600,

@@ -83,12 +83,9 @@ def _listed(
     """Each hoster's (name, domains, regexes): its name is a domain too."""
     for name in names:
         domains = aliases.get(name, [])
-        domains = [name, *domains] if isinstance(domains, list) else domains
-        yield (
-            name,
-            list(dict.fromkeys(domains)) if isinstance(domains, list) else domains,
-            patterns.get(name, []),
-        )
+        if isinstance(domains, list):  # text only: a list or an object among them is no domain
+            domains = list(dict.fromkeys(item for item in [name, *domains] if isinstance(item, str)))
+        yield name, domains, patterns.get(name, [])
 
 
 def _mapping(value: object, what: str) -> Mapping[Any, Any]:

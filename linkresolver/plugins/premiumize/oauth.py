@@ -32,12 +32,12 @@ from linkresolver.api import (
     SlowDown,
     StoredToken,
     TokenStore,
+    answer_words,
     checked_endpoint,
     device_code_from_answer,
     errors,
     loose_float,
     post_json_response,
-    provider_words,
     token_from_answer,
     valid_access_token,
 )
@@ -152,9 +152,7 @@ class PremiumizeOAuth:
 
     @staticmethod
     def _refusal(what: str, status: int, answer: Any) -> AuthFailed | ProviderOutage:
-        body = answer if isinstance(answer, dict) else {}
-        words = body.get("error_description") or body.get("error") or body.get("message") or answer
-        message = f"{what} (HTTP {status}: {provider_words(words)})"
+        message = f"{what} (HTTP {status}: {answer_words(answer)})"  # never the answer: it may hold a token
         if status >= 500:
             return ProviderOutage(message, provider=PROVIDER, code=status)
         return AuthFailed(message, provider=PROVIDER, code=status)

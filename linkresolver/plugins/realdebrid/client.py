@@ -22,6 +22,8 @@ from .results import Check, Download, HostStatus, Torrent, Traffic, Unrestricted
 DEFAULT_API_BASE: Final = "https://api.real-debrid.com/rest/1.0"
 #: The most entries one list call may ask for (the documentation's maximum is 5000).
 MAX_LIST: Final = 5000
+#: The longest id taken (Real-Debrid's are a dozen or so letters and digits).
+MAX_ID: Final = 64
 
 
 class RealDebridClient:
@@ -223,16 +225,31 @@ class RealDebridClient:
 def path_id(value: str) -> str:
     """An id as a path segment: Real-Debrid's ids are letters and digits; anything else is
     refused here, before it can change the path."""
-    if not value or len(value) > 64 or not all(c.isascii() and c.isalnum() for c in value):
-        raise errors.ConfigError(f"{value!r} is not a Real-Debrid id")
+    if not is_id(value):
+        shown = repr(value[:MAX_ID]) + ("..." if len(value) > MAX_ID else "")  # repr: escapes shown
+        raise errors.ConfigError(f"{shown} is not a Real-Debrid id")
     return value
 
 
+def is_id(value: str) -> bool:
+    """Whether ``value`` looks like Real-Debrid's ids: a few letters and digits, nothing
+    that could change a path (a person's input or an id in an answer alike)."""
+    return 0 < len(value) <= MAX_ID and all(c.isascii() and c.isalnum() for c in value)
+
+
 def _added(answer: Any, link: str | None) -> str:
+    """The new torrent's id; an answer without one that can be used is the service's
+    fault (an outage), not a configuration error, and is not quoted (it can be anything)."""
     torrent_id = text(answer.get("id")) if isinstance(answer, dict) else None
     if torrent_id is None:
         raise errors.ProviderOutage("added the torrent but gave no id", provider=PROVIDER, link=link)
-    return path_id(torrent_id)
+    if not is_id(torrent_id):
+        raise errors.ProviderOutage(
+            "added the torrent but gave an id that is not one (not up to 64 letters and digits)",
+            provider=PROVIDER,
+            link=link,
+        )
+    return torrent_id
 
 
 def _texts(answer: Any, what: str) -> list[str]:

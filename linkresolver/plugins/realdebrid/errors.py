@@ -27,6 +27,8 @@ from linkresolver.api import errors, provider_words
 PROVIDER: Final = "realdebrid"
 LOGIN_ADVICE: Final = "run `linkresolver realdebrid login` or check the API token in [providers.realdebrid]"
 ANOTHER_PROVIDER: Final = "another provider may serve the link now"
+#: The largest ``error_code`` read as one (the documented codes go from -1 to 37).
+MAX_CODE: Final = 99_999
 
 
 class _Advised:
@@ -225,7 +227,9 @@ def error_for(
     stands for."""
     said = body.get("error") if isinstance(body, dict) else None
     code = body.get("error_code") if isinstance(body, dict) else None
-    if isinstance(code, bool) or not isinstance(code, int):
+    # Real-Debrid's codes are small: a number of hundreds of digits is no code of its (and
+    # would fill the message).
+    if isinstance(code, bool) or not isinstance(code, int) or not -MAX_CODE <= code <= MAX_CODE:
         code = None
     words = f' (it said "{provider_words(said, 100)}")' if isinstance(said, str) and said else ""
     meaning = MEANINGS.get(code) if code is not None else None

@@ -30,14 +30,15 @@ from linkresolver.api import (
     SlowDown,
     StoredToken,
     TokenStore,
+    answer_words,
     checked_endpoint,
     device_code_from_answer,
     errors,
     get_json_response,
     loose_int,
     post_json_response,
-    provider_words,
     register_secrets,
+    sendable_token,
     token_from_answer,
     valid_access_token,
 )
@@ -131,6 +132,12 @@ class RealDebridOAuth:
         client_id, client_secret = body.get("client_id"), body.get("client_secret")
         if response.status_code != 200 or not (isinstance(client_id, str) and isinstance(client_secret, str)):
             return PENDING
+        if not (sendable_token(client_id) and sendable_token(client_secret)):
+            # Sent in every renewal's form: text that cannot be (a lone surrogate) or that
+            # no credential is, never stored. Not quoted: it may be the secret.
+            raise ProviderOutage(
+                "answered the login with credentials that are not credentials", provider=PROVIDER
+            )
         register_secrets([client_secret])
         return self._token(client_id, client_secret, code.device_code, None)
 
@@ -167,8 +174,7 @@ class RealDebridOAuth:
 
     @staticmethod
     def _refusal(what: str, status: int, answer: Any) -> AuthFailed | ProviderOutage:
-        words = answer.get("error") if isinstance(answer, dict) else answer
-        message = f"{what} (HTTP {status}: {provider_words(words)})"
+        message = f"{what} (HTTP {status}: {answer_words(answer)})"  # never the answer: it may hold a token
         if status >= 500:
             return ProviderOutage(message, provider=PROVIDER, code=status)
         return AuthFailed(message, provider=PROVIDER, code=status)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from linkresolver.api import loose_int
+from linkresolver.api import loose_float, loose_int
 
 #: Torrent states after which polling stops; ``downloaded`` is the good one.
 FINISHED: Final = frozenset({"downloaded", "error", "virus", "dead", "magnet_error"})
@@ -258,16 +258,15 @@ class Torrent:
         if torrent_id is None:
             return None
         links = entry.get("links")
-        progress = entry.get("progress")
+        progress = loose_float(entry.get("progress"))
         return cls(
             id=torrent_id,
             filename=text(entry.get("filename")),
             hash=(text(entry.get("hash")) or "").lower() or None,
             bytes=size(entry.get("bytes")),
             status=(text(entry.get("status")) or "unknown").lower(),
-            progress=float(progress)
-            if isinstance(progress, int | float) and not isinstance(progress, bool)
-            else None,
+            # A number past a float's range (JSON allows 4,300 digits) is no percentage.
+            progress=None if progress is None else min(100.0, max(0.0, progress)),
             links=tuple(url for url in map(http_url, links if isinstance(links, list) else []) if url),
             files=_files(entry.get("files")),
             added=json_date(entry.get("added")),
