@@ -143,6 +143,7 @@ if TYPE_CHECKING:
         read_json_answer,
         send_json,
     )
+    from resolver_core.magnets import info_hash, magnet_name
     from resolver_core.models import (
         AccountInfo,
         CaptchaChallenge,
@@ -226,6 +227,9 @@ _SOURCES: Final[dict[str, str]] = {
     "get_text": "resolver_core.http",
     "read_json_answer": "resolver_core.http",
     "send_json": "resolver_core.http",
+    # Magnets: the torrent's info hash and name, for every provider that takes them.
+    "info_hash": "resolver_core.magnets",
+    "magnet_name": "resolver_core.magnets",
     "unwrap_envelope": "resolver_core.envelope",
     "expect_object": "resolver_core.envelope",
     "provider_words": "resolver_core.envelope",
@@ -330,6 +334,8 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "get_text",
     "read_json_answer",
     "send_json",
+    "info_hash",
+    "magnet_name",
     "unwrap_envelope",
     "expect_object",
     "provider_words",

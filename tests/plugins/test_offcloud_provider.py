@@ -11,11 +11,12 @@ import pytest
 import responses
 from responses import matchers
 
-from linkresolver.plugins.offcloud.provider import OffcloudProvider, info_hash
+from linkresolver.plugins.offcloud.provider import OffcloudProvider
 from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
 from resolver_core.http import make_session
+from resolver_core.magnets import info_hash
 from resolver_core.provider import ResolveContext
 
 API = "https://offcloud.com/api"

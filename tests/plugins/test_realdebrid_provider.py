@@ -15,7 +15,7 @@ import responses
 from responses import matchers
 
 from linkresolver.plugins.realdebrid.client import DEFAULT_API_BASE
-from linkresolver.plugins.realdebrid.provider import RealDebridProvider, info_hash
+from linkresolver.plugins.realdebrid.provider import RealDebridProvider
 from linkresolver.plugins.realdebrid.results import TorrentFile
 from linkresolver.plugins.realdebrid.torrents import chosen
 from resolver_core import errors
@@ -23,6 +23,7 @@ from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
 from resolver_core.device_login import StoredToken, TokenStore
 from resolver_core.http import make_session
+from resolver_core.magnets import info_hash
 from resolver_core.models import LinkState, LinkStatus
 from resolver_core.provider import ResolveContext
 

@@ -20,7 +20,7 @@ import requests
 import responses
 
 from linkresolver.plugins.offcloud import provider as offcloud_provider
-from linkresolver.plugins.offcloud.provider import OffcloudProvider, info_hash
+from linkresolver.plugins.offcloud.provider import OffcloudProvider
 from linkresolver.plugins.openload_family.provider import HighloadProvider, OpenloadProvider
 from linkresolver.plugins.premiumize.provider import PremiumizeProvider
 from resolver_core import errors
@@ -29,6 +29,7 @@ from resolver_core.config import ProviderSettings
 from resolver_core.envelope import unwrap_envelope
 from resolver_core.factory import build_resolver
 from resolver_core.http import make_session
+from resolver_core.magnets import info_hash
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import (
     AccountInfo,

@@ -138,9 +138,7 @@ def _proxies(args: argparse.Namespace, app: App) -> int:
 
 
 def _cache(args: argparse.Namespace, app: App) -> int:
-    from linkresolver.api import ConfigError  # noqa: PLC0415
-
-    from .provider import info_hash  # noqa: PLC0415
+    from linkresolver.api import ConfigError, info_hash  # noqa: PLC0415
 
     hashes = []
     for value in args.hashes:

@@ -14,14 +14,12 @@ Offcloud as unsupported (:class:`~.client.NotSupported`), and the next provider 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Final
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from linkresolver.api import (
     AccountInfo,
@@ -36,6 +34,8 @@ from linkresolver.api import (
     ResolveContext,
     ResolvedLink,
     errors,
+    info_hash,
+    magnet_name,
     provider_words,
     warn_about_unknown_keys,
 )
@@ -199,11 +199,11 @@ class OffcloudProvider(Provider):
                 )
             elif digest in cached:
                 answers.append(
-                    LinkStatus(url, LinkState.ONLINE, self.name, hoster, _magnet_name(url), cached=True)
+                    LinkStatus(url, LinkState.ONLINE, self.name, hoster, magnet_name(url), cached=True)
                 )
             else:
                 answers.append(
-                    LinkStatus(url, LinkState.UNKNOWN, self.name, hoster, _magnet_name(url), cached=False)
+                    LinkStatus(url, LinkState.UNKNOWN, self.name, hoster, magnet_name(url), cached=False)
                 )
         return answers
 
@@ -215,31 +215,6 @@ class OffcloudProvider(Provider):
             type="registered" if client.logged_in() else "not logged in",
             can_download=True,
         )
-
-
-def info_hash(magnet: str) -> str | None:
-    """A magnet's BitTorrent v1 info hash as lower-case hex (from hex or base32), or None."""
-    try:
-        query = parse_qs(urlsplit(magnet).query)
-    except ValueError:
-        return None
-    for topic in query.get("xt", []):
-        if not topic.lower().startswith("urn:btih:"):
-            continue
-        value = topic[9:]
-        if len(value) == 40 and all(c in "0123456789abcdefABCDEF" for c in value):
-            return value.lower()
-        if len(value) == 32:
-            try:
-                return base64.b32decode(value.upper()).hex()
-            except (binascii.Error, ValueError):
-                return None
-    return None
-
-
-def _magnet_name(magnet: str) -> str | None:
-    names = parse_qs(urlsplit(magnet).query).get("dn")
-    return names[0] if names else None
 
 
 def _file_name(url: str) -> str | None:

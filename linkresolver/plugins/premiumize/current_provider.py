@@ -13,13 +13,10 @@ when its table has a key and no login (see :mod:`.provider`).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Final, TypeVar
-from urllib.parse import parse_qs, urlsplit
 
 from linkresolver.api import (
     AccountInfo,
@@ -34,6 +31,8 @@ from linkresolver.api import (
     ResolvedLink,
     TokenStore,
     errors,
+    info_hash,
+    magnet_name,
     provider_words,
 )
 
@@ -216,7 +215,7 @@ class PremiumizeCurrentProvider(Provider):
                 )
                 continue
             entry = next(found)
-            name = entry.filename or (_magnet_name(url) if hoster == MAGNET else None)
+            name = entry.filename or (magnet_name(url) if hoster == MAGNET else None)
             state = LinkState.ONLINE if entry.cached else LinkState.UNKNOWN
             answers.append(
                 LinkStatus(url, state, PROVIDER, hoster, name, entry.filesize, cached=entry.cached)
@@ -271,38 +270,10 @@ def _resolved(url: str, hoster: str, answer: DirectDownload) -> ResolvedLink:
         answer.location or files[0].link,
         PROVIDER,
         hoster,
-        filename=answer.filename or (_magnet_name(url) if hoster == MAGNET else None),
+        filename=answer.filename or (magnet_name(url) if hoster == MAGNET else None),
         size=total,
         files=listed,
     )
-
-
-def info_hash(magnet: str) -> str | None:
-    """A magnet's BitTorrent v1 info hash as lower-case hex (from hex or base32), or None."""
-    try:
-        topics = parse_qs(urlsplit(magnet).query).get("xt", [])
-    except ValueError:
-        return None
-    for topic in topics:
-        if not topic.lower().startswith("urn:btih:"):
-            continue
-        value = topic[9:]
-        if len(value) == 40 and all(c in "0123456789abcdefABCDEF" for c in value):
-            return value.lower()
-        if len(value) == 32:
-            try:
-                return base64.b32decode(value.upper()).hex()
-            except (binascii.Error, ValueError):
-                return None
-    return None
-
-
-def _magnet_name(magnet: str) -> str | None:
-    try:
-        names = parse_qs(urlsplit(magnet).query).get("dn")
-    except ValueError:
-        return None
-    return names[0] if names else None
 
 
 def _short_rest(exc: errors.ResolverError) -> float | None:

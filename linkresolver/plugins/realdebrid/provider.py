@@ -10,8 +10,6 @@ the next provider at once. The token is the configured ``key`` (:meth:`token`).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import logging
 import re
@@ -19,7 +17,6 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Final
-from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -38,6 +35,8 @@ from linkresolver.api import (
     ResolvedLink,
     TokenStore,
     errors,
+    info_hash,
+    magnet_name,
     warn_about_unknown_keys,
 )
 
@@ -279,29 +278,6 @@ class RealDebridProvider(Provider):
             expires=user.expiration if user.type == "premium" else None,
             extra=tuple(extra),
         )
-
-
-def info_hash(magnet: str) -> str | None:
-    """A magnet's BitTorrent v1 info hash (40 hex digits, or 32 base32), lower-case hex."""
-    try:
-        query = parse_qs(urlsplit(magnet).query)
-    except ValueError:
-        return None
-    for topic in query.get("xt", []):
-        value = topic[9:] if topic.lower().startswith("urn:btih:") else ""
-        if len(value) == 40 and all(c in "0123456789abcdefABCDEF" for c in value):
-            return value.lower()
-        if len(value) == 32:
-            try:
-                return base64.b32decode(value.upper()).hex()
-            except (binascii.Error, ValueError):
-                return None
-    return None
-
-
-def magnet_name(magnet: str) -> str | None:
-    names = parse_qs(urlsplit(magnet).query).get("dn")
-    return names[0] if names else None
 
 
 def _many(
