@@ -262,10 +262,12 @@ class Resolver:
         slot = self._limits[provider.name]
         attempt = 0
         while True:
-            attempt += 1
             self._await_cooldown(provider.name, hoster)
             try:
                 with slot:
+                    if self.cooldowns.active(provider.name, hoster) is not None:
+                        continue  # a rest began while this call waited for its slot: mind it first
+                    attempt += 1
                     result = call(self.context(slot, url))
             except errors.ResolverError as exc:
                 rest = self.cooldowns.note(provider.name, hoster, exc)

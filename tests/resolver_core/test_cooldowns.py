@@ -456,3 +456,20 @@ def test_a_rest_that_ends_on_another_day_says_the_date() -> None:
     rest = cooldowns.Cooldown("busy", None, time.time() + 26 * 3600, "said 509", 509)
     message = rest.error().for_person()
     assert time.strftime("%Y-%m-%d", time.localtime(rest.until)) in message
+
+
+class SayingAndWaiting(Saying):
+    """A provider that may wait (download tickets): the pipeline keeps more links in flight
+    than it has slots, queued on them."""
+
+    max_concurrency = 2
+    may_wait = True
+
+
+def test_calls_queued_for_a_slot_mind_a_rest_that_began_while_they_waited(tmp_path: Path) -> None:
+    provider = SayingAndWaiting("queued", 1, errors.RateLimited("says too many requests", code=429))
+    outcomes = make(tmp_path, provider).resolve_many(links(40))
+    assert all(outcome.status == "error" for outcome in outcomes)
+    # The calls under way when the first refusal came (a slot each), not one for every link
+    # that was waiting for a slot then.
+    assert len(provider.calls) <= provider.max_concurrency
