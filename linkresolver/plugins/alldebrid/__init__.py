@@ -1,0 +1,1 @@
+"""AllDebrid: client, provider, command group and sandbox emulation."""

@@ -1,0 +1,82 @@
+"""AllDebrid's hosters: ``hosts`` (public: every hoster and redirector, each with its
+domains and pattern) or, with a key, ``user/hosts`` for the hosters this account may use
+now, plus ``hosts``' redirectors. Read as any provider's remote list (bounded, patterns
+confined: ``read_hosters``); a hoster is named by its first domain. Redirectors (link
+protectors, shorteners) are remembered as such: their links go to ``link/redirector``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
+
+from linkresolver.api import HosterPatterns, export_analyses, read_hosters, remember_analyses
+
+#: Marks a cached list as :func:`stored` wrote it.
+STORED_FORMAT: Final = "linkresolver-alldebrid-hosts/1"
+#: The most hosters (and redirectors) read from one answer.
+MAX_ENTRIES: Final = 5000
+
+
+def _entries(section: Any) -> Iterator[tuple[object, object, object]]:
+    """``(name, domains, patterns)`` of each service of a ``hosts`` section (``regexp`` one
+    pattern, ``regexps`` a list: the documentation shows both)."""
+    if not isinstance(section, Mapping):
+        return
+    for entry in list(section.values())[:MAX_ENTRIES]:
+        if not isinstance(entry, Mapping) or entry.get("status") is False:
+            continue
+        domains = entry.get("domains")
+        if not isinstance(domains, list) or not domains or not isinstance(domains[0], str):
+            continue
+        patterns = entry.get("regexps", entry.get("regexp"))
+        patterns = [patterns] if isinstance(patterns, str) else patterns
+        yield domains[0].lower(), domains, patterns
+
+
+def read(
+    public: Mapping[str, Any], usable: Mapping[str, Any] | None
+) -> tuple[dict[str, HosterPatterns], set[str]]:
+    """The hosters (from ``usable`` when the account's list is known, else the public
+    list), and the redirectors, as the index takes them; the names of the redirectors."""
+    hosters = list(_entries(usable if usable is not None else public.get("hosts")))
+    redirectors = list(_entries(public.get("redirectors")))
+    read_all = read_hosters(iter(hosters + redirectors), count=len(hosters) + len(redirectors))
+    names = {str(name) for name, _, _ in redirectors} & set(read_all)
+    return read_all, names
+
+
+def stored(hosters: Mapping[str, HosterPatterns], redirectors: set[str]) -> dict[str, Any]:
+    """The hosters as the cache keeps them, with their patterns' analyses."""
+    patterns = (regex for hoster in hosters.values() for regex in hoster.regexes)
+    return {
+        "format": STORED_FORMAT,
+        "hosters": {
+            name: {"tlds": list(hoster.tlds), "regexes": list(hoster.regexes)}
+            for name, hoster in hosters.items()
+        },
+        "redirectors": sorted(redirectors),
+        "analyses": export_analyses(patterns),
+    }
+
+
+def from_stored(cached: Mapping[str, Any]) -> tuple[dict[str, HosterPatterns], set[str]]:
+    """What :func:`stored` wrote, read back (bounded and confined again: it is a file)."""
+    if cached.get("format") != STORED_FORMAT or not isinstance(cached.get("hosters"), Mapping):
+        return {}, set()
+    remember_analyses(cached.get("analyses"))
+    raw: Mapping[Any, Any] = cached["hosters"]
+    entries = (
+        (name, value.get("tlds", ()), value.get("regexes", ()))
+        for name, value in raw.items()
+        if isinstance(value, Mapping)
+    )
+    hosters = read_hosters(entries, count=len(raw))
+    listed = cached.get("redirectors")
+    redirectors = {name for name in listed if isinstance(name, str)} if isinstance(listed, list) else set()
+    return hosters, redirectors & set(hosters)
+
+
+def looks_stored(cached: dict[str, Any]) -> bool:
+    """A list worth caching names at least one hoster."""
+    return bool(from_stored(cached)[0])
