@@ -268,6 +268,7 @@ class Detector:
 
 def sandbox_secrets() -> list[Secret]:
     """Every credential the sandbox accepts, named."""
+    from linkresolver.plugins.alldebrid import sandbox as alldebrid
     from linkresolver.plugins.offcloud import sandbox as offcloud
     from linkresolver.plugins.openload_family.sandbox import MOUNTS
     from linkresolver.plugins.premiumize import current_sandbox
@@ -286,6 +287,7 @@ def sandbox_secrets() -> list[Secret]:
         Secret("the Offcloud API key", offcloud.KEY),
         Secret("the Offcloud password", offcloud.PASSWORD),
         Secret("the Real-Debrid API token", realdebrid.TOKEN),
+        Secret("the AllDebrid API key", alldebrid.KEY),
     ]
     secrets += [Secret(f"the {mount.service.name} API key", mount.key) for mount in MOUNTS]
     return secrets
