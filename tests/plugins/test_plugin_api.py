@@ -163,7 +163,7 @@ def test_the_guides_example_plugin_works(tmp_path: Path) -> None:
     pm = make_plugin_manager(
         load_entry_points=False,
         extra=[plugin],
-        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid"},
+        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid"},
     )
     (tmp_path / "config.toml").write_text("", encoding="utf-8")
     config = load_config(tmp_path / "config.toml", env={"LINKRESOLVER_MYDEBRID_KEY": "k"})
