@@ -174,6 +174,8 @@ def test_keep_magnets_keeps_it(cli: CLI, sandbox: Sandbox) -> None:
     assert str(kept[0].id) in {str(entry["id"]) for entry in listed}
     status = cli("alldebrid", "magnets", "status", str(kept[0].id))
     assert status.returncode == 0 and "Kept.single.mkv" in status.stdout
+    record = only(cli("alldebrid", "magnets", "status", "--json", str(kept[0].id)))
+    assert record["status_code"] == 4 and [f["path"] for f in record["files"]] == ["Kept.single.mkv"]
     deleted = cli("alldebrid", "magnets", "delete", "--yes", str(kept[0].id))
     assert deleted.returncode == 0 and kept[0].id not in emulation(sandbox).magnets.jobs
 

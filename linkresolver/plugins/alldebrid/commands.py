@@ -180,11 +180,14 @@ def _magnets_list(args: argparse.Namespace, app: App) -> int:
 
 
 def _magnets_status(args: argparse.Namespace, app: App) -> int:
+    import dataclasses  # noqa: PLC0415
+
     client = _client(args)
     magnet = client.magnet_status(args.magnet_id)
     files = client.magnet_files(magnet.id) if magnet.status_code == 4 else []
     lines = [_magnet_line(magnet)] + [f"  {_size(f.size):>10}  {f.path}  {f.link}" for f in files]
-    emit(app, args, {"magnet": magnet, "files": files}, "\n".join(lines))
+    record = {**dataclasses.asdict(magnet), "files": [dataclasses.asdict(f) for f in files]}
+    emit(app, args, record, "\n".join(lines))
     return 1 if magnet.status_code is not None and magnet.status_code > 4 else 0
 
 
