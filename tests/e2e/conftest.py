@@ -273,6 +273,7 @@ def sandbox_secrets() -> list[Secret]:
     from linkresolver.plugins.premiumize import current_sandbox
     from linkresolver.plugins.premiumize.sandbox import PremiumizeEmulation
     from linkresolver.plugins.realdebrid import sandbox as realdebrid
+    from linkresolver.plugins.torbox import sandbox as torbox
 
     secrets = [
         Secret(f"the Premiumize PIN of account {login}", account.pin)
@@ -286,6 +287,7 @@ def sandbox_secrets() -> list[Secret]:
         Secret("the Offcloud API key", offcloud.KEY),
         Secret("the Offcloud password", offcloud.PASSWORD),
         Secret("the Real-Debrid API token", realdebrid.TOKEN),
+        Secret("the TorBox API key", torbox.KEY),
     ]
     secrets += [Secret(f"the {mount.service.name} API key", mount.key) for mount in MOUNTS]
     return secrets

@@ -28,7 +28,9 @@ from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 
 #: Every built-in plugin disabled: only the test's plugin registers providers.
-ONLY_THE_TESTS_PLUGIN = {"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid"}
+ONLY_THE_TESTS_PLUGIN = {
+    "LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,torbox"
+}
 
 
 class MyDebrid(Provider):
@@ -147,4 +149,6 @@ def test_each_built_in_plugin_declares_the_providers_it_registers(tmp_path: Path
         assert tuple(provider.name for provider in registered) == module.PROVIDER_NAMES, module_name
         declared += module.PROVIDER_NAMES
     assert builtin_provider_names() == tuple(declared)
-    assert {"premiumize", "offcloud", "openload", "streamango", "highload", "realdebrid"} == set(declared)
+    assert {"premiumize", "offcloud", "openload", "streamango", "highload", "realdebrid", "torbox"} == set(
+        declared
+    )
