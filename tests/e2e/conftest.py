@@ -64,6 +64,7 @@ def sandbox() -> Iterator[Sandbox]:
         # Real-Debrid's 250 calls a minute hold per process (each run's own budget); this one
         # sandbox serves every test's runs at once. tests/e2e/test_realdebrid_limit.py has it.
         running.emulations["realdebrid"].requests_per_minute = 0  # type: ignore[attr-defined]
+        running.emulations["torbox"].requests_per_minute = 0  # type: ignore[attr-defined]  # TorBox's 300 a minute alike
         try:
             yield running
         finally:
