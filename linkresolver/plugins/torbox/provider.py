@@ -6,8 +6,9 @@ Before a hoster link is sent, the same list (asked at most every few minutes) te
 TorBox can reach its hoster now: when it says no, the link goes to the next provider at
 once. ``check`` asks ``webdl/checkcached`` and ``torrents/checkcached`` (a cached link or
 torrent is online and ready at once); anything else is "unknown", since TorBox has no link
-checker. The key is the configured ``key`` (TorBox has no login flow: the API key of the
-account's settings page is the only credential).
+checker. The key is the configured ``key``: the API key of the account's settings page
+(TorBox also offers a device-code sign-in for apps, ``user/auth/device/...``; this plugin
+does not use it, the API key being what every TorBox client documents).
 """
 
 from __future__ import annotations
