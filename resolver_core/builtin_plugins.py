@@ -12,6 +12,7 @@ from __future__ import annotations
 #: first: a plugin added at the head of this list takes no links from those already here.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "linkresolver.plugins.alldebrid",
+    "linkresolver.plugins.torbox",
     "linkresolver.plugins.realdebrid",
     "linkresolver.plugins.premiumize",
     "linkresolver.plugins.openload_family",

@@ -64,6 +64,7 @@ def sandbox() -> Iterator[Sandbox]:
         # Real-Debrid's 250 calls a minute hold per process (each run's own budget); this one
         # sandbox serves every test's runs at once. tests/e2e/test_realdebrid_limit.py has it.
         running.emulations["realdebrid"].requests_per_minute = 0  # type: ignore[attr-defined]
+        running.emulations["torbox"].requests_per_minute = 0  # type: ignore[attr-defined]  # TorBox's 300 a minute alike
         try:
             yield running
         finally:
@@ -274,6 +275,7 @@ def sandbox_secrets() -> list[Secret]:
     from linkresolver.plugins.premiumize import current_sandbox
     from linkresolver.plugins.premiumize.sandbox import PremiumizeEmulation
     from linkresolver.plugins.realdebrid import sandbox as realdebrid
+    from linkresolver.plugins.torbox import sandbox as torbox
 
     secrets = [
         Secret(f"the Premiumize PIN of account {login}", account.pin)
@@ -288,6 +290,7 @@ def sandbox_secrets() -> list[Secret]:
         Secret("the Offcloud password", offcloud.PASSWORD),
         Secret("the Real-Debrid API token", realdebrid.TOKEN),
         Secret("the AllDebrid API key", alldebrid.KEY),
+        Secret("the TorBox API key", torbox.KEY),
     ]
     secrets += [Secret(f"the {mount.service.name} API key", mount.key) for mount in MOUNTS]
     return secrets

@@ -31,7 +31,7 @@ from resolver_core.manager import make_plugin_manager
 REPO: Final = Path(__file__).resolve().parents[2]
 PLUGINS: Final = REPO / "linkresolver" / "plugins"
 #: The plugins that run inside linkresolver (pyload_plugins are files for pyLoad's folder).
-BUILT_IN: Final = ("premiumize", "offcloud", "openload_family", "realdebrid", "alldebrid")
+BUILT_IN: Final = ("premiumize", "offcloud", "openload_family", "realdebrid", "alldebrid", "torbox")
 #: Packages a plugin must reach only through linkresolver.api.
 CORE: Final = ("resolver_core", "hostermatch")
 #: Imports allowed for now, as (file, module, names): none.
@@ -163,7 +163,7 @@ def test_the_guides_example_plugin_works(tmp_path: Path) -> None:
     pm = make_plugin_manager(
         load_entry_points=False,
         extra=[plugin],
-        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid"},
+        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"},
     )
     (tmp_path / "config.toml").write_text("", encoding="utf-8")
     config = load_config(tmp_path / "config.toml", env={"LINKRESOLVER_MYDEBRID_KEY": "k"})

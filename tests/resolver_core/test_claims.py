@@ -25,7 +25,7 @@ def resolver(tmp_path: Path, *providers: ScriptedProvider) -> Resolver:
     pm = make_plugin_manager(
         load_entry_points=False,
         extra=[ProvidersPlugin(*providers)],
-        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid"},
+        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"},
     )
     return build_resolver(empty_config(tmp_path), pm=pm)
 

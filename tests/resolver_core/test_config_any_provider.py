@@ -29,7 +29,7 @@ from resolver_core.manager import make_plugin_manager
 
 #: Every built-in plugin disabled: only the test's plugin registers providers.
 ONLY_THE_TESTS_PLUGIN = {
-    "LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid"
+    "LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"
 }
 
 
@@ -149,6 +149,6 @@ def test_each_built_in_plugin_declares_the_providers_it_registers(tmp_path: Path
         assert tuple(provider.name for provider in registered) == module.PROVIDER_NAMES, module_name
         declared += module.PROVIDER_NAMES
     assert builtin_provider_names() == tuple(declared)
-    assert {"premiumize", "offcloud", "openload", "streamango", "highload", "realdebrid", "alldebrid"} == set(
+    assert {"premiumize", "offcloud", "openload", "streamango", "highload", "realdebrid", "alldebrid", "torbox"} == set(
         declared
     )

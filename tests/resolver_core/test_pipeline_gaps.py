@@ -59,7 +59,7 @@ def make(tmp_path: Path, *providers: Provider, **options: Any) -> Resolver:
     pm = make_plugin_manager(
         load_entry_points=False,
         extra=[ProvidersPlugin(*providers)],
-        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid"},
+        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"},
     )
     return build_resolver(empty_config(tmp_path), pm=pm, **options)
 

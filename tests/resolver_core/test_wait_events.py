@@ -48,7 +48,7 @@ def resolver_with(tmp_path: Path, provider: Waiting) -> Resolver:
     pm = make_plugin_manager(
         load_entry_points=False,
         extra=[ProvidersPlugin(provider)],
-        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid"},
+        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"},
     )
     return build_resolver(empty_config(tmp_path), pm=pm)
 
