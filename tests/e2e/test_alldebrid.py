@@ -16,6 +16,7 @@ import requests
 
 from linkresolver.plugins.alldebrid.sandbox import AllDebridEmulation
 from resolver_core.sandbox import Sandbox
+from tests.builtins import without_builtins
 
 from .conftest import CLI, Run
 
@@ -26,7 +27,7 @@ DEAD = "magnet:?xt=urn:btih:f8f3e9d1c5b8024f6e1d3c9b7a5f2e8d4c6b1a09&dn=Old.adde
 RESOLVE_FIELDS = {"input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code"}
 CHECK_FIELDS = {"input", "status", "provider", "hoster", "filename", "size", "sha1", "error", "code"}
 #: Magnets go to the first debrid service that takes them: here AllDebrid alone.
-ONLY_ALLDEBRID = {"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,offcloud,realdebrid"}
+ONLY_ALLDEBRID = without_builtins("alldebrid", "openload_family")
 
 
 def only(run: Run) -> dict[str, Any]:

@@ -14,16 +14,17 @@ import requests
 
 from linkresolver.plugins.torbox.sandbox import TorBoxEmulation
 from resolver_core.sandbox import Sandbox
+from tests.builtins import without_builtins
 
 from .conftest import CLI, Run
 
 GOFILE = "https://gofile.io/d/G0f1l3/Trip.Photos.zip"
 CACHED_LINK = "https://gofile.io/d/C4ch3d/Holiday.Video.Trailer.mkv"
-SLOW_LINK = "https://hitfile.net/sl0wF1le/slow.Lecture.mp4"
+SLOW_LINK = "https://krakenfiles.com/sl0wF1le/slow.Lecture.mp4"
 CACHED = "magnet:?xt=urn:btih:2c6b6858d61da9543d4231a71db4b1c9264b0685&dn=Concert.single"
 UNCACHED = "magnet:?xt=urn:btih:f7f3e9d1c5b8024f6e1d3c9b7a5f2e8d4c6b1a09&dn=Whole.Series"
 DEAD = "magnet:?xt=urn:btih:c8f3e9d1c5b8024f6e1d3c9b7a5f2e8d4c6b1a09&dn=Old.tbdead"
-ONLY_TORBOX = {"LINKRESOLVER_DISABLE_PLUGINS": "realdebrid,premiumize,offcloud,openload_family"}
+ONLY_TORBOX = without_builtins("torbox")
 RESOLVE_FIELDS = {"input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code"}
 CHECK_FIELDS = {"input", "status", "provider", "hoster", "filename", "size", "sha1", "error", "code"}
 
@@ -64,7 +65,7 @@ def test_a_slow_web_download_is_polled_with_progress(cli: CLI, sandbox: Sandbox)
     before = sandbox.request_counts.copy()
     run = cli("resolve", "--json", "-v", SLOW_LINK)
     line = only(run)
-    assert (line["status"], line["provider"], line["hoster"]) == ("ok", "torbox", "hitfile.net"), line
+    assert (line["status"], line["provider"], line["hoster"]) == ("ok", "torbox", "krakenfiles.com"), line
     assert line["filename"] == "slow.Lecture.mp4"
     assert polls(sandbox, before, "/webdl/mylist") >= 3
     assert "torbox is fetching the web download (downloading" in run.stderr
@@ -114,7 +115,14 @@ def test_accounts(cli: CLI) -> None:
 def test_hosts(cli: CLI) -> None:
     run = cli("hosts", "--provider", "torbox")
     assert run.returncode == 0, run.stderr
-    for name in ("hitfile.net", "hil.to", "gofile.io", "pixeldrain.com", "wetransfer.com", "magnet"):
+    for name in (
+        "krakenfiles.com",
+        "krakenfiles.to",
+        "gofile.io",
+        "pixeldrain.com",
+        "wetransfer.com",
+        "magnet",
+    ):
         assert name in run.stdout
     assert (cli.home / "cache" / "hosterlist-torbox.json").exists()
 

@@ -22,6 +22,7 @@ from resolver_core.models import ResolvedLink
 from resolver_core.pipeline import Resolver
 from resolver_core.provider import ResolveContext
 from resolver_core.records import outcome_json
+from tests.builtins import without_builtins
 from tests.resolver_core.fakes import ProvidersPlugin, ScriptedProvider, empty_config
 
 API = "https://offcloud.com/api"
@@ -38,7 +39,7 @@ def resolver(tmp_path: Path, *providers: object) -> Resolver:
     pm = make_plugin_manager(
         load_entry_points=False,
         extra=[ProvidersPlugin(*providers)],  # type: ignore[arg-type]
-        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"},
+        env=without_builtins(),
     )
     return build_resolver(empty_config(tmp_path), pm=pm, session=make_session(retries=0))
 

@@ -27,6 +27,7 @@ from linkresolver import api
 from resolver_core.config import load_config
 from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
+from tests.builtins import without_builtins
 
 REPO: Final = Path(__file__).resolve().parents[2]
 PLUGINS: Final = REPO / "linkresolver" / "plugins"
@@ -163,7 +164,7 @@ def test_the_guides_example_plugin_works(tmp_path: Path) -> None:
     pm = make_plugin_manager(
         load_entry_points=False,
         extra=[plugin],
-        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"},
+        env=without_builtins(),
     )
     (tmp_path / "config.toml").write_text("", encoding="utf-8")
     config = load_config(tmp_path / "config.toml", env={"LINKRESOLVER_MYDEBRID_KEY": "k"})

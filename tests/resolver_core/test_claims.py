@@ -8,6 +8,7 @@ from pathlib import Path
 from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
 from resolver_core.pipeline import Resolver
+from tests.builtins import without_builtins
 
 from .fakes import ProvidersPlugin, ScriptedProvider, empty_config
 
@@ -25,7 +26,7 @@ def resolver(tmp_path: Path, *providers: ScriptedProvider) -> Resolver:
     pm = make_plugin_manager(
         load_entry_points=False,
         extra=[ProvidersPlugin(*providers)],
-        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"},
+        env=without_builtins(),
     )
     return build_resolver(empty_config(tmp_path), pm=pm)
 

@@ -26,11 +26,10 @@ from resolver_core.builtin_plugins import DEFAULT_PLUGINS
 from resolver_core.config import builtin_provider_names, load_config, warn_about_unknown_providers
 from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
+from tests.builtins import without_builtins
 
 #: Every built-in plugin disabled: only the test's plugin registers providers.
-ONLY_THE_TESTS_PLUGIN = {
-    "LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"
-}
+ONLY_THE_TESTS_PLUGIN = without_builtins()
 
 
 class MyDebrid(Provider):
@@ -149,6 +148,14 @@ def test_each_built_in_plugin_declares_the_providers_it_registers(tmp_path: Path
         assert tuple(provider.name for provider in registered) == module.PROVIDER_NAMES, module_name
         declared += module.PROVIDER_NAMES
     assert builtin_provider_names() == tuple(declared)
-    assert {"premiumize", "offcloud", "openload", "streamango", "highload", "realdebrid", "alldebrid", "torbox"} == set(
-        declared
-    )
+    expected = {
+        "premiumize",
+        "offcloud",
+        "openload",
+        "streamango",
+        "highload",
+        "realdebrid",
+        "alldebrid",
+        "torbox",
+    }
+    assert expected == set(declared)

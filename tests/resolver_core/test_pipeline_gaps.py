@@ -48,6 +48,7 @@ from resolver_core.provider import (
     fetch_captcha_image,
 )
 from resolver_core.records import outcome_json
+from tests.builtins import without_builtins
 
 from .fakes import RAPIDGATOR, ProvidersPlugin, ScriptedProvider, empty_config
 
@@ -59,7 +60,7 @@ def make(tmp_path: Path, *providers: Provider, **options: Any) -> Resolver:
     pm = make_plugin_manager(
         load_entry_points=False,
         extra=[ProvidersPlugin(*providers)],
-        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"},
+        env=without_builtins(),
     )
     return build_resolver(empty_config(tmp_path), pm=pm, **options)
 

@@ -14,6 +14,7 @@ from resolver_core.manager import make_plugin_manager
 from resolver_core.models import LinkState, LinkStatus, ProviderKind
 from resolver_core.pipeline import Resolver
 from resolver_core.provider import ResolveContext
+from tests.builtins import without_builtins
 
 from .fakes import ProvidersPlugin, ScriptedProvider, empty_config
 
@@ -42,7 +43,7 @@ def resolver(tmp_path: Path, *providers: ScriptedProvider, names: tuple[str, ...
     pm = make_plugin_manager(
         load_entry_points=False,
         extra=[ProvidersPlugin(*providers)],
-        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"},
+        env=without_builtins(),
     )
     return build_resolver(empty_config(tmp_path), pm=pm, provider_names=names)
 

@@ -16,6 +16,7 @@ from resolver_core.models import ResolvedLink, Wait
 from resolver_core.pipeline import Resolver
 from resolver_core.provider import ResolveContext
 from resolver_core.web.jobs import JobManager
+from tests.builtins import without_builtins
 
 from .fakes import ProvidersPlugin, ScriptedProvider, empty_config
 
@@ -48,7 +49,7 @@ def resolver_with(tmp_path: Path, provider: Waiting) -> Resolver:
     pm = make_plugin_manager(
         load_entry_points=False,
         extra=[ProvidersPlugin(provider)],
-        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize,openload_family,offcloud,realdebrid,alldebrid,torbox"},
+        env=without_builtins(),
     )
     return build_resolver(empty_config(tmp_path), pm=pm)
 

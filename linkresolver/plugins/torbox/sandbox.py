@@ -3,7 +3,7 @@
 Bearer authentication (:data:`KEY`; ``requestdl`` takes it as ``token`` too), every answer
 in the ``{"success", "error", "detail", "data"}`` envelope with the HTTP status TorBox uses
 (403 for the key, 500 for codes ending in ``ERROR``, 400 for the others), the hoster list
-(``webdl/hosters``: hitfile.net with a pattern, gofile.io and pixeldrain.com by their
+(``webdl/hosters``: krakenfiles.com with a pattern, gofile.io and pixeldrain.com by their
 domains, wetransfer.com down), the account (``user/me``), and torrents and web downloads
 (:mod:`.sandbox_transfers`: created, polled, their files served with Range, deleted). What
 a link does is written in it:
@@ -40,9 +40,9 @@ KEY: Final = "S3NT1NEL-torbox-sandbox-key"
 EMAIL: Final = "sandbox@torbox.invalid"
 #: domain: (its other domains, its pattern or None, whether it is up)
 HOSTERS: Final[dict[str, tuple[tuple[str, ...], str | None, bool]]] = {
-    "hitfile.net": (
-        ("hil.to",),
-        r"/https?:\/\/(www\.)?(hitfile\.net|hil\.to)\/[A-Za-z0-9]+(\/[^\/?#]+)?/i",
+    "krakenfiles.com": (
+        ("krakenfiles.to",),
+        r"/https?:\/\/(www\.)?(krakenfiles\.com|krakenfiles\.to)\/[A-Za-z0-9]+(\/[^\/?#]+)?/i",
         True,
     ),
     "gofile.io": ((), None, True),
