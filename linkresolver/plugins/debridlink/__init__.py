@@ -1,0 +1,1 @@
+"""Debrid-Link: client, provider, command group and sandbox emulation."""
