@@ -11,6 +11,7 @@ from __future__ import annotations
 #: kind the one registered first is asked first, and pluggy calls the plugin loaded last
 #: first: a plugin added at the head of this list takes no links from those already here.
 DEFAULT_PLUGINS: tuple[str, ...] = (
+    "linkresolver.plugins.debridlink",
     "linkresolver.plugins.realdebrid",
     "linkresolver.plugins.premiumize",
     "linkresolver.plugins.openload_family",

@@ -173,7 +173,14 @@ SENTINEL: Final = "S3NT1NEL"
 #: Files whose job is to hold credentials: the config dir's (the config file, Offcloud's
 #: session), and the netrc a test writes for yt-dlp. Every other file is searched.
 CREDENTIAL_FILES: Final = frozenset(
-    {"config.toml", "offcloud-session.json", ".netrc", "realdebrid-token.json", "premiumize-token.json"}
+    {
+        "config.toml",
+        "offcloud-session.json",
+        ".netrc",
+        "realdebrid-token.json",
+        "premiumize-token.json",
+        "debridlink-token.json",
+    }
 )
 #: Values given by tests (on a command line, in the environment) shorter than this are not
 #: searched for: "nope" and "x" would be found in innocent text.
@@ -268,6 +275,7 @@ class Detector:
 
 def sandbox_secrets() -> list[Secret]:
     """Every credential the sandbox accepts, named."""
+    from linkresolver.plugins.debridlink import sandbox as debridlink
     from linkresolver.plugins.offcloud import sandbox as offcloud
     from linkresolver.plugins.openload_family.sandbox import MOUNTS
     from linkresolver.plugins.premiumize import current_sandbox
@@ -286,6 +294,7 @@ def sandbox_secrets() -> list[Secret]:
         Secret("the Offcloud API key", offcloud.KEY),
         Secret("the Offcloud password", offcloud.PASSWORD),
         Secret("the Real-Debrid API token", realdebrid.TOKEN),
+        Secret("the Debrid-Link API key", debridlink.TOKEN),
     ]
     secrets += [Secret(f"the {mount.service.name} API key", mount.key) for mount in MOUNTS]
     return secrets

@@ -142,7 +142,7 @@ def test_accounts(cli: CLI) -> None:
     assert run.returncode == 0, run.stderr
     assert "premiumize" in run.stdout and "premium" in run.stdout and "can download" in run.stdout
     rows = {row["provider"]: row for row in cli("accounts", "--json").json_lines()}
-    assert set(rows) == {"premiumize", "openload", "streamango", "highload", "realdebrid"}
+    assert set(rows) == {"premiumize", "openload", "streamango", "highload", "realdebrid", "debridlink"}
     row = rows["premiumize"]
     assert row["type"] == "premium" and row["can_download"] is True
     assert row["fair_use_left"] is not None and 0 < row["fair_use_left"] <= 1

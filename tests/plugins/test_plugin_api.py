@@ -31,7 +31,7 @@ from resolver_core.manager import make_plugin_manager
 REPO: Final = Path(__file__).resolve().parents[2]
 PLUGINS: Final = REPO / "linkresolver" / "plugins"
 #: The plugins that run inside linkresolver (pyload_plugins are files for pyLoad's folder).
-BUILT_IN: Final = ("premiumize", "offcloud", "openload_family", "realdebrid")
+BUILT_IN: Final = ("premiumize", "offcloud", "openload_family", "realdebrid", "debridlink")
 #: Packages a plugin must reach only through linkresolver.api.
 CORE: Final = ("resolver_core", "hostermatch")
 #: Imports allowed for now, as (file, module, names): none.
