@@ -144,8 +144,8 @@ def test_a_hoster_in_maintenance_is_skipped(cli: CLI, sandbox: Sandbox) -> None:
 
 def test_check_says_debrid_link_cannot(cli: CLI) -> None:
     line = only(cli("check", "--json", FILM, env=ONLY_DEBRIDLINK))
-    assert line["status"] not in ("online", "offline"), line
-    assert line["filename"] is None, line
+    assert (line["status"], line["provider"], line["hoster"]) == ("unknown", "debridlink", "uptobox"), line
+    assert line["filename"] is None and line["error"] is None
 
 
 def test_accounts(cli: CLI) -> None:
