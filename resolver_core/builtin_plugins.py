@@ -13,6 +13,7 @@ from __future__ import annotations
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "linkresolver.plugins.alldebrid",
     "linkresolver.plugins.torbox",
+    "linkresolver.plugins.debridlink",
     "linkresolver.plugins.realdebrid",
     "linkresolver.plugins.premiumize",
     "linkresolver.plugins.openload_family",

@@ -174,7 +174,14 @@ SENTINEL: Final = "S3NT1NEL"
 #: Files whose job is to hold credentials: the config dir's (the config file, Offcloud's
 #: session), and the netrc a test writes for yt-dlp. Every other file is searched.
 CREDENTIAL_FILES: Final = frozenset(
-    {"config.toml", "offcloud-session.json", ".netrc", "realdebrid-token.json", "premiumize-token.json"}
+    {
+        "config.toml",
+        "offcloud-session.json",
+        ".netrc",
+        "realdebrid-token.json",
+        "premiumize-token.json",
+        "debridlink-token.json",
+    }
 )
 #: Values given by tests (on a command line, in the environment) shorter than this are not
 #: searched for: "nope" and "x" would be found in innocent text.
@@ -270,6 +277,7 @@ class Detector:
 def sandbox_secrets() -> list[Secret]:
     """Every credential the sandbox accepts, named."""
     from linkresolver.plugins.alldebrid import sandbox as alldebrid
+    from linkresolver.plugins.debridlink import sandbox as debridlink
     from linkresolver.plugins.offcloud import sandbox as offcloud
     from linkresolver.plugins.openload_family.sandbox import MOUNTS
     from linkresolver.plugins.premiumize import current_sandbox
@@ -291,6 +299,7 @@ def sandbox_secrets() -> list[Secret]:
         Secret("the Real-Debrid API token", realdebrid.TOKEN),
         Secret("the AllDebrid API key", alldebrid.KEY),
         Secret("the TorBox API key", torbox.KEY),
+        Secret("the Debrid-Link API key", debridlink.TOKEN),
     ]
     secrets += [Secret(f"the {mount.service.name} API key", mount.key) for mount in MOUNTS]
     return secrets

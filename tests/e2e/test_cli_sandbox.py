@@ -142,7 +142,7 @@ def test_accounts(cli: CLI) -> None:
     assert run.returncode == 0, run.stderr
     assert "premiumize" in run.stdout and "premium" in run.stdout and "can download" in run.stdout
     rows = {row["provider"]: row for row in cli("accounts", "--json").json_lines()}
-    debrids = {"realdebrid", "alldebrid", "torbox"}
+    debrids = {"realdebrid", "alldebrid", "torbox", "debridlink"}
     assert set(rows) == {"premiumize", "openload", "streamango", "highload", *debrids}
     row = rows["premiumize"]
     assert row["type"] == "premium" and row["can_download"] is True

@@ -253,8 +253,8 @@ def test_a_debrid_list_never_cached_is_fetched_once_by_the_first_possible_hoster
     cli: CLI, tmp_path: Path
 ) -> None:
     """No `linkresolver` run before: the debrid services' lists (Premiumize's, Real-Debrid's,
-    TorBox's) are fetched by yt-dlp's first link that could be a hoster's, said in one line, and read
-    from the cache afterwards."""
+    AllDebrid's, TorBox's, Debrid-Link's) are fetched by yt-dlp's first link that could be a
+    hoster's, said in one line, and read from the cache afterwards."""
     env = {**cli.env, "HOME": str(tmp_path), "LINKRESOLVER_DISABLE_PLUGINS": "offcloud"}
     env.pop("PYTHONPATH", None)
     out = str(tmp_path / "%(title)s.%(ext)s")
@@ -262,7 +262,8 @@ def test_a_debrid_list_never_cached_is_fetched_once_by_the_first_possible_hoster
     assert first.returncode == 0, first.stderr
     said = [line for line in first.stderr.splitlines() if "hoster list" in line]
     assert len(said) == 1 and said[0].startswith(
-        "linkresolver: fetching the hoster list of premiumize, realdebrid, alldebrid, torbox, once"
+        "linkresolver: fetching the hoster list of premiumize, realdebrid, alldebrid, torbox, debridlink,"
+        " once"
     )
     assert (tmp_path / "Holiday.First.mkv").exists()
     second = ytdlp(["--no-config", "-o", out, "https://rapidgator.net/file/ytdl07/Holiday.Second.mkv"], env)

@@ -32,7 +32,15 @@ from tests.builtins import without_builtins
 REPO: Final = Path(__file__).resolve().parents[2]
 PLUGINS: Final = REPO / "linkresolver" / "plugins"
 #: The plugins that run inside linkresolver (pyload_plugins are files for pyLoad's folder).
-BUILT_IN: Final = ("premiumize", "offcloud", "openload_family", "realdebrid", "alldebrid", "torbox")
+BUILT_IN: Final = (
+    "premiumize",
+    "offcloud",
+    "openload_family",
+    "realdebrid",
+    "alldebrid",
+    "torbox",
+    "debridlink",
+)
 #: Packages a plugin must reach only through linkresolver.api.
 CORE: Final = ("resolver_core", "hostermatch")
 #: Imports allowed for now, as (file, module, names): none.

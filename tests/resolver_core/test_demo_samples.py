@@ -12,6 +12,7 @@ POST: Final = """\
 New upload, 3 parts, pw: demo
 From the trip: https://hitfile.net/h1tf1l3/Holiday.Video.mkv
 Trailer: https://gofile.io/d/C4ch3d/Holiday.Video.Trailer.mkv
+A film on a hoster Debrid-Link serves: https://uptobox.com/upt0b0xf1lm1/Evening.Film.mkv
 The whole video in one file: https://katfile.com/k4t7f1l3m0v2/Holiday.Video.mkv
 [url=https://rapidgator.net/file/a1b2c3d4/Holiday.Video.part1.rar.html]Part 1[/url]
 Part 2: https://rg.to/file/e5f6a7b8/Holiday.Video.part2.rar.html
@@ -36,7 +37,7 @@ Not a hoster anyone serves: https://example.com/some/page
 def test_the_built_in_plugins_give_the_demos_post() -> None:
     post = demo_post(make_plugin_manager(load_entry_points=False, env={}))
     assert post.text == POST
-    assert post.expected == ["ok"] * 12 + ["error"] + ["ok"] * 5 + ["unsupported"]
+    assert post.expected == ["ok"] * 13 + ["error"] + ["ok"] * 5 + ["unsupported"]
     assert post.explanations == [
         "The file hosts' own APIs go through the download-ticket flow: a ticket, its wait,"
         "\na captcha (answered here by the sandbox's demo solver), then the direct link.",
@@ -48,4 +49,4 @@ def test_a_disabled_plugin_takes_its_lines_with_it() -> None:
     pm = make_plugin_manager(load_entry_points=False, env={"LINKRESOLVER_DISABLE_PLUGINS": "openload_family"})
     post = demo_post(pm)
     assert "openload.co" not in post.text and "rapidgator.net" in post.text
-    assert post.expected == ["ok"] * 9 + ["error"] + ["ok"] * 5 + ["unsupported"]
+    assert post.expected == ["ok"] * 10 + ["error"] + ["ok"] * 5 + ["unsupported"]
