@@ -262,7 +262,7 @@ def test_a_debrid_list_never_cached_is_fetched_once_by_the_first_possible_hoster
     assert first.returncode == 0, first.stderr
     said = [line for line in first.stderr.splitlines() if "hoster list" in line]
     assert len(said) == 1 and said[0].startswith(
-        "linkresolver: fetching the hoster list of premiumize, realdebrid, alldebrid, torbox, debridlink,"
+        "linkresolver: fetching the hoster list of premiumize, realdebrid, debridlink, torbox, alldebrid,"
         " once"
     )
     assert (tmp_path / "Holiday.First.mkv").exists()

@@ -157,5 +157,6 @@ def test_each_built_in_plugin_declares_the_providers_it_registers(tmp_path: Path
         "realdebrid",
         "alldebrid",
         "torbox",
+        "debridlink",
     }
     assert expected == set(declared)
