@@ -143,6 +143,7 @@ if TYPE_CHECKING:
         read_json_answer,
         send_json,
     )
+    from resolver_core.login_commands import DeviceFlow, add_device_login_commands
     from resolver_core.magnets import info_hash, magnet_name
     from resolver_core.models import (
         AccountInfo,
@@ -254,6 +255,8 @@ _SOURCES: Final[dict[str, str]] = {
     "device_code_from_answer": "resolver_core.device_login",
     "checked_endpoint": "resolver_core.device_login",
     "state_dir": "resolver_core.device_login",
+    "add_device_login_commands": "resolver_core.login_commands",
+    "DeviceFlow": "resolver_core.login_commands",
     "sendable_token": "resolver_core.device_login",
     "answer_words": "resolver_core.device_login",
     # Commands: the group a plugin adds to, the shared options and output, the app.
@@ -357,6 +360,8 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "device_code_from_answer",
     "checked_endpoint",
     "state_dir",
+    "add_device_login_commands",
+    "DeviceFlow",
     "sendable_token",
     "answer_words",
     "CommandGroup",
