@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 
 import pytest
@@ -11,6 +12,12 @@ from hypothesis import settings
 # Device logins are kept in the user's state directory: no test reads or writes the real one
 # (a token stored there would enable a provider in every test).
 os.environ["LINKRESOLVER_STATE_DIR"] = tempfile.mkdtemp(prefix="linkresolver-state-")
+
+# Tests interrupt the command line with SIGINT (Ctrl-C). A shell that starts pytest in the
+# background (`pytest &`, nohup) ignores SIGINT, the children inherit that, and Python then
+# never raises KeyboardInterrupt: such a test would wait forever. Children get Ctrl-C back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # In CI, property tests draw the same examples every run: a red run must be reproducible,
 # and new failures are found by developers' (random) runs, not by chance in CI.

@@ -239,7 +239,10 @@ def test_ctrl_c_while_waiting_stops_cleanly_and_stores_nothing(
             assert prompt.startswith("Open https://www.premiumize.me/device and enter the code ")
             time.sleep(0.5)  # a poll or two
             process.send_signal(signal.SIGINT)
-            returncode = process.wait(timeout=30)
+            try:
+                returncode = process.wait(timeout=30)
+            finally:
+                process.kill()  # a failure here must not hang the run in Popen's exit
             stderr = process.stderr.read()
     finally:
         emulation.approve_after_polls = 2
