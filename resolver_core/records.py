@@ -280,16 +280,21 @@ class HosterGroup:
 _CLAIM_ORDER = {"magnet": 0, "any_link": 1, "other": 2}
 
 
+def _shown_name(row: HosterRecord) -> str:
+    """The name a hoster is listed under: its own when it is a domain (most lists name a
+    hoster by its first domain), else its first domain ("uptobox" is uptobox.com), so that
+    every provider of a hoster is listed under one name."""
+    hoster = row["hoster"] or ""
+    return hoster if "." in hoster or not row["domains"] else row["domains"][0]
+
+
 def hoster_groups(resolver: Resolver, rows: list[HosterRecord]) -> list[HosterGroup]:
     """``rows`` (:func:`hoster_records`) per hoster: the hosters of the lists by name, then
     the claims (magnets, any link, other); in each, the providers in the order of trying."""
     grouped: dict[tuple[int, str], list[HosterRecord]] = {}
     for row in rows:
         claim = row["claim"]
-        if claim is None:
-            key = (-1, row["hoster"] or "")
-        else:
-            key = (_CLAIM_ORDER.get(claim, len(_CLAIM_ORDER)), claim)
+        key = (-1, _shown_name(row)) if claim is None else (_CLAIM_ORDER.get(claim, 9), claim)
         grouped.setdefault(key, []).append(row)
     groups = []
     for key in sorted(grouped):

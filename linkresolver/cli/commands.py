@@ -268,7 +268,8 @@ def hosts(args: argparse.Namespace, app: App) -> int:
         about = " ".join(group.domains) if group.claim is None else CLAIM_WORDS[group.claim]
         print(shown(f"{group.name}  {about}".rstrip()), file=app.stdout)
         for row in group.rows:
-            print(shown(f"    {row['provider']:<12} {_terms_words(row)}".rstrip()), file=app.stdout)
+            named = f"(as {row['hoster']}) " if group.claim is None and row["hoster"] != group.name else ""
+            print(shown(f"    {row['provider']:<12} {named}{_terms_words(row)}".rstrip()), file=app.stdout)
     return ExitStatus.LINK_FAILED if resolver.problems else ExitStatus.OK
 
 
