@@ -151,8 +151,10 @@ class TorBoxProvider(Provider):
         limit is reached (fails over)."""
         said = self._said(client).get(hoster)
         if said is not None and said.up is False:
-            state = f"cannot be used now ({said.terms})" if said.terms else "down right now"
-            error = TorBoxHosterUnavailable(f"says {hoster} is {state}", provider=self.name, link=url)
+            why = f" ({said.terms})" if said.terms else ""
+            error = TorBoxHosterUnavailable(
+                f"says {hoster} is down right now{why}", provider=self.name, link=url
+            )
             error.given_advice = "another provider may serve the link now"
             raise error
 
