@@ -70,7 +70,7 @@ def terms(usable: Mapping[str, Any]) -> dict[str, HosterTerms]:
         up = status if isinstance(status, bool) else None
         quota, most = loose_int(entry.get("quota")), loose_int(entry.get("quotaMax"))
         words = None
-        if quota is not None and most:
+        if quota is not None and most is not None and most > 0:
             unit = "MB" if entry.get("quotaType") == "traffic" else "links"
             words = f"{quota} of {most} {unit} left" if quota > 0 else f"quota used up ({most} {unit})"
             up = False if quota <= 0 else up

@@ -68,7 +68,7 @@ def terms(hosters: Iterable[Hoster]) -> dict[str, HosterTerms]:
             (hoster.daily_link_limit, hoster.daily_link_used, "links"),
             (hoster.daily_bandwidth_limit, hoster.daily_bandwidth_used, "bytes"),
         ):
-            if limit:  # 0: no limit
+            if limit is not None and limit > 0:  # 0: no limit
                 left = max(limit - (used or 0), 0)
                 shown = (
                     f"{left} of {limit} links"
