@@ -54,6 +54,12 @@ a mode-600 file of the user's state directory (:class:`TokenStore`). The provide
 the service refused it: pass it as ``refused``), and raises :class:`LoginRequired`
 (advice: run ``linkresolver NAME login``) when there is none.
 
+A debrid service whose API says which hosters are down now, or what a link of a hoster
+costs (a fair-use factor, a daily quota), says so in :meth:`Provider.hoster_terms` as
+:class:`HosterTerms` (kept for minutes, never asked per link): among providers of equal
+priority the core tries first one that does not say the hoster is down and costs least, and
+``linkresolver hosts`` shows it.
+
 Importing this module is cheap: each name is imported from the core when first used, so a
 plugin's ``__init__`` may import :data:`hookimpl` without making ``linkresolver --help``
 load ``requests``.
@@ -157,7 +163,7 @@ if TYPE_CHECKING:
         Wait,
     )
     from resolver_core.output import shown
-    from resolver_core.provider import HosterSpec, Provider, ResolveContext
+    from resolver_core.provider import HosterSpec, HosterTerms, Provider, ResolveContext
     from resolver_core.redact import redact, register_secrets
     from resolver_core.sandbox.captcha import new_answer, render_png
     from resolver_core.sandbox.files import Behaviour, SandboxFile
@@ -172,6 +178,7 @@ _SOURCES: Final[dict[str, str]] = {
     "Provider": "resolver_core.provider",
     "ResolveContext": "resolver_core.provider",
     "HosterSpec": "resolver_core.provider",
+    "HosterTerms": "resolver_core.provider",
     "HosterListCache": "resolver_core.cache",
     # What a provider answers with.
     "ResolvedLink": "resolver_core.models",
@@ -287,6 +294,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "Provider",
     "ResolveContext",
     "HosterSpec",
+    "HosterTerms",
     "HosterListCache",
     "ResolvedLink",
     "FileLink",

@@ -4,7 +4,10 @@
    best first, so that a link's matches come back in the order of trying: the user's
    ``--provider`` order when given; else by ``priority``, and among equals the routes that
    answer in one call (debrid, Offcloud) before the host's free download ticket (a wait,
-   often a captcha), as a download manager prefers a premium account.
+   often a captcha), as a download manager prefers a premium account. Among providers still
+   equal, one that does not say the hoster is down goes first, then the cheapest, then one
+   that says it is up (:mod:`.terms`; asked once, not per link). The ``--provider`` order
+   is never changed: it is what the user asked for.
 2. Each link is tried with its matching providers in that order. The pipeline fails over
    to the next provider on answers another provider may not share (quota, outage, hoster
    down at this provider, premium needed) and stops on definitive ones (offline, legal,
@@ -23,16 +26,17 @@ import dataclasses
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hostermatch import HosterIndex, extract_links
 
-from . import checking, cooldowns, errors
+from . import checking, cooldowns, errors, terms
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
-from .provider import HosterSpec, Provider, ResolveContext
+from .provider import HosterSpec, HosterTerms, Provider, ResolveContext
 from .retrying import ATTEMPTS, SHORT_REST, backoff, url_problem, worth_asking_again
 
 if TYPE_CHECKING:
@@ -103,6 +107,8 @@ class Resolver:
         self._claimers = [p for p in self.providers if type(p).claims is not Provider.claims]
         #: Providers whose hoster list could not be had, with the reason (shown by the CLI).
         self.problems: dict[str, errors.ResolverError] = {}
+        #: What each provider says about its hosters now (up, cost), kept for minutes.
+        self.terms = terms.TermsBook(self._hoster_terms)
 
     # -- providers ------------------------------------------------------------------------
 
@@ -168,6 +174,13 @@ class Resolver:
                     raise
                 log.info("%s; asking again", exc.for_person())
                 ctx.wait(backoff(attempt))
+
+    def _hoster_terms(self, provider: Provider) -> Mapping[str, HosterTerms]:
+        """``provider``'s terms, unless its list could not be had or it is resting (a call
+        now would only add to what made it ask for a rest): then unknown."""
+        if provider.name in self.problems or self.cooldowns.active(provider.name, None) is not None:
+            return {}
+        return provider.hoster_terms(self.context())
 
     def provider(self, name: str) -> Provider:
         return next(p for p in self.providers if p.name == name)
@@ -290,26 +303,42 @@ class Resolver:
             self.context().wait(remaining)
 
     def candidates(self, url: str) -> list[tuple[Provider, str]]:
-        """The providers that serve ``url``, best first: those whose hoster patterns match,
-        and those that claim it otherwise (any link, magnets), in priority order."""
+        """The providers that serve ``url``, best first (:meth:`ranked`): those whose hoster
+        patterns match, and those that claim it otherwise (any link, magnets)."""
         seen: set[str] = set()
-        candidates = []
+        found: list[tuple[Provider, str, bool]] = []
         for match in self.index().match(url):
             if match.owner not in seen:
                 seen.add(match.owner)
-                candidates.append((self.provider(match.owner), match.hoster))
-        claimed = [
-            (provider, hoster)
+                found.append((self.provider(match.owner), match.hoster, False))
+        found += [
+            (provider, hoster, True)
             for provider in self._claimers
             if provider.name not in seen and (hoster := provider.claims(url)) is not None
         ]
-        if claimed:
-            # A claim beyond patterns (Offcloud's "any link") comes after every provider of
-            # the same priority whose patterns name the link.
-            ranked = [(self._standing(p), 0, self._rank[p.name], p, h) for p, h in candidates]
-            ranked += [(self._standing(p), 1, self._rank[p.name], p, h) for p, h in claimed]
-            candidates = [(p, h) for *_, p, h in sorted(ranked, key=lambda r: r[:3])]
-        return candidates
+        return self.ranked(found)
+
+    def ranked(self, found: Sequence[tuple[Provider, str, bool]]) -> list[tuple[Provider, str]]:
+        """``found`` (provider, hoster, whether claimed beyond its patterns) in the order of
+        trying: by standing (:meth:`_standing`); among equals, patterns before claims (a
+        claim like Offcloud's "any link" comes after every provider whose patterns name the
+        link) and one-call routes before download tickets; among those still equal, by what
+        the providers say about the hoster (:func:`.terms.preference`: asked only then);
+        last, the providers' order."""
+
+        def group(entry: tuple[Provider, str, bool]) -> tuple[int, bool, bool]:
+            return (self._standing(entry[0]), entry[2], entry[0].ticket_flow)
+
+        sizes = Counter(group(entry) for entry in found)
+
+        def key(entry: tuple[Provider, str, bool]) -> tuple[Any, ...]:
+            provider, hoster, _ = entry
+            tie = terms.UNKNOWN
+            if sizes[group(entry)] > 1:
+                tie = terms.preference(self.terms.of(provider).get(hoster))
+            return (group(entry), tie, self._rank[provider.name])
+
+        return [(provider, hoster) for provider, hoster, _ in sorted(found, key=key)]
 
     def _standing(self, provider: Provider) -> int:
         """What ranks ``provider`` first: the user's ``--provider`` order, else its priority."""

@@ -9,10 +9,11 @@ of output.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Final
@@ -49,6 +50,30 @@ class HosterSpec:
     name: str
     patterns: tuple[str, ...]
     domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HosterTerms:
+    """What a provider says about one of its hosters right now: whether it is up, what one
+    link of it costs, and its terms in its own words. Each is None when its API does not say.
+
+    Among providers of equal standing the pipeline tries first one that does not say the
+    hoster is down, then the cheapest, then one that says it is up
+    (:func:`resolver_core.terms.preference`); ``linkresolver hosts`` shows them.
+    """
+
+    #: Whether the provider can fetch links of this hoster now; None: its API does not say.
+    up: bool | None = None
+    #: What one link costs, relative to the provider's ordinary link (1.0): a fair-use
+    #: factor, a hoster counted double... None: not said (ranked as 1.0).
+    cost: float | None = None
+    #: The terms in the provider's words, for people: "fair use x2", "3 of 25 links left
+    #: today", "in maintenance".
+    terms: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.cost is not None and not (math.isfinite(self.cost) and self.cost >= 0):
+            raise ValueError(f"a hoster's cost must be a number from 0 up, not {self.cost!r}")
 
 
 #: What to do when a captcha cannot be answered.
@@ -232,6 +257,20 @@ class Provider(ABC):
         """Whether the provider is used when no ``--provider`` names it: as configured, or
         when it has credentials."""
         return self.settings.is_enabled
+
+    def hoster_terms(self, ctx: ResolveContext) -> Mapping[str, HosterTerms]:
+        """What the provider says now about its hosters (up or down, cost, terms), by hoster
+        name as :meth:`hosters` names them; hosters it says nothing about are left out. The
+        default says nothing.
+
+        The core asks when providers of equal standing serve a link, and for ``hosts``: once,
+        then again when what it got is a few minutes old
+        (:data:`resolver_core.terms.TERMS_FRESH`), never once per link. It may call the API;
+        keep what was learned (a status list is fresh for minutes, a hoster list's costs for
+        as long as the list), so that the checks :meth:`resolve` makes use the same answer.
+        A :class:`ResolverError` raised here means "unknown", not a failure.
+        """
+        return {}
 
     def checks(self, hoster: str) -> bool:
         """Whether :meth:`check` asks the service about this hoster's links."""

@@ -9,6 +9,7 @@ keep the order of the JSON contracts (DESIGN.md): JSON Lines are compared byte f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from .errors import ResolverError
     from .models import AccountInfo
     from .pipeline import Resolver
-    from .provider import Provider
+    from .provider import HosterTerms, Provider
 
 
 class FileRecord(TypedDict):
@@ -89,13 +90,17 @@ class AccountRecord(TypedDict):
 class HosterRecord(TypedDict):
     """``hosts --json``'s object and ``GET /api/hosts``' row: a hoster of a provider's
     lists (``claim`` null), or what it serves beyond them (``claim``: ``"magnet"``,
-    ``"any_link"`` or ``"other"``, with empty domains and patterns)."""
+    ``"any_link"`` or ``"other"``, with empty domains and patterns); what the provider says
+    about it now (``up``, ``cost``, ``terms``: null when it does not say)."""
 
     provider: str
     hoster: str | None
     domains: list[str]
     patterns: list[str]
     claim: str | None
+    up: bool | None
+    cost: float | None
+    terms: str | None
 
 
 # -- the files of a resolved link -------------------------------------------------------------
@@ -225,28 +230,86 @@ class _Claim:
 def hoster_records(resolver: Resolver) -> list[HosterRecord]:
     """Every hoster each provider's patterns name (its lists fetched when needed: see
     ``resolver.problems`` for those that could not be had), then what providers serve
-    beyond patterns, which no list shows."""
-    rows: list[HosterRecord] = [
-        {
-            "provider": info.owner,
-            "hoster": info.hoster,
-            "domains": list(info.domains),
-            "patterns": list(info.patterns),
-            "claim": None,
-        }
+    beyond patterns, which no list shows; each with what its provider says about it now."""
+    said = {provider.name: resolver.terms.of(provider) for provider in resolver.providers}
+    rows = [
+        _hoster_record(info.owner, info.hoster, list(info.domains), list(info.patterns), None, said)
         for info in resolver.index().hosters()
     ]
     rows += [
-        {
-            "provider": claim.provider,
-            "hoster": claim.hoster,
-            "domains": [],
-            "patterns": [],
-            "claim": claim.kind,
-        }
-        for claim in _claims(resolver)
+        _hoster_record(claim.provider, claim.hoster, [], [], claim.kind, said) for claim in _claims(resolver)
     ]
     return rows
+
+
+def _hoster_record(
+    provider: str,
+    hoster: str | None,
+    domains: list[str],
+    patterns: list[str],
+    claim: str | None,
+    said: Mapping[str, Mapping[str, HosterTerms]],
+) -> HosterRecord:
+    terms = said.get(provider, {}).get(hoster) if hoster is not None else None
+    return {
+        "provider": provider,
+        "hoster": hoster,
+        "domains": domains,
+        "patterns": patterns,
+        "claim": claim,
+        "up": terms.up if terms else None,
+        "cost": terms.cost if terms else None,
+        "terms": terms.terms if terms else None,
+    }
+
+
+@dataclass(frozen=True)
+class HosterGroup:
+    """One hoster (or one kind of claim: magnets, any link) and the rows of the providers
+    that serve it, in the order ``resolve`` tries them."""
+
+    #: The hoster's name; for a claim without one, its kind in brackets ("(any link)").
+    name: str
+    claim: str | None
+    #: Every domain any of its providers names, in order, once.
+    domains: tuple[str, ...]
+    rows: tuple[HosterRecord, ...]
+
+
+#: The order of the claims' groups, after the hosters of the lists.
+_CLAIM_ORDER = {"magnet": 0, "any_link": 1, "other": 2}
+
+
+def _shown_name(row: HosterRecord) -> str:
+    """The name a hoster is listed under: its own when it is a domain (most lists name a
+    hoster by its first domain), else its first domain ("uptobox" is uptobox.com), so that
+    every provider of a hoster is listed under one name."""
+    hoster = row["hoster"] or ""
+    return hoster if "." in hoster or not row["domains"] else row["domains"][0]
+
+
+def hoster_groups(resolver: Resolver, rows: list[HosterRecord]) -> list[HosterGroup]:
+    """``rows`` (:func:`hoster_records`) per hoster: the hosters of the lists by name, then
+    the claims (magnets, any link, other); in each, the providers in the order of trying."""
+    grouped: dict[tuple[int, str], list[HosterRecord]] = {}
+    for row in rows:
+        claim = row["claim"]
+        key = (-1, _shown_name(row)) if claim is None else (_CLAIM_ORDER.get(claim, 9), claim)
+        grouped.setdefault(key, []).append(row)
+    groups = []
+    for key in sorted(grouped):
+        members = grouped[key]
+        by_provider = {row["provider"]: row for row in members}
+        found = [
+            (resolver.provider(row["provider"]), row["hoster"] or "", row["claim"] is not None)
+            for row in members
+        ]
+        ordered = tuple(by_provider[provider.name] for provider, _ in resolver.ranked(found))
+        claim = members[0]["claim"]
+        name = key[1] if claim is None else (members[0]["hoster"] or f"({claim.replace('_', ' ')})")
+        domains = tuple(dict.fromkeys(domain for row in ordered for domain in row["domains"]))
+        groups.append(HosterGroup(name, claim, domains, ordered))
+    return groups
 
 
 def _claims(resolver: Resolver) -> list[_Claim]:

@@ -15,7 +15,7 @@ from .app import App, ExitStatus, OrderedPrinter, print_failure, print_json, pri
 if TYPE_CHECKING:
     from resolver_core.handoff.aria2 import Aria2Rpc
     from resolver_core.pipeline import CheckOutcome, Outcome, Resolver
-    from resolver_core.records import AccountRecord
+    from resolver_core.records import AccountRecord, HosterRecord
 
 
 def resolve(args: argparse.Namespace, app: App) -> int:
@@ -247,27 +247,40 @@ def _print_accounts(rows: list[tuple[AccountRecord, bool]], app: App) -> None:
 
 
 def hosts(args: argparse.Namespace, app: App) -> int:
-    """Every hoster each provider's patterns name, then what providers serve beyond
-    patterns (Offcloud: magnets, and any link as a catch-all), which no list shows.
+    """Each hoster once, with its domains, then the providers that serve it in the order
+    ``resolve`` tries them, each with what it says about the hoster now (up or down, cost);
+    then what providers serve beyond their lists (magnets, any link as a catch-all).
 
-    JSON rows have ``claim``: null for a hoster of the lists, else what is claimed
-    (``"magnet"``, ``"any_link"`` or ``"other"``), with empty domains and patterns."""
-    from resolver_core.records import CLAIM_WORDS, hoster_records  # noqa: PLC0415
+    JSON rows are one per provider and hoster: ``claim`` null for a hoster of the lists,
+    else what is claimed (``"magnet"``, ``"any_link"`` or ``"other"``, with empty domains
+    and patterns); ``up``, ``cost`` and ``terms`` null when the provider does not say."""
+    from resolver_core.records import CLAIM_WORDS, hoster_groups, hoster_records  # noqa: PLC0415
 
     resolver = app.resolver(refresh_hosterlists=args.refresh)
     resolver.index()
     _report_problems(resolver.problems, app)
-    for row in hoster_records(resolver):
-        claim = row["claim"]
-        if args.json:
+    rows = hoster_records(resolver)
+    if args.json:
+        for row in rows:
             print(json.dumps(row), file=app.stdout)
-        elif claim is None:
-            line = f"{row['provider']:<12} {row['hoster']:<24} {' '.join(row['domains'])}"
-            print(shown(line), file=app.stdout)
-        else:
-            hoster = row["hoster"] or f"({claim.replace('_', ' ')})"
-            print(shown(f"{row['provider']:<12} {hoster:<24} {CLAIM_WORDS[claim]}"), file=app.stdout)
+        return ExitStatus.LINK_FAILED if resolver.problems else ExitStatus.OK
+    for group in hoster_groups(resolver, rows):
+        about = " ".join(group.domains) if group.claim is None else CLAIM_WORDS[group.claim]
+        print(shown(f"{group.name}  {about}".rstrip()), file=app.stdout)
+        for row in group.rows:
+            named = f"(as {row['hoster']}) " if group.claim is None and row["hoster"] != group.name else ""
+            print(shown(f"    {row['provider']:<12} {named}{_terms_words(row)}".rstrip()), file=app.stdout)
     return ExitStatus.LINK_FAILED if resolver.problems else ExitStatus.OK
+
+
+def _terms_words(row: HosterRecord) -> str:
+    """What a provider says about a hoster, in words: "down, in maintenance", "fair use x2"."""
+    words = {True: ["up"], False: ["down"], None: []}[row["up"]]
+    if row["terms"]:
+        words.append(row["terms"])
+    elif row["cost"] is not None and row["cost"] != 1.0:
+        words.append(f"costs x{row['cost']:g}")
+    return ", ".join(words)
 
 
 def serve(args: argparse.Namespace, app: App) -> int:

@@ -300,7 +300,8 @@ def create_app(
     @app.get("/api/hosts")
     def hosts() -> Response:
         """The rows of ``linkresolver hosts --json``: the hosters of every provider's lists,
-        then what providers serve beyond them (``claim``)."""
+        then what providers serve beyond them (``claim``); each with what its provider says
+        about it now (``up``, ``cost``, ``terms``)."""
         return jsonify({"hosters": hoster_records(resolver)})
 
     @app.get("/api/openapi.json")

@@ -89,21 +89,39 @@ def test_the_demo_uses_premiumizes_current_api_and_the_provider_that_has_a_torre
 def test_hosts_says_what_offcloud_serves_beyond_hoster_lists(cli: CLI) -> None:
     run = cli("hosts", "--provider", "offcloud")
     assert run.returncode == 0, run.stderr
-    rows = run.stdout.splitlines()
-    assert len(rows) == 2, run.stdout
-    assert rows[0].split()[:2] == ["offcloud", "magnet"] and "magnet links" in rows[0]
-    assert rows[1].startswith("offcloud") and "any http(s) link" in rows[1]
+    assert run.stdout.splitlines() == [
+        "magnet  magnet links (BitTorrent)",
+        "    offcloud",
+        "(any link)  any http(s) link (a catch-all, tried in priority order)",
+        "    offcloud",
+    ], run.stdout
 
 
 def test_hosts_json_has_the_claims_in_the_same_shape(cli: CLI) -> None:
     rows = cli("hosts", "--provider", "offcloud", "--json").json_lines()
+    unsaid = {"up": None, "cost": None, "terms": None}  # Offcloud says nothing of them
     assert rows == [
-        {"provider": "offcloud", "hoster": "magnet", "domains": [], "patterns": [], "claim": "magnet"},
-        {"provider": "offcloud", "hoster": None, "domains": [], "patterns": [], "claim": "any_link"},
+        {
+            "provider": "offcloud",
+            "hoster": "magnet",
+            "domains": [],
+            "patterns": [],
+            "claim": "magnet",
+            **unsaid,
+        },
+        {
+            "provider": "offcloud",
+            "hoster": None,
+            "domains": [],
+            "patterns": [],
+            "claim": "any_link",
+            **unsaid,
+        },
     ]
     listed = cli("hosts", "--provider", "premiumize", "--json").json_lines()
     assert listed and all(
-        set(row) == {"provider", "hoster", "domains", "patterns", "claim"} for row in listed
+        set(row) == {"provider", "hoster", "domains", "patterns", "claim", "up", "cost", "terms"}
+        for row in listed
     )
     assert all(row["claim"] is None for row in listed)
 

@@ -384,3 +384,26 @@ def test_a_pin_answer_without_a_pin_is_an_outage() -> None:
     responses.get(f"{API41}/pin/get", json=ok({"check": "c" * 40}))
     with pytest.raises(errors.ProviderOutage, match="without a PIN"):
         PinLogin(AllDebridClient(make_session(retries=0), API, None)).start()
+
+
+@responses.activate
+def test_hoster_terms_say_up_or_down_and_the_quota_left(tmp_path: Path) -> None:
+    usable = {
+        "hosts": {
+            "hitfile": {"name": "hitfile", "domains": ["hitfile.net"], "regexps": [r"hitfile\.net/\w+"],
+                        "status": True, "quota": 4096, "quotaMax": 5000, "quotaType": "traffic"},
+            "alfafile": {"name": "alfafile", "domains": ["alfafile.net"], "regexps": [r"alfafile\.net/\w+"],
+                         "status": True, "quota": 0, "quotaMax": 20, "quotaType": "nb_download"},
+            "gone": {"name": "gone", "domains": ["gone.example"], "regexps": [r"gone\.example/\w+"],
+                     "status": False},
+        }
+    }  # fmt: skip
+    responses.get(f"{API}/hosts", json=ok(HOSTS))
+    responses.get(f"{API41}/user/hosts", json=ok(usable))
+    ad, ctx = provider(tmp_path), context(tmp_path)
+    assert "gone.example" in {spec.name for spec in ad.hosters(ctx)}  # down now, still listed
+    said = ad.hoster_terms(ctx)  # user/hosts just asked: not again
+    assert (said["hitfile.net"].up, said["hitfile.net"].terms) == (True, "4096 of 5000 MB left")
+    assert (said["alfafile.net"].up, said["alfafile.net"].terms) == (False, "quota used up (20 links)")
+    assert (said["gone.example"].up, said["gone.example"].terms) == (False, None)
+    assert len(responses.calls) == 2

@@ -192,3 +192,15 @@ def test_the_account(api: responses.RequestsMock, tmp_path: Path) -> None:
     account = provider().account(context(tmp_path))
     assert (account.login, account.type, account.can_download) == ("me", "premium", True)
     assert account.expires is not None and account.extra == (("premium left", "10 days"),)
+
+
+def test_hoster_terms_say_which_hosters_are_in_maintenance(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    api.get(f"{API}/downloader/hosts", json=ok(HOSTS))
+    dl, ctx = provider(), context(tmp_path)
+    dl.hosters(ctx)
+    said = dl.hoster_terms(ctx)  # the statuses of the list just fetched: no second call
+    assert (said["dropapk"].up, said["dropapk"].terms) == (False, "in maintenance")
+    assert said["1fichier"].up is True
+    assert len(api.calls) == 1

@@ -404,3 +404,25 @@ def test_a_configured_key_goes_before_a_stored_login_and_is_never_renewed(
     with pytest.raises(InvalidKey):
         provider.resolve(LINK, "rapidgator.net", context(tmp_path))
     assert [call.request.headers["Authorization"] for call in api.calls] == [f"Bearer {KEY}"]
+
+
+def test_hoster_terms_are_the_fair_use_factors_of_the_list(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    api.get(
+        f"{API}/services/list",
+        json={
+            "directdl": ["rapidgator.net", "nitroflare.com"],
+            "cache": ["cacheonly.example"],
+            "regexpatterns": {
+                "rapidgator.net": [r"https?://rapidgator\.net/file/\w+"],
+                "nitroflare.com": [r"https?://nitroflare\.com/view/\w+"],
+                "cacheonly.example": [r"https?://cacheonly\.example/\w+"],
+            },
+            "fairusefactor": {"rapidgator.net": 1, "nitroflare.com": 4},
+        },
+    )
+    said = provider().hoster_terms(context(tmp_path))  # the list asked for when not yet read
+    assert (said["nitroflare.com"].cost, said["nitroflare.com"].terms) == (4.0, "fair use x4")
+    assert (said["rapidgator.net"].cost, said["rapidgator.net"].terms) == (1.0, None)
+    assert said["cacheonly.example"].terms == "cached files only" and said["cacheonly.example"].up is None

@@ -438,3 +438,20 @@ def test_video_selection_falls_back_to_every_file() -> None:
     assert chosen(nfo, "video") is None
     assert chosen((TorrentFile(4, "/A.MKV", 1, False), *nfo), "video") == [4]
     assert chosen(nfo, "all") is None
+
+
+def test_hoster_terms_are_hosts_status_the_same_answer_resolve_uses(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    api.get(f"{API}/hosts/regex", json=[r"/(https?:\/\/)?(www\.)?(rapidgator\.net|rg\.to)\/file\/\w+/"])
+    api.get(f"{API}/hosts/domains", json=["rapidgator.net", "rg.to", "turbobit.net"])
+    api.get(
+        f"{API}/hosts/status",
+        json={"rg.to": {"name": "Rapidgator", "supported": 1, "status": "down"}},
+    )
+    rd, ctx = provider(), context(tmp_path)
+    rd.hosters(ctx)
+    said = rd.hoster_terms(ctx)
+    assert (said["rapidgator.net"].up, said["rapidgator.net"].cost) == (False, None)  # found by its domain
+    with pytest.raises(errors.HosterUnavailable, match="Rapidgator is down"):
+        rd.resolve(LINK, "rapidgator.net", ctx)  # hosts/status asked once for both

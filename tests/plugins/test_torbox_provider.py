@@ -253,3 +253,27 @@ def test_the_account(api: responses.RequestsMock, tmp_path: Path) -> None:
         None,
     )
     assert account.extra[0][0] == "cooldown until"
+
+
+def test_hoster_terms_say_up_or_down_and_the_daily_limits_left(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    limited = [
+        *HOSTERS,
+        {"name": "Kraken", "domains": ["krakenfiles.com"], "status": True,
+         "daily_link_limit": 25, "daily_link_used": 22, "daily_bandwidth_limit": 10 << 30,
+         "daily_bandwidth_used": 9 << 30},
+        {"name": "Used", "domains": ["used.example"], "status": True,
+         "daily_link_limit": 5, "daily_link_used": 5},
+    ]  # fmt: skip
+    api.get(f"{API}/webdl/hosters", json=ok(limited))
+    tb, ctx = provider(), context(tmp_path)
+    tb.hosters(ctx)
+    said = tb.hoster_terms(ctx)  # the list just fetched says it: no second call
+    assert said["gofile.io"].up is True and said["gofile.io"].terms is None
+    assert (said["wetransfer.com"].up, said["wetransfer.com"].terms) == (False, None)
+    assert said["krakenfiles.com"].terms == "3 of 25 links left today; 1.0 GiB of 10.0 GiB left today"
+    assert (said["used.example"].up, said["used.example"].terms) == (False, "0 of 5 links left today")
+    with pytest.raises(errors.HosterUnavailable, match=r"used\.example is down right now \(0 of 5 links"):
+        tb.resolve("https://used.example/f/x", "used.example", ctx)
+    assert len(api.calls) == 1

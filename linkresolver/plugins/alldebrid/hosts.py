@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from linkresolver.api import HosterPatterns, export_analyses, read_hosters, remember_analyses
+from linkresolver.api import (
+    HosterPatterns,
+    HosterTerms,
+    export_analyses,
+    loose_int,
+    read_hosters,
+    remember_analyses,
+)
 
 #: Marks a cached list as :func:`stored` wrote it.
 STORED_FORMAT: Final = "linkresolver-alldebrid-hosts/1"
@@ -18,20 +25,27 @@ STORED_FORMAT: Final = "linkresolver-alldebrid-hosts/1"
 MAX_ENTRIES: Final = 5000
 
 
-def _entries(section: Any) -> Iterator[tuple[object, object, object]]:
-    """``(name, domains, patterns)`` of each service of a ``hosts`` section (``regexp`` one
-    pattern, ``regexps`` a list: the documentation shows both)."""
+def _named(section: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each service of a ``hosts`` section with a domain, named by its first domain. A
+    hoster down now is kept (the list is cached for hours): its terms say it is down."""
     if not isinstance(section, Mapping):
         return
     for entry in list(section.values())[:MAX_ENTRIES]:
-        if not isinstance(entry, Mapping) or entry.get("status") is False:
+        if not isinstance(entry, Mapping):
             continue
         domains = entry.get("domains")
         if not isinstance(domains, list) or not domains or not isinstance(domains[0], str):
             continue
+        yield domains[0].lower(), entry
+
+
+def _entries(section: Any) -> Iterator[tuple[object, object, object]]:
+    """``(name, domains, patterns)`` of each service of a ``hosts`` section (``regexp`` one
+    pattern, ``regexps`` a list: the documentation shows both)."""
+    for name, entry in _named(section):
         patterns = entry.get("regexps", entry.get("regexp"))
         patterns = [patterns] if isinstance(patterns, str) else patterns
-        yield domains[0].lower(), domains, patterns
+        yield name, entry["domains"], patterns
 
 
 def read(
@@ -44,6 +58,25 @@ def read(
     read_all = read_hosters(iter(hosters + redirectors), count=len(hosters) + len(redirectors))
     names = {str(name) for name, _, _ in redirectors} & set(read_all)
     return read_all, names
+
+
+def terms(usable: Mapping[str, Any]) -> dict[str, HosterTerms]:
+    """What ``user/hosts`` says of each hoster (by the name :func:`read` gives it): up or
+    down (``status``), and a limited hoster's quota left (``quota`` of ``quotaMax``, in MB
+    of traffic or in links); a quota used up means down."""
+    said = {}
+    for name, entry in _named(usable):
+        status = entry.get("status")
+        up = status if isinstance(status, bool) else None
+        quota, most = loose_int(entry.get("quota")), loose_int(entry.get("quotaMax"))
+        words = None
+        if quota is not None and most is not None and most > 0:
+            unit = "MB" if entry.get("quotaType") == "traffic" else "links"
+            words = f"{quota} of {most} {unit} left" if quota > 0 else f"quota used up ({most} {unit})"
+            up = False if quota <= 0 else up
+        if up is not None or words is not None:
+            said[name] = HosterTerms(up=up, terms=words)
+    return said
 
 
 def stored(hosters: Mapping[str, HosterPatterns], redirectors: set[str]) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Final
 
@@ -23,6 +25,7 @@ from linkresolver.api import (
     Config,
     FileLink,
     HosterSpec,
+    HosterTerms,
     LinkState,
     LinkStatus,
     Provider,
@@ -53,6 +56,8 @@ DEFAULT_MAGNET_TIMEOUT_MINUTES: Final = 120
 MAX_FOLDER_FILES: Final = 500
 #: How folder links look (``/folder/``, ``/dir/``, mega's ``#F!``): they go to link/redirector.
 FOLDER_LINK: Final = re.compile(r"/(?:folders?|dir)/|#F!|/#!F", re.IGNORECASE)
+#: Seconds what ``user/hosts`` said of the hosters (up, quotas) is trusted.
+STATUS_FRESH: Final = 300.0
 NO_KEY: Final = (
     "has no API key configured; run `linkresolver alldebrid login` or put your API key in the config"
 )
@@ -86,6 +91,9 @@ class AllDebridProvider(Provider):
         self.magnet_options = MagnetOptions(keep, float(minutes) * 60)
         #: The redirectors of the last hoster list (their links go to link/redirector).
         self._redirectors: set[str] = set()
+        #: What the last ``user/hosts`` said of each hoster, and when it was asked.
+        self._terms: tuple[float, dict[str, HosterTerms]] | None = None
+        self._terms_lock = threading.Lock()
 
     @classmethod
     def from_config(cls, config: Config) -> AllDebridProvider:
@@ -133,7 +141,22 @@ class AllDebridProvider(Provider):
     def _fetch_hosters(self, ctx: ResolveContext) -> dict[str, Any]:
         client = self.client(ctx)
         public = client.hosts()
-        return hosts.stored(*hosts.read(public, client.user_hosts()))
+        usable = client.user_hosts()
+        self._keep_terms(hosts.terms(usable))
+        return hosts.stored(*hosts.read(public, usable))
+
+    def hoster_terms(self, ctx: ResolveContext) -> dict[str, HosterTerms]:
+        """``user/hosts`` (asked at most every few minutes): each hoster up or down, and the
+        quota left of a limited one."""
+        with self._terms_lock:
+            if self._terms is not None and time.monotonic() - self._terms[0] < STATUS_FRESH:
+                return self._terms[1]
+        return self._keep_terms(hosts.terms(self.client(ctx).user_hosts()))
+
+    def _keep_terms(self, said: dict[str, HosterTerms]) -> dict[str, HosterTerms]:
+        with self._terms_lock:
+            self._terms = (time.monotonic(), said)
+        return said
 
     def claims(self, url: str) -> str | None:
         if url[:7].lower() == "magnet:" and info_hash(url):

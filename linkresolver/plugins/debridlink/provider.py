@@ -24,6 +24,7 @@ from linkresolver.api import (
     Config,
     FileLink,
     HosterSpec,
+    HosterTerms,
     Provider,
     ProviderKind,
     ProviderSettings,
@@ -80,6 +81,8 @@ class DebridLinkProvider(Provider):
         self.seedbox_options = SeedboxOptions(keep, float(minutes) * 60)
         self._down: tuple[float, set[str]] | None = None
         self._down_lock = threading.Lock()
+        #: The hosters of the last hoster list.
+        self._names: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: Config) -> DebridLinkProvider:
@@ -125,7 +128,18 @@ class DebridLinkProvider(Provider):
         with self._down_lock:
             if self._down is None:
                 self._down = (time.monotonic(), hosts.down(raw))
-        return hosts.specs(raw)
+        specs = hosts.specs(raw)
+        self._names = tuple(spec.name for spec in specs)
+        return specs
+
+    def hoster_terms(self, ctx: ResolveContext) -> dict[str, HosterTerms]:
+        """``downloader/hosts``' statuses (asked at most every few minutes, the answer
+        :meth:`_refuse_if_down` uses): each hoster up, or in maintenance."""
+        down = self._maintenance(self.client(ctx), quiet=False)
+        return {
+            name: HosterTerms(up=False, terms="in maintenance") if name in down else HosterTerms(up=True)
+            for name in self._names
+        }
 
     def claims(self, url: str) -> str | None:
         if url[:7].lower() == "magnet:" and info_hash(url):
@@ -162,7 +176,10 @@ class DebridLinkProvider(Provider):
             error.given_advice = "another provider may serve the link now"
             raise error
 
-    def _maintenance(self, client: DebridLinkClient) -> set[str]:
+    def _maintenance(self, client: DebridLinkClient, *, quiet: bool = True) -> set[str]:
+        """The hosters in maintenance now, asked at most every :data:`STATUS_FRESH` seconds.
+        ``quiet``: an answer that does not come means "unknown" (the link is tried as if its
+        hoster were up); else it is raised."""
         with self._down_lock:
             if self._down is not None and time.monotonic() - self._down[0] < STATUS_FRESH:
                 return self._down[1]
@@ -170,7 +187,9 @@ class DebridLinkProvider(Provider):
             down = hosts.down(hosts.stored(client.hosts()))
         except errors.AuthFailed:
             raise
-        except errors.ResolverError as exc:  # unknown: the link is tried as if the hoster were up
+        except errors.ResolverError as exc:
+            if not quiet:
+                raise
             log.info("debridlink downloader/hosts: %s", exc.for_person())
             down = set()
         with self._down_lock:

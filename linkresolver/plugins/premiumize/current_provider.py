@@ -22,6 +22,7 @@ from linkresolver.api import (
     AccountInfo,
     FileLink,
     HosterSpec,
+    HosterTerms,
     LinkState,
     LinkStatus,
     Provider,
@@ -85,6 +86,9 @@ class PremiumizeCurrentProvider(Provider):
         self.transfer_timeout = transfer_timeout
         #: Fair-use points a download of each hoster costs, from the last services/list.
         self.fair_use_factor: dict[str, float] = {}
+        #: Hosters whose links work only when the file is in Premiumize's cache.
+        self.cache_only: frozenset[str] = frozenset()
+        self._listed = False
 
     @property
     def enabled(self) -> bool:
@@ -131,8 +135,22 @@ class PremiumizeCurrentProvider(Provider):
             valid=lambda result: bool(ServiceList.from_result(result).hosters),
         )
         services = ServiceList.from_result(raw)
-        self.fair_use_factor = services.fair_use_factor
+        self.fair_use_factor, self.cache_only, self._listed = (
+            services.fair_use_factor,
+            services.cache_only,
+            True,
+        )
         return [HosterSpec(name, h.regexes, h.tlds) for name, h in services.hosters.items()]
+
+    def hoster_terms(self, ctx: ResolveContext) -> dict[str, HosterTerms]:
+        """What a link of each hoster costs in fair-use points (``fairusefactor`` of the
+        hoster list, no call of its own), and the hosters served from the cache only."""
+        if not self._listed:
+            self.hosters(ctx)
+        said = {name: _fair_use_terms(factor) for name, factor in self.fair_use_factor.items()}
+        for name in self.cache_only:
+            said[name] = HosterTerms(cost=1.0, terms="cached files only")  # a cached file costs 1
+        return said
 
     def claims(self, url: str) -> str | None:
         return MAGNET if url[:7].lower() == "magnet:" and info_hash(url) else None
@@ -241,6 +259,10 @@ class PremiumizeCurrentProvider(Provider):
             fair_use_left=None if state.limit_used is None else 1.0 - state.limit_used,
             extra=tuple(extra),
         )
+
+
+def _fair_use_terms(factor: float) -> HosterTerms:
+    return HosterTerms(cost=factor, terms=None if factor == 1 else f"fair use x{factor:g}")
 
 
 def _transfer_failure(status: str, message: str | None, url: str) -> errors.ResolverError:

@@ -26,6 +26,7 @@ from linkresolver.api import (
     DownloadLimits,
     FileLink,
     HosterSpec,
+    HosterTerms,
     LinkState,
     LinkStatus,
     Provider,
@@ -205,6 +206,18 @@ class RealDebridProvider(Provider):
         )
         name = fetched.torrent.filename or magnet_name(url)
         return _many(url, self.name, MAGNET, fetched.files, name=name, size=fetched.torrent.bytes)
+
+    def hoster_terms(self, ctx: ResolveContext) -> dict[str, HosterTerms]:
+        """Each hoster's ``hosts/status`` (up, down, unsupported), the same answer
+        :meth:`_refuse_if_down` uses; Real-Debrid says no cost."""
+        statuses = self._statuses(self.client(ctx))
+        said = {}
+        for hoster, domains in self._domains.items():
+            status = next((statuses[d.lower()] for d in (hoster, *domains) if d.lower() in statuses), None)
+            if status is not None and status.status is not None:
+                plain = status.status in ("up", "down")
+                said[hoster] = HosterTerms(up=not status.down, terms=None if plain else status.status)
+        return said
 
     def _refuse_if_down(self, client: RealDebridClient, url: str, hoster: str) -> None:
         """HosterUnavailable when ``hosts/status`` says the hoster is down now (fails over)."""

@@ -13,7 +13,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
-from linkresolver.api import HosterPatterns, export_analyses, read_hosters, remember_analyses
+from linkresolver.api import (
+    HosterPatterns,
+    HosterTerms,
+    export_analyses,
+    human_size,
+    read_hosters,
+    remember_analyses,
+)
 
 from .results import Hoster
 
@@ -48,6 +55,30 @@ def read(hosters: Iterable[Hoster]) -> dict[str, HosterPatterns]:
 def down(hosters: Iterable[Hoster]) -> set[str]:
     """The names (first domains) of the hosters TorBox says are down now."""
     return {hoster.domains[0] for hoster in hosters if not hoster.up}
+
+
+def terms(hosters: Iterable[Hoster]) -> dict[str, HosterTerms]:
+    """What ``webdl/hosters`` says of each hoster (by its first domain): up or down (with
+    TorBox's note), and what is left of its daily limits of links and bytes (a limit
+    reached: down until tomorrow)."""
+    said = {}
+    for hoster in hosters:
+        up, words = hoster.up, [] if hoster.up or not hoster.note else [hoster.note.rstrip(".")]
+        for limit, used, what in (
+            (hoster.daily_link_limit, hoster.daily_link_used, "links"),
+            (hoster.daily_bandwidth_limit, hoster.daily_bandwidth_used, "bytes"),
+        ):
+            if limit is not None and limit > 0:  # 0: no limit
+                left = max(limit - (used or 0), 0)
+                shown = (
+                    f"{left} of {limit} links"
+                    if what == "links"
+                    else f"{human_size(left)} of {human_size(limit)}"
+                )
+                words.append(f"{shown} left today")
+                up = up and left > 0
+        said[hoster.domains[0]] = HosterTerms(up=up, terms="; ".join(words) or None)
+    return said
 
 
 def stored(hosters: Mapping[str, HosterPatterns]) -> dict[str, Any]:

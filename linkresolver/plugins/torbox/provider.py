@@ -25,6 +25,7 @@ from linkresolver.api import (
     AccountInfo,
     Config,
     HosterSpec,
+    HosterTerms,
     LinkState,
     LinkStatus,
     Provider,
@@ -74,7 +75,8 @@ class TorBoxProvider(Provider):
         if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes <= 0:
             raise errors.ConfigError("[providers.torbox] 'transfer_timeout_minutes' must be a number above 0")
         self.options = TransferOptions(keep, float(minutes) * 60)
-        self._down: tuple[float, set[str]] | None = None
+        #: What the last ``webdl/hosters`` said of each hoster (up, limits), and when.
+        self._down: tuple[float, dict[str, HosterTerms]] | None = None
         self._down_lock = threading.Lock()
 
     @classmethod
@@ -107,8 +109,13 @@ class TorBoxProvider(Provider):
     def _fetch_hosters(self, ctx: ResolveContext) -> dict[str, Any]:
         listed = self.client(ctx).hosters()
         with self._down_lock:
-            self._down = (time.monotonic(), hosts.down(listed))
+            self._down = (time.monotonic(), hosts.terms(listed))
         return hosts.stored(hosts.read(listed))
+
+    def hoster_terms(self, ctx: ResolveContext) -> dict[str, HosterTerms]:
+        """``webdl/hosters`` (asked at most every few minutes, the answer
+        :meth:`_refuse_if_down` uses): each hoster up or down, and its daily limits left."""
+        return self._said(self.client(ctx), quiet=False)
 
     def claims(self, url: str) -> str | None:
         if url[:7].lower() == "magnet:" and info_hash(url):
@@ -140,26 +147,36 @@ class TorBoxProvider(Provider):
         return _resolved(url, self.name, MAGNET, fetched, fallback_name=magnet_name(url))
 
     def _refuse_if_down(self, client: TorBoxClient, url: str, hoster: str) -> None:
-        """HosterUnavailable when ``webdl/hosters`` says the hoster is down now (fails over)."""
-        if hoster in self._down_hosters(client):
-            error = TorBoxHosterUnavailable(f"says {hoster} is down right now", provider=self.name, link=url)
+        """HosterUnavailable when ``webdl/hosters`` says the hoster is down now, or its daily
+        limit is reached (fails over)."""
+        said = self._said(client).get(hoster)
+        if said is not None and said.up is False:
+            why = f" ({said.terms})" if said.terms else ""
+            error = TorBoxHosterUnavailable(
+                f"says {hoster} is down right now{why}", provider=self.name, link=url
+            )
             error.given_advice = "another provider may serve the link now"
             raise error
 
-    def _down_hosters(self, client: TorBoxClient) -> set[str]:
+    def _said(self, client: TorBoxClient, *, quiet: bool = True) -> dict[str, HosterTerms]:
+        """What ``webdl/hosters`` says now, asked at most every :data:`STATUS_FRESH` seconds.
+        ``quiet``: an answer that does not come means "unknown" (the link is tried as if its
+        hoster were up); else it is raised."""
         with self._down_lock:
             if self._down is not None and time.monotonic() - self._down[0] < STATUS_FRESH:
                 return self._down[1]
         try:
-            down = hosts.down(client.hosters())
+            said = hosts.terms(client.hosters())
         except errors.AuthFailed:
             raise
-        except errors.ResolverError as exc:  # unknown: the link is tried as if the hoster were up
+        except errors.ResolverError as exc:
+            if not quiet:
+                raise
             log.info("torbox webdl/hosters: %s", exc.for_person())
-            down = set()
+            said = {}
         with self._down_lock:
-            self._down = (time.monotonic(), down)
-        return down
+            self._down = (time.monotonic(), said)
+        return said
 
     # -- check and account ---------------------------------------------------------------------
 

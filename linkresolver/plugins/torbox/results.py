@@ -206,6 +206,9 @@ class Hoster:
     note: str | None
     daily_link_limit: int | None
     daily_link_used: int | None
+    #: Bytes a day (0 or None: no limit), and those used today.
+    daily_bandwidth_limit: int | None = None
+    daily_bandwidth_used: int | None = None
 
     @classmethod
     def read(cls, entry: Mapping[str, Any]) -> Hoster | None:
@@ -234,4 +237,6 @@ class Hoster:
             note=text(entry.get("note")),
             daily_link_limit=loose_int(entry.get("daily_link_limit")),
             daily_link_used=loose_int(entry.get("daily_link_used")),
+            daily_bandwidth_limit=loose_int(entry.get("daily_bandwidth_limit")),
+            daily_bandwidth_used=loose_int(entry.get("daily_bandwidth_used")),
         )

@@ -4,9 +4,10 @@ Bearer authentication (:data:`KEY`; ``requestdl`` takes it as ``token`` too), ev
 in the ``{"success", "error", "detail", "data"}`` envelope with the HTTP status TorBox uses
 (403 for the key, 500 for codes ending in ``ERROR``, 400 for the others), the hoster list
 (``webdl/hosters``: krakenfiles.com with a pattern, gofile.io and pixeldrain.com by their
-domains, wetransfer.com down), the account (``user/me``), and torrents and web downloads
-(:mod:`.sandbox_transfers`: created, polled, their files served with Range, deleted). What
-a link does is written in it:
+domains, gofile.io with 3 of its 25 daily links left, wetransfer.com down, dropapk.to and
+nitroflare.com as other providers have them), the account
+(``user/me``), and torrents and web downloads (:mod:`.sandbox_transfers`: created, polled,
+their files served with Range, deleted). What a link does is written in it:
 
 - ``tberror`` and a documented code (``https://gofile.io/d/tberrorMONTHLY_LIMIT``, or in a
   magnet's name): that error when it is created;
@@ -48,6 +49,10 @@ HOSTERS: Final[dict[str, tuple[tuple[str, ...], str | None, bool]]] = {
     "gofile.io": ((), None, True),
     "pixeldrain.com": (("pixeldra.in",), None, True),
     "wetransfer.com": (("we.tl",), None, False),
+    # Served by other providers' emulations too: dropapk.to is in maintenance at Debrid-Link,
+    # and nitroflare.com costs four times the fair use at Premiumize.
+    "dropapk.to": ((), None, True),
+    "nitroflare.com": ((), None, True),
 }
 REQUESTS_PER_MINUTE: Final = 300
 #: Every documented error code (the client's table).
@@ -157,8 +162,9 @@ class TorBoxEmulation:
                 "status": up,
                 "type": "hoster",
                 "note": None if up else "Down for maintenance.",
-                "daily_link_limit": 0,
-                "daily_link_used": 0,
+                # gofile.io's links are limited, as some hosters' are: 3 of 25 left today.
+                "daily_link_limit": 25 if domain == "gofile.io" else 0,
+                "daily_link_used": 22 if domain == "gofile.io" else 0,
                 "daily_bandwidth_limit": 0,
                 "daily_bandwidth_used": 0,
             }
