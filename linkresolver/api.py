@@ -52,7 +52,10 @@ renew a token); the core shows the code, polls at the service's pace, and keeps 
 a mode-600 file of the user's state directory (:class:`TokenStore`). The provider asks
 :func:`valid_access_token` for the token to send, which renews it once when it lapsed (or
 the service refused it: pass it as ``refused``), and raises :class:`LoginRequired`
-(advice: run ``linkresolver NAME login``) when there is none.
+(advice: run ``linkresolver NAME login``) when there is none. A provider that takes a
+configured key as well composes a :class:`StoredLogin`: the key first, else the stored
+login, renewed through the service's ``Renewal``; its ``enabled`` and ``token`` are the
+provider's.
 
 Importing this module is cheap: each name is imported from the core when first used, so a
 plugin's ``__init__`` may import :data:`hookimpl` without making ``linkresolver --help``
@@ -162,6 +165,7 @@ if TYPE_CHECKING:
     from resolver_core.sandbox.captcha import new_answer, render_png
     from resolver_core.sandbox.files import Behaviour, SandboxFile
     from resolver_core.sandbox.server import Sandbox
+    from resolver_core.stored_login import Renewal, StoredLogin
     from resolver_core.values import loose_float, loose_int
 
 #: Where each name of the API lives in the core, grouped as a plugin author meets them.
@@ -255,6 +259,8 @@ _SOURCES: Final[dict[str, str]] = {
     "device_code_from_answer": "resolver_core.device_login",
     "checked_endpoint": "resolver_core.device_login",
     "state_dir": "resolver_core.device_login",
+    "StoredLogin": "resolver_core.stored_login",
+    "Renewal": "resolver_core.stored_login",
     "add_device_login_commands": "resolver_core.login_commands",
     "DeviceFlow": "resolver_core.login_commands",
     "sendable_token": "resolver_core.device_login",
@@ -360,6 +366,8 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "device_code_from_answer",
     "checked_endpoint",
     "state_dir",
+    "StoredLogin",
+    "Renewal",
     "add_device_login_commands",
     "DeviceFlow",
     "sendable_token",

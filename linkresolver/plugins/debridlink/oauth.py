@@ -44,7 +44,7 @@ from linkresolver.api import (
 if TYPE_CHECKING:
     import requests
 
-    from linkresolver.api import PollAnswer, ProviderSettings
+    from linkresolver.api import PollAnswer, ProviderSettings, Renewal
 
 PROVIDER: Final = "debridlink"
 DEFAULT_OAUTH_BASE: Final = "https://debrid-link.com/api/oauth"
@@ -168,6 +168,21 @@ class DebridLinkOAuth:
         return AuthFailed(message, provider=PROVIDER, code=status)
 
 
+def renewal(settings: ProviderSettings) -> Renewal:
+    """How a stored Debrid-Link login is renewed, for a session (:class:`StoredLogin`): with the
+    client id it was issued to (else the configured one)."""
+
+    def renewing(session: requests.Session) -> Callable[[StoredToken], StoredToken]:
+        def renew(token: StoredToken) -> StoredToken:
+            return DebridLinkOAuth(
+                session, token.client_id or client_id(settings), oauth_base(settings)
+            ).renew(token)
+
+        return renew
+
+    return renewing
+
+
 def access_token(
     session: requests.Session,
     settings: ProviderSettings,
@@ -178,10 +193,4 @@ def access_token(
     """The access token a Debrid-Link request should carry (``Authorization: Bearer``): the
     stored one, renewed first when it lapsed or was just ``refused``. Raises
     ``LoginRequired`` (run ``linkresolver debridlink login``) when there is none."""
-    stored = store or token_store()
-
-    def renew(token: StoredToken) -> StoredToken:
-        oauth = DebridLinkOAuth(session, token.client_id or client_id(settings), oauth_base(settings))
-        return oauth.renew(token)
-
-    return valid_access_token(stored, renew, refused=refused)
+    return valid_access_token(store or token_store(), renewal(settings)(session), refused=refused)

@@ -45,7 +45,7 @@ from linkresolver.api import (
 if TYPE_CHECKING:
     import requests
 
-    from linkresolver.api import PollAnswer, ProviderSettings
+    from linkresolver.api import PollAnswer, ProviderSettings, Renewal
 
 PROVIDER: Final = "premiumize"
 DEFAULT_OAUTH_BASE: Final = "https://www.premiumize.me"
@@ -158,6 +158,21 @@ class PremiumizeOAuth:
         return AuthFailed(message, provider=PROVIDER, code=status)
 
 
+def renewal(settings: ProviderSettings) -> Renewal:
+    """How a stored Premiumize login is renewed, for a session (:class:`StoredLogin`): with the
+    client id it was issued to (else the configured one)."""
+
+    def renewing(session: requests.Session) -> Callable[[StoredToken], StoredToken]:
+        def renew(token: StoredToken) -> StoredToken:
+            return PremiumizeOAuth(
+                session, token.client_id or client_id(settings), oauth_base(settings)
+            ).renew(token)
+
+        return renew
+
+    return renewing
+
+
 def access_token(
     session: requests.Session,
     settings: ProviderSettings,
@@ -168,10 +183,4 @@ def access_token(
     """The access token a request to Premiumize's current API should carry (``Authorization:
     Bearer``): the stored one, renewed first when it lapsed or was just ``refused``, when it
     can be. Raises ``LoginRequired`` (run ``linkresolver premiumize login``) when there is none."""
-    stored = store or token_store()
-
-    def renew(token: StoredToken) -> StoredToken:
-        oauth = PremiumizeOAuth(session, token.client_id or client_id(settings), oauth_base(settings))
-        return oauth.renew(token)
-
-    return valid_access_token(stored, renew, refused=refused)
+    return valid_access_token(store or token_store(), renewal(settings)(session), refused=refused)

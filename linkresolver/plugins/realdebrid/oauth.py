@@ -46,7 +46,7 @@ from linkresolver.api import (
 if TYPE_CHECKING:
     import requests
 
-    from linkresolver.api import PollAnswer, ProviderSettings
+    from linkresolver.api import PollAnswer, ProviderSettings, Renewal
 
 PROVIDER: Final = "realdebrid"
 #: The client id Real-Debrid's documentation gives open-source programs.
@@ -180,6 +180,11 @@ class RealDebridOAuth:
         return AuthFailed(message, provider=PROVIDER, code=status)
 
 
+def renewal(settings: ProviderSettings) -> Renewal:
+    """How a stored Real-Debrid login is renewed, for a session (:class:`StoredLogin`)."""
+    return lambda session: RealDebridOAuth(session, oauth_base(settings)).renew
+
+
 def access_token(
     session: requests.Session,
     settings: ProviderSettings,
@@ -190,5 +195,4 @@ def access_token(
     """The access token a Real-Debrid request should carry (``Authorization: Bearer``):
     the stored one, renewed first when it lapsed or was just ``refused`` (a 401 to it).
     Raises ``LoginRequired`` (run ``linkresolver realdebrid login``) when there is none."""
-    oauth = RealDebridOAuth(session, oauth_base(settings))
-    return valid_access_token(store or token_store(), oauth.renew, refused=refused)
+    return valid_access_token(store or token_store(), renewal(settings)(session), refused=refused)
