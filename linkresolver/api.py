@@ -55,7 +55,9 @@ the service refused it: pass it as ``refused``), and raises :class:`LoginRequire
 (advice: run ``linkresolver NAME login``) when there is none. A provider that takes a
 configured key as well composes a :class:`StoredLogin`: the key first, else the stored
 login, renewed through the service's ``Renewal``; its ``enabled`` and ``token`` are the
-provider's.
+provider's. A service that follows RFC 8628 subclasses :class:`DeviceFlowCalls` for its
+start, poll and renew (its paths and fields; the answers are read the RFC's way), and finds
+its endpoints and client id with :func:`configured_endpoint` and :func:`configured_client_id`.
 
 Importing this module is cheap: each name is imported from the core when first used, so a
 plugin's ``__init__`` may import :data:`hookimpl` without making ``linkresolver --help``
@@ -89,6 +91,7 @@ if TYPE_CHECKING:
         warn_about_unknown_keys,
     )
     from resolver_core.demo_samples import DemoPart, DemoSample
+    from resolver_core.device_flow import DeviceFlowCalls, configured_client_id, configured_endpoint
     from resolver_core.device_login import (
         PENDING,
         DeviceCode,
@@ -259,6 +262,9 @@ _SOURCES: Final[dict[str, str]] = {
     "device_code_from_answer": "resolver_core.device_login",
     "checked_endpoint": "resolver_core.device_login",
     "state_dir": "resolver_core.device_login",
+    "DeviceFlowCalls": "resolver_core.device_flow",
+    "configured_endpoint": "resolver_core.device_flow",
+    "configured_client_id": "resolver_core.device_flow",
     "StoredLogin": "resolver_core.stored_login",
     "Renewal": "resolver_core.stored_login",
     "add_device_login_commands": "resolver_core.login_commands",
@@ -366,6 +372,9 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "device_code_from_answer",
     "checked_endpoint",
     "state_dir",
+    "DeviceFlowCalls",
+    "configured_endpoint",
+    "configured_client_id",
     "StoredLogin",
     "Renewal",
     "add_device_login_commands",
