@@ -34,7 +34,9 @@ The hooks (:mod:`resolver_core.hookspecs` documents each):
   the helpers :func:`common_options`, :func:`emit`, :func:`confirm`... give them the
   built-in commands' options and output.
 - ``sandbox_routes(sandbox)``: emulate the service's API in the local :class:`Sandbox`,
-  so that ``linkresolver demo`` and end-to-end tests run without an account.
+  so that ``linkresolver demo`` and end-to-end tests run without an account (a device
+  login's emulation subclasses :class:`DeviceFlowEmulation`: codes entered after a few
+  polls, tokens that lapse, renewal, revocation).
 - ``demo_samples()``: the :class:`DemoSample` links ``linkresolver demo`` shows the
   provider with, resolved against that emulation.
 
@@ -166,6 +168,12 @@ if TYPE_CHECKING:
     from resolver_core.provider import HosterSpec, Provider, ResolveContext
     from resolver_core.redact import redact, register_secrets
     from resolver_core.sandbox.captcha import new_answer, render_png
+    from resolver_core.sandbox.device_codes import (
+        DeviceFlowEmulation,
+        PollState,
+        bearer_token,
+        json_answer,
+    )
     from resolver_core.sandbox.files import Behaviour, SandboxFile
     from resolver_core.sandbox.server import Sandbox
     from resolver_core.stored_login import Renewal, StoredLogin
@@ -287,6 +295,10 @@ _SOURCES: Final[dict[str, str]] = {
     "Behaviour": "resolver_core.sandbox.files",
     "new_answer": "resolver_core.sandbox.captcha",
     "render_png": "resolver_core.sandbox.captcha",
+    "DeviceFlowEmulation": "resolver_core.sandbox.device_codes",
+    "PollState": "resolver_core.sandbox.device_codes",
+    "bearer_token": "resolver_core.sandbox.device_codes",
+    "json_answer": "resolver_core.sandbox.device_codes",
     "DemoSample": "resolver_core.demo_samples",
     "DemoPart": "resolver_core.demo_samples",
 }
@@ -395,6 +407,10 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "Behaviour",
     "new_answer",
     "render_png",
+    "DeviceFlowEmulation",
+    "PollState",
+    "bearer_token",
+    "json_answer",
     "DemoSample",
     "DemoPart",
 ]
