@@ -42,7 +42,8 @@ The hooks (:mod:`resolver_core.hookspecs` documents each):
 
 A provider never sleeps, prompts or prints: it announces a wait with
 ``ctx.report_wait(Wait.lasting(seconds, provider=..., reason=...))`` and sits it out with
-``ctx.wait_until(deadline)`` (other links go on meanwhile), asks
+``ctx.wait_until(deadline)`` (other links go on meanwhile), makes a call of a flow of
+several again by itself when it got no answer (:func:`patiently`), asks
 ``ctx.solve_captcha(challenge)``, reports long steps with ``ctx.report(message)``, and
 raises the :class:`ResolverError` subclass that says what went wrong (also reachable as
 ``errors.X``). The HTTP helpers (:func:`get_json`, :func:`expect_object`...) turn transport
@@ -167,6 +168,7 @@ if TYPE_CHECKING:
     from resolver_core.output import shown
     from resolver_core.provider import HosterSpec, Provider, ResolveContext
     from resolver_core.redact import redact, register_secrets
+    from resolver_core.retrying import patiently, short_rest
     from resolver_core.sandbox.captcha import new_answer, render_png
     from resolver_core.sandbox.device_codes import (
         DeviceFlowEmulation,
@@ -243,6 +245,10 @@ _SOURCES: Final[dict[str, str]] = {
     "get_text": "resolver_core.http",
     "read_json_answer": "resolver_core.http",
     "send_json": "resolver_core.http",
+    # A call in the middle of a flow of several (a poll, a file's link), asked again by
+    # itself when it gets no answer or a short rest: the flow is not redone from its start.
+    "patiently": "resolver_core.retrying",
+    "short_rest": "resolver_core.retrying",
     # Magnets: the torrent's info hash and name, for every provider that takes them.
     "info_hash": "resolver_core.magnets",
     "magnet_name": "resolver_core.magnets",
@@ -361,6 +367,8 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "get_text",
     "read_json_answer",
     "send_json",
+    "patiently",
+    "short_rest",
     "info_hash",
     "magnet_name",
     "unwrap_envelope",

@@ -63,7 +63,7 @@ class StoredLogin:
         token, renewed first (through ``session``) when it lapsed or is the ``refused`` one
         (the token the service just answered "not valid" to). Raises ``error`` with
         ``missing`` when there is neither, and ``LoginRequired`` when the login can no
-        longer be renewed."""
+        longer be renewed (or would need renewing and no ``session`` was given to do it)."""
         if self.settings.key:
             return self.settings.key
         if not self.store.exists():

@@ -35,6 +35,7 @@ from linkresolver.api import (
     errors,
     info_hash,
     magnet_name,
+    patiently,
     warn_about_unknown_keys,
 )
 
@@ -42,7 +43,7 @@ from . import hosts, login
 from .client import DEFAULT_API_BASE, AllDebridClient
 from .errors import PROVIDER
 from .results import LinkInfo
-from .waiting import MagnetOptions, delayed_link, fetch_magnet, patiently
+from .waiting import MagnetOptions, delayed_link, fetch_magnet
 
 log = logging.getLogger("linkresolver")
 
@@ -176,7 +177,9 @@ class AllDebridProvider(Provider):
             log.warning("%s: %d links behind it; the first %d are taken", url, len(links), MAX_FOLDER_FILES)
         files = tuple(
             patiently(
-                ctx, functools.partial(self._unlocked_file, client, ctx, link, password=ctx.link_password)
+                ctx,
+                functools.partial(self._unlocked_file, client, ctx, link, password=ctx.link_password),
+                rests=False,  # as every AllDebrid call: a rest it asks for fails the call
             )
             for link in links[:MAX_FOLDER_FILES]
         )

@@ -35,6 +35,7 @@ from linkresolver.api import (
     info_hash,
     magnet_name,
     provider_words,
+    short_rest,
 )
 
 from .current_client import CACHE_BATCH, DEFAULT_API_BASE, CurrentClient
@@ -163,7 +164,7 @@ class PremiumizeCurrentProvider(Provider):
                 # A poll without an answer (or told to rest briefly) is made again at the next
                 # interval: the transfer goes on, and asking the link anew would not find it.
                 missed += 1
-                rest = _short_rest(exc)
+                rest = short_rest(exc, SHORT_REST)
                 if missed >= MISSED_POLLS or (rest is None and not exc.no_answer):
                     raise
                 ctx.wait_until(time.monotonic() + max(interval, rest or 0.0))
@@ -269,12 +270,3 @@ def _resolved(url: str, hoster: str, answer: DirectDownload) -> ResolvedLink:
         size=total,
         files=listed,
     )
-
-
-def _short_rest(exc: errors.ResolverError) -> float | None:
-    """The rest ``exc`` asked for when the service said to wait briefly (a 503 or 429 with
-    ``Retry-After``), else None."""
-    if not isinstance(exc, (errors.ProviderOutage, errors.RateLimited)) or not exc.retry_after_given:
-        return None
-    rest = exc.retry_after
-    return rest if rest is not None and rest <= SHORT_REST else None

@@ -38,6 +38,7 @@ from linkresolver.api import (
     errors,
     info_hash,
     magnet_name,
+    patiently,
     warn_about_unknown_keys,
 )
 
@@ -45,7 +46,7 @@ from . import hosts, oauth
 from .client import DEFAULT_API_BASE, RealDebridClient
 from .errors import PROVIDER, RealDebridHosterUnavailable
 from .results import HostStatus
-from .torrents import TorrentOptions, fetch_magnet, patiently
+from .torrents import TorrentOptions, fetch_magnet
 
 log = logging.getLogger("linkresolver")
 
@@ -181,7 +182,7 @@ class RealDebridProvider(Provider):
 
     def _folder(self, client: RealDebridClient, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
         """Each file of the folder unrestricted; a file's call that gets no answer is made
-        again on its own (:func:`.torrents.patiently`), not the whole folder."""
+        again on its own (:func:`linkresolver.api.patiently`), not the whole folder."""
         links = client.unrestrict_folder(url)
         if not links:
             raise errors.FileOffline("found no files in this folder", provider=self.name, link=url)
