@@ -32,7 +32,7 @@ The hooks (:mod:`resolver_core.hookspecs` documents each):
 - ``link_resolved(link)``: observe each resolved link.
 - ``register_commands(commands)``: command-line commands, through a :class:`CommandGroup`;
   the helpers :func:`common_options`, :func:`emit`, :func:`confirm`... give them the
-  built-in commands' options and output.
+  built-in commands' options and output, and :func:`command_client` a provider's API client.
 - ``sandbox_routes(sandbox)``: emulate the service's API in the local :class:`Sandbox`,
   so that ``linkresolver demo`` and end-to-end tests run without an account (a device
   login's emulation subclasses :class:`DeviceFlowEmulation`: codes entered after a few
@@ -135,6 +135,7 @@ if TYPE_CHECKING:
     from resolver_core.groups import (
         App,
         CommandGroup,
+        command_client,
         common_options,
         confirm,
         destructive_options,
@@ -288,6 +289,7 @@ _SOURCES: Final[dict[str, str]] = {
     # Commands: the group a plugin adds to, the shared options and output, the app.
     "CommandGroup": "resolver_core.groups",
     "common_options": "resolver_core.groups",
+    "command_client": "resolver_core.groups",
     "destructive_options": "resolver_core.groups",
     "emit": "resolver_core.groups",
     "confirm": "resolver_core.groups",
@@ -403,6 +405,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "answer_words",
     "CommandGroup",
     "common_options",
+    "command_client",
     "destructive_options",
     "emit",
     "confirm",
