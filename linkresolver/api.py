@@ -52,15 +52,18 @@ and JSON failures into those errors.
 A service that logs people in with the OAuth device flow instead of an API key gives
 :func:`run_device_login` three callables (start the flow, poll once, and, for its provider,
 renew a token); the core shows the code, polls at the service's pace, and keeps the token in
-a mode-600 file of the user's state directory (:class:`TokenStore`). The provider asks
+a mode-600 file of the user's state directory (:class:`TokenStore`);
+:func:`add_device_login_commands` gives it ``linkresolver NAME login`` and ``logout``. A
+service that follows RFC 8628 subclasses :class:`DeviceFlowCalls` for those callables (its
+paths and fields; the answers are read the RFC's way) and finds its endpoints and client id
+with :func:`configured_endpoint` and :func:`configured_client_id`. The provider asks
 :func:`valid_access_token` for the token to send, which renews it once when it lapsed (or
 the service refused it: pass it as ``refused``), and raises :class:`LoginRequired`
 (advice: run ``linkresolver NAME login``) when there is none. A provider that takes a
-configured key as well composes a :class:`StoredLogin`: the key first, else the stored
-login, renewed through the service's ``Renewal``; its ``enabled`` and ``token`` are the
-provider's. A service that follows RFC 8628 subclasses :class:`DeviceFlowCalls` for its
-start, poll and renew (its paths and fields; the answers are read the RFC's way), and finds
-its endpoints and client id with :func:`configured_endpoint` and :func:`configured_client_id`.
+configured key as well composes a :class:`StoredLogin` (the key first, else the stored
+login, renewed through the service's :data:`Renewal`), and its client sends a
+:class:`RenewingToken` (renewed once when the service refuses it). Its emulation in the
+sandbox subclasses :class:`DeviceFlowEmulation`.
 
 Importing this module is cheap: each name is imported from the core when first used, so a
 plugin's ``__init__`` may import :data:`hookimpl` without making ``linkresolver --help``
@@ -179,7 +182,7 @@ if TYPE_CHECKING:
     )
     from resolver_core.sandbox.files import Behaviour, SandboxFile
     from resolver_core.sandbox.server import Sandbox
-    from resolver_core.stored_login import Renewal, StoredLogin
+    from resolver_core.stored_login import Renewal, RenewingToken, StoredLogin
     from resolver_core.values import loose_float, loose_int
 
 #: Where each name of the API lives in the core, grouped as a plugin author meets them.
@@ -282,6 +285,7 @@ _SOURCES: Final[dict[str, str]] = {
     "configured_client_id": "resolver_core.device_flow",
     "StoredLogin": "resolver_core.stored_login",
     "Renewal": "resolver_core.stored_login",
+    "RenewingToken": "resolver_core.stored_login",
     "add_device_login_commands": "resolver_core.login_commands",
     "DeviceFlow": "resolver_core.login_commands",
     "sendable_token": "resolver_core.device_login",
@@ -399,6 +403,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "configured_client_id",
     "StoredLogin",
     "Renewal",
+    "RenewingToken",
     "add_device_login_commands",
     "DeviceFlow",
     "sendable_token",

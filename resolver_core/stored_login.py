@@ -13,7 +13,7 @@ renews a token (its OAuth client) and the words of the message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .device_login import StoredToken, TokenStore, valid_access_token
 from .errors import AuthFailed
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     import requests
 
     from .config import ProviderSettings
+
+_T = TypeVar("_T")
 
 #: Given the session of the call, how the service renews a stored token (its refresh grant):
 #: the function :func:`valid_access_token` calls with the token that lapsed.
@@ -80,4 +82,38 @@ class StoredLogin:
         return lambda refused: self.token(session, refused=refused)
 
 
-__all__ = ["Renewal", "StoredLogin"]
+class RenewingToken:
+    """The token an API client sends, and its one renewal when the service refuses it.
+
+    A stored login's token may lapse between two calls, or be revoked; the service then
+    refuses the call (which had no effect), so the client renews the token (``renew``, as
+    :meth:`StoredLogin.renewer` gives it) and makes the call again. Once per client: a
+    renewed token that is refused too is a real refusal, not a loop. A configured key comes
+    without ``renew`` and is never replaced."""
+
+    def __init__(self, token: str, renew: Callable[[str], str] | None = None) -> None:
+        self.value = token
+        self._renew = renew
+
+    def __repr__(self) -> str:
+        return "<RenewingToken>"  # never the token
+
+    def bearer(self) -> dict[str, str]:
+        """The header that carries it (RFC 6750)."""
+        return {"Authorization": f"Bearer {self.value}"}
+
+    def call(self, call: Callable[[], _T], *, refused: Callable[[AuthFailed], bool]) -> _T:
+        """``call``'s answer; when it raises an :class:`AuthFailed` that ``refused`` says
+        is the service refusing this token (its own error code for it), the token renewed
+        and ``call`` made once more, once per client."""
+        try:
+            return call()
+        except AuthFailed as exc:
+            if self._renew is None or not refused(exc):
+                raise
+            renew, self._renew = self._renew, None
+            self.value = renew(self.value)
+            return call()
+
+
+__all__ = ["Renewal", "RenewingToken", "StoredLogin"]

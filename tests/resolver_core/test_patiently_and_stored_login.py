@@ -1,7 +1,8 @@
 """The generic helpers plugins share for credentials and multi-call flows:
-:func:`resolver_core.retrying.patiently` (one call of a flow asked again by itself) and
+:func:`resolver_core.retrying.patiently` (one call of a flow asked again by itself),
 :class:`resolver_core.stored_login.StoredLogin` (the configured key first, else a stored
-login, renewed once)."""
+login, renewed once) and :class:`resolver_core.stored_login.RenewingToken` (a client's
+token renewed once when refused)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from resolver_core import errors
 from resolver_core.config import ProviderSettings
 from resolver_core.device_login import LoginRequired, StoredToken, TokenStore
 from resolver_core.retrying import patiently, short_rest
-from resolver_core.stored_login import StoredLogin
+from resolver_core.stored_login import RenewingToken, StoredLogin
 
 #: The renewal here needs no session: any one will do.
 SESSION: Final = requests.Session()
@@ -122,3 +123,45 @@ def test_a_login_that_cannot_be_renewed_asks_for_a_new_one(tmp_path: Path) -> No
     assert login.token() == "stored-key"
     with pytest.raises(LoginRequired):
         login.token(None, refused="stored-key")
+
+
+def test_a_refused_token_is_renewed_once_per_client_and_the_call_made_again() -> None:
+    renewals: list[str] = []
+
+    def renew(refused: str) -> str:
+        renewals.append(refused)
+        return f"new-{len(renewals)}"
+
+    token = RenewingToken("old", renew)
+    sent: list[str] = []
+
+    def call() -> str:
+        sent.append(token.bearer()["Authorization"])
+        if token.value != "new-1" or len(sent) > 2:
+            raise errors.AuthFailed("refused the token", provider="x", code=401)
+        return "answer"
+
+    assert token.call(call, refused=lambda exc: exc.code == 401) == "answer"
+    assert renewals == ["old"] and sent == ["Bearer old", "Bearer new-1"]
+    with pytest.raises(errors.AuthFailed):  # refused again: no second renewal, no loop
+        token.call(call, refused=lambda exc: exc.code == 401)
+    assert renewals == ["old"] and "old" not in repr(token)
+
+
+def refusing() -> str:
+    raise errors.AuthFailed("refused the token", provider="x", code=401)
+
+
+def test_a_configured_key_or_another_refusal_is_not_renewed() -> None:
+    with pytest.raises(errors.AuthFailed):
+        RenewingToken("configured-key").call(refusing, refused=lambda exc: True)
+    renewals: list[str] = []
+
+    def renew(refused: str) -> str:
+        renewals.append(refused)
+        return "u"
+
+    token = RenewingToken("t", renew)
+    with pytest.raises(errors.AuthFailed):
+        token.call(refusing, refused=lambda exc: False)
+    assert renewals == [] and token.value == "t"
