@@ -32,15 +32,18 @@ The hooks (:mod:`resolver_core.hookspecs` documents each):
 - ``link_resolved(link)``: observe each resolved link.
 - ``register_commands(commands)``: command-line commands, through a :class:`CommandGroup`;
   the helpers :func:`common_options`, :func:`emit`, :func:`confirm`... give them the
-  built-in commands' options and output.
+  built-in commands' options and output, and :func:`command_client` a provider's API client.
 - ``sandbox_routes(sandbox)``: emulate the service's API in the local :class:`Sandbox`,
-  so that ``linkresolver demo`` and end-to-end tests run without an account.
+  so that ``linkresolver demo`` and end-to-end tests run without an account (a device
+  login's emulation subclasses :class:`DeviceFlowEmulation`: codes entered after a few
+  polls, tokens that lapse, renewal, revocation).
 - ``demo_samples()``: the :class:`DemoSample` links ``linkresolver demo`` shows the
   provider with, resolved against that emulation.
 
 A provider never sleeps, prompts or prints: it announces a wait with
 ``ctx.report_wait(Wait.lasting(seconds, provider=..., reason=...))`` and sits it out with
-``ctx.wait_until(deadline)`` (other links go on meanwhile), asks
+``ctx.wait_until(deadline)`` (other links go on meanwhile), makes a call of a flow of
+several again by itself when it got no answer (:func:`patiently`), asks
 ``ctx.solve_captcha(challenge)``, reports long steps with ``ctx.report(message)``, and
 raises the :class:`ResolverError` subclass that says what went wrong (also reachable as
 ``errors.X``). The HTTP helpers (:func:`get_json`, :func:`expect_object`...) turn transport
@@ -49,10 +52,18 @@ and JSON failures into those errors.
 A service that logs people in with the OAuth device flow instead of an API key gives
 :func:`run_device_login` three callables (start the flow, poll once, and, for its provider,
 renew a token); the core shows the code, polls at the service's pace, and keeps the token in
-a mode-600 file of the user's state directory (:class:`TokenStore`). The provider asks
+a mode-600 file of the user's state directory (:class:`TokenStore`);
+:func:`add_device_login_commands` gives it ``linkresolver NAME login`` and ``logout``. A
+service that follows RFC 8628 subclasses :class:`DeviceFlowCalls` for those callables (its
+paths and fields; the answers are read the RFC's way) and finds its endpoints and client id
+with :func:`configured_endpoint` and :func:`configured_client_id`. The provider asks
 :func:`valid_access_token` for the token to send, which renews it once when it lapsed (or
 the service refused it: pass it as ``refused``), and raises :class:`LoginRequired`
-(advice: run ``linkresolver NAME login``) when there is none.
+(advice: run ``linkresolver NAME login``) when there is none. A provider that takes a
+configured key as well composes a :class:`StoredLogin` (the key first, else the stored
+login, renewed through the service's :data:`Renewal`), and its client sends a
+:class:`RenewingToken` (renewed once when the service refuses it). Its emulation in the
+sandbox subclasses :class:`DeviceFlowEmulation`.
 
 A debrid service whose API says which hosters are down now, or what a link of a hoster
 costs (a fair-use factor, a daily quota), says so in :meth:`Provider.hoster_terms` as
@@ -92,6 +103,7 @@ if TYPE_CHECKING:
         warn_about_unknown_keys,
     )
     from resolver_core.demo_samples import DemoPart, DemoSample
+    from resolver_core.device_flow import DeviceFlowCalls, configured_client_id, configured_endpoint
     from resolver_core.device_login import (
         PENDING,
         DeviceCode,
@@ -132,6 +144,7 @@ if TYPE_CHECKING:
     from resolver_core.groups import (
         App,
         CommandGroup,
+        command_client,
         common_options,
         confirm,
         destructive_options,
@@ -165,9 +178,17 @@ if TYPE_CHECKING:
     from resolver_core.output import shown
     from resolver_core.provider import HosterSpec, HosterTerms, Provider, ResolveContext
     from resolver_core.redact import redact, register_secrets
+    from resolver_core.retrying import patiently, short_rest
     from resolver_core.sandbox.captcha import new_answer, render_png
+    from resolver_core.sandbox.device_codes import (
+        DeviceFlowEmulation,
+        PollState,
+        bearer_token,
+        json_answer,
+    )
     from resolver_core.sandbox.files import Behaviour, SandboxFile
     from resolver_core.sandbox.server import Sandbox
+    from resolver_core.stored_login import Renewal, RenewingToken, StoredLogin
     from resolver_core.values import loose_float, loose_int
 
 #: Where each name of the API lives in the core, grouped as a plugin author meets them.
@@ -235,6 +256,10 @@ _SOURCES: Final[dict[str, str]] = {
     "get_text": "resolver_core.http",
     "read_json_answer": "resolver_core.http",
     "send_json": "resolver_core.http",
+    # A call in the middle of a flow of several (a poll, a file's link), asked again by
+    # itself when it gets no answer or a short rest: the flow is not redone from its start.
+    "patiently": "resolver_core.retrying",
+    "short_rest": "resolver_core.retrying",
     # Magnets: the torrent's info hash and name, for every provider that takes them.
     "info_hash": "resolver_core.magnets",
     "magnet_name": "resolver_core.magnets",
@@ -262,6 +287,12 @@ _SOURCES: Final[dict[str, str]] = {
     "device_code_from_answer": "resolver_core.device_login",
     "checked_endpoint": "resolver_core.device_login",
     "state_dir": "resolver_core.device_login",
+    "DeviceFlowCalls": "resolver_core.device_flow",
+    "configured_endpoint": "resolver_core.device_flow",
+    "configured_client_id": "resolver_core.device_flow",
+    "StoredLogin": "resolver_core.stored_login",
+    "Renewal": "resolver_core.stored_login",
+    "RenewingToken": "resolver_core.stored_login",
     "add_device_login_commands": "resolver_core.login_commands",
     "DeviceFlow": "resolver_core.login_commands",
     "sendable_token": "resolver_core.device_login",
@@ -269,6 +300,7 @@ _SOURCES: Final[dict[str, str]] = {
     # Commands: the group a plugin adds to, the shared options and output, the app.
     "CommandGroup": "resolver_core.groups",
     "common_options": "resolver_core.groups",
+    "command_client": "resolver_core.groups",
     "destructive_options": "resolver_core.groups",
     "emit": "resolver_core.groups",
     "confirm": "resolver_core.groups",
@@ -282,6 +314,10 @@ _SOURCES: Final[dict[str, str]] = {
     "Behaviour": "resolver_core.sandbox.files",
     "new_answer": "resolver_core.sandbox.captcha",
     "render_png": "resolver_core.sandbox.captcha",
+    "DeviceFlowEmulation": "resolver_core.sandbox.device_codes",
+    "PollState": "resolver_core.sandbox.device_codes",
+    "bearer_token": "resolver_core.sandbox.device_codes",
+    "json_answer": "resolver_core.sandbox.device_codes",
     "DemoSample": "resolver_core.demo_samples",
     "DemoPart": "resolver_core.demo_samples",
 }
@@ -345,6 +381,8 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "get_text",
     "read_json_answer",
     "send_json",
+    "patiently",
+    "short_rest",
     "info_hash",
     "magnet_name",
     "unwrap_envelope",
@@ -368,12 +406,19 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "device_code_from_answer",
     "checked_endpoint",
     "state_dir",
+    "DeviceFlowCalls",
+    "configured_endpoint",
+    "configured_client_id",
+    "StoredLogin",
+    "Renewal",
+    "RenewingToken",
     "add_device_login_commands",
     "DeviceFlow",
     "sendable_token",
     "answer_words",
     "CommandGroup",
     "common_options",
+    "command_client",
     "destructive_options",
     "emit",
     "confirm",
@@ -386,6 +431,10 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "Behaviour",
     "new_answer",
     "render_png",
+    "DeviceFlowEmulation",
+    "PollState",
+    "bearer_token",
+    "json_answer",
     "DemoSample",
     "DemoPart",
 ]

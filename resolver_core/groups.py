@@ -1,7 +1,8 @@
 """What plugins' command groups share (``linkresolver openload ls``, ``linkresolver offcloud
 cloud add``...): where they add their commands (:class:`CommandGroup`), the common options,
 output as a line or JSON Lines, sizes for people, and confirmation before destroying
-anything. The standard library only: ``--help`` builds every group's parser.
+anything, and the API client a command uses (:func:`command_client`). The standard library
+only at import: ``--help`` builds every group's parser.
 """
 
 from __future__ import annotations
@@ -10,10 +11,18 @@ import argparse
 import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
 from .arguments import add_config_options, add_retries_option, add_timeout_option
 from .output import human_size, shown
+
+if TYPE_CHECKING:
+    import requests
+
+    from .config import Config
+
+_Client_co = TypeVar("_Client_co", covariant=True)
+_Client = TypeVar("_Client")
 
 
 class CommandStreams(Protocol):
@@ -136,3 +145,32 @@ __all__ = [
     "emit",
     "human_size",
 ]
+
+
+class ClientProvider(Protocol[_Client_co]):
+    """A provider that gives its API client for a session (``client_for``)."""
+
+    def client_for(self, session: requests.Session) -> _Client_co: ...
+
+
+def command_client(
+    args: argparse.Namespace, provider: Callable[[Config], ClientProvider[_Client]]
+) -> _Client:
+    """The API client a provider's own command uses (``linkresolver NAME ACTION``): the
+    configuration read (``--config``) and its secrets registered, the provider made from it
+    (``provider``, its ``from_config``), and its client on a session with the command's
+    ``--retries`` and ``--timeout``. No credential is a configuration
+    error (one line that says how to get one, the exit status of a bad configuration), not
+    the refused call it would lead to."""
+    from .config import load_config  # noqa: PLC0415 (only when a command runs)
+    from .errors import AuthFailed, ConfigError  # noqa: PLC0415
+    from .http import make_session  # noqa: PLC0415
+    from .redact import register_secrets  # noqa: PLC0415
+
+    config = load_config(args.config)
+    register_secrets(config.secrets())
+    made = provider(config)
+    try:
+        return made.client_for(make_session(retries=args.retries, timeout=args.timeout))
+    except AuthFailed as exc:
+        raise ConfigError(exc.for_person()) from None

@@ -38,10 +38,18 @@ def add_device_login_commands(
     flow: Callable[[requests.Session, ProviderSettings], DeviceFlow],
     store: Callable[[], TokenStore],
     login_help: str = "keeps a token, not a password",
+    code: str = "code",
+    credential: str = "token",
+    logout_note: str = "",
 ) -> None:
     """Add ``login`` and ``logout`` to ``group`` (``linkresolver PROVIDER``): ``flow`` makes
     the service's device flow for a session and the provider's settings, ``store`` gives its
-    token file; ``title`` is the service as people write it."""
+    token file; ``title`` is the service as people write it.
+
+    The words are the service's own, so that what the person reads matches its page:
+    ``code`` is what they enter there (a "code", or a "PIN"), ``credential`` what the
+    file keeps (a "token", or an "API key"), and ``logout_note`` is added to what ``logout``
+    says (say, where the service revokes the credential itself)."""
 
     def login(args: argparse.Namespace, app: App) -> int:
         from .config import load_config  # noqa: PLC0415 (only when the command runs)
@@ -52,19 +60,19 @@ def add_device_login_commands(
         oauth = flow(make_session(retries=args.retries, timeout=args.timeout), config.provider(provider))
         token_file = store()
 
-        def show(code: DeviceCode) -> None:
-            minutes = max(1, round(code.expires_in / 60))
-            page = f" (or open {code.direct_url})" if code.direct_url else ""
+        def show(device: DeviceCode) -> None:
+            minutes = max(1, round(device.expires_in / 60))
+            page = f" (or open {device.direct_url})" if device.direct_url else ""
             emit(
                 app,
                 args,
                 {
-                    "verification_url": code.verification_url,
-                    "user_code": code.user_code,
-                    "expires_in": code.expires_in,
-                    "direct_url": code.direct_url,
+                    "verification_url": device.verification_url,
+                    "user_code": device.user_code,
+                    "expires_in": device.expires_in,
+                    "direct_url": device.direct_url,
                 },
-                f"Open {code.verification_url} and enter the code {code.user_code}{page};"
+                f"Open {device.verification_url} and enter the {code} {device.user_code}{page};"
                 f" it is valid for {minutes} minute{'s' if minutes != 1 else ''}. Waiting...",
             )
 
@@ -77,7 +85,7 @@ def add_device_login_commands(
             app,
             args,
             {"logged_in": True, "provider": provider, "token_file": str(token_file.path)},
-            f"logged in to {title}; the token is kept in {token_file.path} (readable by you only)",
+            f"logged in to {title}; the {credential} is kept in {token_file.path} (readable by you only)",
         )
         return 0
 
@@ -88,14 +96,15 @@ def add_device_login_commands(
             app,
             args,
             {"logged_out": forgotten, "provider": provider, "token_file": str(token_file.path)},
-            f"logged out of {title}: {token_file.path} deleted"
+            f"logged out of {title}: {token_file.path} deleted{logout_note}"
             if forgotten
             else f"no {title} login was stored ({token_file.path} does not exist)",
         )
         return 0
 
     common = common_options()
+    shown_here = f"log in on {title}'s web page with a {code} shown here; {login_help}"
+    group.add_command("login", shown_here, login, parents=[common])
     group.add_command(
-        "login", f"log in on {title}'s web page with a code shown here; {login_help}", login, parents=[common]
+        "logout", f"forget the stored {title} login (the {credential} file)", logout, parents=[common]
     )
-    group.add_command("logout", f"forget the stored {title} login (the token file)", logout, parents=[common])

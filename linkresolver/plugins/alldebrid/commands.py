@@ -2,7 +2,8 @@
 and the history of unlocked links.
 
 ``login`` shows the page to open and the PIN to enter there, waits while AllDebrid is
-polled, and says where the key is kept (never the key); ``logout`` forgets it. This module
+polled, and says where the key is kept (never the key); ``logout`` forgets it (both
+:func:`linkresolver.api.add_device_login_commands`, in AllDebrid's words). This module
 imports the standard library only at import time, so that ``linkresolver --help`` stays fast.
 """
 
@@ -11,10 +12,17 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from linkresolver.api import common_options, confirm, destructive_options, emit, human_size
+from linkresolver.api import (
+    add_device_login_commands,
+    common_options,
+    confirm,
+    destructive_options,
+    emit,
+    human_size,
+)
 
 if TYPE_CHECKING:
-    from linkresolver.api import App, CommandGroup, DeviceCode
+    from linkresolver.api import App, CommandGroup, TokenStore
 
     from .client import AllDebridClient
 
@@ -38,8 +46,17 @@ def add_commands(commands: CommandGroup) -> None:
     ) -> argparse.ArgumentParser:
         return group.add_command(name, help, handler, parents=[common, *more])
 
-    action(actions, "login", _login, "log in on AllDebrid's web page with a PIN shown here; keeps an API key")
-    action(actions, "logout", _logout, "forget the stored AllDebrid login (the key file)")
+    add_device_login_commands(
+        actions,
+        provider=PROVIDER,
+        title="AllDebrid",
+        flow=_pin_login,
+        store=_store,
+        login_help="keeps an API key",
+        code="PIN",
+        credential="API key",
+        logout_note=" (the key itself is revoked on alldebrid.com/apikeys)",
+    )
     action(actions, "user", _user, "the account: type, premium until, points, hoster quotas")
     action(actions, "links", _links, "your saved links")
     action(
@@ -61,17 +78,11 @@ def add_commands(commands: CommandGroup) -> None:
 
 
 def _client(args: argparse.Namespace) -> AllDebridClient:
-    from linkresolver.api import AuthFailed, ConfigError, load_config, make_session, register_secrets  # noqa: PLC0415
+    from linkresolver.api import command_client  # noqa: PLC0415
 
     from .provider import AllDebridProvider  # noqa: PLC0415
 
-    config = load_config(args.config)
-    register_secrets(config.secrets())
-    provider = AllDebridProvider.from_config(config)
-    try:
-        return provider.client_for(make_session(retries=args.retries, timeout=args.timeout))
-    except AuthFailed as exc:
-        raise ConfigError(exc.for_person()) from None
+    return command_client(args, AllDebridProvider.from_config)
 
 
 def _size(value: int | None) -> str:
@@ -87,61 +98,17 @@ def _magnet_line(magnet: Any) -> str:
 # -- login ------------------------------------------------------------------------------------
 
 
-def _login(args: argparse.Namespace, app: App) -> int:
-    from linkresolver.api import load_config, make_session, run_device_login  # noqa: PLC0415
-
+def _pin_login(session: Any, settings: Any) -> Any:
     from .client import AllDebridClient  # noqa: PLC0415
-    from .login import PinLogin, token_store  # noqa: PLC0415
+    from .login import PinLogin  # noqa: PLC0415
 
-    config = load_config(args.config)
-    session = make_session(retries=args.retries, timeout=args.timeout)
-    pin = PinLogin(AllDebridClient(session, config.provider(PROVIDER).api_base, None))
-    store = token_store()
-
-    def show(code: DeviceCode) -> None:
-        minutes = max(1, round(code.expires_in / 60))
-        page = f" (or open {code.direct_url})" if code.direct_url else ""
-        emit(
-            app,
-            args,
-            {
-                "verification_url": code.verification_url,
-                "user_code": code.user_code,
-                "expires_in": code.expires_in,
-                "direct_url": code.direct_url,
-            },
-            f"Open {code.verification_url} and enter the PIN {code.user_code}{page};"
-            f" it is valid for {minutes} minute{'s' if minutes != 1 else ''}. Waiting...",
-        )
-
-    try:
-        run_device_login(PROVIDER, pin.start, pin.poll, show, store)
-    except KeyboardInterrupt:
-        print("login cancelled: nothing was stored", file=app.stderr, flush=True)
-        raise
-    emit(
-        app,
-        args,
-        {"logged_in": True, "provider": PROVIDER, "token_file": str(store.path)},
-        f"logged in to AllDebrid; the API key is kept in {store.path} (readable by you only)",
-    )
-    return 0
+    return PinLogin(AllDebridClient(session, settings.api_base, None))
 
 
-def _logout(args: argparse.Namespace, app: App) -> int:
+def _store() -> TokenStore:
     from .login import token_store  # noqa: PLC0415
 
-    store = token_store()
-    forgotten = store.forget()
-    emit(
-        app,
-        args,
-        {"logged_out": forgotten, "provider": PROVIDER, "token_file": str(store.path)},
-        f"logged out of AllDebrid: {store.path} deleted (the key itself is revoked on alldebrid.com/apikeys)"
-        if forgotten
-        else f"no AllDebrid login was stored ({store.path} does not exist)",
-    )
-    return 0
+    return token_store()
 
 
 # -- account and links ------------------------------------------------------------------------

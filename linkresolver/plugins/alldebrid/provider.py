@@ -33,10 +33,12 @@ from linkresolver.api import (
     ProviderSettings,
     ResolveContext,
     ResolvedLink,
+    StoredLogin,
     TokenStore,
     errors,
     info_hash,
     magnet_name,
+    patiently,
     warn_about_unknown_keys,
 )
 
@@ -44,7 +46,7 @@ from . import hosts, login
 from .client import DEFAULT_API_BASE, AllDebridClient
 from .errors import PROVIDER
 from .results import LinkInfo
-from .waiting import MagnetOptions, delayed_link, fetch_magnet, patiently
+from .waiting import MagnetOptions, delayed_link, fetch_magnet
 
 log = logging.getLogger("linkresolver")
 
@@ -80,6 +82,8 @@ class AllDebridProvider(Provider):
         super().__init__(settings)
         #: Where ``linkresolver alldebrid login`` keeps the API key.
         self.store = store or login.token_store()
+        #: The API key a PIN login stored does not lapse: nothing renews it.
+        self.login = StoredLogin(settings, self.store, missing=NO_KEY)
         keep = settings.extra.get("keep_magnets", False)
         if not isinstance(keep, bool):
             raise errors.ConfigError("[providers.alldebrid] 'keep_magnets' must be true or false")
@@ -106,18 +110,11 @@ class AllDebridProvider(Provider):
     @property
     def enabled(self) -> bool:
         """As configured; else with a key, or one stored by ``linkresolver alldebrid login``."""
-        if self.settings.enabled is not None:
-            return self.settings.enabled
-        return self.settings.has_credentials or self.store.exists()
+        return self.login.enabled
 
     def key(self) -> str:
         """The API key calls carry: the configured ``key``, else the stored login's."""
-        if self.settings.key:
-            return self.settings.key
-        stored = self.store.load()
-        if stored is None:
-            raise errors.AuthFailed(NO_KEY, provider=self.name)
-        return stored.access_token
+        return self.login.token()
 
     def client(self, ctx: ResolveContext) -> AllDebridClient:
         return self.client_for(ctx.session)
@@ -203,7 +200,9 @@ class AllDebridProvider(Provider):
             log.warning("%s: %d links behind it; the first %d are taken", url, len(links), MAX_FOLDER_FILES)
         files = tuple(
             patiently(
-                ctx, functools.partial(self._unlocked_file, client, ctx, link, password=ctx.link_password)
+                ctx,
+                functools.partial(self._unlocked_file, client, ctx, link, password=ctx.link_password),
+                rests=False,  # as every AllDebrid call: a rest it asks for fails the call
             )
             for link in links[:MAX_FOLDER_FILES]
         )

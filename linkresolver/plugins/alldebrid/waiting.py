@@ -1,6 +1,7 @@
 """The waits of AllDebrid's flows: a delayed link polled on ``link/delayed`` until its
 download link is ready, a magnet polled on ``magnet/status`` until its files are, and a call
-on something already added made again when it got no answer (:func:`patiently`).
+on something already added made again when it got no answer (:func:`linkresolver.api.patiently`,
+without waiting out rests: a rest AllDebrid asks for fails the call).
 
 Every wait goes through ``ctx.wait_until`` (the provider's slot is lent meanwhile, Ctrl-C
 ends it) and says how it goes through ``ctx.report``.
@@ -10,13 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from linkresolver.api import FileLink, ResolveContext, errors
+from linkresolver.api import FileLink, ResolveContext, errors, patiently
 
 from .client import AllDebridClient
 from .errors import PROVIDER, AllDebridFileOffline, AllDebridRefused
@@ -32,23 +32,11 @@ DELAYED_TIMEOUT: Final = 600.0
 POLL_FIRST: Final = 1.0
 POLL_GROWTH: Final = 1.5
 POLL_LONGEST: Final = 15.0
-#: Times a call on an added magnet is made when it gets no answer.
-CALL_ATTEMPTS: Final = 3
 
 
-def patiently(ctx: ResolveContext, call: Callable[[], _T]) -> _T:
-    """``call``'s answer; made again after a short, growing pause when no answer came,
-    up to :data:`CALL_ATTEMPTS` times in all (the magnet is there and goes on: asking the
-    whole link again would add it anew)."""
-    attempt = 1
-    while True:
-        try:
-            return call()
-        except errors.ResolverError as exc:
-            if attempt >= CALL_ATTEMPTS or not exc.no_answer:
-                raise
-            ctx.wait(0.5 * 2 ** (attempt - 1) * random.uniform(0.5, 1.0))  # noqa: S311
-            attempt += 1
+def _patiently(ctx: ResolveContext, call: Callable[[], _T]) -> _T:
+    """``call`` made again only when it got no answer (AllDebrid's rests are not waited out)."""
+    return patiently(ctx, call, rests=False)
 
 
 def delayed_link(client: AllDebridClient, delayed_id: int, link: str, ctx: ResolveContext) -> str:
@@ -65,7 +53,7 @@ def delayed_link(client: AllDebridClient, delayed_id: int, link: str, ctx: Resol
                 retry_after=600,
             )
         ctx.wait_until(time.monotonic() + interval)
-        state = patiently(ctx, lambda: client.delayed(delayed_id, link=link))
+        state = _patiently(ctx, lambda: client.delayed(delayed_id, link=link))
         if state.status == 2 and state.download:
             return state.download
         if state.status == 3:
@@ -117,7 +105,7 @@ def fetch_magnet(
     finally:
         if not keep:
             with contextlib.suppress(errors.ResolverError):
-                patiently(ctx, lambda: client.delete_magnet(uploaded.id))
+                _patiently(ctx, lambda: client.delete_magnet(uploaded.id))
 
 
 def _fetch(
@@ -133,7 +121,7 @@ def _fetch(
         ctx.report("alldebrid has this magnet cached: its files are ready at once")
     interval = POLL_FIRST
     last_said = ""
-    info = patiently(ctx, lambda: client.magnet_status(uploaded.id, link=magnet))
+    info = _patiently(ctx, lambda: client.magnet_status(uploaded.id, link=magnet))
     while not info.finished:
         said = f"alldebrid is fetching the magnet ({(info.status or 'processing').lower()}"
         said += f", {info.progress:.0f}%)" if info.progress is not None else ")"
@@ -150,17 +138,17 @@ def _fetch(
             )
         ctx.wait_until(time.monotonic() + interval)
         interval = min(POLL_LONGEST, interval * POLL_GROWTH)
-        info = patiently(ctx, lambda: client.magnet_status(uploaded.id, link=magnet))
+        info = _patiently(ctx, lambda: client.magnet_status(uploaded.id, link=magnet))
     if info.status_code is not None and info.status_code > 4:
         reason = FAILED_STATES.get(info.status_code, info.status or f"status {info.status_code}")
         error_class = AllDebridFileOffline if info.status_code in OFFLINE_STATES else AllDebridRefused
         error = error_class(f"could not fetch the magnet: {reason}", provider=PROVIDER, link=magnet)
         error.given_advice = "another provider, or another magnet of the same files, may work"
         raise error
-    files = patiently(ctx, lambda: client.magnet_files(uploaded.id, link=magnet))
+    files = _patiently(ctx, lambda: client.magnet_files(uploaded.id, link=magnet))
     if not files:
         raise errors.ProviderOutage("finished the magnet but gave no files", provider=PROVIDER, link=magnet)
-    unlocked = tuple(patiently(ctx, functools.partial(unlock, file.link)) for file in files)
+    unlocked = tuple(_patiently(ctx, functools.partial(unlock, file.link)) for file in files)
     named = tuple(
         FileLink(f.url, f.filename or file.path.rsplit("/", 1)[-1], f.size or file.size)
         for f, file in zip(unlocked, files, strict=True)

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import requests
 
-from linkresolver.api import errors, send_json
+from linkresolver.api import RenewingToken, errors, send_json
 
 from .errors import PROVIDER, DebridLinkAuthFailed, error_for
 from .results import Account, Generated, Host, Torrent, is_id
@@ -37,10 +37,9 @@ class DebridLinkClient:
     ) -> None:
         self.session = session
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
-        self._token = token
-        #: For a token of a device login: given the token Debrid-Link refused, a renewed one.
-        #: Used once per client (an API key the user configured is never renewed).
-        self._renew = renew
+        #: A device login's token is renewed once per client when refused (``renew``); an
+        #: API key the user configured comes without ``renew``.
+        self._token = RenewingToken(token, renew)
 
     def __repr__(self) -> str:
         return f"<DebridLinkClient {self.api_base}>"  # never the token
@@ -58,14 +57,12 @@ class DebridLinkClient:
     ) -> Any:
         """One API call: its ``value``, or the right ResolverError. A refused token of a
         device login is renewed once and the call made again (a refused call had no effect)."""
-        try:
-            return self._call_once(method, endpoint, data, params, link)
-        except DebridLinkAuthFailed as exc:
-            if self._renew is None or exc.error_code not in ("badToken", None):
-                raise
-            renew, self._renew = self._renew, None
-            self._token = renew(self._token)
-            return self._call_once(method, endpoint, data, params, link)
+        return self._token.call(
+            lambda: self._call_once(method, endpoint, data, params, link),
+            refused=lambda exc: (
+                isinstance(exc, DebridLinkAuthFailed) and exc.error_code in ("badToken", None)
+            ),
+        )
 
     def _call_once(
         self,
@@ -83,7 +80,7 @@ class DebridLinkClient:
                 f"{self.api_base}/{endpoint}",
                 params=params,
                 data=form,
-                headers={"Authorization": f"Bearer {self._token}"},
+                headers=self._token.bearer(),
                 provider=PROVIDER,
                 link=link,
             )

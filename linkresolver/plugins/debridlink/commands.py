@@ -48,17 +48,11 @@ def add_commands(commands: CommandGroup) -> None:
 
 
 def _client(args: argparse.Namespace) -> DebridLinkClient:
-    from linkresolver.api import AuthFailed, ConfigError, load_config, make_session, register_secrets  # noqa: PLC0415
+    from linkresolver.api import command_client  # noqa: PLC0415
 
     from .provider import DebridLinkProvider  # noqa: PLC0415
 
-    config = load_config(args.config)
-    register_secrets(config.secrets())
-    provider = DebridLinkProvider.from_config(config)
-    try:
-        return provider.client_for(make_session(retries=args.retries, timeout=args.timeout))
-    except AuthFailed as exc:
-        raise ConfigError(exc.for_person()) from None
+    return command_client(args, DebridLinkProvider.from_config)
 
 
 def _size(value: int | None) -> str:

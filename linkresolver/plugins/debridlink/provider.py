@@ -30,6 +30,7 @@ from linkresolver.api import (
     ProviderSettings,
     ResolveContext,
     ResolvedLink,
+    StoredLogin,
     TokenStore,
     errors,
     info_hash,
@@ -69,6 +70,7 @@ class DebridLinkProvider(Provider):
         super().__init__(settings)
         #: Where ``linkresolver debridlink login`` keeps its token.
         self.store = store or oauth.token_store()
+        self.login = StoredLogin(settings, self.store, renewal=oauth.renewal(settings), missing=NO_KEY)
         extra = settings.extra
         keep = extra.get("keep_torrents", False)
         if not isinstance(keep, bool):
@@ -95,26 +97,20 @@ class DebridLinkProvider(Provider):
     @property
     def enabled(self) -> bool:
         """As configured; else with a key, or a token stored by ``linkresolver debridlink login``."""
-        if self.settings.enabled is not None:
-            return self.settings.enabled
-        return self.settings.has_credentials or self.store.exists()
+        return self.login.enabled
 
     def token(self, session: requests.Session, *, refused: str | None = None) -> str:
-        """The configured ``key`` first; else the access token of a device login, renewed
-        first when it lapsed or is the ``refused`` one."""
-        if self.settings.key:
-            return self.settings.key
-        if not self.store.exists():
-            raise errors.AuthFailed(NO_KEY, provider=self.name)
-        return oauth.access_token(session, self.settings, refused=refused, store=self.store)
+        """The configured ``key`` first; else the access token of a device login (:class:`StoredLogin`)."""
+        return self.login.token(session, refused=refused)
 
     def client(self, ctx: ResolveContext) -> DebridLinkClient:
         return self.client_for(ctx.session)
 
     def client_for(self, session: requests.Session) -> DebridLinkClient:
         """A client on ``session`` (the provider's, or a command's own)."""
-        renew = None if self.settings.key else (lambda refused: self.token(session, refused=refused))
-        return DebridLinkClient(session, self.api_base, self.token(session), renew=renew)
+        return DebridLinkClient(
+            session, self.api_base, self.token(session), renew=self.login.renewer(session)
+        )
 
     # -- which links ------------------------------------------------------------------------------
 

@@ -30,18 +30,20 @@ from linkresolver.api import (
     ProviderSettings,
     ResolveContext,
     ResolvedLink,
+    StoredLogin,
     TokenStore,
     errors,
     info_hash,
     magnet_name,
     provider_words,
+    short_rest,
 )
 
 from .current_client import CACHE_BATCH, DEFAULT_API_BASE, CurrentClient
 from .current_errors import PROVIDER, FileGone, InvalidKey, TransferGone, error_for
 from .current_results import DirectDownload
 from .current_services import ServiceList
-from .oauth import access_token, token_store
+from .oauth import renewal, token_store
 
 log = logging.getLogger("linkresolver")
 _T = TypeVar("_T")
@@ -83,6 +85,14 @@ class PremiumizeCurrentProvider(Provider):
     ) -> None:
         super().__init__(settings)
         self.store = store or token_store()
+        self.login = StoredLogin(
+            settings,
+            self.store,
+            renewal=renewal(settings),
+            missing="has no API key configured and no device login stored (a login in the table"
+            " selects the legacy pm-api instead)",
+            error=InvalidKey,
+        )
         self.transfer_timeout = transfer_timeout
         #: Fair-use points a download of each hoster costs, from the last services/list.
         self.fair_use_factor: dict[str, float] = {}
@@ -93,26 +103,12 @@ class PremiumizeCurrentProvider(Provider):
     @property
     def enabled(self) -> bool:
         """As configured; else with a key, or an access token stored by a device login."""
-        if self.settings.enabled is not None:
-            return self.settings.enabled
-        return self.settings.has_credentials or self.store.exists()
+        return self.login.enabled
 
     def client(self, ctx: ResolveContext, *, refused: str | None = None) -> CurrentClient:
         """A client with the API key, else the stored access token (renewed first when it
         lapsed, or when it is the ``refused`` one)."""
-        if self.settings.key:
-            return CurrentClient(ctx.session, self.api_base, self.settings.key)
-        if not self.store.exists():
-            raise InvalidKey(
-                "has no API key configured and no device login stored (a login in the table"
-                " selects the legacy pm-api instead)",
-                provider=PROVIDER,
-            )
-        return CurrentClient(
-            ctx.session,
-            self.api_base,
-            access_token(ctx.session, self.settings, refused=refused, store=self.store),
-        )
+        return CurrentClient(ctx.session, self.api_base, self.login.token(ctx.session, refused=refused))
 
     def _call(self, ctx: ResolveContext, operation: Callable[[CurrentClient], _T]) -> _T:
         """``operation`` with a client; a stored access token the service refuses is renewed
@@ -186,7 +182,7 @@ class PremiumizeCurrentProvider(Provider):
                 # A poll without an answer (or told to rest briefly) is made again at the next
                 # interval: the transfer goes on, and asking the link anew would not find it.
                 missed += 1
-                rest = _short_rest(exc)
+                rest = short_rest(exc, SHORT_REST)
                 if missed >= MISSED_POLLS or (rest is None and not exc.no_answer):
                     raise
                 ctx.wait_until(time.monotonic() + max(interval, rest or 0.0))
@@ -296,12 +292,3 @@ def _resolved(url: str, hoster: str, answer: DirectDownload) -> ResolvedLink:
         size=total,
         files=listed,
     )
-
-
-def _short_rest(exc: errors.ResolverError) -> float | None:
-    """The rest ``exc`` asked for when the service said to wait briefly (a 503 or 429 with
-    ``Retry-After``), else None."""
-    if not isinstance(exc, (errors.ProviderOutage, errors.RateLimited)) or not exc.retry_after_given:
-        return None
-    rest = exc.retry_after
-    return rest if rest is not None and rest <= SHORT_REST else None

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import requests
 
-from linkresolver.api import errors, expect_object, send_json
+from linkresolver.api import RenewingToken, errors, expect_object, send_json
 
 from .errors import PROVIDER, RealDebridAuthFailed, error_for
 from .results import Check, Download, HostStatus, Torrent, Traffic, Unrestricted, User, http_url, text
@@ -39,10 +39,9 @@ class RealDebridClient:
     ) -> None:
         self.session = session
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
-        self._token = token
-        #: For a token of a device login: given the token Real-Debrid refused, a renewed one.
-        #: Used once per client (an API token the user configured is never renewed).
-        self._renew = renew
+        #: A device login's token is renewed once per client when refused (``renew``); an
+        #: API token the user configured comes without ``renew``.
+        self._token = RenewingToken(token, renew)
 
     def __repr__(self) -> str:
         return f"<RealDebridClient {self.api_base}>"  # never the token
@@ -61,14 +60,10 @@ class RealDebridClient:
         """One API call: its answer (None for 204), or the right ResolverError. A refused
         token of a device login is renewed once and the call made again (a refused call had
         no effect)."""
-        try:
-            return self._call_once(method, endpoint, data, params, link)
-        except RealDebridAuthFailed as exc:
-            if self._renew is None or exc.code not in (8, 401):
-                raise
-            renew, self._renew = self._renew, None
-            self._token = renew(self._token)
-            return self._call_once(method, endpoint, data, params, link)
+        return self._token.call(
+            lambda: self._call_once(method, endpoint, data, params, link),
+            refused=lambda exc: isinstance(exc, RealDebridAuthFailed) and exc.code in (8, 401),
+        )
 
     def _call_once(
         self,
@@ -90,7 +85,7 @@ class RealDebridClient:
                 f"{self.api_base}/{endpoint}",
                 params=params,
                 data=form,
-                headers={"Authorization": f"Bearer {self._token}"},
+                headers=self._token.bearer(),
                 provider=PROVIDER,
                 link=link,
             )

@@ -17,36 +17,32 @@ in ``[providers.realdebrid]``), https only except on loopback.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from linkresolver.api import (
     PENDING,
     AuthFailed,
     DeviceCode,
+    DeviceFlowCalls,
     ProviderOutage,
     SlowDown,
     StoredToken,
     TokenStore,
-    answer_words,
     checked_endpoint,
-    device_code_from_answer,
+    configured_endpoint,
     errors,
-    get_json_response,
     loose_int,
-    post_json_response,
     register_secrets,
     sendable_token,
-    token_from_answer,
     valid_access_token,
 )
 
 if TYPE_CHECKING:
     import requests
 
-    from linkresolver.api import PollAnswer, ProviderSettings
+    from linkresolver.api import PollAnswer, ProviderSettings, Renewal
 
 PROVIDER: Final = "realdebrid"
 #: The client id Real-Debrid's documentation gives open-source programs.
@@ -64,14 +60,9 @@ _SLOW_DOWN_CODE: Final = 5
 def oauth_base(settings: ProviderSettings, environ: Mapping[str, str] | None = None) -> str:
     """Where the OAuth endpoints are: the environment variable, the ``oauth_base`` setting,
     beside a configured ``api_base`` that ends in ``/rest/1.0``, or Real-Debrid's own."""
-    env = os.environ if environ is None else environ
-    if env.get(OAUTH_BASE_ENV):
-        return checked_endpoint(env[OAUTH_BASE_ENV], f"environment variable {OAUTH_BASE_ENV}")
-    configured = settings.extra.get("oauth_base")
+    configured = configured_endpoint(settings, environment=OAUTH_BASE_ENV, environ=environ)
     if configured is not None:
-        if not isinstance(configured, str):
-            return checked_endpoint(repr(configured), "[providers.realdebrid] oauth_base")
-        return checked_endpoint(configured, "[providers.realdebrid] oauth_base")
+        return configured
     api_base = (settings.api_base or "").rstrip("/")
     if api_base.endswith(_REST_SUFFIX):
         return checked_endpoint(
@@ -85,7 +76,7 @@ def token_store() -> TokenStore:
     return TokenStore(PROVIDER)
 
 
-class RealDebridOAuth:
+class RealDebridOAuth(DeviceFlowCalls):
     """The four OAuth calls: start, poll (which also fetches the token), and renew."""
 
     def __init__(
@@ -96,41 +87,29 @@ class RealDebridOAuth:
         client_id: str = OPEN_SOURCE_CLIENT_ID,
         now: Callable[[], float] = time.time,
     ) -> None:
-        self.session = session
+        super().__init__(session, provider=PROVIDER, title="Real-Debrid", client_id=client_id, now=now)
         self.base = base.rstrip("/")
-        self.client_id = client_id
-        self.now = now
 
     def start(self) -> DeviceCode:
-        answer, response = get_json_response(
-            self.session,
-            f"{self.base}/device/code",
-            params={"client_id": self.client_id, "new_credentials": "yes"},
-            provider=PROVIDER,
-        )
-        if response.status_code != 200:
-            raise self._refusal("refused to start a login", response.status_code, answer)
-        return device_code_from_answer(answer, provider=PROVIDER)
+        params = {"client_id": self.client_id, "new_credentials": "yes"}
+        return self.device_code(*self.get(f"{self.base}/device/code", params))
 
     def poll(self, code: DeviceCode) -> PollAnswer:
         """The token once the person entered the code; :data:`PENDING` or :class:`SlowDown`
         before (Real-Debrid answers an error until then)."""
         try:
-            answer, response = get_json_response(
-                self.session,
-                f"{self.base}/device/credentials",
-                params={"client_id": self.client_id, "code": code.device_code},
-                provider=PROVIDER,
+            answer, status = self.get(
+                f"{self.base}/device/credentials", {"client_id": self.client_id, "code": code.device_code}
             )
         except errors.RateLimited as exc:
             return SlowDown(exc.retry_after if exc.retry_after_given else None)
-        if response.status_code >= 500:
-            raise self._refusal("failed while waiting for the code", response.status_code, answer)
+        if status >= 500:
+            raise self.refusal("failed while waiting for the code", status, answer)
         body = answer if isinstance(answer, dict) else {}
         if loose_int(body.get("error_code")) == _SLOW_DOWN_CODE or body.get("error") == "slow_down":
             return SlowDown()
         client_id, client_secret = body.get("client_id"), body.get("client_secret")
-        if response.status_code != 200 or not (isinstance(client_id, str) and isinstance(client_secret, str)):
+        if status != 200 or not (isinstance(client_id, str) and isinstance(client_secret, str)):
             return PENDING
         if not (sendable_token(client_id) and sendable_token(client_secret)):
             # Sent in every renewal's form: text that cannot be (a lone surrogate) or that
@@ -150,34 +129,21 @@ class RealDebridOAuth:
     def _token(
         self, client_id: str, client_secret: str, code: str, previous: StoredToken | None
     ) -> StoredToken:
-        answer, response = post_json_response(
-            self.session,
-            f"{self.base}/token",
-            data={
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "code": code,
-                "grant_type": DEVICE_GRANT,
-            },
-            provider=PROVIDER,
-        )
-        if response.status_code != 200:
-            raise self._refusal("refused the token", response.status_code, answer)
-        return token_from_answer(
-            answer if isinstance(answer, dict) else {},
-            provider=PROVIDER,
-            now=self.now(),
-            client_id=client_id,
-            client_secret=client_secret,
-            previous=previous,
-        )
+        form = {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "code": code,
+            "grant_type": DEVICE_GRANT,
+        }
+        answer, status = self.post(f"{self.base}/token", form)
+        if status != 200:
+            raise self.refusal("refused the token", status, answer)
+        return self.token(answer, client_id=client_id, client_secret=client_secret, previous=previous)
 
-    @staticmethod
-    def _refusal(what: str, status: int, answer: Any) -> AuthFailed | ProviderOutage:
-        message = f"{what} (HTTP {status}: {answer_words(answer)})"  # never the answer: it may hold a token
-        if status >= 500:
-            return ProviderOutage(message, provider=PROVIDER, code=status)
-        return AuthFailed(message, provider=PROVIDER, code=status)
+
+def renewal(settings: ProviderSettings) -> Renewal:
+    """How a stored Real-Debrid login is renewed, for a session (:class:`StoredLogin`)."""
+    return lambda session: RealDebridOAuth(session, oauth_base(settings)).renew
 
 
 def access_token(
@@ -190,5 +156,4 @@ def access_token(
     """The access token a Real-Debrid request should carry (``Authorization: Bearer``):
     the stored one, renewed first when it lapsed or was just ``refused`` (a 401 to it).
     Raises ``LoginRequired`` (run ``linkresolver realdebrid login``) when there is none."""
-    oauth = RealDebridOAuth(session, oauth_base(settings))
-    return valid_access_token(store or token_store(), oauth.renew, refused=refused)
+    return valid_access_token(store or token_store(), renewal(settings)(session), refused=refused)

@@ -34,10 +34,12 @@ from linkresolver.api import (
     ProviderSettings,
     ResolveContext,
     ResolvedLink,
+    StoredLogin,
     TokenStore,
     errors,
     info_hash,
     magnet_name,
+    patiently,
     warn_about_unknown_keys,
 )
 
@@ -45,7 +47,7 @@ from . import hosts, oauth
 from .client import DEFAULT_API_BASE, RealDebridClient
 from .errors import PROVIDER, RealDebridHosterUnavailable
 from .results import HostStatus
-from .torrents import TorrentOptions, fetch_magnet, patiently
+from .torrents import TorrentOptions, fetch_magnet
 
 log = logging.getLogger("linkresolver")
 
@@ -84,6 +86,7 @@ class RealDebridProvider(Provider):
         super().__init__(settings)
         #: Where ``linkresolver realdebrid login`` keeps its token.
         self.store = store or oauth.token_store()
+        self.login = StoredLogin(settings, self.store, renewal=oauth.renewal(settings), missing=NO_KEY)
         extra = settings.extra
         self.remote_traffic = _flag(extra, "remote_traffic", default=False)
         self.keep_torrents = _flag(extra, "keep_torrents", default=False)
@@ -112,27 +115,21 @@ class RealDebridProvider(Provider):
     @property
     def enabled(self) -> bool:
         """As configured; else with a key, or a token stored by ``linkresolver realdebrid login``."""
-        if self.settings.enabled is not None:
-            return self.settings.enabled
-        return self.settings.has_credentials or self.store.exists()
+        return self.login.enabled
 
     def token(self, session: requests.Session, *, refused: str | None = None) -> str:
         """The token calls carry: the configured ``key`` (the private API token of the
-        account's page), else the access token of a device login, renewed first when it
-        lapsed or is the ``refused`` one."""
-        if self.settings.key:
-            return self.settings.key
-        if not self.store.exists():
-            raise errors.AuthFailed(NO_KEY, provider=self.name)
-        return oauth.access_token(session, self.settings, refused=refused, store=self.store)
+        account's page), else the access token of a device login (:class:`StoredLogin`)."""
+        return self.login.token(session, refused=refused)
 
     def client(self, ctx: ResolveContext) -> RealDebridClient:
         return self.client_for(ctx.session)
 
     def client_for(self, session: requests.Session) -> RealDebridClient:
         """A client on ``session`` (the provider's, or a command's own)."""
-        renew = None if self.settings.key else (lambda refused: self.token(session, refused=refused))
-        return RealDebridClient(session, self.api_base, self.token(session), renew=renew)
+        return RealDebridClient(
+            session, self.api_base, self.token(session), renew=self.login.renewer(session)
+        )
 
     # -- which links ------------------------------------------------------------------------------
 
@@ -186,7 +183,7 @@ class RealDebridProvider(Provider):
 
     def _folder(self, client: RealDebridClient, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
         """Each file of the folder unrestricted; a file's call that gets no answer is made
-        again on its own (:func:`.torrents.patiently`), not the whole folder."""
+        again on its own (:func:`linkresolver.api.patiently`), not the whole folder."""
         links = client.unrestrict_folder(url)
         if not links:
             raise errors.FileOffline("found no files in this folder", provider=self.name, link=url)

@@ -12,7 +12,7 @@ it failed: nothing is left behind in the account by accident. One that takes lon
 ``torrent_timeout_minutes`` is kept, since it goes on at Real-Debrid.
 
 Once the torrent is added, a call that gets no answer (a reset, a timeout, an HTML page) or
-is told to rest briefly is made again (:func:`patiently`), up to :data:`CALL_ATTEMPTS`
+is told to rest briefly is made again (:func:`linkresolver.api.patiently`), up to three
 times: the torrent is there and goes on, and asking the whole link again would add it
 anew. A flow of six to eight calls would otherwise fail on any one of them.
 """
@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, TypeVar
+from typing import Final
 
-from linkresolver.api import FileLink, ResolveContext, errors
+from linkresolver.api import FileLink, ResolveContext, errors, patiently
 
 from .client import RealDebridClient
 from .errors import PROVIDER, RealDebridFileOffline, RealDebridRefused
@@ -37,11 +36,6 @@ from .results import FAILED_STATES, Torrent, TorrentFile
 POLL_FIRST: Final = 1.0
 POLL_GROWTH: Final = 1.5
 POLL_LONGEST: Final = 15.0
-_T = TypeVar("_T")
-#: Times a call on an added torrent is made when it gets no answer or a short rest.
-CALL_ATTEMPTS: Final = 3
-#: The longest rest (seconds) a call on an added torrent waits out before it is made again.
-SHORT_REST: Final = 30.0
 #: Files whose name ends so are what ``select_files = "video"`` keeps.
 VIDEO_EXTENSIONS: Final = frozenset(
     {".mkv", ".mp4", ".avi", ".mov", ".wmv", ".m4v", ".mpg", ".mpeg", ".ts", ".m2ts", ".webm", ".flv", ".vob"}
@@ -89,31 +83,6 @@ def fetch_magnet(
         if not keep:
             with contextlib.suppress(errors.ResolverError):
                 patiently(ctx, lambda: client.delete_torrent(torrent_id))
-
-
-def patiently(ctx: ResolveContext, call: Callable[[], _T]) -> _T:
-    """``call``'s answer; made again (after a short, growing pause, or the rest it was told)
-    when it got no answer or a short rest, up to :data:`CALL_ATTEMPTS` times in all."""
-    attempt = 1
-    while True:
-        try:
-            return call()
-        except errors.ResolverError as exc:
-            rest = _short_rest(exc)
-            if attempt >= CALL_ATTEMPTS or (rest is None and not exc.no_answer):
-                raise
-            pause = rest if rest is not None else 0.5 * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)  # noqa: S311
-            ctx.wait(pause)
-            attempt += 1
-
-
-def _short_rest(exc: errors.ResolverError) -> float | None:
-    """The rest ``exc`` asked for when the service said to wait briefly (a 503 or 429 with
-    ``Retry-After``), else None."""
-    if not isinstance(exc, (errors.ProviderOutage, errors.RateLimited)) or not exc.retry_after_given:
-        return None
-    rest = exc.retry_after
-    return rest if rest is not None and rest <= SHORT_REST else None
 
 
 def _fetch(

@@ -10,7 +10,7 @@ nothing is left behind in the account by accident. One that takes longer than
 ``transfer_timeout_minutes`` is kept, since it goes on at TorBox.
 
 Once the transfer is created, a call that gets no answer (a reset, a timeout, an HTML page)
-or is told to rest briefly is made again (:func:`patiently`), up to :data:`CALL_ATTEMPTS`
+or is told to rest briefly is made again (:func:`linkresolver.api.patiently`), up to three
 times: asking the whole link again would create the transfer anew, and TorBox allows 60
 creations an hour.
 """
@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, TypeVar
+from typing import Final
 
-from linkresolver.api import FileLink, ResolveContext, errors
+from linkresolver.api import FileLink, ResolveContext, errors, patiently
 
 from .client import TORRENTS, TorBoxClient
 from .errors import PROVIDER, TorBoxFileOffline, TorBoxRefused
@@ -35,13 +34,8 @@ from .results import Transfer
 POLL_FIRST: Final = 1.0
 POLL_GROWTH: Final = 1.5
 POLL_LONGEST: Final = 15.0
-#: Times a call on a created transfer is made when it gets no answer or a short rest.
-CALL_ATTEMPTS: Final = 3
-#: The longest rest (seconds) such a call waits out before it is made again.
-SHORT_REST: Final = 30.0
 #: Files of one transfer whose links are asked for at most (each is a call).
 MAX_FILES: Final = 500
-_T = TypeVar("_T")
 Kind = tuple[str, str, str, str]
 
 
@@ -84,29 +78,6 @@ def fetch(
         if not keep:
             with contextlib.suppress(errors.ResolverError):
                 patiently(ctx, lambda: client.delete(kind, transfer_id))
-
-
-def patiently(ctx: ResolveContext, call: Callable[[], _T]) -> _T:
-    """``call``'s answer; made again (after a short, growing pause, or the rest it was told)
-    when it got no answer or a short rest, up to :data:`CALL_ATTEMPTS` times in all."""
-    attempt = 1
-    while True:
-        try:
-            return call()
-        except errors.ResolverError as exc:
-            rest = _short_rest(exc)
-            if attempt >= CALL_ATTEMPTS or (rest is None and not exc.no_answer):
-                raise
-            pause = rest if rest is not None else 0.5 * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)  # noqa: S311
-            ctx.wait(pause)
-            attempt += 1
-
-
-def _short_rest(exc: errors.ResolverError) -> float | None:
-    if not isinstance(exc, (errors.ProviderOutage, errors.RateLimited)) or not exc.retry_after_given:
-        return None
-    rest = exc.retry_after
-    return rest if rest is not None and rest <= SHORT_REST else None
 
 
 def _fetch(
