@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from linkresolver.api import DemoSample, Sandbox
+from linkresolver.api import DemoSample, Sandbox, register_secrets
 
 from .errors import MEANINGS
 from .sandbox_magnets import Magnets
@@ -372,7 +372,10 @@ class AllDebridEmulation:
 
     def _pin_get(self, request: Request) -> Response:
         pin = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(4))
-        check = secrets.token_hex(20)
+        # A secret (whoever has it gets the key): a sentinel the secrets audit finds anywhere,
+        # masked in the sandbox's own request log like the key the login issues.
+        check = f"S3NT1NEL-alldebrid-check-{secrets.token_hex(16)}"
+        register_secrets([check])
         with self._lock:
             self.pins[check] = [pin, 0, None, time.monotonic() + 600]
         page = request.host_url.rstrip("/") + "/alldebrid/pin/"
@@ -402,6 +405,7 @@ class AllDebridEmulation:
                 return ok({"activated": False, "expires_in": left})
             if state[2] is None:
                 issued = f"S3NT1NEL-alldebrid-pin-{secrets.token_hex(8)}"
+                register_secrets([issued])
                 self.keys.add(issued)
                 state[2] = issued
             return ok({"apikey": state[2], "activated": True, "expires_in": left})
