@@ -9,22 +9,31 @@ provider would; the faults are HTML error pages (500, 502), 503 and 509 with
 ``Retry-After: 1``, resets, answers later than the client's timeout, web pages instead of
 JSON and JSON cut in half (:mod:`resolver_core.sandbox.faults`).
 
-One configuration selects one Premiumize API, so the links go through three setups at once,
-each its own resolver (as three users' programs would be) against the one sandbox:
+One configuration selects one Premiumize API, so the links go through five setups at once,
+each its own resolver (as five users' programs would be) against the one sandbox:
 
-* ``legacy``: the sandbox's exports as they are, every provider, Premiumize's legacy pm-api
-  (72.5% of the links: Premiumize, Offcloud with magnets, Openload, Streamango, and highload,
-  which hands its links to Premiumize);
+* ``legacy``: the sandbox's exports as they are, every provider but the three below,
+  Premiumize's legacy pm-api (65% of the links: Premiumize, Offcloud with magnets,
+  Openload, Streamango, and highload, which hands its links to Premiumize);
 * ``current``: Premiumize's current API (a key and no login) with Real-Debrid, Offcloud
   turned off (25%): Premiumize's hoster links, multi-file links and magnets (cached, and
   fetched by a transfer), Real-Debrid's hoster links (katfile.com, which Premiumize only has
   when cached, ddl.to, mega.nz folders);
 * ``rdfirst``: ``--provider realdebrid --provider premiumize`` over the legacy exports
   (2.5%): Real-Debrid's magnets (cached, and downloaded first), one-file and multi-file, and
-  turbobit.net links, which Real-Debrid has down and Premiumize's pm-api then serves.
+  turbobit.net links, which Real-Debrid has down and Premiumize's pm-api then serves;
+* ``debrid3``: ``--provider alldebrid --provider torbox --provider debridlink`` (6%):
+  AllDebrid's hitfile.net links (at once, delayed links polled every 5 s, folders through
+  its redirector, dead ones) and magnets (cached; fetched over two seconds), TorBox's web
+  downloads (krakenfiles.com at once, gofile.io slow, pixeldrain.com dead), Debrid-Link's
+  uptobox.com links and filespace.com folders (and dead links);
+* ``tbfirst``: ``--provider torbox --provider debridlink --provider alldebrid`` (1.5%):
+  TorBox's torrents (cached; fetched), and magnets TorBox refuses (``DOWNLOAD_TOO_LARGE``,
+  one of its documented errors) that Debrid-Link's seedbox then serves.
 
 Dead links are among them (4%). Real-Debrid's share is small: it allows 4 calls a second,
-and a magnet costs it six or more.
+and a magnet costs it six or more; TorBox's too: it allows 10 new downloads a minute and 60
+an hour. Each service's documented limits hold in the sandbox as at the service.
 
 What must hold, and is printed:
 
@@ -93,9 +102,9 @@ CLIENT_TIMEOUT = 1.5
 BATCHES = 10
 #: The link mix repeats every 40 links (one slot: 2.5% of them).
 SLOTS = 40
-#: Built-in providers the soak has no scenarios for yet: left out, so that every link goes to
-#: a provider whose scenario says how it must end.
-NOT_SOAKED: Final = ("alldebrid", "torbox", "debridlink")
+#: AllDebrid, TorBox and Debrid-Link: soaked in setups of their own (``debrid3``,
+#: ``tbfirst``) and left out of the others, so that every link goes where its scenario says.
+THE_THREE: Final = ("alldebrid", "torbox", "debridlink")
 HEX = "0123456789abcdef"
 _T = TypeVar("_T")
 
@@ -109,6 +118,8 @@ class Setup:
     env: dict[str, str | None] = field(default_factory=dict)
     config: str = ""
     providers: tuple[str, ...] = ()
+    #: Built-in providers turned off (by default the three that have setups of their own).
+    disabled: tuple[str, ...] = THE_THREE
 
 
 def setups(sandbox_url: str) -> dict[str, Setup]:
@@ -121,6 +132,8 @@ def setups(sandbox_url: str) -> dict[str, Setup]:
         Setup("legacy"),
         Setup("current", current_api, "[providers.offcloud]\nenabled = false\n"),
         Setup("rdfirst", providers=("realdebrid", "premiumize")),
+        Setup("debrid3", providers=THE_THREE, disabled=()),
+        Setup("tbfirst", providers=("torbox", "debridlink", "alldebrid"), disabled=()),
     )
     return {setup.name: setup for setup in made}
 
@@ -206,23 +219,26 @@ def _link(n: int, rng: random.Random) -> SoakLink:
     turn = n // SLOTS  # alternates variants within a slot
     tag = f"{rng.getrandbits(32):08x}"
     mark = f"soak{n}"
-    # -- legacy: every provider, Premiumize's pm-api (29 slots)
-    if slot < 7:
+    # -- legacy: every provider, Premiumize's pm-api (26 slots)
+    if slot < 6:
         fid = "status404" if dead else f"s{tag}{n}"
         return SoakLink(f"https://rapidgator.net/file/{fid}/{mark}.rar.html", dead, "pm-api", mark=mark)
-    if slot < 11:  # Offcloud: instant links and cached magnets
-        if slot == 9:
+    if slot < 10:  # Offcloud: instant links and cached magnets
+        if slot == 8:
             magnet = f"magnet:?xt=urn:btih:{_info_hash(rng, '01234567')}&dn={mark}"
             return SoakLink(magnet, False, "offcloud-magnet", mark=mark)
         return SoakLink(f"https://mediafire.com/file/m{tag}{n}/{mark}.bin", False, "offcloud", mark=mark)
-    if slot < 20:
+    if slot < 18:
         fid = f"status404x{tag}" if dead else f"o{tag}{mark}"
         return SoakLink(f"https://openload.co/f/{fid}/{mark}.bin", dead, "openload", mark=mark)
-    if slot < 26:
+    if slot < 23:
         fid = f"status404x{tag}" if dead else f"g{tag}{mark}"  # its API names a file by its id
         return SoakLink(f"https://streamango.com/f/{fid}/{mark}.bin", dead, "streamango", mark=mark)
-    if slot < 29:  # highload: its API has no download ticket; Premiumize serves it
+    if slot < 26:  # highload: its API has no download ticket; Premiumize serves it
         return SoakLink(f"https://highload.to/f/h{tag}n{n}/{mark}.mp4", False, "highload", mark=mark)
+    # -- debrid3 and tbfirst: AllDebrid, TorBox and Debrid-Link (3 slots)
+    if slot < 29:
+        return debrid3_link(n, slot, turn, tag, mark, rng)
     # -- current: Premiumize's current API and Real-Debrid (10 slots)
     premiumize, realdebrid = ("premiumize",), ("realdebrid",)
     if slot in (29, 30, 37, 39):
@@ -261,10 +277,76 @@ def _link(n: int, rng: random.Random) -> SoakLink:
     return SoakLink(url, False, "rd-down-to-pm-api", "rdfirst", premiumize, f"t{tag}n{n}", 0)
 
 
+def debrid3_link(n: int, slot: int, turn: int, tag: str, mark: str, rng: random.Random) -> SoakLink:
+    """AllDebrid's, TorBox's and Debrid-Link's links (slots 26-28): each serves hoster links
+    only it has in the sandbox, so the provider a link ends at is known; magnets go to the
+    first of the setup's order that takes them."""
+    alldebrid, torbox, debridlink = ("alldebrid",), ("torbox",), ("debridlink",)
+    if slot == 28 and turn % 2:  # AllDebrid's hoster links (hitfile.net)
+        url = f"https://hitfile.net/{tag}{n}/{mark}.bin"
+        return SoakLink(url, False, "ad-link", "debrid3", alldebrid, mark, 0)
+    if slot == 26:  # AllDebrid: hoster links, delayed, folders, magnets, dead links
+        kind = turn % 6
+        if kind == 5:  # dead at its host: LINK_DOWN
+            url = f"https://hitfile.net/status404{tag}/{mark}.bin"
+            return SoakLink(url, True, "ad-link", "debrid3", alldebrid, mark, 0)
+        if kind == 1:  # a delayed link: ready a second later, polled every 5 seconds
+            url = f"https://hitfile.net/delayed{tag}/{mark}.bin"
+            return SoakLink(url, False, "ad-delayed", "debrid3", alldebrid, mark, 0)
+        if kind == 2:  # a folder: link/redirector, then each of its two links unlocked
+            url = f"https://hitfile.net/folder/{mark}x{tag}"
+            return SoakLink(url, False, "ad-folder", "debrid3", alldebrid, mark, 2)
+        if kind in (3, 4):  # magnets: cached (three files), or fetched in two seconds (one)
+            cached = kind == 3
+            name = mark if cached else f"{mark}single"
+            magnet = f"magnet:?xt=urn:btih:{_info_hash(rng, '01234567' if cached else '89abcdef')}&dn={name}"
+            family = "ad-magnet-cached" if cached else "ad-magnet-fetched"
+            # TorBox, asked next, serves it when AllDebrid fails.
+            return SoakLink(magnet, False, family, "debrid3", THE_THREE, mark, 3 if cached else 0)
+        url = f"https://hitfile.net/{tag}{n}/{mark}.bin"
+        return SoakLink(url, False, "ad-link", "debrid3", alldebrid, mark, 0)
+    if slot == 27 and turn % 4 == 0:  # TorBox's web downloads: at once, slow (3 s), dead
+        kind = turn // 4 % 4
+        if kind == 3:
+            url = f"https://pixeldrain.com/u/status404{tag}/{mark}.bin"
+            return SoakLink(url, True, "tb-webdl", "debrid3", torbox, mark, 0)
+        if kind == 1:
+            url = f"https://gofile.io/d/slow{tag}/{mark}.bin"
+            return SoakLink(url, False, "tb-webdl-slow", "debrid3", torbox, mark, 0)
+        url = f"https://krakenfiles.com/view/{tag}{n}/{mark}.bin"
+        return SoakLink(url, False, "tb-webdl", "debrid3", torbox, mark, 0)
+    if slot == 27:  # Debrid-Link: uptobox.com links, filespace.com folders, dead links
+        kind = turn % 4
+        if kind == 3 and turn % 8 == 3:
+            url = f"https://uptobox.com/status404{tag[:3]}/{mark}.bin"  # an id of 12 letters
+            return SoakLink(url, True, "dl-link", "debrid3", debridlink, mark, 0)
+        if kind == 1:
+            url = f"https://filespace.com/folder/{mark}x{tag}"
+            return SoakLink(url, False, "dl-folder", "debrid3", debridlink, mark, 3)
+        url = f"https://uptobox.com/{tag}{n % 10000:04d}/{mark}.bin"
+        return SoakLink(url, False, "dl-link", "debrid3", debridlink, mark, 0)
+    # tbfirst: TorBox's torrents, cached (three files) or fetched (one); a magnet TorBox
+    # refuses (DOWNLOAD_TOO_LARGE, documented) goes on to Debrid-Link's seedbox.
+    kind = turn // 2 % 3
+    if kind == 2:
+        first = "01234567" if turn % 4 == 0 else "89abcdef"
+        magnet = f"magnet:?xt=urn:btih:{_info_hash(rng, first)}&dn={mark}tberrorDOWNLOAD_TOO_LARGE"
+        # AllDebrid, asked last, serves it when Debrid-Link fails.
+        return SoakLink(
+            magnet, False, "tb-refused-to-dl-magnet", "tbfirst", ("debridlink", "alldebrid"), mark, 3
+        )
+    cached = kind == 0
+    name = mark if cached else f"{mark}single"
+    magnet = f"magnet:?xt=urn:btih:{_info_hash(rng, '01234567' if cached else '89abcdef')}&dn={name}"
+    family = "tb-magnet-cached" if cached else "tb-magnet-fetched"
+    return SoakLink(magnet, False, family, "tbfirst", THE_THREE, mark, 3 if cached else 0)
+
+
 def download_links(count: int, rng: random.Random) -> list[tuple[str, str]]:
     """(setup, link): Openload and Streamango links (their APIs give each file's sha1) of
-    1-4 MiB, and a tenth each of Real-Debrid's and Premiumize's current API's links (no
-    sha1 from the API: the file server's, and the API's size)."""
+    1-4 MiB; a tenth each of Real-Debrid's and Premiumize's current API's links, and an
+    eighth of AllDebrid's, Debrid-Link's and TorBox's (no sha1 from the API: the file
+    server's, and the API's size)."""
     hosts = ("streamango.com", "openload.co")
     made: list[tuple[str, str]] = []
     for n in range(count):
@@ -273,6 +355,12 @@ def download_links(count: int, rng: random.Random) -> list[tuple[str, str]]:
             made.append(("current", f"https://ddl.to/{tag}dl{n % 100:02d}/f{n}.bin"))
         elif n % 10 == 9:
             made.append(("current", f"https://rapidgator.net/file/dl{tag}/f{n}.bin.html"))
+        elif n % 20 == 7:
+            made.append(("debrid3", f"https://hitfile.net/dl{tag}/f{n}.bin"))
+        elif n % 20 == 17:
+            made.append(("debrid3", f"https://uptobox.com/{tag}dl{n % 100:02d}/f{n}.bin"))
+        elif n % 40 == 5:  # TorBox's creations are few an hour: fewer of them
+            made.append(("debrid3", f"https://krakenfiles.com/view/dl{tag}/f{n}.bin"))
         else:
             made.append(("legacy", f"https://{hosts[n % 2]}/f/dl{tag}size{1 + n % 4}m/f{n}.bin"))
     return made
@@ -312,7 +400,9 @@ def _wrong_resolution(link: SoakLink, outcome: Outcome, files_url: str) -> str |
     if link.files is not None and len(resolved.files) != link.files:
         return f"{link.url}: resolved to {len(resolved.files)} files, expected {link.files}"
     names = [_name(resolved.url), *(_name(item.url) for item in resolved.files)]
-    if link.mark and not all(link.mark in name for name in names):
+    # Debrid-Link's seedbox names a season's files by episode: they are counted, not named.
+    by_episode = link.url.startswith("magnet:") and outcome.provider == "debridlink"
+    if link.mark and not by_episode and not all(link.mark in name for name in names):
         return f"{link.url}: resolved to {names}, not the files named {link.mark}"
     return None
 
@@ -466,7 +556,7 @@ def _resolver(setup: Setup, exported: dict[str, str], work: Path, calls: Counter
     resolver = build_resolver(
         load_config(config_path, env=env),
         pm=make_plugin_manager(
-            load_entry_points=False, env={"LINKRESOLVER_DISABLE_PLUGINS": ",".join(NOT_SOAKED)}
+            load_entry_points=False, env={"LINKRESOLVER_DISABLE_PLUGINS": ",".join(setup.disabled)}
         ),
         provider_names=setup.providers,
         cache_dir=work / "cache",
@@ -538,7 +628,7 @@ def _tally(link: SoakLink, outcome: Outcome, files_url: str, report: SoakReport)
 #: The links checked, and how: the file hosts' own file/info (highload's too, which resolves
 #: through Premiumize), Real-Debrid's unrestrict/check, Premiumize's cache/check of magnets.
 CHECKED: Final = frozenset(
-    {"openload", "streamango", "highload", "rd-ddl", "rd-folder", "pm-current-magnet-cached"}
+    {"openload", "streamango", "highload", "rd-ddl", "rd-folder", "pm-current-magnet-cached", "ad-link"}
     | {"pm-current-magnet-transfer"}
 )
 

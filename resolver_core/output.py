@@ -28,8 +28,9 @@ def shown(text: object) -> str:
 
 def human_size(size: int | None) -> str:
     """A size for people: ``512 B``, ``1.5 MiB``, ``2.0 TiB``; ``-`` when unknown. The one
-    size format of every command's text."""
-    if size is None:
+    size format of every command's text. A size past any storage (a provider's answer of
+    10**400 bytes, which no float holds) is as good as unknown."""
+    if size is None or size >= 2**70:
         return "-"
     value = float(size)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):

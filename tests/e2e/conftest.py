@@ -65,6 +65,11 @@ def sandbox() -> Iterator[Sandbox]:
         # sandbox serves every test's runs at once. tests/e2e/test_realdebrid_limit.py has it.
         running.emulations["realdebrid"].requests_per_minute = 0  # type: ignore[attr-defined]
         running.emulations["torbox"].requests_per_minute = 0  # type: ignore[attr-defined]  # TorBox's 300 a minute alike
+        running.emulations["torbox"].creations_per_hour = 0  # type: ignore[attr-defined]
+        running.emulations["torbox"].creations_per_minute = 0  # type: ignore[attr-defined]
+        # AllDebrid's 12 a second and 600 a minute alike (tests/e2e/test_alldebrid_limit.py).
+        running.emulations["alldebrid"].requests_per_second = 0  # type: ignore[attr-defined]
+        running.emulations["alldebrid"].requests_per_minute = 0  # type: ignore[attr-defined]
         try:
             yield running
         finally:

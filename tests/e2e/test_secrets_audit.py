@@ -17,7 +17,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import requests
 
+from linkresolver.plugins.alldebrid.sandbox import API_PATH
+from linkresolver.plugins.debridlink.sandbox_oauth import CLIENT_ID, OAUTH_PATH
 from linkresolver.plugins.offcloud.sandbox import KEY, PASSWORD
 from linkresolver.plugins.offcloud.session import StoredSession, load_session, save_session
 from linkresolver.plugins.openload_family.sandbox import MOUNTS
@@ -309,3 +312,35 @@ def test_the_offcloud_session_is_private_from_the_start(tmp_path: Path) -> None:
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
     assert json.loads(path.read_text(encoding="utf-8"))["session"] == COOKIE
     assert load_session(path) == StoredSession("me@example.invalid", COOKIE, KEY)
+
+
+def test_alldebrid_torbox_and_debridlink_secrets_are_audited(
+    sandbox: Sandbox, secrets_audit: SecretsAudit, tmp_path: Path
+) -> None:
+    """Their API keys are searched for by name; what their logins issue (AllDebrid's PIN
+    check id, which fetches the key, and the key; Debrid-Link's device code and tokens) are
+    sentinels, found wherever they are let out. The runs that use them (login, resolve,
+    magnets, errors: tests/e2e/test_alldebrid.py, test_torbox.py, test_debridlink.py) are
+    audited as every test's are."""
+    owners = {secret.owner: secret.value for secret in secrets_audit.secrets()}
+    for owner in ("the AllDebrid API key", "the TorBox API key", "the Debrid-Link API key"):
+        assert owners[owner].startswith(f"{SENTINEL}-"), owner
+    pin = requests.get(f"{sandbox.url}{API_PATH}/pin/get", timeout=10).json()["data"]
+    for _ in range(3):
+        answer = requests.post(
+            f"{sandbox.url}{API_PATH}/pin/check", data={"pin": pin["pin"], "check": pin["check"]}, timeout=10
+        ).json()["data"]
+    device = requests.post(
+        f"{sandbox.url}{OAUTH_PATH}/device/code", data={"client_id": CLIENT_ID}, timeout=10
+    ).json()
+    issued = {"check": pin["check"], "key": answer["apikey"], "device": device["device_code"]}
+    assert all(value.startswith(f"{SENTINEL}-") for value in issued.values()), issued.keys()
+    for name, value in issued.items():
+        (tmp_path / f"{name}.txt").write_text(f"let out: {value}", "utf-8")
+    leaks = secrets_audit.leaks(Detector(secrets_audit.secrets()))
+    # Each is found (as the sentinel it is, or as a secret the process registered: the
+    # sandbox runs in this process and masks them in its request log).
+    for name in issued:
+        assert any(leak.where == f"the file {tmp_path / f'{name}.txt'}" for leak in leaks), name
+    assert all(SENTINEL not in str(leak) for leak in leaks)
+    secrets_audit.reported.update(leaks)  # seen: the test passes

@@ -18,6 +18,10 @@ import requests
 import responses
 
 from hostermatch import HosterIndex
+from linkresolver.plugins.alldebrid import waiting as alldebrid_waiting
+from linkresolver.plugins.alldebrid.client import AllDebridClient
+from linkresolver.plugins.alldebrid.provider import AllDebridProvider
+from linkresolver.plugins.debridlink.client import DebridLinkClient
 from linkresolver.plugins.offcloud.client import OffcloudClient
 from linkresolver.plugins.offcloud.provider import OffcloudProvider
 from linkresolver.plugins.openload_family.client import FamilyClient
@@ -47,6 +51,7 @@ from resolver_core.models import CaptchaChallenge
 from resolver_core.provider import ResolveContext, fetch_captcha_image
 from resolver_core.redact import clear_secrets
 
+from .mock_rest import FakeClock, context
 from .outcomes import assert_readable
 
 OFFCLOUD: Final = "https://offcloud.com/api"
@@ -291,6 +296,53 @@ def test_a_transfer_still_running_names_its_id_short(api: responses.RequestsMock
     with pytest.raises(errors.ProviderOutage, match="still fetching") as caught:
         provider.resolve(f"magnet:?xt=urn:btih:{'b' * 40}", "magnet", ctx)
     assert_readable(caught.value)
+
+
+# -- AllDebrid and Debrid-Link ----------------------------------------------------------------------------
+
+AD: Final = "https://api.alldebrid.example/v4"
+DL: Final = "https://debrid-link.example/api/v2"
+
+
+def test_a_delayed_link_with_a_giant_time_left_is_waited_for_as_usual(
+    api: responses.RequestsMock, tmp_path: Path
+) -> None:
+    """``time_left`` of 10**400 raised OverflowError (float() of it) out of the resolve."""
+    api.post(f"{AD}/link/unlock", json={"status": "success", "data": {"link": "", "delayed": 5}})
+    api.post(
+        f"{AD}/link/delayed",
+        body='{"status": "success", "data": {"status": 1, "time_left": 1%s}}' % ("0" * 400),
+    )
+    api.post(
+        f"{AD}/link/delayed", json={"status": "success", "data": {"status": 2, "link": "https://x.example/f"}}
+    )
+    provider = AllDebridProvider(
+        ProviderSettings("alldebrid", key="k", api_base=AD), store=TokenStore("alldebrid", tmp_path)
+    )
+    ctx = context(requests.Session(), tmp_path, FakeClock())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(alldebrid_waiting, "time", ctx.clock)
+        assert provider.resolve("https://hitfile.net/a/b.mkv", "hitfile", ctx).url == "https://x.example/f"
+
+
+def test_a_premium_end_past_any_date_is_no_date(api: responses.RequestsMock, tmp_path: Path) -> None:
+    """``premiumUntil`` of 10**30 became the account's expiry, which ``linkresolver
+    accounts`` and ``alldebrid user`` turn into a date: OverflowError."""
+    api.get(
+        f"{AD}/user",
+        json={"status": "success", "data": {"user": {"isPremium": True, "premiumUntil": 10**30}}},
+    )
+    assert AllDebridClient(requests.Session(), AD, "k").user().premium_until is None
+
+
+def test_a_giant_download_percent_is_a_whole_download(api: responses.RequestsMock) -> None:
+    """``downloadPercent`` of 10**400 raised OverflowError out of reading the torrent."""
+    body = '{"success": true, "value": {"id": "t1", "name": "S", "downloadPercent": 1%s}}' % ("0" * 400)
+    api.post(f"{DL}/seedbox/add", body=body)
+    assert (
+        DebridLinkClient(requests.Session(), DL, "k").add_torrent("magnet:?xt=urn:btih:" + "c" * 40).percent
+        == 100.0
+    )
 
 
 # -- the device login ---------------------------------------------------------------------------------------

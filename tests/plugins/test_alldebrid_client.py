@@ -371,3 +371,14 @@ def test_the_public_endpoints_carry_no_key(api: responses.RequestsMock) -> None:
 def test_ids_that_are_no_magnet_ids_are_refused(value: str) -> None:
     with pytest.raises(errors.ConfigError, match="not an AllDebrid magnet id"):
         checked_id(value)
+
+
+def test_too_many_requests_is_read_by_its_status_whatever_its_code(api: responses.RequestsMock) -> None:
+    # The documented limits (12 a second, 600 a minute) are refused with HTTP 429: with a
+    # code word nobody documented it is still "too many requests", rested as long as its
+    # Retry-After says.
+    api.post(f"{API}/link/unlock", status=429, json=bad("RATE_LIMIT_NEW_WORD"), headers={"Retry-After": "3"})
+    with pytest.raises(errors.RateLimited) as caught:
+        client().unlock(LINK)
+    assert caught.value.retry_after == 3 and caught.value.retry_after_given
+    assert rest_for(caught.value) == (True, 3)

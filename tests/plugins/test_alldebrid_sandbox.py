@@ -25,7 +25,9 @@ SECRETS: Final = [KEY]
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
     running = Sandbox()
-    install(running)
+    emulation = install(running)
+    # These tests call as fast as they can: the limits are tests/e2e/test_alldebrid_limit.py's.
+    emulation.requests_per_second = emulation.requests_per_minute = 0
     with running:
         yield running
 

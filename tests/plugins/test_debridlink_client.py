@@ -14,6 +14,7 @@ from responses import matchers
 from linkresolver.plugins.debridlink.client import DEFAULT_API_BASE, DebridLinkClient, path_id
 from linkresolver.plugins.debridlink.errors import MEANINGS, error_for
 from resolver_core import errors
+from resolver_core.cooldowns import is_silent
 from resolver_core.http import make_session
 
 API: Final = DEFAULT_API_BASE
@@ -266,3 +267,22 @@ def test_a_refused_login_token_is_renewed_once() -> None:
 def test_ids_that_could_change_a_path_are_refused(bad: str) -> None:
     with pytest.raises(errors.ConfigError, match="not a Debrid-Link id"):
         path_id(bad)
+
+
+@pytest.mark.parametrize("body", [b'{"success": false, "err', b"<html><h1>Not Found</h1></html>"])
+def test_a_404_whose_answer_is_not_json_is_no_answer(body: bytes) -> None:
+    # Found by the soak: a dead file's fileNotFound (HTTP 404) cut in half was read as "the
+    # API may have changed", a refusal; it is an answer that did not come, asked for again.
+    with responses.RequestsMock() as api:
+        api.post(f"{API}/downloader/add", status=404, body=body)
+        with pytest.raises(errors.ProviderOutage, match="not its JSON answer") as caught:
+            client().add_link(LINK)
+    assert caught.value.no_answer and caught.value.code == 404
+    assert is_silent(caught.value)  # the pipeline asks again
+
+
+def test_a_401_page_is_still_the_key_refused() -> None:
+    with responses.RequestsMock() as api:
+        api.post(f"{API}/downloader/add", status=401, body=b"<html>Unauthorized</html>")
+        with pytest.raises(errors.AuthFailed):
+            client().add_link(LINK)

@@ -26,6 +26,8 @@ SECRETS: Final = [KEY]
 def running() -> Iterator[tuple[Sandbox, TorBoxEmulation]]:
     sandbox = Sandbox()
     emulation = install(sandbox)
+    # These tests create more than 10 downloads a minute: the limit's own tests are below.
+    emulation.creations_per_hour = emulation.creations_per_minute = 0
     with sandbox:
         yield sandbox, emulation
 
@@ -130,3 +132,26 @@ def test_the_301st_call_of_a_minute_is_refused() -> None:
         with pytest.raises(errors.RateLimited):
             tb.user()
         assert emulation.refused_for_rate == 1
+
+
+def test_the_11th_creation_of_a_minute_and_the_61st_of_an_hour_are_refused() -> None:
+    sandbox = Sandbox()
+    emulation = install(sandbox)
+    with sandbox:
+        tb = client(sandbox)
+        for n in range(10):
+            tb.create_webdownload(f"https://krakenfiles.com/view/lim{n}/f{n}.bin")
+        assert emulation.refused_for_rate == 0
+        with pytest.raises(errors.RateLimited) as caught:
+            tb.create_torrent("magnet:?xt=urn:btih:" + "1" * 40 + "&dn=one.too.many")
+        assert emulation.refused_for_rate == 1
+        # It says when a creation frees up: the first one's minute, about 60 s.
+        assert caught.value.retry_after_given and 50 <= (caught.value.retry_after or 0) <= 61
+        tb.user()  # other calls go on
+        # The hour: 60 (the minute's edge lifted to reach them at once).
+        emulation.creations_per_minute = 0
+        for n in range(10, 60):
+            tb.create_webdownload(f"https://krakenfiles.com/view/lim{n}/f{n}.bin")
+        with pytest.raises(errors.RateLimited) as caught:
+            tb.create_webdownload("https://krakenfiles.com/view/lim60/f60.bin")
+        assert 3500 <= (caught.value.retry_after or 0) <= 3601

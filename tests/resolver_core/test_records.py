@@ -68,6 +68,9 @@ def test_one_size_format() -> None:
     assert [human_size(n) for n in (None, 512, 1536, 5 << 30, 3 << 40)] == [
         "-", "512 B", "1.5 KiB", "5.0 GiB", "3.0 TiB",
     ]  # fmt: skip
+    # A provider's giant size (TorBox's and Debrid-Link's answers are read as whole numbers
+    # of any length) was an OverflowError in every command's text: no size instead.
+    assert [human_size(n) for n in (10**400, 2**70, 2**70 - 1)] == ["-", "-", "1073741824.0 TiB"]
 
 
 def _imports(path: Path) -> set[str]:

@@ -1,8 +1,8 @@
 """The soak (bench/soak.py) as a slow test: 1,000 links and 100 downloads against a sandbox
-that fails one API call in five and cuts one download connection in ten, through three
-setups at once (every provider with Premiumize's legacy pm-api; Premiumize's current API with
-Real-Debrid; Real-Debrid first). Run in CI (where ``CI`` is set) and with ``pytest --slow``;
-about 2 minutes."""
+that fails one API call in five and cuts one download connection in ten, through five
+setups at once (every provider with Premiumize's legacy pm-api; Premiumize's current API
+with Real-Debrid; Real-Debrid first; AllDebrid, TorBox and Debrid-Link; TorBox first). Run
+in CI (where ``CI`` is set) and with ``pytest --slow``; about 2.5 minutes."""
 
 from __future__ import annotations
 
@@ -41,9 +41,16 @@ def test_soak_under_faults(tmp_path: Path) -> None:
     assert report.resolved >= 0.9 * report.links
     assert report.verified == report.downloads >= 95
     assert report.downloads_by_setup["current"] >= 15  # Real-Debrid's and Premiumize's current API's
+    assert report.downloads_by_setup["debrid3"] >= 10  # AllDebrid's, Debrid-Link's and TorBox's
     # Every scenario had links resolved, each provider and both Premiumize APIs served some,
     # and the dead links were said offline (not only outages).
     for family, ended in report.endings.items():
         assert ended["resolved"] >= 0.6 * sum(ended.values()), family
     assert {"realdebrid", "premiumize-current", "premiumize-pm-api", "offcloud"} <= set(report.by_provider)
+    assert {"alldebrid", "torbox", "debridlink"} <= set(report.by_provider)
+    # Their documented errors: dead links said offline by each, and a magnet TorBox refuses
+    # (DOWNLOAD_TOO_LARGE) served by the next provider.
+    for family in ("ad-link", "tb-webdl", "dl-link"):
+        assert report.endings[family]["offline"] >= 1, family
+    assert report.endings["tb-refused-to-dl-magnet"]["resolved"] >= 3
     assert sum(ended["offline"] for ended in report.endings.values()) >= 25

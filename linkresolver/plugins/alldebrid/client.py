@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import requests
 
-from linkresolver.api import errors, expect_object, send_json
+from linkresolver.api import errors, expect_object, loose_float, send_json
 
 from .errors import PROVIDER, error_for
 from .results import (
@@ -38,6 +38,9 @@ DEFAULT_API_BASE: Final = "https://api.alldebrid.com/v4"
 AGENT: Final = "linkresolver"
 #: The longest magnet id taken (AllDebrid's are numbers).
 MAX_ID_DIGITS: Final = 18
+
+#: The longest Retry-After honoured (seconds); a larger one is the rest's default.
+MAX_RETRY_AFTER: Final = 3600.0
 
 
 class AllDebridClient:
@@ -90,7 +93,7 @@ class AllDebridClient:
             raise
         status = body.get("status") if isinstance(body, dict) else None
         if status == "error" or response.status_code >= 400:
-            raise error_for(response.status_code, body, link=link)
+            raise error_for(response.status_code, body, link=link, retry_after=_retry_after(response))
         if status != "success":
             raise errors.ProviderOutage(
                 f"answered {endpoint} without its status envelope", provider=PROVIDER, link=link
@@ -237,3 +240,9 @@ def _saved(answer: dict[str, Any]) -> list[SavedLink]:
 def _list(answer: dict[str, Any], key: str) -> list[Any]:
     value = answer.get(key)
     return value if isinstance(value, list) else []
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """The seconds a refusal's ``Retry-After`` asks for (too many requests), if sane."""
+    seconds = loose_float(response.headers.get("Retry-After"))
+    return seconds if seconds is not None and 0 <= seconds <= MAX_RETRY_AFTER else None

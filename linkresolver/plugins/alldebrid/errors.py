@@ -330,7 +330,8 @@ def error_of_code(
 ) -> errors.ResolverError:
     """The error a code word stands for (one entry's of a batch answer too)."""
     meaning = MEANINGS.get(code) if code is not None else None
-    if meaning is None and code is None:
+    # A 429 is too many requests, whatever code word comes with it.
+    if meaning is None and (code is None or http_status == 429):
         meaning = STATUS_MEANINGS.get(http_status)
     if meaning is None:
         return _unknown(http_status, code, message, link)

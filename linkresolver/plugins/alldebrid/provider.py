@@ -71,10 +71,12 @@ class AllDebridProvider(Provider):
     default_api_base = DEFAULT_API_BASE
     max_concurrency = 4
     may_wait = True  # delayed links and magnets are polled through ctx.wait_until
-    # The documentation allows 12 requests a second and 600 a minute: 9 a second after a
-    # burst of 12 is never more than 12 in a second and at most 552 in any minute.
+    # The documentation allows 12 requests a second and 600 a minute. A token bucket lets
+    # its burst through and then its rate within the same second: 9 a second after a burst
+    # of 2 is at most 11 in any second and 2 + 9 * 60 = 542 in any minute (a burst of 12
+    # would let 20 through in the first second after a quiet spell).
     default_requests_per_second = 9.0
-    request_burst = 12
+    request_burst = 2
     # link/infos takes several links a call.
     check_batch_size = 20
 

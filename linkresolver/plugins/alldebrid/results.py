@@ -28,6 +28,11 @@ FAILED_STATES: Final = {
 }
 #: Failed states that mean the files are gone, not that this service failed.
 OFFLINE_STATES: Final = frozenset({11, 15})
+#: The largest number an answer is taken to mean (sizes, seconds, Unix times are far below):
+#: beyond it, a number is none (a float of 10**400 overflows, a time of it has no date).
+MAX_NUMBER: Final = 2**53
+#: The last Unix time a date can show (9999-12-31 23:59:59 UTC).
+LATEST_TIME: Final = 253_402_300_799
 
 
 def text(value: Any) -> str | None:
@@ -35,16 +40,18 @@ def text(value: Any) -> str | None:
 
 
 def number(value: Any) -> int | None:
-    """A whole number (numbers sent as text too, as ``premiumUntil`` is at times)."""
+    """A whole number (numbers sent as text too, as ``premiumUntil`` is at times), up to
+    :data:`MAX_NUMBER` either way."""
+    found: int | None = None
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit() and len(value) < 20:
-        return int(value)
-    return None
+        found = value
+    elif (isinstance(value, float) and value.is_integer()) or (
+        isinstance(value, str) and value.strip().isdigit() and len(value) < 20
+    ):
+        found = int(value)
+    return found if found is not None and -MAX_NUMBER <= found <= MAX_NUMBER else None
 
 
 def http_url(value: Any) -> str | None:
@@ -207,7 +214,7 @@ class User:
             text(answer.get("username")),
             answer.get("isPremium") is True,
             answer.get("isTrial") is True,
-            until if until else None,
+            until if until and 0 < until <= LATEST_TIME else None,
             number(answer.get("fidelityPoints")),
             listed[:100],
             number(answer.get("remainingTrialQuota")),

@@ -14,6 +14,11 @@ third poll). What a link does is written in it:
 - ``delayed``: unlocked as a delayed link, ready about a second later;
 - ``protected``: needs the link password ``sandbox`` (``LINK_PASS_PROTECTED`` otherwise);
 - ``ouo.io/ID`` (a redirector) and ``hitfile.net/folder/ID``: three and two links behind.
+
+As the service (https://docs.alldebrid.com/#rate-limiting), it allows 12 requests a second
+and 600 a minute: one more is refused with HTTP 429 (and ``Retry-After``: when the window
+frees), counted in ``refused_for_rate``; ``requests_per_second`` and
+``requests_per_minute`` at 0 lift the limits (tests that share one sandbox do).
 """
 
 from __future__ import annotations
@@ -24,13 +29,14 @@ import re
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from linkresolver.api import DemoSample, Sandbox
+from linkresolver.api import DemoSample, Sandbox, register_secrets
 
 from .errors import MEANINGS
 from .sandbox_magnets import Magnets
@@ -57,6 +63,9 @@ DELAYED_FOR: Final = 1.0
 #: PIN checks answered "not yet" before the login is approved.
 PIN_PENDING_POLLS: Final = 2
 PUBLIC: Final = frozenset({"ping", "hosts", "hosts/domains", "pin/get", "pin/check"})
+#: The documented limits (per key or address): requests a second and a minute.
+REQUESTS_PER_SECOND: Final = 12
+REQUESTS_PER_MINUTE: Final = 600
 
 
 class AllDebridEmulation:
@@ -75,6 +84,10 @@ class AllDebridEmulation:
         self.history: list[dict[str, Any]] = []
         #: Every request's endpoint, in order (tests read what was asked).
         self.calls: list[str] = []
+        self.requests_per_second = REQUESTS_PER_SECOND
+        self.requests_per_minute = REQUESTS_PER_MINUTE
+        self.refused_for_rate = 0
+        self._arrivals: deque[float] = deque()
 
     def install(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
@@ -92,9 +105,34 @@ class AllDebridEmulation:
 
     # -- dispatch -----------------------------------------------------------------------------
 
+    def _wait_for_rate(self) -> float | None:
+        """None when this request is within the limits; else seconds until it would be
+        (the refused request counts too, as at the service)."""
+        now = time.monotonic()
+        with self._lock:
+            while self._arrivals and self._arrivals[0] <= now - 60:
+                self._arrivals.popleft()
+            self._arrivals.append(now)
+            in_second = [t for t in self._arrivals if t > now - 1]
+            over: list[float] = []
+            if self.requests_per_second and len(in_second) > self.requests_per_second:
+                over.append(in_second[-self.requests_per_second - 1] + 1 - now)
+            if self.requests_per_minute and len(self._arrivals) > self.requests_per_minute:
+                over.append(self._arrivals[-self.requests_per_minute - 1] + 60 - now)
+            if not over:
+                return None
+            self.refused_for_rate += 1
+            return max(over)
+
     def api(self, request: Request, endpoint: str) -> Response:
         with self._lock:
             self.calls.append(endpoint)
+        if self.requests_per_second or self.requests_per_minute:
+            wait = self._wait_for_rate()
+            if wait is not None:
+                refused = _json({"status": "error", "error": {"message": "Too many requests"}}, 429)
+                refused.headers["Retry-After"] = str(max(1, round(wait + 0.5)))
+                return refused
         if endpoint not in PUBLIC:
             given = request.headers.get("Authorization", "")
             if not given:
@@ -334,7 +372,10 @@ class AllDebridEmulation:
 
     def _pin_get(self, request: Request) -> Response:
         pin = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(4))
-        check = secrets.token_hex(20)
+        # A secret (whoever has it gets the key): a sentinel the secrets audit finds anywhere,
+        # masked in the sandbox's own request log like the key the login issues.
+        check = f"S3NT1NEL-alldebrid-check-{secrets.token_hex(16)}"
+        register_secrets([check])
         with self._lock:
             self.pins[check] = [pin, 0, None, time.monotonic() + 600]
         page = request.host_url.rstrip("/") + "/alldebrid/pin/"
@@ -364,6 +405,7 @@ class AllDebridEmulation:
                 return ok({"activated": False, "expires_in": left})
             if state[2] is None:
                 issued = f"S3NT1NEL-alldebrid-pin-{secrets.token_hex(8)}"
+                register_secrets([issued])
                 self.keys.add(issued)
                 state[2] = issued
             return ok({"apikey": state[2], "activated": True, "expires_in": left})

@@ -85,8 +85,14 @@ class DebridLinkClient:
                 link=link,
             )
         except errors.ResolverError as exc:
-            # An error status whose body is not JSON (an HTML page): read by its status.
+            # An error status whose body is not JSON (an HTML page, an answer cut short): read
+            # by its status when the status says something whatever the body (the key, too
+            # many requests, a server error); otherwise Debrid-Link's answer did not come (its
+            # 404s and 400s are JSON that names the error: a dead file's fileNotFound cut in
+            # half is no sign of a changed API), and the link is asked for again.
             if type(exc) is errors.ResolverError and exc.code is not None and exc.code >= 400:
+                if exc.code in UNREAD_STATUSES:
+                    raise _unanswered(exc.code, endpoint, link) from None
                 raise error_for(exc.code, None, link=link) from None
             raise
         if not isinstance(body, dict) or body.get("success") is not True or response.status_code >= 400:
@@ -167,6 +173,21 @@ class DebridLinkClient:
 
     def remove_torrent(self, torrent_id: str) -> None:
         self.call("DELETE", f"seedbox/{path_id(torrent_id)}/remove")
+
+
+#: Error statuses that mean nothing without Debrid-Link's JSON answer naming the error.
+UNREAD_STATUSES: Final = frozenset({400, 404})
+
+
+def _unanswered(status: int, endpoint: str, link: str | None) -> errors.ProviderOutage:
+    error = errors.ProviderOutage(
+        f"answered {endpoint} with HTTP {status} and something that is not its JSON answer",
+        provider=PROVIDER,
+        link=link,
+        code=status,
+    )
+    error.no_answer = True  # as for any answer that is not the API's: asked again
+    return error
 
 
 def path_id(value: str) -> str:

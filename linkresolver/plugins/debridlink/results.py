@@ -4,6 +4,7 @@ left unknown (None), never trusted: the values are the service's, not ours."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -36,7 +37,9 @@ def is_id(value: str) -> bool:
 
 def _percent(value: Any) -> float:
     number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
-    return max(0.0, min(100.0, float(number))) if number is not None else 0.0
+    if number is None or (isinstance(number, float) and math.isnan(number)):
+        return 0.0
+    return float(max(0, min(100, number)))  # bounded before float(): 10**400 does not fit one
 
 
 @dataclass(frozen=True, slots=True)

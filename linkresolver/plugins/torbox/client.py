@@ -20,6 +20,7 @@ import requests
 
 from linkresolver.api import errors, loose_float, loose_int, send_json
 
+from .creations import CreationBudget
 from .errors import PROVIDER, error_for
 from .results import Cached, Hoster, Transfer, User, cached_entries, http_url
 
@@ -45,10 +46,19 @@ def link_hash(link: str) -> str:
 class TorBoxClient:
     """TorBox's endpoints, each returning typed results or raising a ResolverError."""
 
-    def __init__(self, session: requests.Session, api_base: str | None, key: str) -> None:
+    def __init__(
+        self,
+        session: requests.Session,
+        api_base: str | None,
+        key: str,
+        *,
+        creations: CreationBudget | None = None,
+    ) -> None:
         self.session = session
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
         self._key = key
+        #: The provider's count of new downloads (None: not counted here).
+        self.creations = creations
 
     def __repr__(self) -> str:
         return f"<TorBoxClient {self.api_base}>"  # never the key
@@ -148,11 +158,15 @@ class TorBoxClient:
     def create_torrent(self, magnet: str) -> int:
         """Add a magnet; the new torrent's id."""
         form = {"magnet": magnet, "seed": "3", "allow_zip": "false"}  # seed 3: do not seed
+        if self.creations is not None:
+            self.creations.take(magnet)
         data = self.call("POST", "torrents/createtorrent", form=form, link=magnet)
         return _created(data, TORRENTS[3], magnet)
 
     def create_webdownload(self, link: str, *, password: str | None = None) -> int:
         """Add a hoster link; the new web download's id."""
+        if self.creations is not None:
+            self.creations.take(link)
         data = self.call(
             "POST", "webdl/createwebdownload", form={"link": link, "password": password}, link=link
         )

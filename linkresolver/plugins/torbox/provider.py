@@ -41,6 +41,7 @@ from linkresolver.api import (
 
 from . import hosts
 from .client import DEFAULT_API_BASE, TORRENTS, WEBDL, TorBoxClient
+from .creations import CreationBudget
 from .errors import KEY_ADVICE, PROVIDER, TorBoxHosterUnavailable
 from .transfers import Fetched, TransferOptions, fetch
 
@@ -61,8 +62,10 @@ class TorBoxProvider(Provider):
     max_concurrency = 4
     may_wait = True  # transfers are polled through ctx.wait_until
     can_check = True
-    # The API allows 300 requests a minute per key (createtorrent and createwebdownload
-    # 60 an hour): 4 a second after a burst of 10 is at most 250 in any minute.
+    # The API allows 300 requests a minute per key: 4 a second after a burst of 10 is at
+    # most 250 in any minute. createtorrent and createwebdownload are 60 an hour, 10 a
+    # minute: counted apart (:mod:`.creations`): a short wait, or TorBox rests and the
+    # link goes to the next provider.
     default_requests_per_second = 4.0
     request_burst = 10
     check_batch_size = 50  # checkcached takes many hashes a call
@@ -78,6 +81,8 @@ class TorBoxProvider(Provider):
         #: What the last ``webdl/hosters`` said of each hoster (up, limits), and when.
         self._down: tuple[float, dict[str, HosterTerms]] | None = None
         self._down_lock = threading.Lock()
+        #: New downloads are 60 an hour, 10 a minute: counted before each (:mod:`.creations`).
+        self.creations = CreationBudget()
 
     @classmethod
     def from_config(cls, config: Config) -> TorBoxProvider:
@@ -92,7 +97,7 @@ class TorBoxProvider(Provider):
         """A client on ``session`` (the provider's, or a command's own)."""
         if not self.settings.key:
             raise errors.AuthFailed(f"has no API key configured; {KEY_ADVICE}", provider=self.name)
-        return TorBoxClient(session, self.api_base, self.settings.key)
+        return TorBoxClient(session, self.api_base, self.settings.key, creations=self.creations)
 
     # -- which links ------------------------------------------------------------------------------
 

@@ -15,8 +15,12 @@ their files served with Range, deleted). What a link does is written in it:
   as for every provider;
 - ``slow``, ``cached``, ``tbfail``, ``tbdead``, an info hash 0-7: see :mod:`.sandbox_transfers`.
 
-As the service, it allows 300 requests a minute per key: the 301st within a minute is
-refused with HTTP 429, counted in ``refused_for_rate``.
+As the service (https://support.torbox.app/en/articles/13726368-api-rate-limits), it allows
+300 requests a minute per key, and of them 60 new downloads (``createtorrent``,
+``createwebdownload``) an hour, at most 10 in a minute: one more is refused with HTTP 429
+(with ``Retry-After`` for a creation: when one frees up), counted in ``refused_for_rate``.
+``requests_per_minute``, ``creations_per_hour`` and ``creations_per_minute`` at 0 lift
+them (tests that share one sandbox across many processes do).
 """
 
 from __future__ import annotations
@@ -55,6 +59,11 @@ HOSTERS: Final[dict[str, tuple[tuple[str, ...], str | None, bool]]] = {
     "nitroflare.com": ((), None, True),
 }
 REQUESTS_PER_MINUTE: Final = 300
+CREATIONS_PER_HOUR: Final = 60
+CREATIONS_PER_MINUTE: Final = 10
+CREATIONS: Final = frozenset(
+    {"torrents/createtorrent", "webdl/createwebdownload", "usenet/createusenetdownload"}
+)
 #: Every documented error code (the client's table).
 CODES: Final = frozenset(
     {
@@ -82,8 +91,11 @@ class TorBoxEmulation:
         self.transfers = Transfers()
         self._arrivals: deque[float] = deque()
         self.refused_for_rate = 0
-        #: The limit (0: none; tests that share one sandbox across many processes lift it).
+        #: The limits (0: none; tests that share one sandbox across many processes lift them).
         self.requests_per_minute = REQUESTS_PER_MINUTE
+        self.creations_per_hour = CREATIONS_PER_HOUR
+        self.creations_per_minute = CREATIONS_PER_MINUTE
+        self._creations: deque[float] = deque()
 
     def install(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
@@ -104,6 +116,25 @@ class TorBoxEmulation:
             self.refused_for_rate += 1
             return True
 
+    def _creation_wait(self) -> float | None:
+        """None when one more creation is allowed now (and it is counted); else the seconds
+        until one is."""
+        now = time.monotonic()
+        with self._lock:
+            while self._creations and self._creations[0] <= now - 3600:
+                self._creations.popleft()
+            waits: list[float] = []
+            if self.creations_per_hour and len(self._creations) >= self.creations_per_hour:
+                waits.append(self._creations[-self.creations_per_hour] + 3600 - now)
+            in_minute = [t for t in self._creations if t > now - 60]
+            if self.creations_per_minute and len(in_minute) >= self.creations_per_minute:
+                waits.append(in_minute[-self.creations_per_minute] + 60 - now)
+            if waits:
+                self.refused_for_rate += 1
+                return max(waits)
+            self._creations.append(now)
+            return None
+
     # -- dispatch -----------------------------------------------------------------------------
 
     def api(self, request: Request, endpoint: str) -> Response:
@@ -116,6 +147,12 @@ class TorBoxEmulation:
             return error("BAD_TOKEN")
         if self.requests_per_minute and self._over_limit():
             return _json({"success": False, "error": None, "detail": "Too many requests.", "data": None}, 429)
+        if endpoint in CREATIONS and request.method == "POST" and (wait := self._creation_wait()) is not None:
+            refused = _json(
+                {"success": False, "error": None, "detail": "Too many requests.", "data": None}, 429
+            )
+            refused.headers["Retry-After"] = str(max(1, round(wait + 0.5)))
+            return refused
         handlers: dict[tuple[str, str], Handler] = {
             ("GET", "user/me"): self._user,
             ("GET", "webdl/hosters"): self._hosters,
