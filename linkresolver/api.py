@@ -34,7 +34,10 @@ The hooks (:mod:`resolver_core.hookspecs` documents each):
   the helpers :func:`common_options`, :func:`emit`, :func:`confirm`... give them the
   built-in commands' options and output.
 - ``sandbox_routes(sandbox)``: emulate the service's API in the local :class:`Sandbox`,
-  so that ``linkresolver demo`` and end-to-end tests run without an account.
+  so that ``linkresolver demo`` and end-to-end tests run without an account. An emulation
+  that serves a hoster list also lists ``sandbox.extra_hosters.get(ITS_NAME, ())``
+  (:class:`ExtraHoster`: name, domains, pattern), written in its API's format, so that tests
+  and benchmarks can give it a real-sized list.
 - ``demo_samples()``: the :class:`DemoSample` links ``linkresolver demo`` shows the
   provider with, resolved against that emulation.
 
@@ -160,6 +163,7 @@ if TYPE_CHECKING:
     from resolver_core.provider import HosterSpec, Provider, ResolveContext
     from resolver_core.redact import redact, register_secrets
     from resolver_core.sandbox.captcha import new_answer, render_png
+    from resolver_core.sandbox.extra_hosters import ExtraHoster
     from resolver_core.sandbox.files import Behaviour, SandboxFile
     from resolver_core.sandbox.server import Sandbox
     from resolver_core.values import loose_float, loose_int
@@ -275,6 +279,7 @@ _SOURCES: Final[dict[str, str]] = {
     "Behaviour": "resolver_core.sandbox.files",
     "new_answer": "resolver_core.sandbox.captcha",
     "render_png": "resolver_core.sandbox.captcha",
+    "ExtraHoster": "resolver_core.sandbox.extra_hosters",
     "DemoSample": "resolver_core.demo_samples",
     "DemoPart": "resolver_core.demo_samples",
 }
@@ -378,6 +383,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "Behaviour",
     "new_answer",
     "render_png",
+    "ExtraHoster",
     "DemoSample",
     "DemoPart",
 ]
