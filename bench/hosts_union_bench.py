@@ -1,0 +1,160 @@
+"""Benchmark: matching links against every debrid service's hoster list at once, at real size.
+
+Run:  .venv/bin/python bench/hosts_union_bench.py [--quick]
+
+The six lists are the sandbox's emulations of Real-Debrid, Premiumize (its current API and
+its legacy pm-api), AllDebrid, TorBox and Debrid-Link, each listing beside its own few
+hosters a different, overlapping share of some 290 real hosters (the 548 real patterns of
+../shared/data, those whose hoster is plain: see tests/real_sized_lists.py), about 210 each
+and most in four lists or more, written in each API's format. They are read as a user's run
+reads them: a resolver against an in-process sandbox, its plugins' readers, and
+``resolver.index()`` (one resolver per Premiumize API, since a configuration picks one; the
+union index holds both). Links: 70% real ones of the listed hosters (samples of their
+patterns), 30% of other hosts; steady state (every hoster matched once first). The plain
+``re`` loop over the same patterns, measured in the same run, is the baseline: the machine is
+shared and noisy, ratios drift less than absolute figures.
+
+Target (issue 19): >= 250,000 URLs/s on the union of the six lists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.hostermatch_bench import Hoster, per_url, plain_loop, url_set
+from hostermatch import HosterIndex
+from hostermatch.samples import sample_urls
+from resolver_core.manager import make_plugin_manager
+from resolver_core.pipeline import Resolver
+from resolver_core.sandbox import Sandbox, build_sandbox
+from resolver_core.sandbox.resolver import sandbox_resolver
+from tests.real_sized_lists import assign, extra_hosters, real_hosters
+
+#: The environment variables of Premiumize's provider (the current API's are the demo's).
+PREMIUMIZE_ENV = "LINKRESOLVER_PREMIUMIZE_"
+
+
+def resolver_for(sandbox: Sandbox, work: Path, *, current_api: bool) -> Resolver:
+    env = sandbox.env()
+    if current_api:
+        env = {k: v for k, v in env.items() if not k.startswith(PREMIUMIZE_ENV)}
+        env |= {k: v for k, v in sandbox.env(demo=True).items() if k.startswith(PREMIUMIZE_ENV)}
+    work.mkdir()
+    return sandbox_resolver(env, work, pm=make_plugin_manager(load_entry_points=False))
+
+
+def union_index(sandbox: Sandbox, work: Path) -> tuple[HosterIndex, HosterIndex]:
+    """The six lists at real size, read by the plugins: one resolver's own index (five
+    lists: Premiumize's legacy one), and the union with Premiumize's current-API list."""
+    own = resolver_for(sandbox, work / "own", current_api=False)
+    sandbox.extra_hosters = extra_hosters(
+        assign(
+            real_hosters(
+                excluded_domains=own.index().domains(),
+                excluded_names={info.hoster for info in own.index().hosters()},
+            )
+        )
+    )
+    legacy = resolver_for(sandbox, work / "legacy", current_api=False).index()
+    current = resolver_for(sandbox, work / "current", current_api=True).index()
+    union = HosterIndex()
+    for info in legacy.hosters():
+        union.add(info.hoster, info.patterns, owner=info.owner, domains=info.domains)
+    for info in current.hosters():
+        if info.owner == "premiumize":
+            union.add(info.hoster, info.patterns, owner="premiumize-current", domains=info.domains)
+    return legacy, union
+
+
+def as_hosters(index: HosterIndex) -> list[Hoster]:
+    """The index's hosters as the other benchmark's (owner, name, patterns, link maker)."""
+    hosters: list[Hoster] = []
+    for info in index.hosters():
+        samples = [url for pattern in info.patterns for url in sample_urls(pattern, 8, seed=1)]
+
+        def make(rng: random.Random, pool: list[str] = samples) -> str:
+            return rng.choice(pool) if pool else ""
+
+        hosters.append((info.owner, info.hoster, list(info.patterns), make))
+    return hosters
+
+
+def cpu_per_url(fn: Callable[[str], object], urls: list[str], repeat: int = 3) -> float:
+    """Best-of-``repeat`` seconds of this thread's CPU time per URL: on a shared machine,
+    the time the benchmark was not waiting for a core (``per_url`` is the wall clock's)."""
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        started = time.thread_time()
+        for url in urls:
+            fn(url)
+        best = min(best, (time.thread_time() - started) / len(urls))
+    return best
+
+
+def measure(label: str, index: HosterIndex, urls: int, loop_urls: int) -> tuple[float, float]:
+    """URLs a second of ``index.match``, by the wall clock and by CPU time; prints them
+    beside the loop's."""
+    hosters = as_hosters(index)
+    warm = random.Random(99)
+    for hoster in hosters:  # steady state: every hoster seen once
+        url = hoster[3](warm)
+        if url:
+            index.match(url)
+    timed = url_set(hosters, urls, seed=1)
+    matched = [len({m.owner for m in index.match(url)}) for url in timed]
+    index_cost = per_url(index.match, timed)
+    cpu_cost = cpu_per_url(index.match, timed)
+    loop_cost = per_url(plain_loop(hosters), timed[:loop_urls], repeat=1)
+    owners = Counter(owner for owner, *_ in hosters)
+    served = [n for n in matched if n]
+    print(
+        f"{label:>14}: {len(owners)} providers' lists, {len(hosters):5d} hosters, {len(index):5d} patterns"
+        f" ({', '.join(f'{o} {n}' for o, n in owners.items())})"
+    )
+    print(
+        f"{'':>14}  {len(served) / len(timed):.0%} of the links matched,"
+        f" each by {sum(served) / max(1, len(served)):.1f} lists on average"
+    )
+    print(
+        f"{'':>14}  index {1 / index_cost:10,.0f} URLs/s ({index_cost * 1e6:5.2f} us; by CPU time"
+        f" {1 / cpu_cost:,.0f})  loop {1 / loop_cost:8,.0f} URLs/s  ratio {loop_cost / index_cost:7.1f}x"
+    )
+    return 1 / index_cost, 1 / cpu_cost
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer URLs (a smoke run)")
+    args = parser.parse_args()
+    urls = 20_000 if args.quick else 200_000
+    loop_urls = 300 if args.quick else 2_000
+    logging.getLogger("hostermatch").setLevel(logging.ERROR)
+    print(f"python {sys.version.split()[0]}; {urls:,} timed URLs per set, the loop on {loop_urls:,}")
+    with (
+        build_sandbox(make_plugin_manager(load_entry_points=False)) as sandbox,
+        tempfile.TemporaryDirectory() as work,
+    ):
+        five, six = union_index(sandbox, Path(work))
+    measure("five (a run)", five, urls, loop_urls)
+    rate, cpu_rate = measure("union of six", six, urls, loop_urls)
+    print()
+    for what, value in (("wall clock", rate), ("CPU time", cpu_rate)):
+        verdict = "met " if value >= 250_000 else "MISS"
+        print(f"  {verdict}  URLs/s on the union of six lists ({what}) {value:>10,.0f}   target >= 250,000")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
