@@ -134,9 +134,13 @@ def test_hosts_with_every_list_at_real_size(
     assert cached == fetched, "the list read from the cache shows differently"
     assert refreshed == fetched, "the list fetched again shows differently"
 
-    # Real links of the hosters: matched by exactly the providers whose lists name them.
+    # Real links of the hosters: matched by exactly the providers whose lists name them, in
+    # a resolver of the same configuration and cache (the lists the command line cached).
     resolver = sandbox_resolver(cli.env, cli.home, pm=make_plugin_manager(load_entry_points=False),
                                 config_text=PREFER_FILE_HOSTS)  # fmt: skip
+    asked = sandbox.request_counts.copy()
+    resolver.index()
+    assert sandbox.request_counts == asked
     by_domain = {real.hoster.domains[0]: real for share in shares.values() for real in share}
     mismatched = {}
     for real in random.Random(8).sample(sorted(by_domain.values(), key=lambda r: r.hoster.name), SAMPLED):
