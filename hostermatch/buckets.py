@@ -32,8 +32,11 @@ SLOW_BUDGET: Final = 0.1
 MAX_ORDERED_ANSWERS: Final = 64
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Entry:
+    """One pattern of one (owner, hoster). Equal only to itself, and hashed so: a bucket
+    keys its answers by the entries that hit (``Bucket._ordered``)."""
+
     owner: str
     hoster: str
     pattern: str
@@ -124,10 +127,10 @@ class Bucket:
         alone = len(self.fast) == 1 and not in_set and not self.slow and not self.twins
         self.single_entry: Entry | None = self.fast[0][0] if alone else None
         self.single: Any = self.fast[0][1] if alone else None
-        #: The entries found, twins added and in rank order, by the patterns that hit (their
-        #: ids): what :meth:`match` would work out again for each link of the host. A host
-        #: that several lists serve has a few distinct patterns, so a few such answers.
-        self._ordered: dict[tuple[int, ...], list[Entry]] = {}
+        #: The entries found, twins added and in rank order, by the entries that hit: what
+        #: :meth:`match` would work out again for each link of the host. A host that several
+        #: lists serve has a few distinct patterns, so a few such answers.
+        self._ordered: dict[tuple[Entry, ...], list[Entry]] = {}
 
     def switch_off(self, owner: str) -> None:
         """Run ``owner``'s ``regex`` patterns here no more: drop the patterns nobody else
@@ -169,7 +172,7 @@ class Bucket:
                     found.append(entry)
         if not (self.rare or self.needs_sort) or not found or (len(found) == 1 and not self.rare):
             return found
-        hits = tuple(map(id, found))
+        hits = tuple(found)
         ordered = self._ordered.get(hits)
         if ordered is None:
             ordered = self._ordered_entries(found)
