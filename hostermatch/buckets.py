@@ -27,10 +27,16 @@ log = logging.getLogger("hostermatch")
 #: one URL, over all its candidate patterns. Each pattern also has its own timeout; this
 #: bounds their sum, which a list of many hostile patterns on one host would make hours.
 SLOW_BUDGET: Final = 0.1
+#: Orders of found entries a bucket keeps (see ``Bucket._ordered``); more hit combinations
+#: than this on one host are ordered for each link.
+MAX_ORDERED_ANSWERS: Final = 64
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Entry:
+    """One pattern of one (owner, hoster). Equal only to itself, and hashed so: a bucket
+    keys its answers by the entries that hit (``Bucket._ordered``)."""
+
     owner: str
     hoster: str
     pattern: str
@@ -62,6 +68,7 @@ class Bucket:
     """
 
     __slots__ = (
+        "_ordered",
         "_whole_set",
         "_whole_set_built",
         "fast",
@@ -120,12 +127,17 @@ class Bucket:
         alone = len(self.fast) == 1 and not in_set and not self.slow and not self.twins
         self.single_entry: Entry | None = self.fast[0][0] if alone else None
         self.single: Any = self.fast[0][1] if alone else None
+        #: The entries found, twins added and in rank order, by the entries that hit: what
+        #: :meth:`match` would work out again for each link of the host. A host that several
+        #: lists serve has a few distinct patterns, so a few such answers.
+        self._ordered: dict[tuple[Entry, ...], list[Entry]] = {}
 
     def switch_off(self, owner: str) -> None:
         """Run ``owner``'s ``regex`` patterns here no more: drop the patterns nobody else
         shares from the lists and the set, so later links do not even look at them."""
         self.off = self.off | {owner}  # a new set: other threads may be reading this one
         self.rare = True
+        self._ordered = {}
         self.slow = [entry for entry in self.slow if self.live(entry)]
         in_set = [e for e in self.in_set if e.compiled.engine is not Engine.REGEX or self.live(e)]
         if len(in_set) != len(self.in_set):
@@ -145,7 +157,7 @@ class Bucket:
 
     def match(self, url: str, budget: Budget | None = None) -> list[Entry]:
         """The entries matching ``url``; ``budget`` pays for ``regex`` calls (needed when
-        :attr:`slow_work`)."""
+        :attr:`slow_work`). The list may be one this bucket keeps: read it, do not change it."""
         if len(url) <= FAST_URL_LIMIT:
             found = [entry for entry, search in self.fast if search(url) is not None]
             if self.rest_set is not None:
@@ -158,7 +170,20 @@ class Bucket:
             for entry in self.slow:
                 if budget.search(self, entry, url):
                     found.append(entry)
-        if self.rare and found:
+        if not (self.rare or self.needs_sort) or not found or (len(found) == 1 and not self.rare):
+            return found
+        hits = tuple(found)
+        ordered = self._ordered.get(hits)
+        if ordered is None:
+            ordered = self._ordered_entries(found)
+            if len(self._ordered) < MAX_ORDERED_ANSWERS:
+                self._ordered[hits] = ordered
+        return ordered
+
+    def _ordered_entries(self, found: list[Entry]) -> list[Entry]:
+        """``found`` with the entries sharing their patterns, less those switched off, in
+        rank order."""
+        if self.rare:
             if self.twins:
                 twins = self.twins
                 found = [twin for entry in found for twin in twins.get(id(entry), (entry,))]

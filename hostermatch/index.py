@@ -300,7 +300,18 @@ class HosterIndex:
             extra = fallback_match(normalised, None)
             if extra:
                 found = sorted(found + extra, key=rank) if found or len(extra) > 1 else extra
-        return [_new_match(e, normalised) for e in found] if found else []
+        if not found:
+            return []
+        # _new_match, inlined: a link that six lists serve has six matches, and the call
+        # costs more than making the match.
+        matches = []
+        for entry in found:
+            match = _object_new(Match)
+            fields = match.__dict__
+            fields.update(entry.match_fields)
+            fields["url"] = normalised
+            matches.append(match)
+        return matches
 
     def _match_slow(self, url: str, bucket: Bucket | None) -> list[Match]:
         """:meth:`match` for a (normalised) URL that may need the ``regex`` engine: paid

@@ -36,7 +36,10 @@ The hooks (:mod:`resolver_core.hookspecs` documents each):
 - ``sandbox_routes(sandbox)``: emulate the service's API in the local :class:`Sandbox`,
   so that ``linkresolver demo`` and end-to-end tests run without an account (a device
   login's emulation subclasses :class:`DeviceFlowEmulation`: codes entered after a few
-  polls, tokens that lapse, renewal, revocation).
+  polls, tokens that lapse, renewal, revocation). An emulation that serves a hoster list
+  also lists ``sandbox.extra_hosters.get(ITS_NAME, ())`` (:class:`ExtraHoster`: name,
+  domains, pattern), written in its API's format, so that tests and benchmarks can give it
+  a real-sized list.
 - ``demo_samples()``: the :class:`DemoSample` links ``linkresolver demo`` shows the
   provider with, resolved against that emulation.
 
@@ -186,6 +189,7 @@ if TYPE_CHECKING:
         bearer_token,
         json_answer,
     )
+    from resolver_core.sandbox.extra_hosters import ExtraHoster
     from resolver_core.sandbox.files import Behaviour, SandboxFile
     from resolver_core.sandbox.server import Sandbox
     from resolver_core.stored_login import Renewal, RenewingToken, StoredLogin
@@ -318,6 +322,7 @@ _SOURCES: Final[dict[str, str]] = {
     "PollState": "resolver_core.sandbox.device_codes",
     "bearer_token": "resolver_core.sandbox.device_codes",
     "json_answer": "resolver_core.sandbox.device_codes",
+    "ExtraHoster": "resolver_core.sandbox.extra_hosters",
     "DemoSample": "resolver_core.demo_samples",
     "DemoPart": "resolver_core.demo_samples",
 }
@@ -435,6 +440,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "PollState",
     "bearer_token",
     "json_answer",
+    "ExtraHoster",
     "DemoSample",
     "DemoPart",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pluggy
 
+from .extra_hosters import ExtraHoster
 from .faults import Faults
 from .files import SandboxFile
 from .server import Sandbox
@@ -18,4 +19,4 @@ def build_sandbox(
     return sandbox
 
 
-__all__ = ["Faults", "Sandbox", "SandboxFile", "build_sandbox"]
+__all__ = ["ExtraHoster", "Faults", "Sandbox", "SandboxFile", "build_sandbox"]

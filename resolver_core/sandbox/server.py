@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from .extra_hosters import ExtraHoster
 from .faults import Faults
 from .files import FileStore, SandboxFile
 from .keepalive import KeepAliveRequestHandler, KeepAliveServer
@@ -68,6 +69,10 @@ class Sandbox:
         self._demo_env: dict[str, str | None] = {}
         #: Each plugin's emulation by name, for tests and the demo to look into.
         self.emulations: dict[str, object] = {}
+        #: More hosters for an emulation to list beside its own, by the emulation's name in
+        #: :attr:`emulations`: real-sized lists for tests and benchmarks, each emulation
+        #: rendering them in its API's format (see :mod:`.extra_hosters`).
+        self.extra_hosters: dict[str, tuple[ExtraHoster, ...]] = {}
         #: API requests served, by path: what tests count calls with.
         self.request_counts: Counter[str] = Counter()
         self._count_lock = threading.Lock()

@@ -183,3 +183,24 @@ def test_matches_equal_ones_built_by_the_dataclass_constructor(index: HosterInde
 def test_non_ascii_digits_are_not_a_port(index: HosterIndex, url: str) -> None:
     # str.isdigit() says yes to "²" and "٣"; a port is ASCII digits only (found by hypothesis).
     assert index.match(url) == []
+
+
+def test_a_host_that_six_lists_serve_in_two_notations_matches_by_what_each_pattern_says() -> None:
+    """Each list's pattern runs once per notation; the answers, kept per combination of
+    patterns that hit, are each list's in owner order, whichever combination comes first."""
+    index = HosterIndex()
+    for number, owner in enumerate("abcdef"):
+        pattern = (
+            r"(?i)https?://katfile\.com/(?:file|f)/\w+" if number % 2 else r"https?://katfile\.com/file/\w+"
+        )
+        index.add("katfile.com", [pattern], owner=owner)
+    links = ["https://katfile.com/F/abc", "https://katfile.com/file/abc", "https://katfile.com/x/abc"] * 2
+    assert [[m.owner for m in index.match(link)] for link in links] == [
+        ["b", "d", "f"],
+        ["a", "b", "c", "d", "e", "f"],
+        [],
+    ] * 2
+    first = index.match(links[1])
+    first.clear()  # the caller's list: the next link's answer is whole
+    assert {m.url for m in index.match("https://katfile.com/file/xyz")} == {"https://katfile.com/file/xyz"}
+    assert len(index.match(links[1])) == 6

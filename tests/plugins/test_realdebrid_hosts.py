@@ -52,3 +52,17 @@ def test_the_read_list_matches_links_and_survives_the_cache() -> None:
     cached = stored(hosters)
     assert looks_stored(cached) and from_stored(cached) == hosters
     assert not looks_stored({"hosters": {}}) and from_stored({"format": "other"}) == {}
+
+
+def test_a_pattern_naming_domains_in_pieces_takes_only_those_it_names() -> None:
+    """A list of a few hundred hosters names www.extmatrix.com and omega.to: neither is in
+    mega's pattern, though "www\\." is and "omega" holds "mega"."""
+    groups = grouped(
+        [
+            r"/(https?:\/\/)?(www\.)?mega\.(nz|co\.nz)\/(file|folder)\/[\w-]+/",
+            r"/https?:\/\/(www\.)?extmatrix\.com\/files\/\w+/",
+        ],
+        ["mega.nz", "mega.co.nz", "www.extmatrix.com", "omega.to"],
+    )
+    assert groups["mega.nz"][0] == ["mega.nz", "mega.co.nz"]
+    assert groups["www.extmatrix.com"][0] == ["www.extmatrix.com"]

@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from linkresolver.api import DemoSample, Sandbox, register_secrets
+from linkresolver.api import DemoSample, ExtraHoster, Sandbox, register_secrets
 
 from .errors import MEANINGS
 from .sandbox_magnets import Magnets
@@ -169,7 +169,8 @@ class AllDebridEmulation:
                 for name, (domains, pattern) in listed.items()
             }
 
-        return ok({"hosts": entries(HOSTERS), "streams": {}, "redirectors": entries(REDIRECTORS)})
+        hosts = entries(HOSTERS) | self._extra_entries(lambda hoster: {"regexp": hoster.escaped()})
+        return ok({"hosts": hosts, "streams": {}, "redirectors": entries(REDIRECTORS)})
 
     def _user_hosts(self, request: Request) -> Response:
         return ok(
@@ -189,8 +190,19 @@ class AllDebridEmulation:
                     }
                     for name, (domains, pattern) in HOSTERS.items()
                 }
+                | self._extra_entries(lambda hoster: {"regexps": [hoster.escaped()]})
             }
         )
+
+    def _extra_entries(self, patterns: Callable[[ExtraHoster], dict[str, Any]]) -> dict[str, Any]:
+        """The hosters a test gave this emulation beside its own (``Sandbox.extra_hosters``),
+        as ``hosts`` (``regexp``) or ``user/hosts`` (``regexps``) lists them."""
+        extra = self._sandbox.extra_hosters.get("alldebrid", ()) if self._sandbox is not None else ()
+        return {
+            h.name: {"name": h.name, "type": "premium", "domains": list(h.domains), **patterns(h),
+                     "status": True}
+            for h in extra
+        }  # fmt: skip
 
     def _user(self, request: Request) -> Response:
         return ok(

@@ -133,7 +133,17 @@ class DebridLinkEmulation:
                  "regexs": list(patterns)}
                 for name, (domains, patterns, status) in HOSTERS.items()
             ]
+            + self._extra_entries()
         )  # fmt: skip
+
+    def _extra_entries(self) -> list[dict[str, Any]]:
+        """The hosters a test gave this emulation beside its own (``Sandbox.extra_hosters``)."""
+        extra = self._sandbox.extra_hosters.get("debridlink", ()) if self._sandbox is not None else ()
+        return [
+            {"name": h.name, "type": "host", "status": 1, "isFree": False, "domains": list(h.domains),
+             "regexs": [h.delimited("i")]}
+            for h in extra
+        ]  # fmt: skip
 
     # -- downloader ---------------------------------------------------------------------------
 

@@ -163,6 +163,9 @@ class CurrentApiEmulation:
             for name, (tlds, regexes, _) in HOSTERS.items()
         }
         hosters |= CACHE_ONLY
+        extra = self._sandbox.extra_hosters.get("premiumize-current", ()) if self._sandbox is not None else ()
+        direct += [h.domains[0] for h in extra]  # named by their first domain, as the service names them
+        hosters |= {h.domains[0]: (list(h.domains), [h.pattern]) for h in extra}
         return _json(
             {
                 "directdl": direct,

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from werkzeug.wrappers import Request, Response
 
-from linkresolver.api import DemoPart, DemoSample, Sandbox
+from linkresolver.api import DemoPart, DemoSample, ExtraHoster, Sandbox
 
 from .client import DOWNLOADING_TYPES
 
@@ -120,6 +120,7 @@ class PremiumizeEmulation:
 
     def install(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
+        sandbox.emulations["premiumize"] = self
         sandbox.route(API_PATH, self.endpoint, name="premiumize")
         sandbox.set_env("LINKRESOLVER_PREMIUMIZE_API_BASE", "{url}" + API_PATH)
         sandbox.set_env("LINKRESOLVER_PREMIUMIZE_LOGIN", LOGIN)
@@ -134,7 +135,8 @@ class PremiumizeEmulation:
         if method == "accountstatus":
             return _answer(200, self._account_status(values["params[login]"], account))
         if method == "hosterlist":
-            return _answer(503) if account.pin == "maint-pin-0503" else _answer(200, _hosterlist())
+            extra = self._sandbox.extra_hosters.get("premiumize", ()) if self._sandbox is not None else ()
+            return _answer(503) if account.pin == "maint-pin-0503" else _answer(200, _hosterlist(extra))
         if method == "directdownloadlink":
             return self._direct_link(request, account, values.get("params[link]", ""))
         return _answer(400)
@@ -178,13 +180,16 @@ class PremiumizeEmulation:
         return _answer(200, result)
 
 
-def _hosterlist() -> dict[str, Any]:
-    hosters = {name: {"tlds": tlds, "regexes": regexes} for name, (tlds, regexes, _) in HOSTERS.items()}
+def _hosterlist(extra: tuple[ExtraHoster, ...] = ()) -> dict[str, Any]:
+    """The answer: the emulation's hosters, then ``extra`` (named by their first domain, as
+    the service names its hosters; no connection settings)."""
+    listed = {name: (tlds, regexes) for name, (tlds, regexes, _) in HOSTERS.items()}
+    listed |= {h.domains[0]: (list(h.domains), [h.escaped()]) for h in extra}
     return {
-        "hosters": hosters,
-        "regexlist": [regex for _, regexes, _ in HOSTERS.values() for regex in regexes],
-        "tldlist": [tld for tlds, _, _ in HOSTERS.values() for tld in tlds],
-        "hosterlist": list(HOSTERS),
+        "hosters": {name: {"tlds": tlds, "regexes": regexes} for name, (tlds, regexes) in listed.items()},
+        "regexlist": [regex for _, regexes in listed.values() for regex in regexes],
+        "tldlist": [tld for tlds, _ in listed.values() for tld in tlds],
+        "hosterlist": list(listed),
         "connection_settings": {name: settings for name, (_, _, settings) in HOSTERS.items()},
     }
 

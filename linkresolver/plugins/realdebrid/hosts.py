@@ -47,7 +47,7 @@ def grouped(regexes: Iterable[str], domains: Iterable[str]) -> dict[str, tuple[l
         plain = pattern.replace("\\/", "/").lower()
         named = [domain for domain in listed if re.escape(domain).replace("\\-", "-") in plain]
         # "mega\.(nz|co\.nz)" names its domains in pieces: the first label and a dot.
-        named = named or [domain for domain in listed if re.escape(domain.split(".")[0]) + "\\." in plain]
+        named = named or [domain for domain in listed if _named_in_pieces(domain, plain)]
         if not named:
             log.warning("hosts/regex: pattern %r names no domain of hosts/domains; skipped", raw[:120])
             continue
@@ -56,6 +56,15 @@ def grouped(regexes: Iterable[str], domains: Iterable[str]) -> dict[str, tuple[l
         tlds.extend(domain for domain in named if domain not in tlds)
         patterns.append(pattern)
     return hosters
+
+
+def _named_in_pieces(domain: str, plain: str) -> bool:
+    """Whether ``plain`` holds the domain's name label, whole, and a dot: ``mega\\.`` for
+    mega.co.nz. The label past a ``www.`` (``www\\.`` is in most patterns; a list that names
+    www.extmatrix.com does not make every such pattern its), and not inside a longer one
+    (``omega\\.`` is not mega's)."""
+    label = domain.removeprefix("www.").split(".")[0]
+    return re.search(rf"(?<![a-z0-9-]){re.escape(label)}\\\.", plain) is not None
 
 
 def read(regexes: list[str], domains: list[str]) -> dict[str, HosterPatterns]:

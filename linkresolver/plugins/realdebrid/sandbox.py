@@ -31,7 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from linkresolver.api import DemoSample, Sandbox
+from linkresolver.api import DemoSample, ExtraHoster, Sandbox
 
 from .sandbox_torrents import Torrents, now_json
 
@@ -157,9 +157,12 @@ class RealDebridEmulation:
         plain: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", "user"): self._user,
             ("GET", "traffic"): self._traffic,
-            ("GET", "hosts/regex"): lambda request: _json([pattern for _, pattern in HOSTERS.values()]),
+            ("GET", "hosts/regex"): lambda request: _json(
+                [pattern for _, pattern in HOSTERS.values()] + [h.delimited("i") for h in self._extra()]
+            ),
             ("GET", "hosts/domains"): lambda request: _json(
                 [d for main, (more, _) in HOSTERS.items() for d in (main, *more)]
+                + [d for hoster in self._extra() for d in hoster.domains]
             ),
             ("GET", "hosts/status"): self._hosts_status,
             ("POST", "unrestrict/check"): self._check,
@@ -176,6 +179,10 @@ class RealDebridEmulation:
         return found(request)
 
     # -- account and hosts --------------------------------------------------------------------
+
+    def _extra(self) -> tuple[ExtraHoster, ...]:
+        """The hosters a test gave this emulation beside its own (``Sandbox.extra_hosters``)."""
+        return self._sandbox.extra_hosters.get("realdebrid", ()) if self._sandbox is not None else ()
 
     def _user(self, request: Request) -> Response:
         seconds = 30 * 86400

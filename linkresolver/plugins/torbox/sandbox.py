@@ -208,7 +208,18 @@ class TorBoxEmulation:
             if pattern is not None:
                 entry["regex"] = pattern
             entries.append(entry)
-        return ok(entries)
+        return ok(entries + self._extra_entries())
+
+    def _extra_entries(self) -> list[dict[str, Any]]:
+        """The hosters a test gave this emulation beside its own (``Sandbox.extra_hosters``)."""
+        extra = self._sandbox.extra_hosters.get("torbox", ()) if self._sandbox is not None else ()
+        return [
+            {"name": h.name.capitalize(), "domains": list(h.domains), "url": f"https://{h.domains[0]}",
+             "icon": f"https://torbox.invalid/icons/{h.domains[0]}.png", "status": True, "type": "hoster",
+             "note": None, "daily_link_limit": 0, "daily_link_used": 0, "daily_bandwidth_limit": 0,
+             "daily_bandwidth_used": 0, "regex": h.delimited("i")}
+            for h in extra
+        ]  # fmt: skip
 
     def _checkcached(self, request: Request, kind: str) -> Response:
         hashes = [h.strip().lower() for h in request.args.get("hash", "").split(",") if h.strip()]
