@@ -19,7 +19,8 @@ import base64
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Final
 from urllib.parse import quote, quote_plus
 
@@ -76,6 +77,19 @@ def clear_secrets() -> None:
     global _secrets  # noqa: PLW0603
     with _lock:
         _secrets = ()
+
+
+@contextmanager
+def secrets_registered_inside_forgotten() -> Iterator[None]:
+    """Forget at the end what was registered inside (tests: each test starts with the
+    registry it had before it, whichever tests ran earlier in the same process)."""
+    global _secrets  # noqa: PLW0603
+    kept = _secrets
+    try:
+        yield
+    finally:
+        with _lock:
+            _secrets = kept
 
 
 def redact(text: str) -> str:

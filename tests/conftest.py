@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
+
+from resolver_core.redact import secrets_registered_inside_forgotten
 
 # Device logins are kept in the user's state directory: no test reads or writes the real one
 # (a token stored there would enable a provider in every test).
@@ -45,3 +48,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = [item for item in items if item.get_closest_marker("slow") is None]
+
+
+@pytest.fixture(autouse=True)
+def _secrets_of_this_test_only() -> Iterator[None]:
+    """The secrets a test registers are forgotten after it: a test must not depend on which
+    tests ran before it in the same process (they run in parallel, in varying groups), and
+    the secrets audit must not mask or search for another test's values."""
+    with secrets_registered_inside_forgotten():
+        yield

@@ -159,6 +159,8 @@ def test_overlong_link_is_refused() -> None:
     ids=["letters", "labels", "dashes", "quotes", "closers", "entities", "repeats", "schemes"],
 )
 def test_hostile_text_is_linear(text: str, expected: list[str]) -> None:
-    started = time.perf_counter()
+    # CPU time: a bound on the work done, whatever else the machine runs meanwhile (the
+    # tests run in parallel).
+    started = time.process_time()
     assert extract_links(text, known_domains=["cd", "example"]) == expected
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0

@@ -237,6 +237,8 @@ def test_a_catch_all_pattern_still_serves_its_own_domains(
 
 
 # -- sizes -------------------------------------------------------------------------------------
+# Bounds in CPU time (process_time): on the work done, whatever else the machine runs meanwhile
+# (the tests run in parallel).
 
 
 @pytest.mark.no_cover  # a time bound: the coverage tracer makes this 2.5x slower
@@ -252,19 +254,19 @@ def test_fifty_thousand_hosters_index_in_bounded_time(
     }
     serve_pm_api(api, {"hosters": hosters})
     resolver = make_resolver(tmp_path)
-    started = time.perf_counter()
+    started = time.process_time()
     with caplog.at_level(logging.WARNING, logger="hostermatch"):
         index = resolver.index()
-    assert time.perf_counter() - started < 10  # some 3 s on this machine
+    assert time.process_time() - started < 10  # some 3 s on this machine
     assert len(index) == MAX_HOSTERS
     assert any(f"more than the {MAX_HOSTERS} a list may name" in m for m in warnings_of(caplog))
     hosts = [*range(1_000), *range(30_000, 31_000)]  # indexed ones, and ones past the cap
     urls = [f"https://h{hosts[n % len(hosts)]}.example/f/x{n}" for n in range(20_000)]
     for url in urls[: len(hosts)]:
         index.match(url)  # a pattern compiles when its host is first seen
-    started = time.perf_counter()
+    started = time.process_time()
     found = sum(bool(index.match(url)) for url in urls)
-    assert time.perf_counter() - started < 2  # some 5 µs each on this machine
+    assert time.process_time() - started < 2  # some 5 µs each on this machine
     assert found == 10_000
 
 
@@ -278,10 +280,10 @@ def test_half_a_million_patterns_are_capped(
         for n in range(2_000)
     }
     serve_pm_api(api, {"hosters": hosters})
-    started = time.perf_counter()
+    started = time.process_time()
     with caplog.at_level(logging.WARNING, logger="hostermatch"):
         index = make_resolver(tmp_path).index()
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
     assert len(index) <= MAX_PATTERNS
     assert any(f"more than {MAX_PATTERNS} patterns in all" in m for m in warnings_of(caplog))
 
@@ -293,10 +295,10 @@ def test_a_hoster_naming_a_hundred_thousand_domains(
     serve_pm_api(
         api, {"hosters": {"mirrors": {"tlds": tlds, "regexes": [r"https?://mirror0\.example/f/\w+"]}}}
     )
-    started = time.perf_counter()
+    started = time.process_time()
     with caplog.at_level(logging.WARNING, logger="hostermatch"):
         index = make_resolver(tmp_path).index()
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert len(index.hosters()[0].domains) <= MAX_DOMAINS_PER_HOSTER
     assert any("mirrors" in m and "domains" in m for m in warnings_of(caplog))
     assert [m.hoster for m in index.match("https://mirror0.example/f/abc")] == ["mirrors"]
