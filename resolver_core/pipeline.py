@@ -275,7 +275,7 @@ class Resolver:
         slot = self._limits[provider.name]
         attempt = 0
         while True:
-            self._await_cooldown(provider.name, hoster)
+            self._await_cooldown(provider.name, hoster, provider.longest_rest_waited)
             try:
                 with slot:
                     if self.cooldowns.active(provider.name, hoster) is not None:
@@ -284,7 +284,7 @@ class Resolver:
                     result = call(self.context(slot, url))
             except errors.ResolverError as exc:
                 rest = self.cooldowns.note(provider.name, hoster, exc)
-                if attempt >= ATTEMPTS or not worth_asking_again(exc, rest):
+                if attempt >= ATTEMPTS or not worth_asking_again(exc, rest, provider.longest_rest_waited):
                     raise
                 log.info("%s: %s; asking again", url or provider.name, exc.for_person())
                 if rest is None:
@@ -293,12 +293,12 @@ class Resolver:
             self.cooldowns.succeeded(provider.name)
             return result
 
-    def _await_cooldown(self, provider: str, hoster: str | None) -> None:
-        """Return when ``provider`` (for ``hoster``) may be asked: at once, or after a short
-        rest; raise :class:`errors.CoolingDown` when the rest is long."""
+    def _await_cooldown(self, provider: str, hoster: str | None, longest: float = SHORT_REST) -> None:
+        """Return when ``provider`` (for ``hoster``) may be asked: at once, or after a rest of
+        at most ``longest`` seconds; raise :class:`errors.CoolingDown` when the rest is longer."""
         while (cooldown := self.cooldowns.active(provider, hoster)) is not None:
             remaining = cooldown.remaining()
-            if remaining > SHORT_REST:
+            if remaining > longest:
                 raise cooldown.error()
             self.context().wait(remaining)
 

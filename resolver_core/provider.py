@@ -36,6 +36,7 @@ from .models import (
     Wait,
 )
 from .redact import redact
+from .retrying import SHORT_REST
 
 if TYPE_CHECKING:
     from .cache import HosterListCache
@@ -222,6 +223,10 @@ class Provider(ABC):
     ticket_flow: ClassVar[bool] = False
     #: API calls a second when the configuration sets none (``requests_per_second``).
     default_requests_per_second: ClassVar[float] = DEFAULT_RATE
+    #: The longest rest (seconds) the service may ask for that is waited out rather than the
+    #: link sent to the next provider (or failed when none serves it). A service whose
+    #: documented per-minute limits ask for up to a minute raises it to 60.
+    longest_rest_waited: ClassVar[float] = SHORT_REST
     #: API calls at once after a quiet spell. A service that counts calls per minute allows
     #: at most ``burst + 60 * rate`` in any minute: keep the two within its limit.
     request_burst: ClassVar[int] = DEFAULT_BURST

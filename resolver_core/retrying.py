@@ -36,11 +36,13 @@ class Waits(Protocol):
     def wait(self, seconds: float) -> None: ...
 
 
-def worth_asking_again(exc: errors.ResolverError, rest: cooldowns.Cooldown | None) -> bool:
+def worth_asking_again(
+    exc: errors.ResolverError, rest: cooldowns.Cooldown | None, longest_rest: float = SHORT_REST
+) -> bool:
     """Whether the same provider may answer the same link if asked again now or soon: when
-    it did not answer at all, or asked for a short rest."""
+    it did not answer at all, or asked for a rest of at most ``longest_rest`` seconds."""
     if rest is not None:
-        return rest.remaining() <= SHORT_REST
+        return rest.remaining() <= longest_rest
     return cooldowns.is_silent(exc)
 
 

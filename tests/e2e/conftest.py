@@ -349,6 +349,9 @@ class SecretsAudit:
         self._given: dict[str, str] = {}  # value -> owner: secrets the test gave to runs
         self._logs: dict[Path, str] = {}
         self._scanned: dict[tuple[str, int, int, int], list[tuple[str, str]]] = {}
+        #: What linkresolver registered in this process during the test, kept when the test's
+        #: registrations are forgotten (tests/conftest.py), which happens before the judgement.
+        self.registered: set[str] = set()
 
     # -- what the test did --------------------------------------------------------------------
 
@@ -402,7 +405,8 @@ class SecretsAudit:
             self._learn_from([], cli.env, cli.config)
         for value, owner in self._given.items():
             owners.setdefault(value, owner)
-        for value in redaction._secrets:
+        self.registered.update(redaction._secrets)
+        for value in sorted(self.registered, key=len, reverse=True):
             owners.setdefault(value, "a secret linkresolver registered in the test's process")
         return [Secret(owner, value) for value, owner in owners.items() if len(value) >= MIN_SECRET_LENGTH]
 
@@ -495,6 +499,7 @@ def secrets_audit(
     try:
         yield audit
     finally:
+        audit.registered.update(redaction._secrets)
         root.removeHandler(audit.records)
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)

@@ -14,7 +14,8 @@ import requests
 
 from linkresolver.plugins.alldebrid.client import AllDebridClient
 from linkresolver.plugins.alldebrid.errors import MEANINGS
-from linkresolver.plugins.alldebrid.sandbox import API_PATH, KEY, LINK_PASSWORD, install
+from linkresolver.plugins.alldebrid.sandbox import API_PATH, KEY, install
+from linkresolver.plugins.alldebrid.sandbox_links import LINK_PASSWORD
 from resolver_core import errors
 from resolver_core.http import make_session
 from resolver_core.sandbox.server import Sandbox

@@ -197,6 +197,30 @@ def test_a_short_rest_is_waited_out_and_the_link_resolves(tmp_path: Path) -> Non
     assert time.monotonic() - started >= 0.28
 
 
+class Patient(Saying):
+    """Waits out rests up to half a second (as TorBox waits out its minute's edge)."""
+
+    longest_rest_waited = 0.5
+
+
+class Impatient(Saying):
+    """Waits out no rest over a fifth of a second."""
+
+    longest_rest_waited = 0.2
+
+
+def test_how_long_a_rest_is_waited_out_is_the_providers_to_say(tmp_path: Path) -> None:
+    """The same 0.4 s rest: waited out by a provider that waits rests up to 0.5 s, the link
+    resolved there; a provider that waits up to 0.2 s sends the link to the next."""
+    rest = errors.RateLimited("says too many requests", code=429, retry_after=0.4)
+    patient = Patient("patient", 1, rest, times=1)
+    outcome = make(tmp_path / "a", patient, ScriptedProvider("spare", 2)).resolve_many(links(1))[0]
+    assert (outcome.status, outcome.provider, len(patient.calls)) == ("ok", "patient", 2)
+    impatient = Impatient("impatient", 1, rest, times=1)
+    outcome = make(tmp_path / "b", impatient, ScriptedProvider("spare", 2)).resolve_many(links(1))[0]
+    assert (outcome.status, outcome.provider, len(impatient.calls)) == ("ok", "spare", 1)
+
+
 def unanswered(message: str) -> errors.ProviderOutage:
     """An outage as resolver_core.http raises it when no answer of the API's came."""
     error = errors.ProviderOutage(message)

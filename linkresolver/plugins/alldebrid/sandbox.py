@@ -23,7 +23,6 @@ frees), counted in ``refused_for_rate``; ``requests_per_second`` and
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import secrets
@@ -32,28 +31,19 @@ import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Final
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response
 
 from linkresolver.api import DemoSample, ExtraHoster, Sandbox, register_secrets
 
 from .errors import MEANINGS
+from .sandbox_links import HOSTERS, asked_error, file_of, hoster_of, refusal_of
 from .sandbox_magnets import Magnets
 
 API_PATH: Final = "/alldebrid/v4"
 KEY: Final = "S3NT1NEL-alldebrid-sandbox-key"
 USERNAME: Final = "sandbox-ad"
-#: The link password of the sandbox's protected links.
-LINK_PASSWORD: Final = "sandbox"  # noqa: S105 (the sandbox's published password)
-#: name: (domains, pattern as the service writes it)
-HOSTERS: Final[dict[str, tuple[list[str], str]]] = {
-    "hitfile": (
-        ["hitfile.net", "hil.to"],
-        r"https?:\/\/(?:www\.)?(?:hitfile\.net|hil\.to)\/[0-9A-Za-z_-]+(?:\/[^\/?#]+)?",
-    ),
-    "alfafile": (["alfafile.net"], r"https?:\/\/(?:www\.)?alfafile\.net\/file\/[0-9A-Za-z]+(?:\/[^\/?#]+)?"),
-}
 REDIRECTORS: Final[dict[str, tuple[list[str], str]]] = {
     "ouo": (["ouo.io", "ouo.press"], r"https?:\/\/(?:www\.)?ouo\.(?:io|press)\/[0-9A-Za-z_-]+"),
 }
@@ -228,7 +218,7 @@ class AllDebridEmulation:
         return {
             "link": link,
             "filename": "Saved.Video.mkv",
-            "size": _file_of(link)[1],
+            "size": file_of(link)[1],
             "date": 1700000000,
             "host": "hitfile",
         }
@@ -246,12 +236,12 @@ class AllDebridEmulation:
         password = request.form.get("password")
         infos: list[dict[str, Any]] = []
         for link in links[:100]:
-            refusal = _refusal(link, password)
+            refusal = refusal_of(link, password)
             if refusal is not None:
                 infos.append({"link": link, "error": {"code": refusal, "message": MEANINGS[refusal].says}})
                 continue
-            name, size = _file_of(link)
-            host = _hoster_of(link) or "alldebrid"
+            name, size = file_of(link)
+            host = hoster_of(link) or "alldebrid"
             infos.append(
                 {
                     "link": link,
@@ -273,12 +263,12 @@ class AllDebridEmulation:
             name, size = hosted
         elif link.startswith(REDIRECTED):
             name = link.removeprefix(REDIRECTED).split("-", 1)[-1] or "file.bin"
-            size = _file_of(link)[1]
+            size = file_of(link)[1]
         else:
-            refusal = _refusal(link, request.form.get("password"))
+            refusal = refusal_of(link, request.form.get("password"))
             if refusal is not None:
                 return error(refusal)
-            name, size = _file_of(link)
+            name, size = file_of(link)
         served = self._sandbox.add_file(name, size, seed=f"ad/{link}")
         download = request.host_url.rstrip("/") + served.path
         with self._lock:
@@ -287,7 +277,7 @@ class AllDebridEmulation:
             )
         answer: dict[str, Any] = {
             "link": download,
-            "host": _hoster_of(link) or "alldebrid",
+            "host": hoster_of(link) or "alldebrid",
             "filename": name,
             "paws": False,
             "filesize": size,
@@ -314,7 +304,7 @@ class AllDebridEmulation:
 
     def _redirector(self, request: Request) -> Response:
         link = request.form.get("link", "")
-        asked = _asked_error(link)
+        asked = asked_error(link)
         if asked is not None:
             return error(asked)
         host = (urlsplit(link).hostname or "").lower().removeprefix("www.")
@@ -427,47 +417,6 @@ class AllDebridEmulation:
             "<html><body>Enter your PIN (sandbox: approved on the third check)</body></html>",
             mimetype="text/html",
         )
-
-
-def _asked_error(link: str) -> str | None:
-    asked = re.search(r"aderror[-_]?([a-z0-9_]+)", link.lower())
-    code = asked.group(1).upper() if asked else None
-    return code if code in MEANINGS else None
-
-
-def _refusal(link: str, password: str | None) -> str | None:
-    """The error code a link asks for, or that its hoster earns (unsupported, dead)."""
-    asked = _asked_error(link)
-    if asked is not None:
-        return asked
-    low = link.lower()
-    if not low.startswith(("http://", "https://")):
-        return "BAD_LINK"
-    if _hoster_of(link) is None:
-        return "LINK_HOST_NOT_SUPPORTED"
-    if "status404" in low:  # the sandbox's dead file, whichever provider is asked for it
-        return "LINK_DOWN"
-    if "protected" in low and password != LINK_PASSWORD:
-        return "LINK_PASS_PROTECTED"
-    return None
-
-
-def _hoster_of(link: str) -> str | None:
-    host = (urlsplit(link).hostname or "").lower().removeprefix("www.")
-    for name, (domains, _) in HOSTERS.items():
-        if host in domains:
-            return name
-    return None
-
-
-def _file_of(link: str) -> tuple[str, int]:
-    """A file name and size for a hoster link: its last segment when it names a file."""
-    path = unquote(urlsplit(link).path).rstrip("/")
-    segments = [s for s in path.split("/") if s and s not in ("file", "folder")]
-    last = segments[-1] if segments else "download"
-    name = last if "." in last else f"{last}.bin"
-    size = 50_000 + int(hashlib.sha1(link.encode()).hexdigest()[:5], 16) % 150_000  # noqa: S324
-    return name.replace("\\", "_"), size
 
 
 def error(code: str, status: int = 200) -> Response:

@@ -69,6 +69,9 @@ class TorBoxProvider(Provider):
     default_requests_per_second = 4.0
     request_burst = 10
     check_batch_size = 50  # checkcached takes many hashes a call
+    # The minute's 10 new downloads spent (by this program, or another on the key: TorBox's
+    # 429) is a rest of at most a minute: waited out, not a link failed.
+    longest_rest_waited = 60.0
 
     def __init__(self, settings: ProviderSettings) -> None:
         super().__init__(settings)
