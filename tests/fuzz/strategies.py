@@ -423,3 +423,8 @@ def field_replies(valid: Json, status: int = 200) -> st.SearchStrategy[Reply]:
     """``valid`` with its fields mutated (at least one; never the whole answer), with the
     status of a valid answer: what reaches the code that reads each field."""
     return mutated(valid, whole=False).map(lambda value: Reply(_encoded(value), status))
+
+
+#: Numbers no answer means: past a float's range (``float()`` of them raises), past a
+#: date's, negative, not a number.
+GIANTS: Final = (10**400, -(10**400), 10**30, 2**63, -1, 1e308, math.inf, -math.inf, math.nan)

@@ -12,7 +12,6 @@ a fake clock; it ends with a link or a readable error, never another exception.
 
 from __future__ import annotations
 
-import math
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +32,7 @@ from resolver_core.http import make_session
 
 from .mock_rest import FakeClock, context
 from .outcomes import assert_readable, examples
-from .strategies import NASTY_TEXT, json_values, mutated, to_json
+from .strategies import GIANTS, NASTY_TEXT, json_values, mutated, to_json
 
 FUZZ = settings(max_examples=examples(40), deadline=None)
 API: Final = "https://api.alldebrid.example/v4"
@@ -118,11 +117,6 @@ def bodies(draw: st.DrawFn, valid: Any) -> str:
     else:
         return draw(st.sampled_from(("<html>busy</html>", "", '{"status": "succ', "null", KEY)))
     return to_json(body)
-
-
-#: Numbers no answer means: past a float's range (``float()`` of them raises), past a
-#: date's, negative, not a number.
-GIANTS: Final = (10**400, -(10**400), 10**30, 2**63, -1, 1e308, math.inf, -math.inf, math.nan)
 
 
 def statuses() -> st.SearchStrategy[int]:
