@@ -186,6 +186,7 @@ CREDENTIAL_FILES: Final = frozenset(
         "realdebrid-token.json",
         "premiumize-token.json",
         "debridlink-token.json",
+        "torbox-token.json",
     }
 )
 #: Values given by tests (on a command line, in the environment) shorter than this are not

@@ -1,11 +1,14 @@
 """End to end: TorBox through the real command line against the sandbox's emulation over
 real sockets: resolve (web downloads, fast and slow), check (checkcached), accounts, hosts,
 download, magnets (cached, fetched, dead), a hoster down at TorBox failing over, a link's
-password, the documented errors, a bad key, and the command group."""
+password, the documented errors, a bad key, the command group, and the device login (code
+shown, key stored mode 600 and used with no key configured, logout)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +248,61 @@ def test_the_command_group(cli: CLI, sandbox: Sandbox) -> None:
 def test_the_command_group_without_a_key_says_what_to_do(cli: CLI) -> None:
     run = cli("torbox", "me", env={"LINKRESOLVER_TORBOX_KEY": ""})
     assert run.returncode == 2 and "[providers.torbox]" in run.stderr
+
+
+def test_login_shows_the_code_stores_the_key_and_logout_forgets_it(
+    cli: CLI, sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    state = tmp_path_factory.mktemp("state")  # outside tmp_path, which the secrets audit searches
+    env = {"LINKRESOLVER_STATE_DIR": str(state), "LINKRESOLVER_TORBOX_KEY": ""}
+    login = emulation(sandbox).login
+    before = sandbox.request_counts.copy()
+    run = cli("torbox", "login", env=env)
+    assert run.returncode == 0, run.stderr
+    prompt, done = run.stdout.splitlines()
+    assert prompt.startswith(f"Open {sandbox.url}/torbox/oauth/device and enter the code "), prompt
+    code = prompt.removeprefix(f"Open {sandbox.url}/torbox/oauth/device and enter the code ").split(";")[0]
+    assert code.isdigit() and len(code) == 6, prompt
+    assert requests.get(f"{sandbox.url}/torbox/oauth/device", timeout=10).status_code == 200
+    key_file = state / "torbox-token.json"
+    assert done.endswith(f"the API key is kept in {key_file} (readable by you only)"), done
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert polls(sandbox, before, "/user/auth/device/token") == 2  # "not yet", then the key
+    assert polls(sandbox, before, "/user/auth/device/start") == 1 and login.apps[-1] == "linkresolver"
+    key = json.loads(key_file.read_text())["access_token"]
+    assert key.startswith("S3NT1NEL-torbox") and login.accepts(key)
+    assert key not in run.stdout + run.stderr
+
+    used = only(cli("resolve", "--json", "https://gofile.io/d/L0g1n/Logged.In.File.txt", env=env))
+    assert (used["status"], used["provider"]) == ("ok", "torbox"), used
+    rows = {row["provider"]: row for row in cli("accounts", "--json", env=env).json_lines()}
+    assert rows["torbox"]["login"] == "sandbox@torbox.invalid", rows.get("torbox")
+    assert cli("torbox", "me", env=env).returncode == 0
+
+    run = cli("torbox", "logout", "--json", env=env)
+    assert run.json_lines() == [{"logged_out": True, "provider": "torbox", "token_file": str(key_file)}]
+    assert not key_file.exists()
+    again = cli("torbox", "logout", env=env)
+    assert again.returncode == 0 and "no TorBox login was stored" in again.stdout
+    gone = cli("resolve", "--json", "--provider", "torbox", GOFILE, env=env)
+    line = only(gone)  # the hoster list is cached: TorBox is asked, and says what to do
+    assert line["status"] == "error" and "run `linkresolver torbox login`" in line["error"], line
+    assert "linkresolver torbox login" in cli("torbox", "me", env=env).stderr
+
+
+def test_login_says_when_the_code_lapsed(
+    cli: CLI, sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    state = tmp_path_factory.mktemp("state")
+    login = emulation(sandbox).login
+    login.approve_after_polls = None  # nobody enters the code
+    login.code_lifetime = 2.5
+    try:
+        run = cli(
+            "torbox", "login", env={"LINKRESOLVER_STATE_DIR": str(state), "LINKRESOLVER_TORBOX_KEY": ""}
+        )
+    finally:
+        login.approve_after_polls, login.code_lifetime = 2, 600.0
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert "expired before it was entered" in run.stderr and "linkresolver torbox login" in run.stderr
+    assert not (state / "torbox-token.json").exists()

@@ -1,7 +1,8 @@
 """The sandbox's TorBox, asked by the plugin's own client over a real socket: every
 documented error is reachable by a link's words and arrives as the plugin reads it, the key
 is checked (header, or requestdl's token), checkcached answers in both formats, transfers
-are created, polled, served with Range and deleted, and the 301st call of a minute is 429."""
+are created, polled, served with Range and deleted, the 301st call of a minute is 429, and
+the device login answers in TorBox's words and its key is accepted."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import requests
 
 from linkresolver.plugins.torbox.client import TORRENTS, WEBDL, TorBoxClient
 from linkresolver.plugins.torbox.errors import MEANINGS, code_of
+from linkresolver.plugins.torbox.login import DeviceLogin
 from linkresolver.plugins.torbox.sandbox import API_PATH, KEY, TorBoxEmulation, install
 from linkresolver.plugins.torbox.sandbox_transfers import CACHED_LINKS
 from resolver_core import errors
+from resolver_core.device_login import PENDING, LoginRequired, SlowDown, StoredToken
 from resolver_core.http import make_session
 from resolver_core.sandbox.server import Sandbox
 
@@ -155,3 +158,32 @@ def test_the_11th_creation_of_a_minute_and_the_61st_of_an_hour_are_refused() -> 
         with pytest.raises(errors.RateLimited) as caught:
             tb.create_webdownload("https://krakenfiles.com/view/lim60/f60.bin")
         assert 3500 <= (caught.value.retry_after or 0) <= 3601
+
+
+# -- the device login -------------------------------------------------------------------------
+
+
+def test_the_device_login_answers_in_torbox_words_and_its_key_is_accepted(
+    running: tuple[Sandbox, TorBoxEmulation],
+) -> None:
+    sandbox, emulation = running
+    flow = DeviceLogin(client(sandbox, ""))
+    knobs = emulation.login
+    knobs.slow_down_polls, knobs.approve_after_polls = 1, 3  # slowed, not yet, entered
+    try:
+        code = flow.start()
+        assert code.user_code.isdigit() and code.device_code.startswith("S3NT1NEL-torbox")
+        assert isinstance(flow.poll(code), SlowDown)  # HTTP 429
+        assert flow.poll(code) == PENDING  # DEVICE_CODE_NOT_USED
+        token = flow.poll(code)
+        assert isinstance(token, StoredToken) and token.access_token.startswith("S3NT1NEL-torbox")
+        with pytest.raises(LoginRequired, match="expired"):  # a used code is gone: ITEM_NOT_FOUND
+            flow.poll(code)
+        assert client(sandbox, token.access_token).user().email == "sandbox@torbox.invalid"
+        knobs.slow_down_polls, knobs.deny = 0, True
+        with pytest.raises(LoginRequired):
+            flow.poll(flow.start())
+    finally:
+        knobs.slow_down_polls, knobs.deny, knobs.approve_after_polls = 0, False, 2
+    with pytest.raises(errors.AuthFailed):
+        client(sandbox, "S3NT1NEL-torbox-never-issued").user()

@@ -76,8 +76,8 @@ class TorBoxClient:
         link: str | None = None,
     ) -> Any:
         """One API call: its ``data``, or the right ResolverError. ``form``: a form;
-        ``body``: JSON."""
-        headers = {"Authorization": f"Bearer {self._key}"}
+        ``body``: JSON. A client without a key (the login's) sends no Authorization."""
+        headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
         data: Mapping[str, Any] | bytes | None = None
         if form is not None:
             data = {name: value for name, value in form.items() if value is not None}
@@ -132,6 +132,26 @@ class TorBoxClient:
             )
         found = (Hoster.read(entry) for entry in data if isinstance(entry, dict))
         return [hoster for hoster in found if hoster is not None]
+
+    # -- the device login (no key: these two calls are how a key is got) -------------------
+
+    def device_start(self, app: str) -> dict[str, Any]:
+        """Start a device login for the program named ``app`` (shown on TorBox's page):
+        the device code, the code the person enters, the page and the poll interval."""
+        data = self.call("GET", "user/auth/device/start", params={"app": app})
+        if not isinstance(data, dict):
+            raise errors.ProviderOutage(
+                "answered user/auth/device/start without the codes", provider=PROVIDER
+            )
+        return data
+
+    def device_token(self, device_code: str) -> dict[str, Any]:
+        """One poll of a device login: the API key once the person entered the code; until
+        then TorBox refuses with its ``DEVICE_CODE_NOT_USED`` (raised, as any refusal)."""
+        data = self.call("POST", "user/auth/device/token", body={"device_code": device_code})
+        if not isinstance(data, dict):
+            raise errors.ProviderOutage("answered user/auth/device/token without the key", provider=PROVIDER)
+        return data
 
     # -- what is cached -----------------------------------------------------------------------
 

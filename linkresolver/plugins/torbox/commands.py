@@ -1,6 +1,9 @@
-"""``linkresolver torbox ACTION``: TorBox's account, torrents and web downloads.
+"""``linkresolver torbox ACTION``: log in, TorBox's account, torrents and web downloads.
 
-This module imports the standard library only, so that ``linkresolver --help`` stays fast.
+``login`` shows the page to open and the code to enter there, waits while TorBox is polled,
+and says where the API key is kept (never the key); ``logout`` forgets it (both
+:func:`linkresolver.api.add_device_login_commands`, in TorBox's words). This module
+imports the standard library only, so that ``linkresolver --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -8,10 +11,18 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from linkresolver.api import common_options, confirm, destructive_options, emit, human_size, whole_number
+from linkresolver.api import (
+    add_device_login_commands,
+    common_options,
+    confirm,
+    destructive_options,
+    emit,
+    human_size,
+    whole_number,
+)
 
 if TYPE_CHECKING:
-    from linkresolver.api import App, CommandGroup
+    from linkresolver.api import App, CommandGroup, TokenStore
 
     from .client import TorBoxClient
 
@@ -24,10 +35,11 @@ def add_commands(commands: CommandGroup) -> None:
     destructive = destructive_options()
     actions = commands.add_group(
         "torbox",
-        help="torbox: the account, torrents and web downloads",
+        help="torbox: log in, the account, torrents and web downloads",
         description=(
-            "TorBox's API: your account (plan, expiry), the torrents and web downloads (hoster"
-            " links) in it. The API key of torbox.app/settings goes in [providers.torbox] key."
+            "TorBox's API: log in with a code (no API key to copy), your account (plan, expiry),"
+            " the torrents and web downloads (hoster links) in it. Or the API key of"
+            " torbox.app/settings goes in [providers.torbox] key."
         ),
     )
 
@@ -36,6 +48,16 @@ def add_commands(commands: CommandGroup) -> None:
     ) -> argparse.ArgumentParser:
         return group.add_command(name, help, handler, parents=[common, *more])
 
+    add_device_login_commands(
+        actions,
+        provider="torbox",
+        title="TorBox",
+        flow=_device_login,
+        store=_store,
+        login_help="keeps an API key",
+        credential="API key",
+        logout_note=" (the key itself stays valid until you revoke it in your TorBox account)",
+    )
     action(actions, "me", _me, "the account: plan, expiry, cooldown")
     for group_name, noun in KINDS.items():
         group = actions.add_group(group_name, help=f"your {noun}s at TorBox")
@@ -81,6 +103,22 @@ def _line(transfer: Any) -> str:
     progress = f" {transfer.progress:.0f}%" if transfer.progress is not None and not transfer.finished else ""
     state = transfer.state + progress
     return f"{transfer.id:<10} {state:<26} {_size(transfer.size):>10}  {transfer.name or ''}"
+
+
+# -- login ------------------------------------------------------------------------------------
+
+
+def _device_login(session: Any, settings: Any) -> Any:
+    from .client import TorBoxClient  # noqa: PLC0415
+    from .login import DeviceLogin  # noqa: PLC0415
+
+    return DeviceLogin(TorBoxClient(session, settings.api_base, ""))
+
+
+def _store() -> TokenStore:
+    from .login import token_store  # noqa: PLC0415
+
+    return token_store()
 
 
 # -- handlers ---------------------------------------------------------------------------------

@@ -28,7 +28,10 @@ from typing import Any, Final
 from linkresolver.api import errors, provider_words
 
 PROVIDER: Final = "torbox"
-KEY_ADVICE: Final = "check the API key in [providers.torbox] (torbox.app/settings shows it)"
+KEY_ADVICE: Final = (
+    "check the API key in [providers.torbox] (torbox.app/settings shows it), or log in again"
+    " with `linkresolver torbox login`"
+)
 ANOTHER_PROVIDER: Final = "another provider may serve the link now"
 #: The longest ``error`` code read as one (the documented ones are a few dozen letters).
 MAX_CODE: Final = 64

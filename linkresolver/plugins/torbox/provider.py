@@ -6,9 +6,8 @@ Before a hoster link is sent, the same list (asked at most every few minutes) te
 TorBox can reach its hoster now: when it says no, the link goes to the next provider at
 once. ``check`` asks ``webdl/checkcached`` and ``torrents/checkcached`` (a cached link or
 torrent is online and ready at once); anything else is "unknown", since TorBox has no link
-checker. The key is the configured ``key``: the API key of the account's settings page
-(TorBox also offers a device-code sign-in for apps, ``user/auth/device/...``; this plugin
-does not use it, the API key being what every TorBox client documents).
+checker. The key is the configured ``key`` (the API key of the account's settings page),
+else the one ``linkresolver torbox login`` stored (:mod:`.login`, TorBox's device sign-in).
 """
 
 from __future__ import annotations
@@ -33,16 +32,18 @@ from linkresolver.api import (
     ProviderSettings,
     ResolveContext,
     ResolvedLink,
+    StoredLogin,
+    TokenStore,
     errors,
     info_hash,
     magnet_name,
     warn_about_unknown_keys,
 )
 
-from . import hosts
+from . import hosts, login
 from .client import DEFAULT_API_BASE, TORRENTS, WEBDL, TorBoxClient
 from .creations import CreationBudget
-from .errors import KEY_ADVICE, PROVIDER, TorBoxHosterUnavailable
+from .errors import PROVIDER, TorBoxHosterUnavailable
 from .transfers import Fetched, TransferOptions, fetch
 
 log = logging.getLogger("linkresolver")
@@ -53,6 +54,10 @@ SETTINGS: Final = frozenset({"keep_downloads", "transfer_timeout_minutes"})
 DEFAULT_TIMEOUT_MINUTES: Final = 120
 #: Seconds the hosters' status (up or down) is trusted.
 STATUS_FRESH: Final = 300.0
+NO_KEY: Final = (
+    "has no API key configured; run `linkresolver torbox login`, or put the API key of"
+    " torbox.app/settings in [providers.torbox] key"
+)
 
 
 class TorBoxProvider(Provider):
@@ -73,8 +78,12 @@ class TorBoxProvider(Provider):
     # 429) is a rest of at most a minute: waited out, not a link failed.
     longest_rest_waited = 60.0
 
-    def __init__(self, settings: ProviderSettings) -> None:
+    def __init__(self, settings: ProviderSettings, *, store: TokenStore | None = None) -> None:
         super().__init__(settings)
+        #: Where ``linkresolver torbox login`` keeps the API key.
+        self.store = store or login.token_store()
+        #: The API key a device login stored does not lapse: nothing renews it.
+        self.login = StoredLogin(settings, self.store, missing=NO_KEY)
         extra = settings.extra
         keep = _flag(extra, "keep_downloads")
         minutes = extra.get("transfer_timeout_minutes", DEFAULT_TIMEOUT_MINUTES)
@@ -93,14 +102,23 @@ class TorBoxProvider(Provider):
         warn_about_unknown_keys(settings, SETTINGS, config.path)
         return cls(settings)
 
+    # -- credentials ------------------------------------------------------------------------------
+
+    @property
+    def enabled(self) -> bool:
+        """As configured; else with a key, or one stored by ``linkresolver torbox login``."""
+        return self.login.enabled
+
+    def key(self) -> str:
+        """The API key calls carry: the configured ``key``, else the stored login's."""
+        return self.login.token()
+
     def client(self, ctx: ResolveContext) -> TorBoxClient:
         return self.client_for(ctx.session)
 
     def client_for(self, session: requests.Session) -> TorBoxClient:
         """A client on ``session`` (the provider's, or a command's own)."""
-        if not self.settings.key:
-            raise errors.AuthFailed(f"has no API key configured; {KEY_ADVICE}", provider=self.name)
-        return TorBoxClient(session, self.api_base, self.settings.key, creations=self.creations)
+        return TorBoxClient(session, self.api_base, self.key(), creations=self.creations)
 
     # -- which links ------------------------------------------------------------------------------
 

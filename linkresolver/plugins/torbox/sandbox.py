@@ -6,8 +6,10 @@ in the ``{"success", "error", "detail", "data"}`` envelope with the HTTP status 
 (``webdl/hosters``: krakenfiles.com with a pattern, gofile.io and pixeldrain.com by their
 domains, gofile.io with 3 of its 25 daily links left, wetransfer.com down, dropapk.to and
 nitroflare.com as other providers have them), the account
-(``user/me``), and torrents and web downloads (:mod:`.sandbox_transfers`: created, polled,
-their files served with Range, deleted). What a link does is written in it:
+(``user/me``), torrents and web downloads (:mod:`.sandbox_transfers`: created, polled,
+their files served with Range, deleted), and the device login that hands out API keys
+(:mod:`.sandbox_login`; the keys it issued are accepted beside :data:`KEY`). What a link
+does is written in it:
 
 - ``tberror`` and a documented code (``https://gofile.io/d/tberrorMONTHLY_LIMIT``, or in a
   magnet's name): that error when it is created;
@@ -38,6 +40,8 @@ from werkzeug.wrappers import Request, Response
 
 from linkresolver.api import DemoSample, Sandbox
 
+from .sandbox_login import ENDPOINTS as LOGIN_ENDPOINTS
+from .sandbox_login import TorBoxLoginEmulation
 from .sandbox_transfers import CACHED_LINKS, Job, Transfers, file_of, link_hash, torrent_cached
 
 API_PATH: Final = "/torbox/v1/api"
@@ -89,6 +93,7 @@ class TorBoxEmulation:
         self._lock = threading.Lock()
         self._sandbox: Sandbox | None = None
         self.transfers = Transfers()
+        self.login = TorBoxLoginEmulation()
         self._arrivals: deque[float] = deque()
         self.refused_for_rate = 0
         #: The limits (0: none; tests that share one sandbox across many processes lift them).
@@ -100,6 +105,7 @@ class TorBoxEmulation:
     def install(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
         self.transfers.install(sandbox)
+        self.login.install(sandbox)
         sandbox.emulations["torbox"] = self
         sandbox.route(f"{API_PATH}/<path:endpoint>", self.api, name="torbox-api", methods=("GET", "POST"))
         sandbox.set_env("LINKRESOLVER_TORBOX_API_BASE", "{url}" + API_PATH)
@@ -138,12 +144,14 @@ class TorBoxEmulation:
     # -- dispatch -----------------------------------------------------------------------------
 
     def api(self, request: Request, endpoint: str) -> Response:
+        if endpoint in LOGIN_ENDPOINTS:  # no key: they are how one is got
+            return self.login.answer(request, endpoint)
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if endpoint.endswith("/requestdl"):
             given = given or request.args.get("token", "")
         if not given:
             return error("NO_AUTH")
-        if given != KEY:
+        if given != KEY and not self.login.accepts(given):
             return error("BAD_TOKEN")
         if self.requests_per_minute and self._over_limit():
             return _json({"success": False, "error": None, "detail": "Too many requests.", "data": None}, 429)
