@@ -265,12 +265,25 @@ def hosts(args: argparse.Namespace, app: App) -> int:
             print(json.dumps(row), file=app.stdout)
         return ExitStatus.LINK_FAILED if resolver.problems else ExitStatus.OK
     for group in hoster_groups(resolver, rows):
-        about = " ".join(group.domains) if group.claim is None else CLAIM_WORDS[group.claim]
+        about = _domains_words(group.domains) if group.claim is None else CLAIM_WORDS[group.claim]
         print(shown(f"{group.name}  {about}".rstrip()), file=app.stdout)
         for row in group.rows:
             named = f"(as {row['hoster']}) " if group.claim is None and row["hoster"] != group.name else ""
             print(shown(f"    {row['provider']:<12} {named}{_terms_words(row)}".rstrip()), file=app.stdout)
     return ExitStatus.LINK_FAILED if resolver.problems else ExitStatus.OK
+
+
+#: Domains a hoster's line shows at most (``hosts --json`` has them all).
+SHOWN_DOMAINS = 6
+
+
+def _domains_words(domains: tuple[str, ...]) -> str:
+    """A hoster's domains for a person: ``www.`` forms left out where the bare domain is
+    listed, at most :data:`SHOWN_DOMAINS`, then how many more."""
+    bare = set(domains)
+    listed = [d for d in domains if not (d.startswith("www.") and d[4:] in bare)]
+    more = len(listed) - SHOWN_DOMAINS
+    return " ".join(listed[:SHOWN_DOMAINS]) + (f" (+{more} more)" if more > 0 else "")
 
 
 def _terms_words(row: HosterRecord) -> str:

@@ -56,6 +56,21 @@ def test_hosts_lists_each_hoster_once_with_its_providers_in_the_order_of_trying(
     assert names[-2:] == ["magnet", "(any"]  # then what is served beyond lists
 
 
+def test_a_hosters_line_shows_its_domains_short_and_json_has_them_all(cli: CLI) -> None:
+    """www. forms beside the bare domain are left out, six domains at most, then how many
+    more: the Openload family's dozens of domains fit a line; JSON keeps every one."""
+    lines = {line.split()[0]: line for line in cli("hosts").stdout.splitlines() if not line.startswith(" ")}
+    assert lines["ddownload.com"] == "ddownload.com  ddownload.com ddl.to"
+    name, *shown, counted, word = lines["openload.co"].split()
+    assert (name, len(shown), counted[:2], word) == ("openload.co", 6, "(+", "more)")
+    assert not any(domain.startswith("www.") for domain in shown)
+    rows = [row for row in cli("hosts", "--json").json_lines() if row["hoster"] == "openload.co"]
+    domains = {domain for row in rows for domain in row["domains"]}
+    bare = {domain for domain in domains if not (domain.startswith("www.") and domain[4:] in domains)}
+    assert len(bare) == 6 + int(counted[2:]) and set(shown) <= bare
+    assert domains - bare  # the www. forms are there, in JSON
+
+
 def test_resolve_tries_first_the_provider_that_says_the_hoster_is_up(cli: CLI, sandbox: Sandbox) -> None:
     dl = sandbox.emulations["debridlink"]
     assert isinstance(dl, DebridLinkEmulation)
