@@ -1,6 +1,6 @@
 """AllDebrid's documented limits, 12 requests a second and 600 a minute
 (https://docs.alldebrid.com/#rate-limiting), over real sockets: the emulation refuses the
-one too many with HTTP 429; linkresolver's default pace for AllDebrid (9 a second after a
+one too many with HTTP 429; linkresolver's default pace for AllDebrid (8 a second after a
 burst of 2) never meets them over a few hundred calls; without a pace, the refusal is read
 as "too many requests" and AllDebrid rests as long as its Retry-After says.
 
@@ -60,11 +60,11 @@ def test_the_default_pace_is_within_the_documented_limits_on_paper() -> None:
     provider = AllDebridProvider(ProviderSettings("alldebrid", key="k"))
     assert (REQUESTS_PER_SECOND, REQUESTS_PER_MINUTE) == (12, 600)
     rate, burst = provider.requests_per_second, provider.request_burst
-    assert rate == 9.0
+    assert rate == 8.0
     # A token bucket lets its whole burst through and then its rate in the same second: at
-    # most burst + rate calls in any second, burst + 60 * rate in any minute (a call to
-    # spare in each, for threads that wake late).
-    assert burst + rate <= REQUESTS_PER_SECOND - 1
+    # most burst + rate calls in any second, burst + 60 * rate in any minute (two calls to
+    # spare a second, for calls that a busy machine delivers bunched).
+    assert burst + rate <= REQUESTS_PER_SECOND - 2
     assert burst + 60 * rate <= REQUESTS_PER_MINUTE - 1
 
 
@@ -81,8 +81,9 @@ def test_the_default_pace_is_never_refused_over_a_few_hundred_calls(
     calls = len(emulation.calls) - calls_before
     assert calls >= len(links)  # one link/unlock each (the hoster lists besides)
     assert emulation.refused_for_rate == refused_before
-    # The pace held: no faster than the burst and 9 a second after it.
-    assert took >= (calls - AllDebridProvider.request_burst) / 9.0 - 0.5
+    # The pace held: no faster than the burst and the rate after it.
+    pace = AllDebridProvider.default_requests_per_second
+    assert took >= (calls - AllDebridProvider.request_burst) / pace - 0.5
 
 
 def test_one_request_too_many_is_refused_and_alldebrid_rests(
