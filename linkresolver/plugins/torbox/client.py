@@ -24,6 +24,9 @@ from .creations import CreationBudget
 from .errors import PROVIDER, error_for
 from .results import Cached, Hoster, Transfer, User, cached_entries, http_url
 
+#: Error statuses that mean nothing without TorBox's JSON answer naming the error.
+UNREAD_STATUSES: Final = frozenset({400, 404})
+
 DEFAULT_API_BASE: Final = "https://api.torbox.app/v1/api"
 #: The most entries one list call asks for (the documentation's default and maximum: 1000).
 MAX_LIST: Final = 1000
@@ -96,8 +99,21 @@ class TorBoxClient:
                 link=link,
             )
         except errors.ResolverError as exc:
-            # An error status whose body is not JSON (an HTML page): read by its status.
+            # An error status whose body is not JSON (an HTML page, an answer cut short): read
+            # by its status when the status says something whatever the body (the key, too
+            # many requests, a server error); TorBox's 400s and 404s are JSON naming the
+            # error, so without it the answer did not come (a dead link's answer cut in half
+            # is no sign of a changed API) and the link is asked for again.
             if type(exc) is errors.ResolverError and exc.code is not None and exc.code >= 400:
+                if exc.code in UNREAD_STATUSES:
+                    unanswered = errors.ProviderOutage(
+                        f"answered {endpoint} with HTTP {exc.code} and something that is not its JSON answer",
+                        provider=PROVIDER,
+                        link=link,
+                        code=exc.code,
+                    )
+                    unanswered.no_answer = True
+                    raise unanswered from None
                 raise error_for(exc.code, None, link=link) from None
             raise
         failed = (
