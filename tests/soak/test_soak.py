@@ -44,8 +44,11 @@ def test_soak_under_faults(tmp_path: Path) -> None:
     assert report.downloads_by_setup["debrid3"] >= 10  # AllDebrid's, Debrid-Link's and TorBox's
     # Every scenario had links resolved, each provider and both Premiumize APIs served some,
     # and the dead links were said offline (not only outages).
+    # A family of a handful of links (TorBox's slow web downloads: a flow of six calls, any
+    # of which may draw a 509) may lose one link to bad luck; the larger ones, 40%.
     for family, ended in report.endings.items():
-        assert ended["resolved"] >= 0.6 * sum(ended.values()), family
+        count = sum(ended.values())
+        assert ended["resolved"] >= min(0.6 * count, count - 1), family
     assert {"realdebrid", "premiumize-current", "premiumize-pm-api", "offcloud"} <= set(report.by_provider)
     assert {"alldebrid", "torbox", "debridlink"} <= set(report.by_provider)
     # Their documented errors: dead links said offline by each, and a magnet TorBox refuses
