@@ -82,7 +82,8 @@ class SqliteStateStore:
         self.busy_timeout = busy_timeout
         self._clock = clock
         self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
+        #: Every connection opened, with the process that opened it (see :meth:`close`).
+        self._opened: list[tuple[int, sqlite3.Connection]] = []
         self._opened_lock = threading.Lock()
 
     @classmethod
@@ -163,12 +164,17 @@ class SqliteStateStore:
     # -- the file ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close every connection this object opened (in any thread of this process)."""
+        """Close every connection this object opened in this process (in any thread).
+
+        A connection inherited through ``fork`` is the parent's: it is dropped, not closed,
+        as closing it in the child could release the parent's locks on the file.
+        """
         with self._opened_lock:
             opened, self._opened = self._opened, []
-        for connection in opened:
-            with contextlib.suppress(sqlite3.Error):
-                connection.close()
+        for pid, connection in opened:
+            if pid == os.getpid():
+                with contextlib.suppress(sqlite3.Error):
+                    connection.close()
         self._local = threading.local()
 
     @contextlib.contextmanager
@@ -207,7 +213,7 @@ class SqliteStateStore:
             raise
         self._local.held = (os.getpid(), db)
         with self._opened_lock:
-            self._opened.append(db)
+            self._opened.append((os.getpid(), db))
         return db
 
     @contextlib.contextmanager
