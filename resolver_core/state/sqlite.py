@@ -186,10 +186,10 @@ class SqliteStateStore:
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
+                db.commit()
             except BaseException:
-                db.rollback()
+                _roll_back(db)
                 raise
-            db.commit()
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -253,10 +253,18 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
             if statement.strip():
                 db.execute(statement)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.commit()
     except BaseException:
-        db.rollback()
+        _roll_back(db)
         raise
-    db.commit()
+
+
+def _roll_back(db: sqlite3.Connection) -> None:
+    """Undo a transaction that failed, so the connection can be used again; a rollback that
+    fails too (the file gone bad) leaves the first error to be reported, not its own."""
+    with contextlib.suppress(sqlite3.Error):
+        if db.in_transaction:
+            db.rollback()
 
 
 def _explain(path: Path, exc: sqlite3.Error, busy_timeout: float) -> str:

@@ -148,6 +148,23 @@ def test_threads_of_one_process_never_share_a_slot(tmp_path: Path) -> None:
     assert sorted(round(w, 6) for w in waits) == expected
 
 
+def _take_in_child(store: SqliteStateStore, results: Any) -> None:
+    results.put(store.take("rd", 1, 2))
+    store.close()  # the parent's connection, inherited, is left alone
+
+
+def test_a_forked_child_opens_its_own_connection(store: SqliteStateStore) -> None:
+    assert store.take("rd", 1, 2) == 0.0  # the parent's connection is open
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_take_in_child, args=(store, results))
+    child.start()
+    assert results.get(timeout=30) == 0.0  # the second of the burst: counted in the file
+    child.join(timeout=10)
+    assert child.exitcode == 0
+    assert store.take("rd", 1, 2) == pytest.approx(1.0)  # the parent sees the child's call
+
+
 def test_the_store_keeps_the_protocol(store: SqliteStateStore) -> None:
     typed: StateStore = store  # mypy checks the shape; this checks it is usable through it
     assert typed.location == str(store.path)
