@@ -4,13 +4,20 @@ Every API call (resolve, check, account, the command groups) takes a token from 
 provider's bucket first, so a batch of 500 links costs the provider a steady trickle, not a
 burst of 500. A provider that asks us to stop altogether is another matter, remembered
 across runs: :mod:`.cooldowns`.
+
+The buckets are the process's own unless a shared state store is given (:func:`use_store`):
+then every bucket is a :class:`SharedBucket`, kept in the store, so that several processes
+using one account share its budget. Nothing calls :func:`use_store` yet.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Final
+from typing import TYPE_CHECKING, Final, Protocol
+
+if TYPE_CHECKING:
+    from .state import StateStore
 
 #: Calls a second per provider when neither the provider nor the configuration says.
 DEFAULT_RATE: Final = 10.0
@@ -51,8 +58,60 @@ class TokenBucket:
         return delay
 
 
-_buckets: dict[str, TokenBucket] = {}
+class SharedBucket:
+    """A :class:`TokenBucket` kept in a state store, shared by every process using it.
+
+    The same answers as a TokenBucket of the same rate and burst, call for call (the store's
+    ``take`` is that algorithm); only where the bucket's level lives differs.
+    """
+
+    def __init__(self, store: StateStore, name: str, rate: float, burst: int = DEFAULT_BURST) -> None:
+        self.store = store
+        self.name = name
+        self.rate = rate
+        self.burst = max(1, burst)
+
+    def reserve(self) -> float:
+        """Take a token; the seconds to wait before using it (0 when one was there)."""
+        return self.store.take(self.name, self.rate, self.burst)
+
+    def acquire(self) -> float:
+        """Take a token, sleeping until it is due; the seconds slept."""
+        delay = self.reserve()
+        if delay > 0:
+            time.sleep(delay)
+        return delay
+
+
+class Bucket(Protocol):
+    """What callers of :func:`bucket` use: a :class:`TokenBucket` or a :class:`SharedBucket`."""
+
+    rate: float
+    burst: int
+
+    def reserve(self) -> float: ...
+
+    def acquire(self) -> float: ...
+
+
+_buckets: dict[str, Bucket] = {}
 _buckets_lock = threading.Lock()
+_store: StateStore | None = None
+
+
+def use_store(store: StateStore | None) -> None:
+    """Keep every bucket made from now on in ``store`` (None: in this process again).
+
+    The buckets made before are dropped, so that no provider is counted in two places.
+    """
+    global _store  # noqa: PLW0603 (the process's one choice, like the buckets themselves)
+    with _buckets_lock:
+        _store = store
+        _buckets.clear()
+
+
+def _new_bucket(provider: str, rate: float, burst: int) -> Bucket:
+    return TokenBucket(rate, burst) if _store is None else SharedBucket(_store, provider, rate, burst)
 
 
 def configure_bucket(provider: str, rate: float, burst: int = DEFAULT_BURST) -> None:
@@ -61,13 +120,13 @@ def configure_bucket(provider: str, rate: float, burst: int = DEFAULT_BURST) -> 
     with _buckets_lock:
         current = _buckets.get(provider)
         if current is None or current.rate != rate or current.burst != max(1, burst):
-            _buckets[provider] = TokenBucket(rate, burst)
+            _buckets[provider] = _new_bucket(provider, rate, burst)
 
 
-def bucket(provider: str) -> TokenBucket:
-    """The process's bucket for ``provider`` (one for every session and thread)."""
+def bucket(provider: str) -> Bucket:
+    """The bucket for ``provider`` (one for every session and thread of the process)."""
     found = _buckets.get(provider)
     if found is None:
         with _buckets_lock:
-            found = _buckets.setdefault(provider, TokenBucket(DEFAULT_RATE, DEFAULT_BURST))
+            found = _buckets.setdefault(provider, _new_bucket(provider, DEFAULT_RATE, DEFAULT_BURST))
     return found

@@ -13,6 +13,11 @@ not say stop, but ten such failures in a row rest it for a minute: a dead provid
 not take hundreds of attempts.
 
 The steady spacing of calls that have not been told to stop is :mod:`.budget`'s.
+
+Given a shared state store (:mod:`.state`), the rests live there instead of in the file:
+every process sees a rest the moment it is recorded (the file is looked at once a second),
+and a ``cooldowns.json`` left from before is moved into the store once. The streak of
+silent failures stays each process's own. Nothing passes a store yet.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Final
 
 from . import errors
 from .atomicfile import write_text
+from .state import Rest, StateStore
 
 log = logging.getLogger("linkresolver")
 
@@ -49,6 +55,8 @@ COOLDOWN_FILE: Final = "cooldowns.json"
 CORRUPT_SUFFIX: Final = ".corrupt"
 #: Seconds between looks at whether another process changed the file.
 RELOAD_EVERY: Final = 1.0
+#: What a cooldowns.json becomes once its rests are in the state store.
+MIGRATED_SUFFIX: Final = ".migrated"
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -83,6 +91,11 @@ class Cooldown:
 
     def remaining(self, now: float | None = None) -> float:
         return self.until - (time.time() if now is None else now)
+
+    @classmethod
+    def of(cls, rest: Rest) -> Cooldown:
+        """The cooldown a state store's :class:`Rest` records (the same fields)."""
+        return cls(rest.provider, rest.hoster, rest.until, rest.reason, rest.code)
 
     def error(self) -> errors.CoolingDown:
         """What a link that meets this cooldown is told."""
@@ -137,13 +150,15 @@ def is_silent(exc: errors.ResolverError) -> bool:
 
 
 class Cooldowns:
-    """Every cooldown in force, shared by the threads of a run and kept in ``directory``.
+    """Every cooldown in force, shared by the threads of a run and kept in ``directory``,
+    or in ``store`` when one is given.
 
     The file is read again whenever another process changed it, and written atomically
     under a lock, merged with what other processes wrote meanwhile.
     """
 
-    def __init__(self, directory: Path | None) -> None:
+    def __init__(self, directory: Path | None, store: StateStore | None = None) -> None:
+        self.store = store
         self.path = directory / COOLDOWN_FILE if directory is not None else None
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, str | None], Cooldown] = {}
@@ -153,12 +168,17 @@ class Cooldowns:
         self._silent: dict[str, int] = {}
         self._next_look = 0.0
         self._load()
+        if store is not None:
+            self._migrate(store)
 
     # -- reading ----------------------------------------------------------------------------
 
     def active(self, provider: str, hoster: str | None = None) -> Cooldown | None:
         """The cooldown that keeps ``provider`` (or ``hoster`` at it) resting now, the
         longest if both do; None when it may be asked."""
+        if self.store is not None:
+            rest = self.store.resting(provider, hoster)
+            return None if rest is None else Cooldown.of(rest)
         self._reload_if_changed()
         now = time.time()
         with self._lock:
@@ -171,6 +191,8 @@ class Cooldowns:
 
     def all(self) -> list[Cooldown]:
         """Every cooldown still in force, soonest over first."""
+        if self.store is not None:
+            return [Cooldown.of(rest) for rest in self.store.rests()]
         self._reload_if_changed()
         now = time.time()
         with self._lock:
@@ -208,17 +230,41 @@ class Cooldowns:
         """Rest ``provider`` (or ``hoster`` at it) for ``seconds``, unless it already rests
         longer; the cooldown in force afterwards."""
         entry = Cooldown(provider, hoster, time.time() + min(max(seconds, 0.0), MAX_REST), reason, code)
+        if self.store is not None:
+            kept = Cooldown.of(self.store.rest(Rest(provider, hoster, entry.until, reason, code)))
+            if kept == entry:
+                _log_rest(entry)
+            return kept
         with self._lock:
             current = self._entries.get((provider, hoster))
             if current is not None and current.until >= entry.until:
                 return current
             self._entries[(provider, hoster)] = entry
-        scope = f"{hoster} at {provider}" if hoster else provider
-        log.info("%s rests for %.0f s: %s", scope, entry.remaining(), reason)
+        _log_rest(entry)
         self._save(entry)
         return entry
 
     # -- the file ---------------------------------------------------------------------------
+
+    def _migrate(self, store: StateStore) -> None:
+        """Move the file's rests (already read) into ``store``, and the file out of the way
+        (``cooldowns.json.migrated``), so that it is read once, not every run. Several
+        processes may do it at once: a rest stored twice is kept once (the longer wins),
+        and the file is renamed by whichever gets there first."""
+        if self.path is None:
+            return
+        now = time.time()
+        with self._lock:
+            entries, self._entries = list(self._entries.values()), {}
+        for entry in entries:
+            if entry.until > now:
+                store.rest(Rest(entry.provider, entry.hoster, entry.until, entry.reason, entry.code))
+        try:
+            os.replace(self.path, self.path.with_name(self.path.name + MIGRATED_SUFFIX))
+        except FileNotFoundError:  # none, or another process moved it first
+            pass
+        except OSError as exc:
+            _warn_once(self.path, "%s cannot be moved aside after reading it (%s)", self.path, exc)
 
     def _load(self, *, locked: bool = False) -> None:
         """Merge the file's cooldowns in; ``locked``: the caller holds the file's lock."""
@@ -320,6 +366,11 @@ class Cooldowns:
                 self._stamp = _identity(self.path.stat())
         except OSError as exc:
             log.warning("cannot remember the cooldown in %s: %s", self.path, exc)
+
+
+def _log_rest(entry: Cooldown) -> None:
+    scope = f"{entry.hoster} at {entry.provider}" if entry.hoster else entry.provider
+    log.info("%s rests for %.0f s: %s", scope, entry.remaining(), entry.reason)
 
 
 def _parse(data: object) -> dict[tuple[str, str | None], Cooldown]:

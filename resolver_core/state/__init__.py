@@ -1,0 +1,12 @@
+"""State shared between linkresolver processes: request budgets and rests (cooldowns).
+
+:mod:`.store` says what a store promises (:class:`StateStore`); :mod:`.sqlite` keeps it in
+one SQLite file of the state directory, the default.
+"""
+
+from __future__ import annotations
+
+from .sqlite import STATE_FILE, SqliteStateStore
+from .store import Rest, StateStore, StateStoreError
+
+__all__ = ["STATE_FILE", "Rest", "SqliteStateStore", "StateStore", "StateStoreError"]
