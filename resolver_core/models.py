@@ -99,6 +99,19 @@ class LinkStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class HosterQuota:
+    """What an account may still take from one hoster before its limit resets, as the
+    provider's account API says (Real-Debrid's ``traffic``, AllDebrid's hoster quotas): links
+    or bytes, whichever it counts; None where it does not say."""
+
+    hoster: str
+    links_left: int | None = None
+    bytes_left: int | None = None
+    #: When the limit starts again, in the provider's words ("daily", "monthly").
+    resets: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AccountInfo:
     """A provider account's state (seed 002 ``accountstatus`` and its kin)."""
 
@@ -112,6 +125,8 @@ class AccountInfo:
     #: Share of the fair-use limit still available, 0.0 to 1.0.
     fair_use_left: float | None = None
     extra: tuple[tuple[str, str], ...] = field(default=())
+    #: The hosters whose links or traffic the account has a limit of (planning a batch).
+    quotas: tuple[HosterQuota, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)

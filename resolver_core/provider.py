@@ -227,6 +227,10 @@ class Provider(ABC):
     #: link sent to the next provider (or failed when none serves it). A service whose
     #: documented per-minute limits ask for up to a minute raises it to 60.
     longest_rest_waited: ClassVar[float] = SHORT_REST
+    #: API calls one link usually costs (a batch's plan, :mod:`resolver_core.planning`): 1
+    #: for a single unrestrict call; more for flows (a ticket and its link, a transfer
+    #: created, polled and fetched).
+    calls_per_link: ClassVar[float] = 1.0
     #: API calls at once after a quiet spell. A service that counts calls per minute allows
     #: at most ``burst + 60 * rate`` in any minute: keep the two within its limit.
     request_burst: ClassVar[int] = DEFAULT_BURST

@@ -15,6 +15,7 @@ from .app import App, ExitStatus, OrderedPrinter, print_failure, print_json, pri
 if TYPE_CHECKING:
     from resolver_core.handoff.aria2 import Aria2Rpc
     from resolver_core.pipeline import CheckOutcome, Outcome, Resolver
+    from resolver_core.planning import BatchPlan
     from resolver_core.records import AccountRecord, HosterRecord
 
 
@@ -36,12 +37,47 @@ def resolve(args: argparse.Namespace, app: App) -> int:
         else:
             print_outcome(outcome, app)
 
+    plan = _plan(resolver, urls, args)
     if app.stderr.isatty():
         resolver.on_report = app.report
     outcomes = resolver.resolve_many(urls, OrderedPrinter(render, len(urls), app.progress(len(urls))))
     if form in ("aria2", "crawljob"):
         app.stdout.write(_handoff_file(collected, form, args))
+    if args.summary:
+        _print_summary(outcomes, plan, form == "json", app)
     return ExitStatus.OK if all(o.status == "ok" for o in outcomes) else ExitStatus.LINK_FAILED
+
+
+def _plan(resolver: Resolver, urls: list[str], args: argparse.Namespace) -> BatchPlan | None:
+    """The batch's plan when asked for (``--summary``, or ``-v`` for more than one link):
+    logged (its warnings always shown), and kept for the summary."""
+    if not (args.summary or (args.verbose and len(urls) > 1)):
+        return None
+    from resolver_core.planning import plan_batch  # noqa: PLC0415
+
+    plan = plan_batch(resolver, urls)
+    plan.log()
+    return plan
+
+
+def _print_summary(outcomes: list[Outcome], plan: BatchPlan | None, as_json: bool, app: App) -> None:
+    """How the batch ended and what it was planned to cost: one JSON object after the
+    links' (``{"summary": ...}``, so a script tells it from a link's), else a line on stderr."""
+    from collections import Counter  # noqa: PLC0415
+
+    from resolver_core.redact import redact  # noqa: PLC0415
+
+    ended = Counter(outcome.status for outcome in outcomes)
+    if as_json:
+        summary: dict[str, Any] = {
+            "links": len(outcomes),
+            **{status: ended[status] for status in ("ok", "error", "unsupported")},
+        }
+        summary.update(plan.record() if plan else {"plan": [], "unserved": 0, "warnings": []})
+        write_line(app.stdout, redact(json.dumps({"summary": summary}, ensure_ascii=False)))
+        return
+    counts = f"{ended['ok']} resolved, {ended['error']} failed, {ended['unsupported']} unsupported"
+    print(f"{len(outcomes)} link(s): {counts}", file=app.stderr)
 
 
 def _handoff_file(outcomes: list[Outcome], form: str, args: argparse.Namespace) -> str:

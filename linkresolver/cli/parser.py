@@ -82,6 +82,12 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     p.add_argument("--download-dir", metavar="DIR", help="the folder aria2/JDownloader should save into")
     p.add_argument("--package", default="linkresolver", metavar="NAME", help="JDownloader package name")
     p.add_argument("--connections", type=connections, default=4, metavar="N", help="aria2 connections a file")
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="plan the batch first (calls, fair use and traffic per account, and whether the accounts"
+        ' can take it today), and end with a summary (with --json: one last object, {"summary": ...})',
+    )
     p.set_defaults(handler=commands.resolve)
     p = sub.add_parser(
         "check", parents=[common, providers, links], help="what providers can tell about links"

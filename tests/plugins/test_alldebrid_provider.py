@@ -20,7 +20,7 @@ from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
 from resolver_core.device_login import DeviceCode, StoredToken, TokenStore, run_device_login
 from resolver_core.http import make_session
-from resolver_core.models import LinkState, LinkStatus
+from resolver_core.models import HosterQuota, LinkState, LinkStatus
 from resolver_core.provider import ResolveContext
 
 API: Final = DEFAULT_API_BASE
@@ -259,6 +259,7 @@ def test_the_account(tmp_path: Path) -> None:
         "quota hitfile",
         "10 MB left",
     ) in account.extra
+    assert account.quotas == (HosterQuota("hitfile", bytes_left=10 << 20, resets="daily"),)
 
 
 # -- magnets ------------------------------------------------------------------------------------------

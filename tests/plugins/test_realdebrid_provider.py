@@ -24,7 +24,7 @@ from resolver_core.config import ProviderSettings
 from resolver_core.device_login import StoredToken, TokenStore
 from resolver_core.http import make_session
 from resolver_core.magnets import info_hash
-from resolver_core.models import LinkState, LinkStatus
+from resolver_core.models import HosterQuota, LinkState, LinkStatus
 from resolver_core.provider import ResolveContext
 
 API: Final = DEFAULT_API_BASE
@@ -282,7 +282,14 @@ def test_the_account_has_type_expiry_and_traffic(api: responses.RequestsMock, tm
             "expiration": "2027-01-01T00:00:00.000Z",
         },
     )
-    api.get(f"{API}/traffic", json={"rapidgator.net": {"left": 5, "type": "gigabytes", "reset": "daily"}})
+    api.get(
+        f"{API}/traffic",
+        json={
+            "rapidgator.net": {"left": 5, "type": "gigabytes", "reset": "daily"},
+            "1fichier.com": {"left": 95, "type": "links", "reset": "daily"},
+            "odd.example": {"left": 1, "type": "parsecs"},
+        },
+    )
     account = provider().account(context(tmp_path))
     assert (account.login, account.type, account.can_download, account.expires) == (
         "me",
@@ -290,7 +297,17 @@ def test_the_account_has_type_expiry_and_traffic(api: responses.RequestsMock, tm
         True,
         1798761600,
     )
-    assert dict(account.extra) == {"points": "3", "traffic rapidgator.net": "5 gigabytes left (daily)"}
+    assert dict(account.extra) == {
+        "points": "3",
+        "traffic 1fichier.com": "95 links left (daily)",
+        "traffic odd.example": "1 parsecs left (?)",
+        "traffic rapidgator.net": "5 gigabytes left (daily)",
+    }
+    # For planning a batch: links or bytes left; a unit it does not document is left out.
+    assert account.quotas == (
+        HosterQuota("1fichier.com", links_left=95, resets="daily"),
+        HosterQuota("rapidgator.net", bytes_left=5 << 30, resets="daily"),
+    )
 
 
 # -- magnets ---------------------------------------------------------------------------------------

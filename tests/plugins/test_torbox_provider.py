@@ -22,7 +22,7 @@ from resolver_core import errors
 from resolver_core.cache import HosterListCache
 from resolver_core.config import ProviderSettings
 from resolver_core.http import make_session
-from resolver_core.models import LinkState, LinkStatus
+from resolver_core.models import HosterQuota, LinkState, LinkStatus
 from resolver_core.provider import ResolveContext
 
 API: Final = DEFAULT_API_BASE
@@ -245,6 +245,13 @@ def test_the_account(api: responses.RequestsMock, tmp_path: Path) -> None:
     api.get(
         f"{API}/user/me", json=ok({"email": "me@x.y", "plan": 0, "cooldown_until": "2999-01-01T00:00:00Z"})
     )
+    limited = [
+        *HOSTERS,
+        {"name": "Kraken", "domains": ["krakenfiles.com"], "status": True,
+         "daily_link_limit": 25, "daily_link_used": 22, "daily_bandwidth_limit": 10 << 30,
+         "daily_bandwidth_used": 9 << 30},
+    ]  # fmt: skip
+    api.get(f"{API}/webdl/hosters", json=ok(limited))
     account = provider().account(context(tmp_path))
     assert (account.login, account.type, account.can_download, account.expires) == (
         "me@x.y",
@@ -253,6 +260,10 @@ def test_the_account(api: responses.RequestsMock, tmp_path: Path) -> None:
         None,
     )
     assert account.extra[0][0] == "cooldown until"
+    # The daily limits, for planning a batch: what is left today of links and bytes.
+    assert account.quotas == (
+        HosterQuota("krakenfiles.com", links_left=3, bytes_left=1 << 30, resets="daily"),
+    )
 
 
 def test_hoster_terms_say_up_or_down_and_the_daily_limits_left(

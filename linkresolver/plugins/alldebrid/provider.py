@@ -24,6 +24,7 @@ from linkresolver.api import (
     AccountInfo,
     Config,
     FileLink,
+    HosterQuota,
     HosterSpec,
     HosterTerms,
     LinkState,
@@ -248,6 +249,10 @@ class AllDebridProvider(Provider):
             can_download=user.premium or user.trial,
             expires=user.premium_until if user.premium else None,
             extra=tuple(extra),
+            # Quotas in MB (the documentation: "limitedHostersQuotas", megabytes left today).
+            quotas=tuple(
+                HosterQuota(host, bytes_left=max(left, 0) << 20, resets="daily") for host, left in user.quotas
+            ),
         )
 
 

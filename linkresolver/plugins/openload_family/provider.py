@@ -52,6 +52,7 @@ class FamilyProvider(Provider):
     can_check = True
     may_wait = True
     ticket_flow = True
+    calls_per_link = 2.0  # the ticket, then the link
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -237,6 +238,7 @@ class HighloadProvider(FamilyProvider):
     service = HIGHLOAD
     may_wait = False  # no download tickets (seed 001)
     ticket_flow = False
+    calls_per_link = 1.0
 
 
 PROVIDERS: Final = (OpenloadProvider, StreamangoProvider, HighloadProvider)

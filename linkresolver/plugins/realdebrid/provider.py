@@ -25,6 +25,7 @@ from linkresolver.api import (
     Config,
     DownloadLimits,
     FileLink,
+    HosterQuota,
     HosterSpec,
     HosterTerms,
     LinkState,
@@ -46,7 +47,7 @@ from linkresolver.api import (
 from . import hosts, oauth
 from .client import DEFAULT_API_BASE, RealDebridClient
 from .errors import PROVIDER, RealDebridHosterUnavailable
-from .results import HostStatus
+from .results import HostStatus, Traffic
 from .torrents import TorrentOptions, fetch_magnet
 
 log = logging.getLogger("linkresolver")
@@ -270,6 +271,7 @@ class RealDebridProvider(Provider):
         client = self.client(ctx)
         user = client.user()
         extra: list[tuple[str, str]] = []
+        quotas: list[HosterQuota] = []
         if user.points is not None:
             extra.append(("points", str(user.points)))
         for traffic in sorted(client.traffic(), key=lambda t: t.host):
@@ -280,6 +282,8 @@ class RealDebridProvider(Provider):
                         f"{traffic.left} {traffic.type} left ({traffic.reset or '?'})",
                     )
                 )
+                if (quota := _quota(traffic)) is not None:
+                    quotas.append(quota)
         return AccountInfo(
             provider=self.name,
             login=user.username or self.settings.login,
@@ -287,7 +291,21 @@ class RealDebridProvider(Provider):
             can_download=user.type == "premium",
             expires=user.expiration if user.type == "premium" else None,
             extra=tuple(extra),
+            quotas=tuple(quotas),
         )
+
+
+#: What one unit of ``traffic``'s ``left`` is, in bytes, by its ``type``.
+_TRAFFIC_UNIT: Final = {"gigabytes": 1 << 30, "bytes": 1}
+
+
+def _quota(traffic: Traffic) -> HosterQuota | None:
+    """A ``traffic`` entry as a quota: links left, or bytes left (gigabytes or bytes)."""
+    left = max(traffic.left or 0, 0)
+    if traffic.type == "links":
+        return HosterQuota(traffic.host, links_left=left, resets=traffic.reset)
+    unit = _TRAFFIC_UNIT.get(traffic.type or "")
+    return None if unit is None else HosterQuota(traffic.host, bytes_left=left * unit, resets=traffic.reset)
 
 
 def _many(

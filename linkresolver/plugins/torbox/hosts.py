@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from linkresolver.api import (
     HosterPatterns,
+    HosterQuota,
     HosterTerms,
     export_analyses,
     human_size,
@@ -79,6 +80,23 @@ def terms(hosters: Iterable[Hoster]) -> dict[str, HosterTerms]:
                 up = up and left > 0
         said[hoster.domains[0]] = HosterTerms(up=up, terms="; ".join(words) or None)
     return said
+
+
+def quotas(hosters: Iterable[Hoster]) -> tuple[HosterQuota, ...]:
+    """The daily limits ``webdl/hosters`` gives (by each hoster's first domain, as
+    :func:`terms`): links and bytes left today, for planning a batch."""
+    found = []
+    for hoster in hosters:
+        links = _left(hoster.daily_link_limit, hoster.daily_link_used)
+        size = _left(hoster.daily_bandwidth_limit, hoster.daily_bandwidth_used)
+        if links is not None or size is not None:
+            found.append(HosterQuota(hoster.domains[0], links_left=links, bytes_left=size, resets="daily"))
+    return tuple(found)
+
+
+def _left(limit: int | None, used: int | None) -> int | None:
+    """What is left of a daily limit; None when there is none (0 or unsaid: no limit)."""
+    return max(limit - (used or 0), 0) if limit is not None and limit > 0 else None
 
 
 def stored(hosters: Mapping[str, HosterPatterns]) -> dict[str, Any]:

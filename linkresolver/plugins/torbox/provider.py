@@ -66,6 +66,7 @@ class TorBoxProvider(Provider):
     default_api_base = DEFAULT_API_BASE
     max_concurrency = 4
     may_wait = True  # transfers are polled through ctx.wait_until
+    calls_per_link = 4.0  # created, polled (a cached one at once), its link asked, deleted
     can_check = True
     # The API allows 300 requests a minute per key: 4 a second after a burst of 10 is at
     # most 250 in any minute. createtorrent and createwebdownload are 60 an hour, 10 a
@@ -233,7 +234,8 @@ class TorBoxProvider(Provider):
         ]
 
     def account(self, ctx: ResolveContext) -> AccountInfo:
-        user = self.client(ctx).user()
+        client = self.client(ctx)
+        user = client.user()
         extra: list[tuple[str, str]] = []
         if user.cooldown_until is not None and user.cooldown_until > time.time():
             extra.append(
@@ -248,6 +250,7 @@ class TorBoxProvider(Provider):
             can_download=user.paid,
             expires=user.expires if user.paid else None,
             extra=tuple(extra),
+            quotas=hosts.quotas(client.hosters()),
         )
 
 
