@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import tempfile
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import settings
 
 from resolver_core.redact import secrets_registered_inside_forgotten
+from tests.redis_server import RedisServer
 
 # Device logins are kept in the user's state directory: no test reads or writes the real one
 # (a token stored there would enable a provider in every test).
@@ -57,3 +59,20 @@ def _secrets_of_this_test_only() -> Iterator[None]:
     the secrets audit must not mask or search for another test's values."""
     with secrets_registered_inside_forgotten():
         yield
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real ``redis-server`` on a loopback port for this test process (each xdist worker
+    has its own); tests that share it empty it first (:func:`empty_redis`)."""
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def empty_redis(redis_server: RedisServer) -> str:
+    """The session's Redis server, emptied for this test: its URL."""
+    with socket.create_connection(("127.0.0.1", redis_server.port), timeout=10) as connection:
+        connection.sendall(b"FLUSHALL\r\n")
+        assert connection.recv(64).startswith(b"+OK")
+    return redis_server.url
