@@ -152,6 +152,8 @@ class Resolver:
                                 hoster.name, hoster.patterns, owner=provider.name, domains=hoster.domains
                             )
                     except errors.ResolverError as exc:
+                        if exc.fatal:
+                            raise
                         log.info("%s; its hosters are left out", exc.for_person())
                         self.problems[provider.name] = exc
                 self._index = index
@@ -167,6 +169,8 @@ class Resolver:
             try:
                 return list(provider.hosters(ctx))
             except errors.ResolverError as exc:
+                if exc.fatal:
+                    raise
                 # A 509 or 429 on the hoster list rests the provider like one on a link: the
                 # links that follow are not sent to it meanwhile.
                 self.cooldowns.note(provider.name, None, exc)
@@ -239,6 +243,8 @@ class Resolver:
             try:
                 link = self._resolve_at(provider, hoster, url)
             except errors.ResolverError as exc:
+                if exc.fatal:  # the shared state store failed: the run ends (every link would)
+                    raise
                 exc.link, exc.provider = exc.link or url, exc.provider or provider.name
                 failures.append(exc)
                 log.info("%s: %s", url, exc.for_person())
@@ -276,22 +282,26 @@ class Resolver:
         attempt = 0
         while True:
             self._await_cooldown(provider.name, hoster, provider.longest_rest_waited)
-            try:
-                with slot:
-                    if self.cooldowns.active(provider.name, hoster) is not None:
-                        continue  # a rest began while this call waited for its slot: mind it first
-                    attempt += 1
+            with slot:
+                if self.cooldowns.active(provider.name, hoster) is not None:
+                    continue  # a rest began while this call waited for its slot: mind it first
+                attempt += 1
+                try:
                     result = call(self.context(slot, url))
-            except errors.ResolverError as exc:
-                rest = self.cooldowns.note(provider.name, hoster, exc)
-                if attempt >= ATTEMPTS or not worth_asking_again(exc, rest, provider.longest_rest_waited):
-                    raise
-                log.info("%s: %s; asking again", url or provider.name, exc.for_person())
-                if rest is None:
-                    self.context().wait(backoff(attempt))
-                continue
-            self.cooldowns.succeeded(provider.name)
-            return result
+                except errors.ResolverError as exc:
+                    if exc.fatal:
+                        raise
+                    # Noted before the slot is let go: a call queued for it sees the rest first
+                    # (a shared store takes a moment to write).
+                    failure, rest = exc, self.cooldowns.note(provider.name, hoster, exc)
+                else:
+                    self.cooldowns.succeeded(provider.name)
+                    return result
+            if attempt >= ATTEMPTS or not worth_asking_again(failure, rest, provider.longest_rest_waited):
+                raise failure
+            log.info("%s: %s; asking again", url or provider.name, failure.for_person())
+            if rest is None:
+                self.context().wait(backoff(attempt))
 
     def _await_cooldown(self, provider: str, hoster: str | None, longest: float = SHORT_REST) -> None:
         """Return when ``provider`` (for ``hoster``) may be asked: at once, or after a rest of
@@ -380,7 +390,7 @@ class Resolver:
                 # batch of a thousand.
                 wait(futures, return_when=FIRST_EXCEPTION)
                 return [future.result() for future in futures]
-            except KeyboardInterrupt:
+            except BaseException:  # Ctrl-C, or an error that ends the run (the state store's)
                 self.cancelled.set()
                 for future in futures:
                     future.cancel()
@@ -416,6 +426,8 @@ class Resolver:
         try:
             answers = self._careful(provider, hoster, check)
         except errors.ResolverError as exc:
+            if exc.fatal:
+                raise
             exc.provider = exc.provider or provider.name
             answers = [exc] * len(urls)
         results = []
@@ -433,6 +445,8 @@ class Resolver:
             try:
                 results.append((provider, provider.account(self.context()), None))
             except errors.ResolverError as exc:
+                if exc.fatal:
+                    raise
                 exc.provider = exc.provider or provider.name
                 results.append((provider, None, exc))
         return results

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+from resolver_core import budget
 from resolver_core.redact import secrets_registered_inside_forgotten
+from resolver_core.state.opening import close_stores
 from tests.redis_server import RedisServer
 
 # Device logins are kept in the user's state directory: no test reads or writes the real one
@@ -50,6 +52,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = [item for item in items if item.get_closest_marker("slow") is None]
+
+
+@pytest.fixture(autouse=True)
+def _state_of_this_test_only(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Each test has a state directory (and so a state store) of its own, and the process's
+    request budgets go back to its own after it: a rest or a spent budget of one test must
+    not reach another that runs later in the same process."""
+    monkeypatch.setenv("LINKRESOLVER_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+    yield
+    budget.use_store(None)
+    close_stores()
 
 
 @pytest.fixture(autouse=True)

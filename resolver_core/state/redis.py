@@ -34,9 +34,9 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Final
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .. import redact
+from .spec import url_secrets, without_credentials
 from .store import Rest, StateStoreError
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class RedisStateStore:
         """The store on the server at ``url`` (``redis://``, ``rediss://``, ``unix://``),
         asked once (PING) so that a wrong address, password or service is said at once,
         before any link is tried. Its password is registered as a secret."""
-        shown = without_password(url)
+        shown = without_credentials(url)
         try:
             import redis as driver  # noqa: PLC0415 (optional: only users of Redis install it)
             from redis.backoff import NoBackoff  # noqa: PLC0415
@@ -162,7 +162,7 @@ class RedisStateStore:
                 f"the state store {shown} needs the Redis client: pip install 'linkresolver[redis]'",
                 store=shown,
             ) from None
-        redact.register_secrets(_passwords(url))
+        redact.register_secrets(url_secrets(url))
         try:
             client = driver.Redis.from_url(
                 url,
@@ -282,35 +282,6 @@ class RedisStateStore:
             yield
         except self._driver_error as exc:
             raise RedisStateStoreError(_explain(self.location, exc), store=self.location) from None
-
-
-def without_password(url: str) -> str:
-    """``url`` as it may be shown: the user and password (and a ``password`` query
-    parameter) replaced by ``***``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(an address that is not a URL)"
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "***@" + netloc.rpartition("@")[2]
-    query = urlencode(
-        [(name, "***" if name == "password" else value) for name, value in parse_qsl(parts.query)],
-        safe="*",
-    )
-    # Not urlunsplit: it drops the empty host of unix:///path/to/socket.
-    shown = f"{parts.scheme}://{netloc}{parts.path}" if parts.scheme else url
-    return shown + (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")
-
-
-def _passwords(url: str) -> list[str | None]:
-    """The secrets in ``url``: its password, in the address or as a query parameter."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return []
-    given = [value for name, value in parse_qsl(parts.query) if name == "password"]
-    return [parts.password, *given]
 
 
 def _explain(location: str, exc: Exception) -> str:

@@ -18,7 +18,7 @@ import redis
 
 from resolver_core import errors, redact
 from resolver_core.state import Rest, StateStoreError
-from resolver_core.state.redis import MAX_LINK_KEPT, PREFIX, RedisStateStore, without_password
+from resolver_core.state.redis import MAX_LINK_KEPT, PREFIX, RedisStateStore
 from tests.redis_server import RedisServer, free_port
 
 
@@ -335,19 +335,6 @@ def test_without_the_redis_package_the_install_line_is_given(monkeypatch: pytest
         "pip install 'linkresolver[redis]'"
     )
     assert "hunter2" not in caught.value.for_person()
-
-
-@pytest.mark.parametrize(
-    ("url", "shown"),
-    [
-        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
-        ("redis://:pw-123456@host:6379/2", "redis://***@host:6379/2"),
-        ("rediss://user:pw-123456@host/0", "rediss://***@host/0"),
-        ("unix:///run/redis.sock?db=1&password=pw-123456", "unix:///run/redis.sock?db=1&password=***"),
-    ],
-)
-def test_addresses_are_shown_without_passwords(url: str, shown: str) -> None:
-    assert without_password(url) == shown
 
 
 def test_driver_errors_never_escape(store: RedisStateStore, monkeypatch: pytest.MonkeyPatch) -> None:
