@@ -121,7 +121,7 @@ def test_four_processes_share_one_accounts_budget_through_sqlite(
         start(
             cli,
             *("resolve", "--json", "--provider", "realdebrid"),
-            *[f"https://katfile.com/p{n}x{i:06d}/f{i}.bin" for i in range(LINKS_EACH)],
+            *[f"https://katfile.com/p{n}{i:010d}/f{i}.bin" for i in range(LINKS_EACH)],
             # Each its own cache: only the state directory (the SQLite file) is shared.
             env={"LINKRESOLVER_CACHE_DIR": str(tmp_path / f"cache-{n}")},
         )
