@@ -46,12 +46,13 @@ def build_resolver(
     refresh_hosterlists: bool = False,
     cache_dir: Path | None = None,
     link_password: str | None = None,
+    state_directory: Path | None = None,
 ) -> Resolver:
     """A resolver for ``config``: its providers (``provider_names`` in that order, else every
     enabled one, best first), a session, the hoster-list cache in ``cache_dir`` (default: the
     configured one, else the user cache folder), and the state store the configuration
-    names (default: ``state.sqlite3`` in the user state folder), which keeps the request
-    budgets and rests every process shares.
+    names (default: ``state.sqlite3`` in ``state_directory``, else the user state folder),
+    which keeps the request budgets and rests every process shares.
 
     Raises :class:`~resolver_core.errors.ConfigError` for a provider name nobody registered
     or a state store that cannot be opened.
@@ -61,7 +62,7 @@ def build_resolver(
     providers = select_providers(registered_providers(pm, config), provider_names)
     session = session or make_session(retries=retries, timeout=timeout)
     cache = HosterListCache(cache_dir or config.cache_dir or default_cache_dir(), config.hosterlist_ttl_hours)
-    store = open_store(config.state, state_dir())
+    store = open_store(config.state, state_directory or state_dir())
     if budget.current_store() is not store:  # not again: it would reset the buckets in use
         budget.use_store(store)
     for provider in providers:

@@ -15,9 +15,10 @@
 3. Links resolve concurrently, with a bounded number in flight per provider, every API
    call spaced by the provider's token bucket.
 4. A provider that says stop (509, 428, 5xx, 429, ``Retry-After``) rests for as long as it
-   asked, for every worker and the next runs (:mod:`.cooldowns`): a short rest is waited
-   out, a long one sends the link to the next provider. A call that got no answer at all
-   (a reset, a timeout, a page that is not the API) is tried again, up to three times.
+   asked, for every worker, every other process sharing the state store, and the next runs
+   (:mod:`.cooldowns`): a short rest is waited out, a long one sends the link to the next
+   provider. A call that got no answer at all (a reset, a timeout, a page that is not the
+   API) is tried again, up to three times.
 """
 
 from __future__ import annotations

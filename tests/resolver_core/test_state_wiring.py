@@ -22,6 +22,7 @@ from resolver_core.models import AccountInfo, LinkState, LinkStatus, ResolvedLin
 from resolver_core.pipeline import Resolver
 from resolver_core.provider import ResolveContext
 from resolver_core.redact import redact
+from resolver_core.sandbox.resolver import sandbox_resolver
 from resolver_core.state import STATE_FILE, Rest, SqliteStateStore, StateStoreError
 from resolver_core.state.opening import close_stores, open_store
 from resolver_core.state.redis import RedisStateStore
@@ -272,3 +273,11 @@ def test_the_cli_names_a_damaged_state_file_and_exits_2(
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(home / STATE_FILE).execute("SELECT 1 FROM buckets").fetchall()
     assert redact(lines[0]) == lines[0]
+
+
+def test_a_sandbox_resolver_keeps_its_state_in_its_work_folder(tmp_path: Path) -> None:
+    """The demo's rests and budgets are the sandbox's, not those of the user's accounts."""
+    resolver = sandbox_resolver({}, tmp_path, pm=make_plugin_manager(load_entry_points=False, env={}))
+    store = resolver.cooldowns.store
+    assert isinstance(store, SqliteStateStore) and store.path == tmp_path / "state" / STATE_FILE
+    assert store.path.parent != state_dir()
