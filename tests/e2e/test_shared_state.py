@@ -1,6 +1,10 @@
-"""Processes that share one state store (SQLite, the default: ``state.sqlite3`` in the state
-directory) share the providers' rests and budgets, seen from the service's side: the
-sandbox's request log says when each process last called."""
+"""Processes that share one state store share the providers' rests and budgets, seen from
+the service's side: the sandbox's request log says when each process last called.
+
+Each test runs twice (:class:`SharedState`): with SQLite, the default (``state.sqlite3`` in
+the one state directory of processes on one machine), and with a real Redis server, each
+process then a machine of its own (its own config, cache and state folders).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass
 
 import pytest
 
@@ -17,12 +21,58 @@ from linkresolver.plugins.premiumize.sandbox import API_PATH as PM_PATH
 from linkresolver.plugins.realdebrid.sandbox import REQUESTS_PER_MINUTE, RealDebridEmulation
 from resolver_core.sandbox import Sandbox
 from resolver_core.sandbox.server import ApiCall
-from resolver_core.state import SqliteStateStore
+from resolver_core.state import Rest, SqliteStateStore, StateStore
+from resolver_core.state.redis import RedisStateStore
 
 from .conftest import CLI
 
 #: The answer that rests the whole of Premiumize (an outage: 3 minutes), whichever account.
 OUTAGE_LINK = "https://rapidgator.net/file/status503"
+
+
+@dataclass
+class SharedState:
+    """What the test's processes share: the state directory (``redis_url`` None), or only
+    the Redis server at ``redis_url``."""
+
+    cli: CLI
+    redis_url: str | None
+
+    def env(self, name: str) -> dict[str, str]:
+        """The environment of process ``name``: with SQLite, a cache of its own (the state
+        directory shared); with Redis, a machine of its own. Call it once the test's
+        configuration is written (a machine copies it)."""
+        if self.redis_url is None:
+            return {"LINKRESOLVER_CACHE_DIR": str(self.cli.home / f"cache-{name}")}
+        home = self.cli.home / f"machine-{name}"
+        home.mkdir()
+        config = home / "config.toml"
+        config.write_text(self.cli.config.read_text(encoding="utf-8"), encoding="utf-8")
+        return {
+            "LINKRESOLVER_CONFIG": str(config),
+            "LINKRESOLVER_CACHE_DIR": str(home / "cache"),
+            "LINKRESOLVER_STATE_DIR": str(home / "state"),
+            "LINKRESOLVER_STATE": self.redis_url,
+        }
+
+    def rests(self) -> list[Rest]:
+        """The rests in the shared store."""
+        store: StateStore
+        if self.redis_url is None:
+            store = SqliteStateStore.in_directory(self.cli.home / "state")
+        else:
+            store = RedisStateStore.from_url(self.redis_url)
+        try:
+            return store.rests()
+        finally:
+            store.close()
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def shared(request: pytest.FixtureRequest, cli: CLI) -> SharedState:
+    if request.param == "sqlite":
+        return SharedState(cli, None)
+    return SharedState(cli, request.getfixturevalue("empty_redis"))
 
 
 def start(cli: CLI, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -47,24 +97,23 @@ def link_calls(sandbox: Sandbox, since: float) -> list[ApiCall]:
     ]
 
 
-def test_a_rest_recorded_by_one_process_stops_another_within_a_second(cli: CLI, sandbox: Sandbox) -> None:
+def test_a_rest_recorded_by_one_process_stops_another_within_a_second(
+    cli: CLI, sandbox: Sandbox, shared: SharedState
+) -> None:
     # The running process paces its calls (20 a second), so that it is still at work, with
     # 400 links, when the other process meets the outage.
     with cli.config.open("a", encoding="utf-8") as handle:
         handle.write("[providers.premiumize]\nrequests_per_second = 20\n")
     links = [f"https://rapidgator.net/file/w{i:03d}/part{i}.rar.html" for i in range(400)]
     began = time.time()
-    running = start(cli, "resolve", "--json", "--provider", "premiumize", *links)
+    running = start(cli, "resolve", "--json", "--provider", "premiumize", *links, env=shared.env("first"))
     try:
         give_up = time.monotonic() + 60
         while len(link_calls(sandbox, began)) < 20 and time.monotonic() < give_up:
             time.sleep(0.05)
         assert len(link_calls(sandbox, began)) >= 20, "the first process did not get going"
-        # Another process, with a cache of its own: only the state directory is shared.
-        other = cli(
-            "resolve", "--json", "--provider", "premiumize", OUTAGE_LINK,
-            env={"LINKRESOLVER_CACHE_DIR": str(cli.home / "other-cache")},
-        )  # fmt: skip
+        # Another process, with a cache of its own: only the state store is shared.
+        other = cli("resolve", "--json", "--provider", "premiumize", OUTAGE_LINK, env=shared.env("other"))
         assert other.returncode == 1 and other.json_lines()[0]["code"] == 503, other.stderr
         out, err = running.communicate(timeout=120)
     finally:
@@ -86,7 +135,7 @@ def test_a_rest_recorded_by_one_process_stops_another_within_a_second(cli: CLI, 
     assert len(lines) == len(links) and "Traceback" not in err
     resting = [line for line in lines if "asked to pause until" in str(line["error"])]
     assert len(resting) >= 300 and len(first) + len(resting) == len(links)
-    [rest] = SqliteStateStore.in_directory(cli.home / "state").rests()
+    [rest] = shared.rests()
     assert (rest.provider, rest.hoster, rest.code) == ("premiumize", None, 503)
 
 
@@ -112,8 +161,8 @@ def realdebrid(sandbox: Sandbox) -> Iterator[RealDebridEmulation]:
 
 
 @pytest.mark.slow
-def test_four_processes_share_one_accounts_budget_through_sqlite(
-    cli: CLI, sandbox: Sandbox, realdebrid: RealDebridEmulation, tmp_path: Path
+def test_four_processes_share_one_accounts_budget_through_the_store(
+    cli: CLI, sandbox: Sandbox, realdebrid: RealDebridEmulation, shared: SharedState
 ) -> None:
     refused_before = realdebrid.refused_for_rate
     began = time.time()
@@ -122,8 +171,8 @@ def test_four_processes_share_one_accounts_budget_through_sqlite(
             cli,
             *("resolve", "--json", "--provider", "realdebrid"),
             *[f"https://katfile.com/p{n}{i:010d}/f{i}.bin" for i in range(LINKS_EACH)],
-            # Each its own cache: only the state directory (the SQLite file) is shared.
-            env={"LINKRESOLVER_CACHE_DIR": str(tmp_path / f"cache-{n}")},
+            # Each its own cache (with Redis, its own machine): only the state store is shared.
+            env=shared.env(f"p{n}"),
         )
         for n in range(PROCESSES)
     ]
