@@ -28,14 +28,21 @@ class RedisServer:
     """One ``redis-server`` process; ``url`` is its address (database 0).
 
     ``password``: required of clients when given (``--requirepass``). ``port``: a fixed one,
-    e.g. to start a server again where a stopped one was.
+    e.g. to start a server again where a stopped one was. ``socket``: also listen on a Unix
+    socket in the server's folder (``socket_url``).
     """
 
-    def __init__(self, *, password: str | None = None, port: int | None = None) -> None:
+    def __init__(self, *, password: str | None = None, port: int | None = None, socket: bool = False) -> None:
         self.port = port or free_port()
         self.password = password
         self.directory = Path(tempfile.mkdtemp(prefix="linkresolver-redis-"))
+        self.socket = self.directory / "redis.sock" if socket else None
         self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def socket_url(self) -> str:
+        assert self.socket is not None
+        return f"unix://{self.socket}?db=0"
 
     @property
     def url(self) -> str:
@@ -50,6 +57,8 @@ class RedisServer:
         arguments += ["--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"]
         if self.password:
             arguments += ["--requirepass", self.password]
+        if self.socket:
+            arguments += ["--unixsocket", str(self.socket), "--unixsocketperm", "700"]
         self.process = subprocess.Popen(
             arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
         )

@@ -270,6 +270,17 @@ def test_a_server_started_again_is_used_again() -> None:
         store.close()
 
 
+def test_a_unix_socket_with_a_password_in_its_query_is_used_and_masked() -> None:
+    password = "sock-pw-71c0a2"
+    with RedisServer(password=password, socket=True) as server:
+        store = RedisStateStore.from_url(f"{server.socket_url}&password={password}")
+        assert store.location == f"{server.socket_url}&password=***"
+        assert store.take("rd", 1, 1) == 0.0
+        assert store.take("rd", 1, 1) == pytest.approx(1.0, abs=0.05)
+        assert redact.redact(password) == "***"
+        store.close()
+
+
 def test_a_wrong_password_is_refused_clearly_and_never_shown() -> None:
     password = "s3cret-redis-password"
     with RedisServer(password=password) as server:
