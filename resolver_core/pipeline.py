@@ -18,6 +18,9 @@
    asked, for every worker and the next runs (:mod:`.cooldowns`): a short rest is waited
    out, a long one sends the link to the next provider. A call that got no answer at all
    (a reset, a timeout, a page that is not the API) is tried again, up to three times.
+5. A link resolved a moment ago (by this process or another sharing the state store) is
+   answered from the link cache (:mod:`.linkcache`) without asking a provider, unless the
+   caller wants a fresh answer; every new answer is kept there.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import dataclasses
 import logging
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -33,7 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from hostermatch import HosterIndex, extract_links
 
-from . import checking, cooldowns, errors, terms
+from . import checking, cooldowns, errors, linkcache, terms
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, HosterTerms, Provider, ResolveContext
@@ -74,6 +78,8 @@ class Resolver:
         refresh_hosterlists: bool = False,
         named_providers: bool = False,
         link_password: str | None = None,
+        links: linkcache.LinkCache | None = None,
+        fresh: bool = False,
     ) -> None:
         """Keeps what it is given and touches nothing else: build one with
         :func:`resolver_core.factory.build_resolver`, which makes these parts."""
@@ -96,6 +102,10 @@ class Resolver:
         self.refresh_hosterlists = refresh_hosterlists
         #: What the person gave for password-protected links, lent to every provider call.
         self.link_password = link_password
+        #: Links resolved a moment ago, by any process sharing the state store (None: none kept).
+        self.links = links
+        #: Whether every link is asked of a provider again (``--fresh``), the cache unread.
+        self.fresh = fresh
         self._index: HosterIndex | None = None
         self._index_lock = threading.Lock()
         self._limits = {p.name: threading.BoundedSemaphore(p.max_concurrency) for p in self.providers}
@@ -201,11 +211,17 @@ class Resolver:
         return extract_links("\n".join(lines), known_domains=domains)
 
     def resolve_many(
-        self, urls: Sequence[str], on_done: Callable[[int, Outcome], None] | None = None
+        self,
+        urls: Sequence[str],
+        on_done: Callable[[int, Outcome], None] | None = None,
+        *,
+        fresh: bool | None = None,
     ) -> list[Outcome]:
         """Resolve ``urls`` concurrently; outcomes in input order.
 
         ``on_done(position, outcome)`` is called as each finishes, from a worker thread.
+        ``fresh``: ask the providers even for links in the link cache (default: the
+        resolver's :attr:`fresh`).
         """
         self.index()
         # Sized by the providers links go to first: a fallback (Offcloud for any link) that
@@ -220,12 +236,18 @@ class Resolver:
             if candidates:
                 involved[candidates[0][0].name] = candidates[0][0]
         return self._run_all(
-            lambda url: self.resolve_one(url, found[url]), urls, on_done, list(involved.values())
+            lambda url: self.resolve_one(url, found[url], fresh=fresh), urls, on_done, list(involved.values())
         )
 
-    def resolve_one(self, url: str, candidates: list[tuple[Provider, str]] | None = None) -> Outcome:
+    def resolve_one(
+        self, url: str, candidates: list[tuple[Provider, str]] | None = None, *, fresh: bool | None = None
+    ) -> Outcome:
         """How ``url`` ends, tried with ``candidates`` (the providers that serve it, best
-        first; found here when not given)."""
+        first; found here when not given): from the link cache when one of them resolved it
+        a moment ago (unless ``fresh``, default :attr:`fresh`), else asked of them in turn.
+
+        A state store that fails raises :class:`~.state.StateStoreError`: it ends the run,
+        it is not one link's error."""
         if candidates is None:
             candidates = self.candidates(url)
         if not candidates:
@@ -234,6 +256,19 @@ class Resolver:
                 "unsupported",
                 error=_unsupported(url),
             )
+        if self.links is not None and not (self.fresh if fresh is None else fresh):
+            cached = self.links.recall(url, {provider.name for provider, _ in candidates})
+            if cached is not None:
+                log.info("%s: from the cache (resolved by %s)", url, cached.provider)
+                self._notify(cached.link)
+                return Outcome(
+                    url,
+                    "ok",
+                    link=cached.link,
+                    provider=cached.provider,
+                    hoster=cached.hoster,
+                    from_cache=True,
+                )
         failures: list[errors.ResolverError] = []
         for provider, hoster in candidates:
             try:
@@ -245,6 +280,7 @@ class Resolver:
                 if isinstance(exc, errors.DEFINITIVE) or not exc.try_other_provider:
                     break
                 continue
+            self._remember(url, provider, hoster, link)
             self._notify(link)
             return Outcome(url, "ok", link=link, provider=provider.name, hoster=hoster)
         error = failures[-1] if len(failures) == 1 else errors.AllProvidersFailed(failures)
@@ -254,6 +290,19 @@ class Resolver:
         if status == "unsupported" and len(failures) > 1:
             error = errors.UnsupportedLink(error.message, link=url)
         return Outcome(url, status, error=error, provider=error.provider, hoster=candidates[0][1])
+
+    def _remember(self, url: str, provider: Provider, hoster: str, link: ResolvedLink) -> None:
+        """Keep ``link`` in the link cache for as long as it stays good (:mod:`.linkcache`)."""
+        if self.links is None:
+            return
+        until = linkcache.valid_until(link, provider.direct_link_lifetime, time.time())
+        if until is not None:
+            self.links.remember(url, linkcache.CachedLink(link, provider.name, hoster, until))
+
+    def forget(self, url: str) -> None:
+        """Forget the link cache's answer for ``url`` (its direct link turned out dead)."""
+        if self.links is not None:
+            self.links.forget(url)
 
     def _resolve_at(self, provider: Provider, hoster: str, url: str) -> ResolvedLink:
         """``url`` resolved by ``provider`` (see :meth:`_careful`), its direct links checked:
