@@ -42,12 +42,14 @@ def build_resolver(
     refresh_hosterlists: bool = False,
     cache_dir: Path | None = None,
     link_password: str | None = None,
+    fresh: bool = False,
 ) -> Resolver:
     """A resolver for ``config``: its providers (``provider_names`` in that order, else every
-    enabled one, best first), a session, the hoster-list cache in ``cache_dir`` (default: the
-    configured one, else the user cache folder) and the cooldowns remembered there.
+        enabled one, best first), a session, the hoster-list cache in ``cache_dir`` (default: the
+        configured one, else the user cache folder) and the cooldowns remembered there. ``fresh``:
+    every link is asked of a provider, none answered from the link cache.
 
-    Raises :class:`~resolver_core.errors.ConfigError` for a provider name nobody registered.
+        Raises :class:`~resolver_core.errors.ConfigError` for a provider name nobody registered.
     """
     pm = pm or make_plugin_manager()
     register_secrets(config.secrets() + ([link_password] if link_password else []))
@@ -69,6 +71,7 @@ def build_resolver(
         refresh_hosterlists=refresh_hosterlists,
         named_providers=bool(provider_names),
         link_password=link_password,
+        fresh=fresh,
     )
 
 

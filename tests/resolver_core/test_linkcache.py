@@ -252,3 +252,25 @@ def test_verbose_says_from_the_cache(tmp_path: Path, caplog: pytest.LogCaptureFi
     with caplog.at_level("INFO", logger="linkresolver"):
         make(tmp_path, provider).resolve_many([LINK])
     assert f"{LINK}: from the cache (resolved by pm)" in caplog.messages
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["resolve", "download"])
+def test_fresh_is_an_option_of_the_commands_that_resolve(command: str) -> None:
+    from linkresolver.cli.parser import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args([command, "--fresh", LINK]).fresh is True
+    assert parser.parse_args([command, LINK]).fresh is False
+
+
+def test_fresh_reaches_the_resolver(tmp_path: Path) -> None:
+    pm = make_plugin_manager(
+        load_entry_points=False,
+        extra=[ProvidersPlugin(ScriptedProvider("pm", 1))],
+        env={"LINKRESOLVER_DISABLE_PLUGINS": "premiumize"},
+    )
+    assert build_resolver(empty_config(tmp_path), pm=pm, fresh=True).fresh is True
+    assert build_resolver(empty_config(tmp_path), pm=pm).fresh is False
