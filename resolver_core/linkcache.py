@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from .models import DownloadLimits, FileLink, ResolvedLink
+from .outcomes import Outcome
 from .redact import redact
 from .state.store import StateStore
 
@@ -53,6 +54,13 @@ class CachedLink:
     provider: str
     hoster: str
     valid_until: float
+
+    def outcome(self) -> Outcome:
+        """The link's outcome, as from the cache; said in the log (``-v``)."""
+        log.info("%s: from the cache (resolved by %s)", self.link.input, self.provider)
+        return Outcome(
+            self.link.input, "ok", link=self.link, provider=self.provider, hoster=self.hoster, from_cache=True
+        )
 
 
 def cache_key(url: str) -> str:
@@ -159,6 +167,13 @@ class LinkCache:
         if cached.valid_until - MARGIN <= self._clock():
             return None
         return cached
+
+    def keep(self, url: str, link: ResolvedLink, provider: str, hoster: str, lifetime: float) -> bool:
+        """Keep ``link``, just resolved by ``provider`` (whose links live ``lifetime``
+        seconds unless they say otherwise) as ``hoster``, while it stays valid; whether it
+        was kept."""
+        until = valid_until(link, lifetime, self._clock())
+        return until is not None and self.remember(url, CachedLink(link, provider, hoster, until))
 
     def remember(self, url: str, cached: CachedLink) -> bool:
         """Keep ``cached`` for ``url`` until MARGIN before its ``valid_until``; whether it

@@ -29,7 +29,6 @@ import dataclasses
 import logging
 import re
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -251,24 +250,14 @@ class Resolver:
         if candidates is None:
             candidates = self.candidates(url)
         if not candidates:
-            return Outcome(
-                url,
-                "unsupported",
-                error=_unsupported(url),
-            )
-        if self.links is not None and not (self.fresh if fresh is None else fresh):
-            cached = self.links.recall(url, {provider.name for provider, _ in candidates})
-            if cached is not None:
-                log.info("%s: from the cache (resolved by %s)", url, cached.provider)
-                self._notify(cached.link)
-                return Outcome(
-                    url,
-                    "ok",
-                    link=cached.link,
-                    provider=cached.provider,
-                    hoster=cached.hoster,
-                    from_cache=True,
-                )
+            return Outcome(url, "unsupported", error=_unsupported(url))
+        fresh = self.fresh if fresh is None else fresh
+        kept = (
+            None if self.links is None or fresh else self.links.recall(url, [p.name for p, _ in candidates])
+        )
+        if kept is not None:
+            self._notify(kept.link)
+            return kept.outcome()
         failures: list[errors.ResolverError] = []
         for provider, hoster in candidates:
             try:
@@ -280,7 +269,8 @@ class Resolver:
                 if isinstance(exc, errors.DEFINITIVE) or not exc.try_other_provider:
                     break
                 continue
-            self._remember(url, provider, hoster, link)
+            if self.links is not None:
+                self.links.keep(url, link, provider.name, hoster, provider.direct_link_lifetime)
             self._notify(link)
             return Outcome(url, "ok", link=link, provider=provider.name, hoster=hoster)
         error = failures[-1] if len(failures) == 1 else errors.AllProvidersFailed(failures)
@@ -290,14 +280,6 @@ class Resolver:
         if status == "unsupported" and len(failures) > 1:
             error = errors.UnsupportedLink(error.message, link=url)
         return Outcome(url, status, error=error, provider=error.provider, hoster=candidates[0][1])
-
-    def _remember(self, url: str, provider: Provider, hoster: str, link: ResolvedLink) -> None:
-        """Keep ``link`` in the link cache for as long as it stays good (:mod:`.linkcache`)."""
-        if self.links is None:
-            return
-        until = linkcache.valid_until(link, provider.direct_link_lifetime, time.time())
-        if until is not None:
-            self.links.remember(url, linkcache.CachedLink(link, provider.name, hoster, until))
 
     def forget(self, url: str) -> None:
         """Forget the link cache's answer for ``url`` (its direct link turned out dead)."""
