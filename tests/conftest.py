@@ -51,6 +51,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _a_state_folder_of_this_test_only(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test starts with an empty state folder: the state store keeps rests, budgets and
+    resolved links, and a link another test resolved (the same sample link, a provider of
+    the same name) must not answer this test's resolve from the link cache."""
+    monkeypatch.setenv("LINKRESOLVER_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
+@pytest.fixture(autouse=True)
 def _secrets_of_this_test_only() -> Iterator[None]:
     """The secrets a test registers are forgotten after it: a test must not depend on which
     tests ran before it in the same process (they run in parallel, in varying groups), and
