@@ -15,12 +15,12 @@
 3. Links resolve concurrently, with a bounded number in flight per provider, every API
    call spaced by the provider's token bucket.
 4. A provider that says stop (509, 428, 5xx, 429, ``Retry-After``) rests for as long as it
-   asked, for every worker and the next runs (:mod:`.cooldowns`): a short rest is waited
-   out, a long one sends the link to the next provider. A call that got no answer at all
-   (a reset, a timeout, a page that is not the API) is tried again, up to three times.
-5. A link resolved a moment ago (by this process or another sharing the state store) is
-   answered from the link cache (:mod:`.linkcache`) without asking a provider, unless the
-   caller wants a fresh answer; every new answer is kept there.
+   asked, for every worker, every other process sharing the state store, and the next runs
+   (:mod:`.cooldowns`): a short rest is waited out, a long one sends the link to the next
+   provider. A call that got no answer at all (a reset, a timeout, a page that is not the
+   API) is tried again, up to three times.
+5. A link resolved a moment ago, by any process sharing the state store, is answered from
+   the link cache (:mod:`.linkcache`) unless a fresh answer is asked for; new ones are kept.
 """
 
 from __future__ import annotations
@@ -101,10 +101,8 @@ class Resolver:
         self.refresh_hosterlists = refresh_hosterlists
         #: What the person gave for password-protected links, lent to every provider call.
         self.link_password = link_password
-        #: Links resolved a moment ago, by any process sharing the state store (None: none kept).
-        self.links = links
-        #: Whether every link is asked of a provider again (``--fresh``), the cache unread.
-        self.fresh = fresh
+        #: Links resolved a moment ago, by any process sharing the store; ``fresh``: not read.
+        self.links, self.fresh = links, fresh
         self._index: HosterIndex | None = None
         self._index_lock = threading.Lock()
         self._limits = {p.name: threading.BoundedSemaphore(p.max_concurrency) for p in self.providers}
@@ -161,6 +159,8 @@ class Resolver:
                                 hoster.name, hoster.patterns, owner=provider.name, domains=hoster.domains
                             )
                     except errors.ResolverError as exc:
+                        if exc.fatal:
+                            raise
                         log.info("%s; its hosters are left out", exc.for_person())
                         self.problems[provider.name] = exc
                 self._index = index
@@ -176,6 +176,8 @@ class Resolver:
             try:
                 return list(provider.hosters(ctx))
             except errors.ResolverError as exc:
+                if exc.fatal:
+                    raise
                 # A 509 or 429 on the hoster list rests the provider like one on a link: the
                 # links that follow are not sent to it meanwhile.
                 self.cooldowns.note(provider.name, None, exc)
@@ -219,8 +221,7 @@ class Resolver:
         """Resolve ``urls`` concurrently; outcomes in input order.
 
         ``on_done(position, outcome)`` is called as each finishes, from a worker thread.
-        ``fresh``: ask the providers even for links in the link cache (default: the
-        resolver's :attr:`fresh`).
+        ``fresh``: ask the providers even for links in the link cache (default :attr:`fresh`).
         """
         self.index()
         # Sized by the providers links go to first: a fallback (Offcloud for any link) that
@@ -243,10 +244,7 @@ class Resolver:
     ) -> Outcome:
         """How ``url`` ends, tried with ``candidates`` (the providers that serve it, best
         first; found here when not given): from the link cache when one of them resolved it
-        a moment ago (unless ``fresh``, default :attr:`fresh`), else asked of them in turn.
-
-        A state store that fails raises :class:`~.state.StateStoreError`: it ends the run,
-        it is not one link's error."""
+        a moment ago (unless ``fresh``, default :attr:`fresh`), else asked of them in turn."""
         if candidates is None:
             candidates = self.candidates(url)
         if not candidates:
@@ -263,6 +261,8 @@ class Resolver:
             try:
                 link = self._resolve_at(provider, hoster, url)
             except errors.ResolverError as exc:
+                if exc.fatal:  # the shared state store failed: the run ends (every link would)
+                    raise
                 exc.link, exc.provider = exc.link or url, exc.provider or provider.name
                 failures.append(exc)
                 log.info("%s: %s", url, exc.for_person())
@@ -280,11 +280,6 @@ class Resolver:
         if status == "unsupported" and len(failures) > 1:
             error = errors.UnsupportedLink(error.message, link=url)
         return Outcome(url, status, error=error, provider=error.provider, hoster=candidates[0][1])
-
-    def forget(self, url: str) -> None:
-        """Forget the link cache's answer for ``url`` (its direct link turned out dead)."""
-        if self.links is not None:
-            self.links.forget(url)
 
     def _resolve_at(self, provider: Provider, hoster: str, url: str) -> ResolvedLink:
         """``url`` resolved by ``provider`` (see :meth:`_careful`), its direct links checked:
@@ -307,22 +302,26 @@ class Resolver:
         attempt = 0
         while True:
             self._await_cooldown(provider.name, hoster, provider.longest_rest_waited)
-            try:
-                with slot:
-                    if self.cooldowns.active(provider.name, hoster) is not None:
-                        continue  # a rest began while this call waited for its slot: mind it first
-                    attempt += 1
+            with slot:
+                if self.cooldowns.active(provider.name, hoster) is not None:
+                    continue  # a rest began while this call waited for its slot: mind it first
+                attempt += 1
+                try:
                     result = call(self.context(slot, url))
-            except errors.ResolverError as exc:
-                rest = self.cooldowns.note(provider.name, hoster, exc)
-                if attempt >= ATTEMPTS or not worth_asking_again(exc, rest, provider.longest_rest_waited):
-                    raise
-                log.info("%s: %s; asking again", url or provider.name, exc.for_person())
-                if rest is None:
-                    self.context().wait(backoff(attempt))
-                continue
-            self.cooldowns.succeeded(provider.name)
-            return result
+                except errors.ResolverError as exc:
+                    if exc.fatal:
+                        raise
+                    # Noted before the slot is let go: a call queued for it sees the rest first
+                    # (a shared store takes a moment to write).
+                    failure, rest = exc, self.cooldowns.note(provider.name, hoster, exc)
+                else:
+                    self.cooldowns.succeeded(provider.name)
+                    return result
+            if attempt >= ATTEMPTS or not worth_asking_again(failure, rest, provider.longest_rest_waited):
+                raise failure
+            log.info("%s: %s; asking again", url or provider.name, failure.for_person())
+            if rest is None:
+                self.context().wait(backoff(attempt))
 
     def _await_cooldown(self, provider: str, hoster: str | None, longest: float = SHORT_REST) -> None:
         """Return when ``provider`` (for ``hoster``) may be asked: at once, or after a rest of
@@ -411,7 +410,7 @@ class Resolver:
                 # batch of a thousand.
                 wait(futures, return_when=FIRST_EXCEPTION)
                 return [future.result() for future in futures]
-            except KeyboardInterrupt:
+            except BaseException:  # Ctrl-C, or an error that ends the run (the state store's)
                 self.cancelled.set()
                 for future in futures:
                     future.cancel()
@@ -447,6 +446,8 @@ class Resolver:
         try:
             answers = self._careful(provider, hoster, check)
         except errors.ResolverError as exc:
+            if exc.fatal:
+                raise
             exc.provider = exc.provider or provider.name
             answers = [exc] * len(urls)
         results = []
@@ -464,6 +465,8 @@ class Resolver:
             try:
                 results.append((provider, provider.account(self.context()), None))
             except errors.ResolverError as exc:
+                if exc.fatal:
+                    raise
                 exc.provider = exc.provider or provider.name
                 results.append((provider, None, exc))
         return results

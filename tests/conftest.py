@@ -10,7 +10,9 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+from resolver_core import budget
 from resolver_core.redact import secrets_registered_inside_forgotten
+from resolver_core.state.opening import close_stores
 
 # Device logins are kept in the user's state directory: no test reads or writes the real one
 # (a token stored there would enable a provider in every test).
@@ -51,13 +53,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _a_state_folder_of_this_test_only(
+def _state_of_this_test_only(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each test starts with an empty state folder: the state store keeps rests, budgets and
-    resolved links, and a link another test resolved (the same sample link, a provider of
-    the same name) must not answer this test's resolve from the link cache."""
+) -> Iterator[None]:
+    """Each test has a state directory (and so a state store) of its own, and the process's
+    request budgets go back to its own after it: a rest or a spent budget of one test must
+    not reach another that runs later in the same process."""
     monkeypatch.setenv("LINKRESOLVER_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+    yield
+    budget.use_store(None)
+    close_stores()
 
 
 @pytest.fixture(autouse=True)

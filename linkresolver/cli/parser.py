@@ -233,8 +233,8 @@ def main(
     except KeyboardInterrupt:
         print("interrupted", file=stderr)
         return ExitStatus.INTERRUPTED
-    except ConfigError as exc:
-        print(f"linkresolver: {redact(str(exc))}", file=stderr)
+    except ConfigError as exc:  # the state store's failure too, mid-run: it names the store
+        print(f"linkresolver: {redact(exc.for_person())}", file=stderr)
         return ExitStatus.USAGE
     except ResolverError as exc:
         print(f"linkresolver: {redact(exc.for_person())}", file=stderr)

@@ -270,7 +270,8 @@ def download_outcome(
             log.info("%s: the direct link expired; resolving it again", outcome.input)
             renewed = True
             # A link from the cache may be the dead one: forget it, and ask the provider.
-            resolver.forget(outcome.input)
+            if resolver.links is not None:
+                resolver.links.forget(outcome.input)
             outcome = resolver.resolve_many([outcome.input], fresh=True)[0]
             if outcome.status != "ok":
                 return DownloadOutcome(outcome)

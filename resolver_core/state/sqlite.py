@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import sqlite3
 import threading
 import time
@@ -247,17 +248,33 @@ class SqliteStateStore:
         if held is not None and held[0] == os.getpid():
             return held[1]
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: no implicit transactions; each is begun explicitly above.
-        db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
-        try:
-            _prepare(db, self.path)
-        except BaseException:
-            db.close()
-            raise
+        db = self._prepared_connection()
         self._local.held = (os.getpid(), db)
         with self._opened_lock:
             self._opened.append((os.getpid(), db))
         return db
+
+    def _prepared_connection(self) -> sqlite3.Connection:
+        """A new connection, set up (:func:`_prepare`). Switching a new file to WAL takes
+        the file's exclusive lock, and SQLite answers "locked" at once, without waiting
+        the busy timeout, to the thread or process that asks at the same moment (several
+        workers of a fresh run do): so that one tries again, until the busy timeout."""
+        give_up = time.monotonic() + self.busy_timeout
+        while True:
+            # isolation_level=None: no implicit transactions; each is begun explicitly.
+            db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+            try:
+                _prepare(db, self.path)
+            except sqlite3.OperationalError as exc:
+                db.close()
+                if not _is_busy(exc) or time.monotonic() >= give_up:
+                    raise
+            except BaseException:
+                db.close()
+                raise
+            else:
+                return db
+            time.sleep(random.uniform(0.005, 0.02))  # noqa: S311 (a jitter, not a secret)
 
     @contextlib.contextmanager
     def _failures(self) -> Iterator[None]:
@@ -306,6 +323,12 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
     except BaseException:
         _roll_back(db)
         raise
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" (or "busy"): another holds the lock."""
+    text = str(exc)
+    return "locked" in text or "busy" in text
 
 
 def _roll_back(db: sqlite3.Connection) -> None:

@@ -46,7 +46,11 @@ class StateStoreError(errors.ConfigError):
     A configuration problem (exit 2), not a provider's: nothing works until the user fixes
     it, and falling back to per-process state would silently break the limits the store
     exists to keep. The message names the store (its file or address), never a secret.
+    ``fatal``: raised while links are resolved, it ends the run rather than failing one
+    link (every other link would meet it too).
     """
+
+    fatal = True
 
     def __init__(self, message: str, *, store: str) -> None:
         super().__init__(message)

@@ -232,7 +232,8 @@ def test_a_forgotten_link_is_asked_again(tmp_path: Path) -> None:
     provider = ScriptedProvider("pm", 1)
     resolver = make(tmp_path, provider)
     resolver.resolve_many([LINK])
-    resolver.forget(LINK)
+    assert resolver.links is not None
+    resolver.links.forget(LINK)
     assert not resolver.resolve_many([LINK])[0].from_cache
     assert provider.calls == [LINK, LINK]
 
