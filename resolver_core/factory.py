@@ -25,6 +25,7 @@ from .config import Config, default_cache_dir, warn_about_unknown_providers
 from .device_login import state_dir
 from .errors import ConfigError
 from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, make_session
+from .linkcache import LinkCache
 from .manager import make_plugin_manager
 from .models import CaptchaChallenge, ProviderKind
 from .pipeline import Resolver
@@ -47,12 +48,15 @@ def build_resolver(
     cache_dir: Path | None = None,
     link_password: str | None = None,
     state_directory: Path | None = None,
+    fresh: bool = False,
 ) -> Resolver:
     """A resolver for ``config``: its providers (``provider_names`` in that order, else every
     enabled one, best first), a session, the hoster-list cache in ``cache_dir`` (default: the
     configured one, else the user cache folder), and the state store the configuration
     names (default: ``state.sqlite3`` in ``state_directory``, else the user state folder),
-    which keeps the request budgets and rests every process shares.
+    which keeps the request budgets, rests and resolved links (:mod:`.linkcache`) every
+    process shares. ``fresh``: every link is asked of a provider, none answered from the
+    link cache (new answers are still kept).
 
     Raises :class:`~resolver_core.errors.ConfigError` for a provider name nobody registered
     or a state store that cannot be opened.
@@ -80,6 +84,8 @@ def build_resolver(
         refresh_hosterlists=refresh_hosterlists,
         named_providers=bool(provider_names),
         link_password=link_password,
+        links=LinkCache(store),
+        fresh=fresh,
     )
 
 

@@ -19,6 +19,8 @@
    (:mod:`.cooldowns`): a short rest is waited out, a long one sends the link to the next
    provider. A call that got no answer at all (a reset, a timeout, a page that is not the
    API) is tried again, up to three times.
+5. A link resolved a moment ago, by any process sharing the state store, is answered from
+   the link cache (:mod:`.linkcache`) unless a fresh answer is asked for; new ones are kept.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from hostermatch import HosterIndex, extract_links
 
-from . import checking, cooldowns, errors, terms
+from . import checking, cooldowns, errors, linkcache, terms
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, HosterTerms, Provider, ResolveContext
@@ -75,6 +77,8 @@ class Resolver:
         refresh_hosterlists: bool = False,
         named_providers: bool = False,
         link_password: str | None = None,
+        links: linkcache.LinkCache | None = None,
+        fresh: bool = False,
     ) -> None:
         """Keeps what it is given and touches nothing else: build one with
         :func:`resolver_core.factory.build_resolver`, which makes these parts."""
@@ -97,6 +101,8 @@ class Resolver:
         self.refresh_hosterlists = refresh_hosterlists
         #: What the person gave for password-protected links, lent to every provider call.
         self.link_password = link_password
+        #: Links resolved a moment ago, by any process sharing the store; ``fresh``: not read.
+        self.links, self.fresh = links, fresh
         self._index: HosterIndex | None = None
         self._index_lock = threading.Lock()
         self._limits = {p.name: threading.BoundedSemaphore(p.max_concurrency) for p in self.providers}
@@ -206,11 +212,16 @@ class Resolver:
         return extract_links("\n".join(lines), known_domains=domains)
 
     def resolve_many(
-        self, urls: Sequence[str], on_done: Callable[[int, Outcome], None] | None = None
+        self,
+        urls: Sequence[str],
+        on_done: Callable[[int, Outcome], None] | None = None,
+        *,
+        fresh: bool | None = None,
     ) -> list[Outcome]:
         """Resolve ``urls`` concurrently; outcomes in input order.
 
         ``on_done(position, outcome)`` is called as each finishes, from a worker thread.
+        ``fresh``: ask the providers even for links in the link cache (default :attr:`fresh`).
         """
         self.index()
         # Sized by the providers links go to first: a fallback (Offcloud for any link) that
@@ -225,20 +236,26 @@ class Resolver:
             if candidates:
                 involved[candidates[0][0].name] = candidates[0][0]
         return self._run_all(
-            lambda url: self.resolve_one(url, found[url]), urls, on_done, list(involved.values())
+            lambda url: self.resolve_one(url, found[url], fresh=fresh), urls, on_done, list(involved.values())
         )
 
-    def resolve_one(self, url: str, candidates: list[tuple[Provider, str]] | None = None) -> Outcome:
+    def resolve_one(
+        self, url: str, candidates: list[tuple[Provider, str]] | None = None, *, fresh: bool | None = None
+    ) -> Outcome:
         """How ``url`` ends, tried with ``candidates`` (the providers that serve it, best
-        first; found here when not given)."""
+        first; found here when not given): from the link cache when one of them resolved it
+        a moment ago (unless ``fresh``, default :attr:`fresh`), else asked of them in turn."""
         if candidates is None:
             candidates = self.candidates(url)
         if not candidates:
-            return Outcome(
-                url,
-                "unsupported",
-                error=_unsupported(url),
-            )
+            return Outcome(url, "unsupported", error=_unsupported(url))
+        fresh = self.fresh if fresh is None else fresh
+        kept = (
+            None if self.links is None or fresh else self.links.recall(url, [p.name for p, _ in candidates])
+        )
+        if kept is not None:
+            self._notify(kept.link)
+            return kept.outcome()
         failures: list[errors.ResolverError] = []
         for provider, hoster in candidates:
             try:
@@ -252,6 +269,8 @@ class Resolver:
                 if isinstance(exc, errors.DEFINITIVE) or not exc.try_other_provider:
                     break
                 continue
+            if self.links is not None:
+                self.links.keep(url, link, provider.name, hoster, provider.direct_link_lifetime)
             self._notify(link)
             return Outcome(url, "ok", link=link, provider=provider.name, hoster=hoster)
         error = failures[-1] if len(failures) == 1 else errors.AllProvidersFailed(failures)

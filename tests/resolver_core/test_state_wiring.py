@@ -17,6 +17,7 @@ from resolver_core import budget, errors
 from resolver_core.config import load_config
 from resolver_core.device_login import state_dir
 from resolver_core.factory import build_resolver
+from resolver_core.linkcache import LinkCache
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import AccountInfo, LinkState, LinkStatus, ResolvedLink
 from resolver_core.pipeline import Resolver
@@ -178,6 +179,13 @@ class BrokenStore:
     def clear_rest(self, provider: str, hoster: str | None = None) -> None:
         self._use()
 
+    def remember_link(self, key: str, record: str, seconds: float) -> None:
+        self._use()
+
+    def recall_link(self, key: str) -> str | None:
+        self._use()
+        return None
+
     def close(self) -> None:
         pass
 
@@ -207,6 +215,7 @@ def broken(tmp_path: Path, store: BrokenStore) -> tuple[Resolver, Counting]:
     resolver = make(tmp_path, provider)
     budget.use_store(store)
     resolver.cooldowns.store = store
+    resolver.links = LinkCache(store)
     return resolver, provider
 
 
@@ -241,6 +250,7 @@ def test_a_store_failing_ends_a_web_job_and_the_server_goes_on(tmp_path: Path) -
         budget.use_store(None)
         resolver.cooldowns.store = None
         resolver.cooldowns.path = None
+        resolver.links = None
         again = jobs.start(["https://rapidgator.net/file/next"])
         until_done(again)
         assert [row.state for row in again.rows] == ["resolved"]
