@@ -1,7 +1,7 @@
 """End to end: the link cache through the real command line against the sandbox. A link
 resolved twice in two runs (one state folder) costs one API call at the provider; with
 ``--fresh``, two; two runs at once share what the first learned; a download retried asks
-nothing again."""
+nothing again. Each test runs with both stores: the SQLite file, and a real Redis server."""
 
 from __future__ import annotations
 
@@ -9,15 +9,33 @@ import json
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from resolver_core.sandbox import Sandbox
+from resolver_core.state.redis import PREFIX, RedisStateStore
 
 from .conftest import CLI, Run
 
 UNRESTRICT = "/realdebrid/rest/1.0/unrestrict/link"
 ONLY_REALDEBRID = ("--provider", "realdebrid")
+
+
+@pytest.fixture(autouse=True, params=["sqlite", "redis"])
+def store(request: pytest.FixtureRequest, cli: CLI) -> Iterator[str]:
+    """The store every run of the test keeps its links in: the state folder's SQLite file,
+    or a Redis server (``LINKRESOLVER_STATE``), where the links are found afterwards."""
+    if request.param == "sqlite":
+        yield "sqlite"
+        return
+    url = cli.env["LINKRESOLVER_STATE"] = request.getfixturevalue("empty_redis")
+    yield "redis"
+    redis_store = RedisStateStore.from_url(url)
+    assert list(redis_store._client.scan_iter(match=f"{PREFIX}link:*"))
+    redis_store.close()
 
 
 def a_link() -> str:
