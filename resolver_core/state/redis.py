@@ -280,7 +280,7 @@ class RedisStateStore:
         server: the run must end with a line the user can act on, not a driver traceback."""
         try:
             yield
-        except self._driver_error as exc:
+        except (self._driver_error, OSError) as exc:  # OSError: a socket or TLS error not wrapped
             raise RedisStateStoreError(_explain(self.location, exc), store=self.location) from None
 
 
@@ -297,7 +297,7 @@ def _explain(location: str, exc: Exception) -> str:
         return f"the state store {location} does not answer as a Redis server does ({reason})"
     if isinstance(exc, driver.TimeoutError):
         return f"the Redis state store {location} did not answer in time ({reason})"
-    if isinstance(exc, driver.ConnectionError):
+    if isinstance(exc, driver.ConnectionError | OSError):
         return f"the Redis state store {location} cannot be reached ({reason})"
     return f"the Redis state store {location} failed ({reason})"
 
