@@ -7,7 +7,8 @@ across runs: :mod:`.cooldowns`.
 
 The buckets are the process's own unless a shared state store is given (:func:`use_store`):
 then every bucket is a :class:`SharedBucket`, kept in the store, so that several processes
-using one account share its budget. Nothing calls :func:`use_store` yet.
+using one account share its budget. :func:`.factory.build_resolver` gives the store the
+configuration names (:mod:`.state.opening`).
 """
 
 from __future__ import annotations
@@ -108,6 +109,11 @@ def use_store(store: StateStore | None) -> None:
     with _buckets_lock:
         _store = store
         _buckets.clear()
+
+
+def current_store() -> StateStore | None:
+    """The store the buckets are kept in (None: this process's own)."""
+    return _store
 
 
 def _new_bucket(provider: str, rate: float, burst: int) -> Bucket:

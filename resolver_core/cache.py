@@ -68,7 +68,7 @@ class HosterListCache:
             if not valid(fresh):
                 raise ResolverError("sent a hoster list with no hosters in it", provider=provider)
         except ResolverError as exc:
-            if cached is None:
+            if cached is None or exc.fatal:
                 raise
             log.warning("%s; using the cached hoster list from %s ago", exc, _ago(age))
             return cached

@@ -120,7 +120,7 @@ def check_many(
             try:
                 for future in futures:
                     future.result()
-            except KeyboardInterrupt:
+            except BaseException:  # Ctrl-C, or an error that ends the run (the state store's)
                 resolver.cancelled.set()
                 for future in futures:
                     future.cancel()

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .redact import register_secrets
+from .state.spec import state_from, url_secrets, without_credentials
 
 log = logging.getLogger("linkresolver")
 
@@ -49,7 +50,7 @@ _PROVIDER_KEYS: Final = {"login", "key", "password", "api_base", "priority", "en
 _ENV_PREFIX: Final = "LINKRESOLVER_"
 _ENV_FIELDS: Final = ("login", "key", "password", "api_base")
 #: Every key the file may have outside the provider tables.
-_TOP_LEVEL_KEYS: Final = ("providers", "hosterlist_ttl_hours", "captcha_command")
+_TOP_LEVEL_KEYS: Final = ("providers", "hosterlist_ttl_hours", "captcha_command", "state")
 _SECRET_KEYS: Final = ("key", "password")
 DEFAULT_PRIORITY: Final = 50
 
@@ -97,6 +98,9 @@ class Config:
     captcha_command: str | None = None
     #: Providers set by environment variables alone, with no table in the file.
     from_environment: frozenset[str] = frozenset()
+    #: The shared state store: None or "sqlite" (the file in the state directory), or a
+    #: ``redis://``, ``rediss://`` or ``unix://`` URL (:func:`.state.opening.open_store`).
+    state: str | None = None
 
     def provider(self, name: str) -> ProviderSettings:
         """The settings of provider ``name`` (defaults when it has no table)."""
@@ -107,7 +111,8 @@ class Config:
         return settings or ProviderSettings(name)
 
     def secrets(self) -> list[str]:
-        return [secret for settings in self.providers.values() for secret in settings.secrets()]
+        keys = [secret for settings in self.providers.values() for secret in settings.secrets()]
+        return keys + url_secrets(self.state)
 
 
 def default_config_path() -> Path:
@@ -157,6 +162,7 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
         from_environment=frozenset(providers.keys() - tables),
         hosterlist_ttl_hours=_ttl_from(data, config_path),
         captcha_command=_captcha_command_from(data, config_path),
+        state=state_from(data, config_path, environ),
         cache_dir=Path(environ["LINKRESOLVER_CACHE_DIR"]) if environ.get("LINKRESOLVER_CACHE_DIR") else None,
     )
 
@@ -271,19 +277,10 @@ def _check_api_base(settings: ProviderSettings, config_path: Path, environ: Mapp
     if not problem:
         return
     variable = f"LINKRESOLVER_{settings.name.upper()}_API_BASE"
-    shown = repr(_without_credentials(settings.api_base))
+    shown = repr(without_credentials(settings.api_base))
     if environ.get(variable):
         raise ConfigError(f"environment variable {variable}: api_base {shown} {problem}")
     raise ConfigError(f"{config_path}: [providers.{settings.name}] api_base {shown} {problem}")
-
-
-def _without_credentials(api_base: str) -> str:
-    """``api_base`` as it may be printed: a user name or password in it replaced by ``***``."""
-    scheme, separator, rest = api_base.partition("://")
-    authority, slash, path = rest.partition("/")
-    if separator and "@" in authority:
-        return f"{scheme}://***@{authority.rpartition('@')[2]}{slash}{path}"
-    return api_base
 
 
 def api_base_problem(api_base: str) -> str | None:

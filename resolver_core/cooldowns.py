@@ -17,7 +17,9 @@ The steady spacing of calls that have not been told to stop is :mod:`.budget`'s.
 Given a shared state store (:mod:`.state`), the rests live there instead of in the file:
 every process sees a rest the moment it is recorded (the file is looked at once a second),
 and a ``cooldowns.json`` left from before is moved into the store once. The streak of
-silent failures stays each process's own. Nothing passes a store yet.
+silent failures stays each process's own. :func:`.factory.build_resolver` always passes
+one (the SQLite file of the state directory by default); the file alone is for a resolver
+made from parts.
 """
 
 from __future__ import annotations

@@ -23,6 +23,9 @@ class ResolverError(Exception):
     #: True when no answer of the API's came (a reset, a timeout, an HTML page instead of
     #: JSON): nobody said stop, so the call may be made again (see :mod:`.cooldowns`).
     no_answer = False
+    #: True when nothing more can work this run (the shared state store failed): the
+    #: pipeline ends the run with it instead of making it one link's error.
+    fatal = False
 
     def __init__(
         self,

@@ -3,9 +3,11 @@
 Every side effect of making a resolver happens here, in this order, and nowhere else:
 the plugin manager loaded, the configuration's secrets registered for redaction, the
 providers registered by the plugins (and the configuration's unknown provider tables
-warned about) and chosen, the HTTP session made, the providers' request rates set, and
-the remembered cooldowns read. :class:`Resolver` itself only keeps what it is given, so a
-test or a program can make one from parts of its own.
+warned about) and chosen, the HTTP session made, the shared state store opened (once per
+process: :mod:`.state.opening`) and made the home of the request budgets (when it is not
+already), the providers' request rates set, and the cooldowns read (a ``cooldowns.json``
+left from before moved into the store once). :class:`Resolver` itself only keeps what it
+is given, so a test or a program can make one from parts of its own.
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ from . import budget, cooldowns
 from .cache import HosterListCache
 from .captcha import CaptchaCommand
 from .config import Config, default_cache_dir, warn_about_unknown_providers
+from .device_login import state_dir
 from .errors import ConfigError
 from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, make_session
+from .linkcache import LinkCache
 from .manager import make_plugin_manager
 from .models import CaptchaChallenge, ProviderKind
 from .pipeline import Resolver
 from .provider import Provider
 from .redact import register_secrets
+from .state.opening import open_store
 
 
 def build_resolver(
@@ -42,18 +47,28 @@ def build_resolver(
     refresh_hosterlists: bool = False,
     cache_dir: Path | None = None,
     link_password: str | None = None,
+    state_directory: Path | None = None,
+    fresh: bool = False,
 ) -> Resolver:
     """A resolver for ``config``: its providers (``provider_names`` in that order, else every
     enabled one, best first), a session, the hoster-list cache in ``cache_dir`` (default: the
-    configured one, else the user cache folder) and the cooldowns remembered there.
+    configured one, else the user cache folder), and the state store the configuration
+    names (default: ``state.sqlite3`` in ``state_directory``, else the user state folder),
+    which keeps the request budgets, rests and resolved links (:mod:`.linkcache`) every
+    process shares. ``fresh``: every link is asked of a provider, none answered from the
+    link cache (new answers are still kept).
 
-    Raises :class:`~resolver_core.errors.ConfigError` for a provider name nobody registered.
+    Raises :class:`~resolver_core.errors.ConfigError` for a provider name nobody registered
+    or a state store that cannot be opened.
     """
     pm = pm or make_plugin_manager()
     register_secrets(config.secrets() + ([link_password] if link_password else []))
     providers = select_providers(registered_providers(pm, config), provider_names)
     session = session or make_session(retries=retries, timeout=timeout)
     cache = HosterListCache(cache_dir or config.cache_dir or default_cache_dir(), config.hosterlist_ttl_hours)
+    store = open_store(config.state, state_directory or state_dir())
+    if budget.current_store() is not store:  # not again: it would reset the buckets in use
+        budget.use_store(store)
     for provider in providers:
         budget.configure_bucket(provider.name, provider.requests_per_second, provider.request_burst)
     command = captcha_command or config.captcha_command
@@ -63,12 +78,14 @@ def build_resolver(
         providers=providers,
         session=session,
         cache=cache,
-        cooldowns=cooldowns.Cooldowns(cache.directory),
+        cooldowns=cooldowns.Cooldowns(cache.directory, store),
         captcha_command=CaptchaCommand(command) if command else None,
         captcha_prompt=captcha_prompt,
         refresh_hosterlists=refresh_hosterlists,
         named_providers=bool(provider_names),
         link_password=link_password,
+        links=LinkCache(store),
+        fresh=fresh,
     )
 
 

@@ -67,6 +67,9 @@ class ResolvedLink:
     #: else by the pipeline from ``Provider.download_limits``, so that the downloader and
     #: the hand-offs need not ask the provider again.
     limits: DownloadLimits | None = None
+    #: When the direct link stops working (Unix time), when the provider says so; None
+    #: when it does not (the link cache then keeps it for ``Provider.direct_link_lifetime``).
+    valid_until: float | None = None
 
     def download_limits(self) -> DownloadLimits:
         """The limits the provider set (none said: no limits)."""

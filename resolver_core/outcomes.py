@@ -20,6 +20,8 @@ class Outcome:
     error: errors.ResolverError | None = None
     provider: str | None = None
     hoster: str | None = None
+    #: Whether the link came from the link cache (resolved a moment ago, no provider asked).
+    from_cache: bool = False
 
 
 @dataclass(frozen=True, slots=True)

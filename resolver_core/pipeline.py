@@ -15,9 +15,12 @@
 3. Links resolve concurrently, with a bounded number in flight per provider, every API
    call spaced by the provider's token bucket.
 4. A provider that says stop (509, 428, 5xx, 429, ``Retry-After``) rests for as long as it
-   asked, for every worker and the next runs (:mod:`.cooldowns`): a short rest is waited
-   out, a long one sends the link to the next provider. A call that got no answer at all
-   (a reset, a timeout, a page that is not the API) is tried again, up to three times.
+   asked, for every worker, every other process sharing the state store, and the next runs
+   (:mod:`.cooldowns`): a short rest is waited out, a long one sends the link to the next
+   provider. A call that got no answer at all (a reset, a timeout, a page that is not the
+   API) is tried again, up to three times.
+5. A link resolved a moment ago, by any process sharing the state store, is answered from
+   the link cache (:mod:`.linkcache`) unless a fresh answer is asked for; new ones are kept.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from hostermatch import HosterIndex, extract_links
 
-from . import checking, cooldowns, errors, terms
+from . import checking, cooldowns, errors, linkcache, terms
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, HosterTerms, Provider, ResolveContext
@@ -74,6 +77,8 @@ class Resolver:
         refresh_hosterlists: bool = False,
         named_providers: bool = False,
         link_password: str | None = None,
+        links: linkcache.LinkCache | None = None,
+        fresh: bool = False,
     ) -> None:
         """Keeps what it is given and touches nothing else: build one with
         :func:`resolver_core.factory.build_resolver`, which makes these parts."""
@@ -96,6 +101,8 @@ class Resolver:
         self.refresh_hosterlists = refresh_hosterlists
         #: What the person gave for password-protected links, lent to every provider call.
         self.link_password = link_password
+        #: Links resolved a moment ago, by any process sharing the store; ``fresh``: not read.
+        self.links, self.fresh = links, fresh
         self._index: HosterIndex | None = None
         self._index_lock = threading.Lock()
         self._limits = {p.name: threading.BoundedSemaphore(p.max_concurrency) for p in self.providers}
@@ -152,6 +159,8 @@ class Resolver:
                                 hoster.name, hoster.patterns, owner=provider.name, domains=hoster.domains
                             )
                     except errors.ResolverError as exc:
+                        if exc.fatal:
+                            raise
                         log.info("%s; its hosters are left out", exc.for_person())
                         self.problems[provider.name] = exc
                 self._index = index
@@ -167,6 +176,8 @@ class Resolver:
             try:
                 return list(provider.hosters(ctx))
             except errors.ResolverError as exc:
+                if exc.fatal:
+                    raise
                 # A 509 or 429 on the hoster list rests the provider like one on a link: the
                 # links that follow are not sent to it meanwhile.
                 self.cooldowns.note(provider.name, None, exc)
@@ -201,11 +212,16 @@ class Resolver:
         return extract_links("\n".join(lines), known_domains=domains)
 
     def resolve_many(
-        self, urls: Sequence[str], on_done: Callable[[int, Outcome], None] | None = None
+        self,
+        urls: Sequence[str],
+        on_done: Callable[[int, Outcome], None] | None = None,
+        *,
+        fresh: bool | None = None,
     ) -> list[Outcome]:
         """Resolve ``urls`` concurrently; outcomes in input order.
 
         ``on_done(position, outcome)`` is called as each finishes, from a worker thread.
+        ``fresh``: ask the providers even for links in the link cache (default :attr:`fresh`).
         """
         self.index()
         # Sized by the providers links go to first: a fallback (Offcloud for any link) that
@@ -220,31 +236,41 @@ class Resolver:
             if candidates:
                 involved[candidates[0][0].name] = candidates[0][0]
         return self._run_all(
-            lambda url: self.resolve_one(url, found[url]), urls, on_done, list(involved.values())
+            lambda url: self.resolve_one(url, found[url], fresh=fresh), urls, on_done, list(involved.values())
         )
 
-    def resolve_one(self, url: str, candidates: list[tuple[Provider, str]] | None = None) -> Outcome:
+    def resolve_one(
+        self, url: str, candidates: list[tuple[Provider, str]] | None = None, *, fresh: bool | None = None
+    ) -> Outcome:
         """How ``url`` ends, tried with ``candidates`` (the providers that serve it, best
-        first; found here when not given)."""
+        first; found here when not given): from the link cache when one of them resolved it
+        a moment ago (unless ``fresh``, default :attr:`fresh`), else asked of them in turn."""
         if candidates is None:
             candidates = self.candidates(url)
         if not candidates:
-            return Outcome(
-                url,
-                "unsupported",
-                error=_unsupported(url),
-            )
+            return Outcome(url, "unsupported", error=_unsupported(url))
+        fresh = self.fresh if fresh is None else fresh
+        kept = (
+            None if self.links is None or fresh else self.links.recall(url, [p.name for p, _ in candidates])
+        )
+        if kept is not None:
+            self._notify(kept.link)
+            return kept.outcome()
         failures: list[errors.ResolverError] = []
         for provider, hoster in candidates:
             try:
                 link = self._resolve_at(provider, hoster, url)
             except errors.ResolverError as exc:
+                if exc.fatal:  # the shared state store failed: the run ends (every link would)
+                    raise
                 exc.link, exc.provider = exc.link or url, exc.provider or provider.name
                 failures.append(exc)
                 log.info("%s: %s", url, exc.for_person())
                 if isinstance(exc, errors.DEFINITIVE) or not exc.try_other_provider:
                     break
                 continue
+            if self.links is not None:
+                self.links.keep(url, link, provider.name, hoster, provider.direct_link_lifetime)
             self._notify(link)
             return Outcome(url, "ok", link=link, provider=provider.name, hoster=hoster)
         error = failures[-1] if len(failures) == 1 else errors.AllProvidersFailed(failures)
@@ -276,22 +302,26 @@ class Resolver:
         attempt = 0
         while True:
             self._await_cooldown(provider.name, hoster, provider.longest_rest_waited)
-            try:
-                with slot:
-                    if self.cooldowns.active(provider.name, hoster) is not None:
-                        continue  # a rest began while this call waited for its slot: mind it first
-                    attempt += 1
+            with slot:
+                if self.cooldowns.active(provider.name, hoster) is not None:
+                    continue  # a rest began while this call waited for its slot: mind it first
+                attempt += 1
+                try:
                     result = call(self.context(slot, url))
-            except errors.ResolverError as exc:
-                rest = self.cooldowns.note(provider.name, hoster, exc)
-                if attempt >= ATTEMPTS or not worth_asking_again(exc, rest, provider.longest_rest_waited):
-                    raise
-                log.info("%s: %s; asking again", url or provider.name, exc.for_person())
-                if rest is None:
-                    self.context().wait(backoff(attempt))
-                continue
-            self.cooldowns.succeeded(provider.name)
-            return result
+                except errors.ResolverError as exc:
+                    if exc.fatal:
+                        raise
+                    # Noted before the slot is let go: a call queued for it sees the rest first
+                    # (a shared store takes a moment to write).
+                    failure, rest = exc, self.cooldowns.note(provider.name, hoster, exc)
+                else:
+                    self.cooldowns.succeeded(provider.name)
+                    return result
+            if attempt >= ATTEMPTS or not worth_asking_again(failure, rest, provider.longest_rest_waited):
+                raise failure
+            log.info("%s: %s; asking again", url or provider.name, failure.for_person())
+            if rest is None:
+                self.context().wait(backoff(attempt))
 
     def _await_cooldown(self, provider: str, hoster: str | None, longest: float = SHORT_REST) -> None:
         """Return when ``provider`` (for ``hoster``) may be asked: at once, or after a rest of
@@ -380,7 +410,7 @@ class Resolver:
                 # batch of a thousand.
                 wait(futures, return_when=FIRST_EXCEPTION)
                 return [future.result() for future in futures]
-            except KeyboardInterrupt:
+            except BaseException:  # Ctrl-C, or an error that ends the run (the state store's)
                 self.cancelled.set()
                 for future in futures:
                     future.cancel()
@@ -416,6 +446,8 @@ class Resolver:
         try:
             answers = self._careful(provider, hoster, check)
         except errors.ResolverError as exc:
+            if exc.fatal:
+                raise
             exc.provider = exc.provider or provider.name
             answers = [exc] * len(urls)
         results = []
@@ -433,6 +465,8 @@ class Resolver:
             try:
                 results.append((provider, provider.account(self.context()), None))
             except errors.ResolverError as exc:
+                if exc.fatal:
+                    raise
                 exc.provider = exc.provider or provider.name
                 results.append((provider, None, exc))
         return results

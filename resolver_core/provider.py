@@ -234,6 +234,12 @@ class Provider(ABC):
     #: API calls at once after a quiet spell. A service that counts calls per minute allows
     #: at most ``burst + 60 * rate`` in any minute: keep the two within its limit.
     request_burst: ClassVar[int] = DEFAULT_BURST
+    #: How long (seconds) a direct link of this provider is handed out again without asking
+    #: the service (:mod:`resolver_core.linkcache`), when the link does not say its own
+    #: ``valid_until``: an hour, well within the few hours debrid links last. 0 means never:
+    #: for links bound to one download (a file host's ticket link), which a second download
+    #: could not use.
+    direct_link_lifetime: ClassVar[float] = 3600.0
 
     def __init__(self, settings: ProviderSettings) -> None:
         self.settings = settings

@@ -66,6 +66,8 @@ class TermsBook:
         try:
             terms = self._fetch(provider)
         except ResolverError as exc:
+            if exc.fatal:
+                raise
             exc.provider = exc.provider or provider.name
             log.info("%s; its hosters' terms (up or down, cost) are unknown", exc.for_person())
             return {}

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import tempfile
 from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
 
+from resolver_core import budget
 from resolver_core.redact import secrets_registered_inside_forgotten
+from resolver_core.state.opening import close_stores
+from tests.redis_server import RedisServer
 
 # Device logins are kept in the user's state directory: no test reads or writes the real one
 # (a token stored there would enable a provider in every test).
@@ -51,9 +55,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _state_of_this_test_only(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Each test has a state directory (and so a state store) of its own, and the process's
+    request budgets go back to its own after it: a rest or a spent budget of one test must
+    not reach another that runs later in the same process."""
+    monkeypatch.setenv("LINKRESOLVER_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+    yield
+    budget.use_store(None)
+    close_stores()
+
+
+@pytest.fixture(autouse=True)
 def _secrets_of_this_test_only() -> Iterator[None]:
     """The secrets a test registers are forgotten after it: a test must not depend on which
     tests ran before it in the same process (they run in parallel, in varying groups), and
     the secrets audit must not mask or search for another test's values."""
     with secrets_registered_inside_forgotten():
         yield
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real ``redis-server`` on a loopback port for this test process (each xdist worker
+    has its own); tests that share it empty it first (:func:`empty_redis`)."""
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def empty_redis(redis_server: RedisServer) -> str:
+    """The session's Redis server, emptied for this test: its URL."""
+    with socket.create_connection(("127.0.0.1", redis_server.port), timeout=10) as connection:
+        connection.sendall(b"FLUSHALL\r\n")
+        assert connection.recv(64).startswith(b"+OK")
+    return redis_server.url

@@ -74,6 +74,7 @@ class App:
             captcha_command=getattr(args, "captcha_command", None),
             captcha_prompt=prompt,
             link_password=getattr(args, "link_password", None),
+            fresh=getattr(args, "fresh", False),
             **options,
         )
         if not resolver.providers:

@@ -70,9 +70,17 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         metavar="PW",
         help="the password of password-protected links, sent to the providers whose API takes one",
     )
+    fresh = argparse.ArgumentParser(add_help=False)
+    fresh.add_argument(
+        "--fresh",
+        action="store_true",
+        help="ask the provider again, even for links resolved a moment ago (which are otherwise"
+        " reused while they stay valid, costing no call and no fair use)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("resolve", parents=[common, providers, links], help="print direct download links")
+    resolving = [common, providers, links, fresh]
+    p = sub.add_parser("resolve", parents=resolving, help="print direct download links")
     p.add_argument(
         "--format",
         choices=("lines", "json", "aria2", "crawljob"),
@@ -93,9 +101,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         "check", parents=[common, providers, links], help="what providers can tell about links"
     )
     p.set_defaults(handler=commands.check)
-    p = sub.add_parser(
-        "download", parents=[common, providers, links], help="resolve, then download the files (resumable)"
-    )
+    p = sub.add_parser("download", parents=resolving, help="resolve, then download the files (resumable)")
     p.add_argument("-o", "--output", default=".", metavar="DIR", help="where files go (default: here)")
     p.add_argument(
         "--connections",
@@ -233,8 +239,8 @@ def main(
     except KeyboardInterrupt:
         print("interrupted", file=stderr)
         return ExitStatus.INTERRUPTED
-    except ConfigError as exc:
-        print(f"linkresolver: {redact(str(exc))}", file=stderr)
+    except ConfigError as exc:  # the state store's failure too, mid-run: it names the store
+        print(f"linkresolver: {redact(exc.for_person())}", file=stderr)
         return ExitStatus.USAGE
     except ResolverError as exc:
         print(f"linkresolver: {redact(exc.for_person())}", file=stderr)

@@ -269,7 +269,10 @@ def download_outcome(
                 return DownloadOutcome(outcome, error=exc)
             log.info("%s: the direct link expired; resolving it again", outcome.input)
             renewed = True
-            outcome = resolver.resolve_many([outcome.input])[0]
+            # A link from the cache may be the dead one: forget it, and ask the provider.
+            if resolver.links is not None:
+                resolver.links.forget(outcome.input)
+            outcome = resolver.resolve_many([outcome.input], fresh=True)[0]
             if outcome.status != "ok":
                 return DownloadOutcome(outcome)
         except ResolverError as exc:

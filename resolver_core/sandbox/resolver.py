@@ -23,8 +23,10 @@ def sandbox_resolver(
     env: Mapping[str, str], work: Path, *, pm: pluggy.PluginManager, config_text: str = "", **options: Any
 ) -> Resolver:
     """A resolver for the sandbox whose ``env()`` is ``env``: the configuration file
-    ``work/config.toml`` holds ``config_text``, the cache is ``work/cache``; ``options`` go
-    to :func:`~resolver_core.factory.build_resolver`."""
+    ``work/config.toml`` holds ``config_text``, the cache is ``work/cache``, the state store
+    ``work/state`` (the sandbox's rests and budgets are not the user's accounts'); ``options``
+    go to :func:`~resolver_core.factory.build_resolver`."""
     config_path = work / "config.toml"
     config_path.write_text(config_text, encoding="utf-8")
-    return build_resolver(load_config(config_path, env=dict(env)), pm=pm, cache_dir=work / "cache", **options)
+    config = load_config(config_path, env=dict(env))
+    return build_resolver(config, pm=pm, cache_dir=work / "cache", state_directory=work / "state", **options)

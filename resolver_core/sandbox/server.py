@@ -14,9 +14,10 @@ import json
 import logging
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable
-from typing import Any
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
@@ -31,6 +32,19 @@ Endpoint = Callable[..., Response]
 log = logging.getLogger("linkresolver.sandbox")
 #: How often the accepting thread looks whether it should stop: what stop() waits at most.
 _POLL_INTERVAL = 0.1
+#: API calls kept in :attr:`Sandbox.request_log` (the oldest go first).
+REQUEST_LOG_SIZE: Final = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCall:
+    """One API call the sandbox answered: when it came (Unix time, the clock every process
+    reads alike), where, with what form and query values, and the HTTP status it got."""
+
+    at: float
+    path: str
+    values: Mapping[str, str]
+    status: int
 
 
 class _QuietRequestHandler(KeepAliveRequestHandler):
@@ -75,6 +89,9 @@ class Sandbox:
         self.extra_hosters: dict[str, tuple[ExtraHoster, ...]] = {}
         #: API requests served, by path: what tests count calls with.
         self.request_counts: Counter[str] = Counter()
+        #: The last API calls, in order of arrival: when calls stopped, seen from the
+        #: service's side (a rest kept by one process, seen by another).
+        self.request_log: deque[ApiCall] = deque(maxlen=REQUEST_LOG_SIZE)
         self._count_lock = threading.Lock()
         self._server: KeepAliveServer | None = None
         self._thread: threading.Thread | None = None
@@ -191,13 +208,19 @@ class Sandbox:
 
     def _with_latency(self, endpoint: Endpoint) -> Endpoint:
         def delayed(request: Request, **values: Any) -> Response:
+            arrived = time.time()
             with self._count_lock:
                 self.request_counts[request.path] += 1
+            status = 500
             try:
                 if self.faults is not None:
-                    return self.faults.answer(request, lambda: endpoint(request, **values))
-                return endpoint(request, **values)
+                    response = self.faults.answer(request, lambda: endpoint(request, **values))
+                else:
+                    response = endpoint(request, **values)
+                status = response.status_code
+                return response
             finally:
+                self.request_log.append(ApiCall(arrived, request.path, _values_of(request), status))
                 # The answer is made as the request comes in and goes out after the
                 # latency, as over a slow network: the emulation's work runs while the
                 # request's data are still in the CPU's caches, not cold after the wait.
@@ -205,3 +228,12 @@ class Sandbox:
                     time.sleep(self.latency)
 
         return delayed
+
+
+def _values_of(request: Request) -> dict[str, str]:
+    """A call's query values, and its form's when it is a plain form (an upload's files are
+    not read again, nor kept)."""
+    values = request.args.to_dict()
+    if request.mimetype == "application/x-www-form-urlencoded":
+        values |= request.form.to_dict()
+    return values

@@ -1,7 +1,9 @@
 """State shared between linkresolver processes: request budgets and rests (cooldowns).
 
 :mod:`.store` says what a store promises (:class:`StateStore`); :mod:`.sqlite` keeps it in
-one SQLite file of the state directory, the default.
+one SQLite file of the state directory, the default; :mod:`.redis` on a Redis server, for
+machines that share an account (imported only when such a store is opened: its driver is
+an optional extra).
 """
 
 from __future__ import annotations

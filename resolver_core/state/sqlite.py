@@ -6,7 +6,8 @@ mode lets readers go on while one process writes. Each process and thread has it
 connection (SQLite connections must not cross threads or ``fork``); the file is the only
 thing shared.
 
-Schema (``PRAGMA user_version`` 1; a later version adds, e.g., an account column):
+Schema (``PRAGMA user_version`` 2; version 1, without ``links``, is brought up to date by
+adding the table, its rows kept):
 
 ``buckets(name PRIMARY KEY, tokens REAL, stamp REAL)``
     One token bucket per limited thing. ``tokens`` is what was left at ``stamp`` (Unix
@@ -14,6 +15,9 @@ Schema (``PRAGMA user_version`` 1; a later version adds, e.g., an account column
 ``rests(provider, hoster, until, reason, code)``, primary key ``(provider, hoster)``
     The ``cooldowns.json`` entries as rows. A provider's own rest has ``hoster = ''``
     (SQLite treats NULLs in a key as all distinct, so None would not be one row).
+``links(key PRIMARY KEY, record, until)``
+    Resolved links (:mod:`...linkcache`): ``record`` is a JSON text, kept until ``until``.
+    Rows past their time are never read, and deleted now and then (:data:`PRUNE_EVERY`).
 
 The clock is wall time (``time.time``): the only clock every process reads alike. A clock
 set back is treated as no time passing, never as a refill.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import sqlite3
 import threading
 import time
@@ -38,12 +43,17 @@ from .store import Rest, StateStoreError
 #: The file's name in the state directory.
 STATE_FILE: Final = "state.sqlite3"
 #: The schema this code writes; a file of a later version is refused, not misread.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 #: How long a call waits for another process's write before giving up (seconds). A take
 #: holds the lock for well under a millisecond, so only a stuck process reaches this.
 BUSY_TIMEOUT: Final = 10.0
 #: No rest lasts longer than this, whatever was stored (a Retry-After of a year is a bug).
 MAX_REST: Final = 24 * 3600.0
+#: No link is kept longer than this, whatever was asked (a direct link lives hours at most).
+MAX_LINK_KEPT: Final = 7 * 24 * 3600.0
+#: How often (seconds) a process deletes the links past their time, on a remember: a batch
+#: of a thousand links must not scan the table a thousand times.
+PRUNE_EVERY: Final = 600.0
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS buckets (
@@ -58,6 +68,11 @@ CREATE TABLE IF NOT EXISTS rests (
     reason TEXT NOT NULL,
     code INTEGER,
     PRIMARY KEY (provider, hoster)
+);
+CREATE TABLE IF NOT EXISTS links (
+    key TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    until REAL NOT NULL
 );
 """
 
@@ -85,6 +100,8 @@ class SqliteStateStore:
         #: Every connection opened, with the process that opened it (see :meth:`close`).
         self._opened: list[tuple[int, sqlite3.Connection]] = []
         self._opened_lock = threading.Lock()
+        #: When this process last deleted the links past their time (None: not yet).
+        self._pruned: float | None = None
 
     @classmethod
     def in_directory(cls, directory: Path, *, busy_timeout: float = BUSY_TIMEOUT) -> SqliteStateStore:
@@ -161,6 +178,33 @@ class SqliteStateStore:
         with self._transaction() as db:
             db.execute("DELETE FROM rests WHERE provider = ? AND hoster = ?", (provider, hoster or ""))
 
+    # -- resolved links ---------------------------------------------------------------------
+
+    def remember_link(self, key: str, record: str, seconds: float) -> None:
+        """See :meth:`.store.StateStore.remember_link`; now and then (every
+        :data:`PRUNE_EVERY` seconds in a process) also deletes the links past their time."""
+        now = self._clock()
+        with self._transaction() as db:
+            if seconds <= 0:
+                db.execute("DELETE FROM links WHERE key = ?", (key,))
+                return
+            db.execute(
+                "INSERT INTO links (key, record, until) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET record = excluded.record, until = excluded.until",
+                (key, record, now + min(seconds, MAX_LINK_KEPT)),
+            )
+            if self._pruned is None or not 0 <= now - self._pruned < PRUNE_EVERY:
+                db.execute("DELETE FROM links WHERE until <= ?", (now,))
+                self._pruned = now
+
+    def recall_link(self, key: str) -> str | None:
+        """See :meth:`.store.StateStore.recall_link`."""
+        with self._reading() as db:
+            row = db.execute(
+                "SELECT record FROM links WHERE key = ? AND until > ?", (key, self._clock())
+            ).fetchone()
+        return None if row is None else str(row[0])
+
     # -- the file ---------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -204,17 +248,33 @@ class SqliteStateStore:
         if held is not None and held[0] == os.getpid():
             return held[1]
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: no implicit transactions; each is begun explicitly above.
-        db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
-        try:
-            _prepare(db, self.path)
-        except BaseException:
-            db.close()
-            raise
+        db = self._prepared_connection()
         self._local.held = (os.getpid(), db)
         with self._opened_lock:
             self._opened.append((os.getpid(), db))
         return db
+
+    def _prepared_connection(self) -> sqlite3.Connection:
+        """A new connection, set up (:func:`_prepare`). Switching a new file to WAL takes
+        the file's exclusive lock, and SQLite answers "locked" at once, without waiting
+        the busy timeout, to the thread or process that asks at the same moment (several
+        workers of a fresh run do): so that one tries again, until the busy timeout."""
+        give_up = time.monotonic() + self.busy_timeout
+        while True:
+            # isolation_level=None: no implicit transactions; each is begun explicitly.
+            db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+            try:
+                _prepare(db, self.path)
+            except sqlite3.OperationalError as exc:
+                db.close()
+                if not _is_busy(exc) or time.monotonic() >= give_up:
+                    raise
+            except BaseException:
+                db.close()
+                raise
+            else:
+                return db
+            time.sleep(random.uniform(0.005, 0.02))  # noqa: S311 (a jitter, not a secret)
 
     @contextlib.contextmanager
     def _failures(self) -> Iterator[None]:
@@ -249,6 +309,12 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
         )
     db.execute("BEGIN IMMEDIATE")
     try:
+        # Read again under the write lock: another process may have made the schema since.
+        if int(db.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION:
+            db.commit()
+            return
+        # Every statement creates only what is missing: a file of an earlier version keeps
+        # its tables and rows, and gains the new ones.
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 db.execute(statement)
@@ -257,6 +323,12 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
     except BaseException:
         _roll_back(db)
         raise
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" (or "busy"): another holds the lock."""
+    text = str(exc)
+    return "locked" in text or "busy" in text
 
 
 def _roll_back(db: sqlite3.Connection) -> None:

@@ -6,6 +6,9 @@ must stop the other three too. Per-process token buckets (:mod:`..budget`) and a
 re-read once a second (:mod:`..cooldowns`) cannot promise either, so both move behind
 :class:`StateStore`, whose every answer is the one all processes see.
 
+The store also keeps resolved links for a while (:meth:`StateStore.remember_link`), so
+that a link resolved again by any process costs no second API call.
+
 The interface is deliberately small — only what the pipeline asks — so that a second
 backend (Redis, for machines that share one account) is a short class, not a port. The
 SQLite backend is :mod:`.sqlite`.
@@ -43,7 +46,11 @@ class StateStoreError(errors.ConfigError):
     A configuration problem (exit 2), not a provider's: nothing works until the user fixes
     it, and falling back to per-process state would silently break the limits the store
     exists to keep. The message names the store (its file or address), never a secret.
+    ``fatal``: raised while links are resolved, it ends the run rather than failing one
+    link (every other link would meet it too).
     """
+
+    fatal = True
 
     def __init__(self, message: str, *, store: str) -> None:
         super().__init__(message)
@@ -52,7 +59,7 @@ class StateStoreError(errors.ConfigError):
 
     def advice(self) -> str:
         return (
-            "it holds only request budgets and pauses, so deleting it is safe; "
+            "it holds only request budgets, pauses and recently resolved links, so deleting it is safe; "
             "or set LINKRESOLVER_STATE_DIR to another folder"
         )
 
@@ -97,6 +104,16 @@ class StateStore(Protocol):
 
     def clear_rest(self, provider: str, hoster: str | None = None) -> None:
         """Forget ``provider``'s own rest (``hoster`` None) or the rest of ``hoster`` at it."""
+        ...
+
+    def remember_link(self, key: str, record: str, seconds: float) -> None:
+        """Keep ``record`` (a JSON text: a resolved link, :mod:`..linkcache`) under ``key``
+        for ``seconds``; a later call with the same key replaces it. ``seconds`` <= 0 keeps
+        nothing (and forgets what ``key`` held)."""
+        ...
+
+    def recall_link(self, key: str) -> str | None:
+        """The record kept under ``key``, or None when there is none or its time is over."""
         ...
 
     def close(self) -> None:

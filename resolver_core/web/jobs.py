@@ -279,7 +279,12 @@ class JobManager:
             job.stage = ENDED
             job.resolved_all = True
             job.bump()
-        if job.then is not None and not self.resolver.cancelled.is_set() and not job.cancelled.is_set():
+        if (
+            job.then is not None
+            and not self.resolver.cancelled.is_set()
+            and not job.cancelled.is_set()
+            and job.ended_by is None
+        ):
             try:
                 job.then(job)
             except Exception:  # the runner's thread lives on for the next job
@@ -289,6 +294,8 @@ class JobManager:
         outcome: Outcome
         if self.resolver.cancelled.is_set():
             outcome = Outcome(row.input, "error", error=Interrupted("stopped: the server is stopping"))
+        elif job.ended_by is not None:
+            outcome = Outcome(row.input, "error", error=job.ended_by)
         elif job.cancelled.is_set():
             outcome = _cancelled(row.input)
         else:
@@ -297,6 +304,10 @@ class JobManager:
             self._here.row = (job, row)
             try:
                 outcome = self.resolver.resolve_one(row.input)
+            except ResolverError as exc:  # only a fatal one leaves resolve_one: the job ends
+                log.error("job %s ends: %s", job.job_id, exc.for_person())
+                job.ended_by = job.ended_by or exc
+                outcome = Outcome(row.input, "error", error=exc)
             except Exception:  # a bug must end its row, not hang the job
                 log.exception("resolving %s failed", row.input)
                 failed = ResolverError("linkresolver failed on this link (a bug: the log tells more)")

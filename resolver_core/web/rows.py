@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
+    from ..errors import ResolverError
     from ..outcomes import Outcome
 
 #: The states of a row whose resolution has not ended.
@@ -86,6 +87,9 @@ class Job:
     version: int = 0
     #: Downloads under way (the event stream follows a job until it is done and these end).
     downloading: int = 0
+    #: What ended the job early (the shared state store failed): its rows not yet resolved
+    #: end with it, and the server goes on with the next job.
+    ended_by: ResolverError | None = field(default=None, repr=False)
     #: How each link ended, by position (for exports).
     outcomes: dict[int, Outcome] = field(default_factory=dict, repr=False)
     changed: threading.Condition = field(default_factory=threading.Condition, repr=False)

@@ -3,11 +3,10 @@ already in flight, and the next run does not ask at all before the time is up.""
 
 from __future__ import annotations
 
-import json
-
 from linkresolver.plugins.premiumize.sandbox import API_PATH
 from resolver_core.cooldowns import COOLDOWN_FILE
 from resolver_core.sandbox import Sandbox
+from resolver_core.state import SqliteStateStore
 
 from .conftest import CLI
 
@@ -29,8 +28,10 @@ def test_a_509_rests_premiumize_for_this_run_and_the_next(cli: CLI, sandbox: San
     resting = [line for line in lines if "asked to pause until" in str(line["error"])]
     assert len(resting) >= 50
     assert "try again after that time, or through another provider" in str(resting[0]["error"])
-    stored = json.loads((cli.home / "cache" / COOLDOWN_FILE).read_text())
-    assert [(c["provider"], c["code"]) for c in stored["cooldowns"]] == [("premiumize", 509)]
+    # Kept in the state store (every process sees it at once), not in the old cooldowns.json.
+    stored = SqliteStateStore.in_directory(cli.home / "state").rests()
+    assert [(rest.provider, rest.code) for rest in stored] == [("premiumize", 509)]
+    assert not (cli.home / "cache" / COOLDOWN_FILE).exists()
 
     before = sandbox.request_counts[PM_PATH]
     second = cli("resolve", "--json", "--provider", "premiumize", links[0], env=env)

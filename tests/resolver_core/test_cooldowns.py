@@ -14,12 +14,14 @@ import pytest
 import responses
 
 from resolver_core import cooldowns, errors
+from resolver_core.device_login import state_dir
 from resolver_core.factory import build_resolver
 from resolver_core.http import get_json, make_session
 from resolver_core.manager import make_plugin_manager
 from resolver_core.models import ResolvedLink
 from resolver_core.pipeline import Resolver
 from resolver_core.provider import ResolveContext
+from resolver_core.state import SqliteStateStore
 
 from .fakes import ProvidersPlugin, ScriptedProvider, empty_config
 
@@ -167,8 +169,10 @@ def test_the_cooldown_outlives_the_run(tmp_path: Path) -> None:
     outcomes = make(tmp_path, again).resolve_many(links(50))
     assert again.calls == []  # the next run does not ask before the time is up
     assert all(isinstance(o.error, errors.CoolingDown) for o in outcomes)
-    stored = json.loads((tmp_path / "cache" / cooldowns.COOLDOWN_FILE).read_text())
-    assert [(e["provider"], e["hoster"], e["code"]) for e in stored["cooldowns"]] == [("busy", None, 509)]
+    # Kept in the state store (state.sqlite3 of the state directory), not in cooldowns.json.
+    stored = SqliteStateStore.in_directory(state_dir()).rests()
+    assert [(rest.provider, rest.hoster, rest.code) for rest in stored] == [("busy", None, 509)]
+    assert not (tmp_path / "cache" / cooldowns.COOLDOWN_FILE).exists()
 
 
 def test_a_resting_provider_sends_links_to_the_next(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -111,3 +112,19 @@ def test_the_command_says_what_is_wrong(option: str, value: str) -> None:
     )
     assert done.returncode == 2
     assert option in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_request_log_says_when_each_call_came_with_what_and_its_status() -> None:
+    with build_sandbox(make_plugin_manager(load_entry_points=False)) as sandbox:
+        before = time.time()
+        requests.get(account_url(sandbox), timeout=5)
+        requests.post(f"{sandbox.url}{API_PATH}", data={"method": "nothing-of-the-kind"}, timeout=5)
+        requests.get(f"{sandbox.url}/realdebrid/rest/1.0/user", timeout=5)  # no token: 401
+        got = list(sandbox.request_log)
+    assert [(call.path, call.status) for call in got] == [
+        (API_PATH, 200),
+        (API_PATH, 200),
+        ("/realdebrid/rest/1.0/user", 401),
+    ]
+    assert got[0].values["method"] == "accountstatus" and got[1].values == {"method": "nothing-of-the-kind"}
+    assert before <= got[0].at <= got[1].at <= got[2].at <= time.time()

@@ -1,7 +1,9 @@
-"""The SQLite state store: budgets and rests shared by processes, as today's are by threads.
+"""The state stores: budgets and rests shared by processes, as today's are by threads.
 
 The budget is held to today's token bucket (:mod:`resolver_core.budget`) call for call;
-the processes' tests run real interpreters (``spawn``) against one file.
+the processes' tests run real interpreters (``spawn``) against one file. The behaviour
+tests (the ``store`` fixture) run against both stores, the SQLite file and a real Redis
+server (``test_state_redis.py`` has the Redis store's own tests).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sqlite3
 import threading
 import time
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ import pytest
 
 from resolver_core import budget, errors
 from resolver_core.state import STATE_FILE, Rest, SqliteStateStore, StateStore, StateStoreError
+from resolver_core.state.redis import RedisStateStore
 from resolver_core.state.sqlite import MAX_REST, SCHEMA_VERSION
 
 
@@ -50,9 +53,27 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> SqliteStateStore:
-    return SqliteStateStore(tmp_path / STATE_FILE, clock=clock)
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[StateStore]:
+    """Each store, its clock moved by hand (the Redis store's scripts are given it instead
+    of reading the server's)."""
+    opened: StateStore
+    if request.param == "sqlite":
+        opened = SqliteStateStore(tmp_path / STATE_FILE, clock=clock)
+    else:
+        opened = RedisStateStore.from_url(request.getfixturevalue("empty_redis"))
+        opened._clock = clock
+    yield opened
+    opened.close()
+
+
+def buckets_written(store: StateStore) -> int:
+    """How many budgets the store holds."""
+    if isinstance(store, RedisStateStore):
+        return len(list(store._client.scan_iter(match=f"{store.prefix}bucket:*")))
+    assert isinstance(store, SqliteStateStore)
+    with sqlite3.connect(store.path) as db:
+        return int(db.execute("SELECT count(*) FROM buckets").fetchone()[0])
 
 
 def todays_bucket(
@@ -73,14 +94,14 @@ def todays_bucket(
 # -- the budget, in one process ---------------------------------------------------------------
 
 
-def test_a_full_bucket_lets_burst_calls_go_then_queues_them(store: SqliteStateStore) -> None:
+def test_a_full_bucket_lets_burst_calls_go_then_queues_them(store: StateStore) -> None:
     waits = [store.take("rd", per_second=20, burst=5) for _ in range(8)]
     assert waits[:5] == [0.0] * 5
     assert waits[5:] == pytest.approx([0.05, 0.10, 0.15])
 
 
 def test_take_answers_as_todays_token_bucket_does(
-    store: SqliteStateStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    store: StateStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Bursts, quiet spells longer than a refill, calls closer than a token: the same waits.
     gaps = [0, 0, 0, 0.01, 0.3, 0, 0, 0, 0, 0, 2.5, 0.001, 0.05, 0, 0, 0.2, 0, 0, 0, 0, 0, 0, 1.0]
@@ -92,25 +113,26 @@ def test_take_answers_as_todays_token_bucket_does(
     assert ours == pytest.approx(todays_bucket(moments, 4, 3, monkeypatch)[0], abs=1e-9)
 
 
-def test_a_quiet_spell_refills_no_more_than_the_burst(store: SqliteStateStore, clock: FakeClock) -> None:
+def test_a_quiet_spell_refills_no_more_than_the_burst(store: StateStore, clock: FakeClock) -> None:
     for _ in range(3):
         store.take("rd", 10, 3)
     clock.now += 3600
     assert [store.take("rd", 10, 3) for _ in range(4)] == pytest.approx([0, 0, 0, 0.1])
 
 
-def test_a_clock_set_back_refills_nothing(store: SqliteStateStore, clock: FakeClock) -> None:
+def test_a_clock_set_back_refills_nothing(store: StateStore, clock: FakeClock) -> None:
     for _ in range(2):
         store.take("rd", 10, 2)
     clock.now -= 3600
     assert store.take("rd", 10, 2) == pytest.approx(0.1)
 
 
-def test_rate_zero_is_no_limit_and_writes_nothing(store: SqliteStateStore) -> None:
+def test_rate_zero_is_no_limit_and_writes_nothing(store: StateStore) -> None:
     store.rests()  # the file made
     assert [store.take("rd", 0, 1) for _ in range(50)] == [0.0] * 50
-    with sqlite3.connect(store.path) as db:
-        assert db.execute("SELECT count(*) FROM buckets").fetchone() == (0,)
+    assert buckets_written(store) == 0
+    store.take("rd", 1, 1)
+    assert buckets_written(store) == 1
 
 
 def test_buckets_are_separate_by_name_and_shared_by_every_store_of_the_file(
@@ -148,12 +170,12 @@ def test_threads_of_one_process_never_share_a_slot(tmp_path: Path) -> None:
     assert sorted(round(w, 6) for w in waits) == expected
 
 
-def _take_in_child(store: SqliteStateStore, results: Any) -> None:
+def _take_in_child(store: StateStore, results: Any) -> None:
     results.put(store.take("rd", 1, 2))
     store.close()  # the parent's connection, inherited, is left alone
 
 
-def test_a_forked_child_opens_its_own_connection(store: SqliteStateStore) -> None:
+def test_a_forked_child_opens_its_own_connection(store: StateStore) -> None:
     assert store.take("rd", 1, 2) == 0.0  # the parent's connection is open
     context = multiprocessing.get_context("fork")
     results = context.Queue()
@@ -165,7 +187,8 @@ def test_a_forked_child_opens_its_own_connection(store: SqliteStateStore) -> Non
     assert store.take("rd", 1, 2) == pytest.approx(1.0)  # the parent sees the child's call
 
 
-def test_the_store_keeps_the_protocol(store: SqliteStateStore) -> None:
+def test_the_store_keeps_the_protocol(tmp_path: Path) -> None:
+    store = SqliteStateStore(tmp_path / STATE_FILE)
     typed: StateStore = store  # mypy checks the shape; this checks it is usable through it
     assert typed.location == str(store.path)
 
@@ -173,7 +196,7 @@ def test_the_store_keeps_the_protocol(store: SqliteStateStore) -> None:
 # -- rests ------------------------------------------------------------------------------------
 
 
-def test_a_rest_is_read_back_as_it_was_written(store: SqliteStateStore, clock: FakeClock) -> None:
+def test_a_rest_is_read_back_as_it_was_written(store: StateStore, clock: FakeClock) -> None:
     rest = Rest("pm", None, clock.now + 600, "fair use, 509", 509)
     assert store.rest(rest) == rest
     assert store.resting("pm") == rest
@@ -181,7 +204,7 @@ def test_a_rest_is_read_back_as_it_was_written(store: SqliteStateStore, clock: F
     assert store.resting("oc") is None
 
 
-def test_a_hoster_rest_keeps_only_that_hoster(store: SqliteStateStore, clock: FakeClock) -> None:
+def test_a_hoster_rest_keeps_only_that_hoster(store: StateStore, clock: FakeClock) -> None:
     rest = Rest("pm", "rapidgator.net", clock.now + 300, "hoster down, 428", 428)
     store.rest(rest)
     assert store.resting("pm", "rapidgator.net") == rest
@@ -189,14 +212,14 @@ def test_a_hoster_rest_keeps_only_that_hoster(store: SqliteStateStore, clock: Fa
     assert store.resting("pm") is None
 
 
-def test_the_longer_of_provider_and_hoster_rest_wins(store: SqliteStateStore, clock: FakeClock) -> None:
+def test_the_longer_of_provider_and_hoster_rest_wins(store: StateStore, clock: FakeClock) -> None:
     short = store.rest(Rest("pm", None, clock.now + 60, "too many requests, 429", 429))
     long = store.rest(Rest("pm", "rapidgator.net", clock.now + 300, "hoster down, 428", 428))
     assert store.resting("pm", "rapidgator.net") == long
     assert store.resting("pm", "nitroflare.com") == short
 
 
-def test_a_shorter_rest_never_cuts_a_longer_one(store: SqliteStateStore, clock: FakeClock) -> None:
+def test_a_shorter_rest_never_cuts_a_longer_one(store: StateStore, clock: FakeClock) -> None:
     long = store.rest(Rest("pm", None, clock.now + 600, "fair use, 509", 509))
     assert store.rest(Rest("pm", None, clock.now + 60, "too many requests, 429", 429)) == long
     assert store.resting("pm") == long
@@ -204,7 +227,7 @@ def test_a_shorter_rest_never_cuts_a_longer_one(store: SqliteStateStore, clock: 
     assert store.rest(longer) == longer
 
 
-def test_rests_end_on_time_and_are_listed_soonest_first(store: SqliteStateStore, clock: FakeClock) -> None:
+def test_rests_end_on_time_and_are_listed_soonest_first(store: StateStore, clock: FakeClock) -> None:
     later = store.rest(Rest("pm", None, clock.now + 600, "fair use", 509))
     sooner = store.rest(Rest("oc", "uploaded.net", clock.now + 60, "hoster down", None))
     assert store.rests() == [sooner, later]
@@ -213,7 +236,7 @@ def test_rests_end_on_time_and_are_listed_soonest_first(store: SqliteStateStore,
     assert store.resting("oc", "uploaded.net") is None
 
 
-def test_a_rest_is_cleared(store: SqliteStateStore, clock: FakeClock) -> None:
+def test_a_rest_is_cleared(store: StateStore, clock: FakeClock) -> None:
     store.rest(Rest("pm", None, clock.now + 600, "fair use", 509))
     hoster = store.rest(Rest("pm", "rapidgator.net", clock.now + 60, "down", 428))
     store.clear_rest("pm")
@@ -222,7 +245,7 @@ def test_a_rest_is_cleared(store: SqliteStateStore, clock: FakeClock) -> None:
     assert store.rests() == []
 
 
-def test_no_rest_lasts_more_than_a_day(store: SqliteStateStore, clock: FakeClock) -> None:
+def test_no_rest_lasts_more_than_a_day(store: StateStore, clock: FakeClock) -> None:
     kept = store.rest(Rest("pm", None, clock.now + 365 * 86400, "Retry-After of a year", 429))
     assert kept.until == clock.now + MAX_REST
 

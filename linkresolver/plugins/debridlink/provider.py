@@ -184,7 +184,7 @@ class DebridLinkProvider(Provider):
         except errors.AuthFailed:
             raise
         except errors.ResolverError as exc:
-            if not quiet:
+            if not quiet or exc.fatal:
                 raise
             log.info("debridlink downloader/hosts: %s", exc.for_person())
             down = set()

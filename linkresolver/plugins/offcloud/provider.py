@@ -141,7 +141,7 @@ class OffcloudProvider(Provider):
             try:
                 links = client.explore(request.request_id, link=url)
             except errors.ResolverError as exc:
-                if status.is_directory:
+                if status.is_directory or exc.fatal:
                     raise
                 log.info("%s: offcloud explore: %s (a single file)", url, exc.message)
         main = status.url or request.url or (links[0] if links else None)

@@ -104,6 +104,8 @@ def login_and_store(
     try:
         email, api_key = client.api_key()
     except errors.ResolverError as exc:
+        if exc.fatal:
+            raise
         log.info("the session works, but its API key could not be had: %s", exc.for_person())
         email, api_key = login.email, None
     if stored_at is not None:

@@ -53,6 +53,9 @@ class FamilyProvider(Provider):
     may_wait = True
     ticket_flow = True
     calls_per_link = 2.0  # the ticket, then the link
+    #: ``file/dl`` answers a download ticket (used once, seed 000) with a link made for that
+    #: one download: never handed out again.
+    direct_link_lifetime = 0.0
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

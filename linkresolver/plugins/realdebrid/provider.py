@@ -238,6 +238,8 @@ class RealDebridProvider(Provider):
         except errors.AuthFailed:
             raise
         except errors.ResolverError as exc:  # unknown: the link is tried as if the hoster were up
+            if exc.fatal:
+                raise
             log.info("realdebrid hosts/status: %s", exc.for_person())
             statuses = {}
         with self._status_lock:

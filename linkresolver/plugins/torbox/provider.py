@@ -197,7 +197,7 @@ class TorBoxProvider(Provider):
         except errors.AuthFailed:
             raise
         except errors.ResolverError as exc:
-            if not quiet:
+            if not quiet or exc.fatal:
                 raise
             log.info("torbox webdl/hosters: %s", exc.for_person())
             said = {}
