@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from hostermatch import HosterIndex, extract_links
 
-from . import checking, cooldowns, errors, linkcache, terms
+from . import budget, checking, cooldowns, errors, linkcache, terms
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, HosterTerms, Provider, ResolveContext
@@ -307,7 +307,11 @@ class Resolver:
                     continue  # a rest began while this call waited for its slot: mind it first
                 attempt += 1
                 try:
-                    result = call(self.context(slot, url))
+                    with budget.first_call():
+                        result = call(self.context(slot, url))
+                except errors.RestedWhileWaiting:
+                    attempt -= 1  # not made: the rest is minded above, as for any call
+                    continue
                 except errors.ResolverError as exc:
                     if exc.fatal:
                         raise
