@@ -249,10 +249,10 @@ class Resolver:
             candidates = self.candidates(url)
         if not candidates:
             return Outcome(url, "unsupported", error=_unsupported(url))
-        fresh = self.fresh if fresh is None else fresh
-        kept = (
-            None if self.links is None or fresh else self.links.recall(url, [p.name for p, _ in candidates])
-        )
+        kept = None
+        if self.links is not None and not (self.fresh if fresh is None else fresh):
+            # Only a provider usable now answers: not one logged out since it resolved the link.
+            kept = self.links.recall(url, [p.name for p, _ in candidates if p.enabled])
         if kept is not None:
             self._notify(kept.link)
             return kept.outcome()
