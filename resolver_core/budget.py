@@ -13,9 +13,13 @@ configuration names (:mod:`.state.opening`).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final, Protocol
+
+from . import cooldowns, errors
 
 if TYPE_CHECKING:
     from .state import StateStore
@@ -63,7 +67,14 @@ class SharedBucket:
     """A :class:`TokenBucket` kept in a state store, shared by every process using it.
 
     The same answers as a TokenBucket of the same rate and burst, call for call (the store's
-    ``take`` is that algorithm); only where the bucket's level lives differs.
+    ``take`` is that algorithm); only where the bucket's level lives differs. One more
+    thing: a link's first call to a provider (:func:`first_call`) that waited for its turn
+    looks whether the provider was put to rest meanwhile. Calls of several processes
+    queue in one bucket, so a turn can be seconds away (four processes' four slots at four
+    calls a second: four seconds), and a rest one of them records must stop the links
+    queued in all of them, not only those still to queue. The later calls of a link's
+    flow go on: a rest stops new work, not work begun (TorBox's hour of new downloads
+    spent must not strand the downloads it started).
     """
 
     def __init__(self, store: StateStore, name: str, rate: float, burst: int = DEFAULT_BURST) -> None:
@@ -77,11 +88,45 @@ class SharedBucket:
         return self.store.take(self.name, self.rate, self.burst)
 
     def acquire(self) -> float:
-        """Take a token, sleeping until it is due; the seconds slept."""
+        """Take a token, sleeping until it is due; the seconds slept. Raises
+        :class:`~resolver_core.errors.RestedWhileWaiting` for a link's first call
+        (:func:`first_call`) when, after a wait, the provider (or, for an account's bucket
+        ``provider/label``, that account or its provider) rests."""
         delay = self.reserve()
+        first = getattr(_attempt, "first", False)
+        _attempt.first = False
         if delay > 0:
             time.sleep(delay)
+            if first:
+                self._mind_rest()
         return delay
+
+    def _mind_rest(self) -> None:
+        for name in dict.fromkeys((self.name, self.name.partition("/")[0])):
+            rest = self.store.resting(name)
+            if rest is not None:
+                raise errors.RestedWhileWaiting(
+                    f"asked to pause until {cooldowns.moment(rest.until)} ({rest.reason})",
+                    provider=rest.provider,
+                    code=rest.code,
+                    retry_after=max(0.0, rest.until - time.time()),
+                )
+
+
+#: Whether the thread's next call is a link's first at its provider (:func:`first_call`).
+_attempt = threading.local()
+
+
+@contextlib.contextmanager
+def first_call() -> Iterator[None]:
+    """Within it, the thread's next call through a shared bucket is the first of a link's
+    attempt at a provider: after waiting for its turn, it is not made when the provider
+    rests (:class:`SharedBucket`). The pipeline wraps each attempt in it."""
+    _attempt.first = True
+    try:
+        yield
+    finally:
+        _attempt.first = False
 
 
 class Bucket(Protocol):

@@ -175,6 +175,13 @@ class CoolingDown(ResolverError):
         return "try again after that time, or through another provider"
 
 
+class RestedWhileWaiting(CoolingDown):
+    """The provider was put to rest (by this process or another sharing the state store)
+    while this call waited for its turn in the request budget: it was not made. The
+    pipeline then minds the rest as it would have before the call: waits out a short one,
+    sends the link elsewhere during a long one."""
+
+
 class CaptchaWrong(ResolverError):
     """The captcha answer was refused, or nobody could answer it. Another provider (a debrid
     service listing the hoster) may need no captcha at all."""

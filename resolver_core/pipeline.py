@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from hostermatch import HosterIndex, extract_links
 
-from . import checking, cooldowns, errors, linkcache, terms
+from . import budget, checking, cooldowns, errors, linkcache, terms
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, HosterTerms, Provider, ResolveContext
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("linkresolver")
 _T = TypeVar("_T")
+OnDone = Callable[[int, Outcome], None]  # told each link's outcome as it ends: (position, outcome)
 
 #: Links resolved at once, over all providers.
 MAX_WORKERS = 32
@@ -212,11 +213,7 @@ class Resolver:
         return extract_links("\n".join(lines), known_domains=domains)
 
     def resolve_many(
-        self,
-        urls: Sequence[str],
-        on_done: Callable[[int, Outcome], None] | None = None,
-        *,
-        fresh: bool | None = None,
+        self, urls: Sequence[str], on_done: OnDone | None = None, *, fresh: bool | None = None
     ) -> list[Outcome]:
         """Resolve ``urls`` concurrently; outcomes in input order.
 
@@ -307,7 +304,11 @@ class Resolver:
                     continue  # a rest began while this call waited for its slot: mind it first
                 attempt += 1
                 try:
-                    result = call(self.context(slot, url))
+                    with budget.first_call():
+                        result = call(self.context(slot, url))
+                except errors.RestedWhileWaiting:
+                    attempt -= 1  # not made: the rest is minded above, as for any call
+                    continue
                 except errors.ResolverError as exc:
                     if exc.fatal:
                         raise

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -278,3 +279,70 @@ def test_a_sandbox_resolver_keeps_its_state_in_its_work_folder(tmp_path: Path) -
     store = resolver.cooldowns.store
     assert isinstance(store, SqliteStateStore) and store.path == tmp_path / "state" / STATE_FILE
     assert store.path.parent != state_dir()
+
+
+# -- a rest begun while a call waited for its turn ---------------------------------------------
+
+
+def test_a_links_first_call_queued_in_a_shared_budget_is_not_made_once_its_provider_rests(
+    tmp_path: Path,
+) -> None:
+    store = SqliteStateStore.in_directory(tmp_path)
+    bucket = budget.SharedBucket(store, "p", 2.0, 1)  # each call after the first waits 0.5 s
+    assert bucket.acquire() == 0.0
+    rest = Rest("p", None, time.time() + 60, "said 509", 509)
+    threading.Timer(0.1, store.rest, (rest,)).start()  # another process, say, meanwhile
+    with pytest.raises(errors.RestedWhileWaiting) as raised, budget.first_call():
+        bucket.acquire()
+    assert raised.value.code == 509 and "asked to pause until" in str(raised.value)
+    assert "said 509" in str(raised.value) and raised.value.try_other_provider
+    # A later call of a flow already begun goes on (the rest stops new work, not work begun);
+    # so does the call after a link's first.
+    assert bucket.acquire() > 0
+    with budget.first_call():
+        assert budget.SharedBucket(store, "other", 1000.0, 5).acquire() == 0.0
+        assert bucket.acquire() > 0
+    # An account's bucket ("provider/label") minds its provider's rests and its own, not
+    # another account's.
+    home = budget.SharedBucket(store, "q/home", 2.0, 1)
+    home.acquire()
+    store.rest(Rest("q/work", None, time.time() + 60, "fair use", 509))
+    with budget.first_call():
+        assert home.acquire() > 0  # waited, and found no rest of its own: made
+    p_home = budget.SharedBucket(store, "p/home", 2.0, 1)
+    p_home.acquire()
+    with pytest.raises(errors.RestedWhileWaiting), budget.first_call():
+        p_home.acquire()  # p itself rests (above)
+
+
+class RestBeginsWhileWaiting(ScriptedProvider):
+    """The first call finds that the provider was put to rest while it waited for its turn."""
+
+    def __init__(self, name: str, rest_seconds: float) -> None:
+        super().__init__(name, 1)
+        self.rest_seconds = rest_seconds
+        self.resolver: Resolver | None = None
+
+    def resolve(self, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
+        assert self.resolver is not None
+        if not self.calls:
+            self.calls.append("not made")
+            rest = self.resolver.cooldowns.start(self.name, None, self.rest_seconds, "said 503", 503)
+            raise errors.RestedWhileWaiting(
+                "asked to pause", provider=self.name, retry_after=rest.remaining()
+            )
+        return super().resolve(url, hoster, ctx)
+
+
+@pytest.mark.parametrize(("rest_seconds", "status"), [(0.3, "ok"), (600.0, "error")])
+def test_a_call_not_made_for_a_rest_minds_it_as_any_call(
+    tmp_path: Path, rest_seconds: float, status: str
+) -> None:
+    provider = RestBeginsWhileWaiting("p", rest_seconds)
+    provider.resolver = make(tmp_path, provider)
+    [outcome] = provider.resolver.resolve_many(["https://rapidgator.net/file/a"])
+    assert outcome.status == status  # a short rest waited out, a long one the link's error
+    if status == "error":
+        assert isinstance(outcome.error, errors.CoolingDown) and provider.calls == ["not made"]
+    else:
+        assert provider.calls == ["not made", "https://rapidgator.net/file/a"]
