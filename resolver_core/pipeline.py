@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("linkresolver")
 _T = TypeVar("_T")
+OnDone = Callable[[int, Outcome], None]  # told each link's outcome as it ends: (position, outcome)
 
 #: Links resolved at once, over all providers.
 MAX_WORKERS = 32
@@ -212,11 +213,7 @@ class Resolver:
         return extract_links("\n".join(lines), known_domains=domains)
 
     def resolve_many(
-        self,
-        urls: Sequence[str],
-        on_done: Callable[[int, Outcome], None] | None = None,
-        *,
-        fresh: bool | None = None,
+        self, urls: Sequence[str], on_done: OnDone | None = None, *, fresh: bool | None = None
     ) -> list[Outcome]:
         """Resolve ``urls`` concurrently; outcomes in input order.
 
@@ -249,10 +246,10 @@ class Resolver:
             candidates = self.candidates(url)
         if not candidates:
             return Outcome(url, "unsupported", error=_unsupported(url))
-        fresh = self.fresh if fresh is None else fresh
-        kept = (
-            None if self.links is None or fresh else self.links.recall(url, [p.name for p, _ in candidates])
-        )
+        kept = None
+        if self.links is not None and not (self.fresh if fresh is None else fresh):
+            # Only a provider usable now answers: not one logged out since it resolved the link.
+            kept = self.links.recall(url, [p.name for p, _ in candidates if p.enabled])
         if kept is not None:
             self._notify(kept.link)
             return kept.outcome()

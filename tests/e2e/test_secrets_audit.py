@@ -243,7 +243,10 @@ def test_the_log_file_gets_debug_redacted_while_stderr_stays_as_it_was(cli: CLI,
     log_file.parent.mkdir()
     link = "https://rapidgator.net/file/logfile01/x"
     quiet = cli("resolve", "--provider", "premiumize", link)
-    logged = cli("resolve", "--provider", "premiumize", link, env={"LINKRESOLVER_LOG_FILE": str(log_file)})
+    # Fresh: the first run's link is in the link cache, and this run's log must show the API call.
+    logged = cli(
+        "resolve", "--fresh", "--provider", "premiumize", link, env={"LINKRESOLVER_LOG_FILE": str(log_file)}
+    )
     assert (logged.returncode, logged.stdout.count("\n"), logged.stderr) == (0, 1, quiet.stderr)
     text = log_file.read_text(encoding="utf-8")
     assert " DEBUG urllib3.connectionpool: " in text and " DEBUG linkresolver.http: " in text

@@ -269,7 +269,9 @@ def test_an_installed_entry_point_loads_it(cli: CLI, copies: Copies) -> None:
     absent = cli("resolve", "--json", LINK)
     assert [(line["status"], line["provider"]) for line in absent.json_lines()] == [("ok", "offcloud")]
     installed = {"PYTHONPATH": os.pathsep.join([str(copies.installed), str(REPO)])}
-    run = cli("resolve", "--json", LINK, env=installed)
+    # Fresh: Offcloud's link from the run above is in the link cache, and Offcloud is still
+    # a candidate; this run must go where the installed plugin sends it.
+    run = cli("resolve", "--json", "--fresh", LINK, env=installed)
     (line,) = run.json_lines()
     assert (line["status"], line["provider"]) == ("ok", "tinydebrid"), run.stderr
     status = cli("tinydebrid", "status", "--json", env=installed)

@@ -3,6 +3,7 @@ pipeline answering from it (one call for a link resolved twice; ``fresh`` asks a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -211,6 +212,15 @@ def test_another_providers_cached_link_is_not_used_when_it_is_not_asked(tmp_path
     only_other = make(tmp_path, pm, other, names=("other",)).resolve_many([LINK])[0]
     assert other.calls == [LINK] and only_other.provider == "other"
     assert not only_other.from_cache
+
+
+def test_a_provider_no_longer_usable_does_not_answer_from_the_cache(tmp_path: Path) -> None:
+    """Logged out (no credentials left) since it resolved the link: asked, not its old link."""
+    provider = ScriptedProvider("pm", 1)
+    make(tmp_path, provider).resolve_many([LINK])
+    provider.settings = dataclasses.replace(provider.settings, enabled=False)
+    outcome = make(tmp_path, provider, names=("pm",)).resolve_many([LINK])[0]
+    assert not outcome.from_cache and provider.calls == [LINK, LINK]
 
 
 def test_failures_are_not_kept(tmp_path: Path) -> None:
