@@ -18,6 +18,9 @@
    asked, for every worker and the next runs (:mod:`.cooldowns`): a short rest is waited
    out, a long one sends the link to the next provider. A call that got no answer at all
    (a reset, a timeout, a page that is not the API) is tried again, up to three times.
+   A provider with several accounts calls with one not resting (:mod:`.accounts`); one that
+   says stop about itself (fair use, 429, bad credentials, premium needed) rests alone and
+   the link goes at once to the next account; when every account rests, to the next provider.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from hostermatch import HosterIndex, extract_links
 
-from . import checking, cooldowns, errors, terms
+from . import budget, checking, cooldowns, errors, terms
+from .accounts import Account, Accounts, single, stops_account
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, HosterTerms, Provider, ResolveContext
@@ -74,9 +78,13 @@ class Resolver:
         refresh_hosterlists: bool = False,
         named_providers: bool = False,
         link_password: str | None = None,
+        accounts: Mapping[str, Sequence[Account]] | None = None,
     ) -> None:
         """Keeps what it is given and touches nothing else: build one with
-        :func:`resolver_core.factory.build_resolver`, which makes these parts."""
+        :func:`resolver_core.factory.build_resolver`, which makes these parts.
+
+        ``accounts``: each provider's accounts, best first (the first one's instance is the
+        one in ``providers``); by default each provider is its own single account."""
         self.config = config
         self.pm = pm
         #: The providers in the order of trying.
@@ -85,6 +93,8 @@ class Resolver:
         self.cache = cache
         #: Providers (or hosters at them) that said stop, shared by the workers and the runs.
         self.cooldowns = cooldowns
+        #: Each provider's accounts, the choice among them and their rests.
+        self.account_choice = Accounts(accounts or single(self.providers), cooldowns)
         self._captcha_command = captcha_command
         #: A last resort when no plugin and no command answers: asking a person on a terminal.
         self.captcha_prompt = captcha_prompt
@@ -147,7 +157,9 @@ class Resolver:
                 ctx = self.context()
                 for provider in self.providers:
                     try:
-                        for hoster in self._hosters_of(provider, ctx):
+                        with budget.calling_as(self.account_choice.lead(provider).key):
+                            hosters = self._hosters_of(provider, ctx)
+                        for hoster in hosters:
                             index.add(
                                 hoster.name, hoster.patterns, owner=provider.name, domains=hoster.domains
                             )
@@ -169,7 +181,7 @@ class Resolver:
             except errors.ResolverError as exc:
                 # A 509 or 429 on the hoster list rests the provider like one on a link: the
                 # links that follow are not sent to it meanwhile.
-                self.cooldowns.note(provider.name, None, exc)
+                self.account_choice.note(self.account_choice.lead(provider), None, exc)
                 if attempt >= ATTEMPTS or not cooldowns.is_silent(exc):
                     raise
                 log.info("%s; asking again", exc.for_person())
@@ -178,9 +190,11 @@ class Resolver:
     def _hoster_terms(self, provider: Provider) -> Mapping[str, HosterTerms]:
         """``provider``'s terms, unless its list could not be had or it is resting (a call
         now would only add to what made it ask for a rest): then unknown."""
+        lead = self.account_choice.lead(provider)
         if provider.name in self.problems or self.cooldowns.active(provider.name, None) is not None:
             return {}
-        return provider.hoster_terms(self.context())
+        with budget.calling_as(lead.key):
+            return lead.provider.hoster_terms(self.context())
 
     def provider(self, name: str) -> Provider:
         return next(p for p in self.providers if p.name == name)
@@ -258,7 +272,7 @@ class Resolver:
     def _resolve_at(self, provider: Provider, hoster: str, url: str) -> ResolvedLink:
         """``url`` resolved by ``provider`` (see :meth:`_careful`), its direct links checked:
         the provider's answer is the one place where a link that is no URL may come in."""
-        link = self._careful(provider, hoster, lambda ctx: provider.resolve(url, hoster, ctx), url)
+        link = self._careful(provider, hoster, lambda account, ctx: account.resolve(url, hoster, ctx), url)
         if link.limits is None:
             link = dataclasses.replace(link, limits=provider.download_limits(link.hoster))
         for direct in (link.url, *(item.url for item in link.files)):
@@ -267,23 +281,40 @@ class Resolver:
         return link
 
     def _careful(
-        self, provider: Provider, hoster: str, call: Callable[[ResolveContext], _T], url: str | None = None
+        self,
+        provider: Provider,
+        hoster: str,
+        call: Callable[[Provider, ResolveContext], _T],
+        url: str | None = None,
     ) -> _T:
-        """``call`` made with ``provider``'s slot, minding its cooldowns: a short rest is
-        waited out, and a call without an answer (or told to rest briefly) is made again, up
-        to :data:`ATTEMPTS` times. Raises the last failure, or :class:`errors.CoolingDown`."""
+        """``call`` made with ``provider``'s slot and one of its accounts (the account's
+        Provider instance is passed to it), minding their cooldowns: a short rest is waited
+        out, and a call without an answer (or told to rest briefly) is made again, up to
+        :data:`ATTEMPTS` times; an account that says stop about itself rests, and the next
+        account is called at once. Raises the last failure, or :class:`errors.CoolingDown`."""
         slot = self._limits[provider.name]
+        several = self.account_choice.several(provider.name)
         attempt = 0
         while True:
             self._await_cooldown(provider.name, hoster, provider.longest_rest_waited)
+            account = self.account_choice.take(provider, hoster, self.context().wait)
+            if account is None:
+                continue  # every account rested briefly, and the rest was waited out
             try:
                 with slot:
-                    if self.cooldowns.active(provider.name, hoster) is not None:
+                    if self.cooldowns.active(provider.name, hoster) is not None or (
+                        several and self.cooldowns.active(account.key, hoster) is not None
+                    ):
                         continue  # a rest began while this call waited for its slot: mind it first
                     attempt += 1
-                    result = call(self.context(slot, url))
+                    with budget.calling_as(account.key):
+                        result = call(account.provider, self.context(slot, url))
             except errors.ResolverError as exc:
-                rest = self.cooldowns.note(provider.name, hoster, exc)
+                rest = self.account_choice.note(account, hoster, exc)
+                if several and stops_account(exc):
+                    attempt -= 1  # not this link's fault: the next account is asked at once
+                    log.info("%s: %s; asking another account", url or account.name, account.about(exc))
+                    continue
                 if attempt >= ATTEMPTS or not worth_asking_again(exc, rest, provider.longest_rest_waited):
                     raise
                 log.info("%s: %s; asking again", url or provider.name, exc.for_person())
@@ -291,6 +322,8 @@ class Resolver:
                     self.context().wait(backoff(attempt))
                 continue
             self.cooldowns.succeeded(provider.name)
+            if several:
+                log.info("%s: served by the account %s", url or provider.name, account.name)
             return result
 
     def _await_cooldown(self, provider: str, hoster: str | None, longest: float = SHORT_REST) -> None:
@@ -405,8 +438,8 @@ class Resolver:
         """Check ``urls`` (all served by ``provider`` as ``hoster``) in one call of its
         :meth:`Provider.check`, through :meth:`_careful`; an error becomes each link's outcome."""
 
-        def check(ctx: ResolveContext) -> list[LinkStatus | errors.ResolverError]:
-            answers = provider.check(urls, hoster, ctx)
+        def check(account: Provider, ctx: ResolveContext) -> list[LinkStatus | errors.ResolverError]:
+            answers = account.check(urls, hoster, ctx)
             if len(answers) != len(urls):
                 raise errors.ProviderOutage(
                     f"answered {len(answers)} checks for {len(urls)} links", provider=provider.name
@@ -427,14 +460,17 @@ class Resolver:
                 results.append(CheckOutcome(url, answer.state.value, provider.name, hoster, info=answer))
         return results
 
-    def accounts(self) -> list[tuple[Provider, AccountInfo | None, errors.ResolverError | None]]:
-        results: list[tuple[Provider, AccountInfo | None, errors.ResolverError | None]] = []
+    def accounts(self) -> list[tuple[Account, AccountInfo | None, errors.ResolverError | None]]:
+        """Every account of every provider, with what its account API says (or its error)."""
+        results: list[tuple[Account, AccountInfo | None, errors.ResolverError | None]] = []
         for provider in self.providers:
-            try:
-                results.append((provider, provider.account(self.context()), None))
-            except errors.ResolverError as exc:
-                exc.provider = exc.provider or provider.name
-                results.append((provider, None, exc))
+            for account in self.account_choice.of(provider.name) or [self.account_choice.lead(provider)]:
+                try:
+                    with budget.calling_as(account.key):
+                        results.append((account, account.provider.account(self.context()), None))
+                except errors.ResolverError as exc:
+                    exc.provider = exc.provider or provider.name
+                    results.append((account, None, exc))
         return results
 
     def _solve_captcha(self, challenge: CaptchaChallenge) -> str | None:
