@@ -84,3 +84,12 @@ def add_timeout_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=request_timeout, default=30.0, metavar="S", help="seconds per request"
     )
+
+
+def add_account_option(parser: argparse.ArgumentParser) -> None:
+    """``--account``: one account of a provider that lists several (its label)."""
+    parser.add_argument(
+        "--account",
+        metavar="LABEL",
+        help="use only this account (a label of [[providers.NAME.accounts]], or NAME/LABEL)",
+    )

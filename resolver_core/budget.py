@@ -117,6 +117,12 @@ def calling_as(account: str) -> Iterator[None]:
         _calling_account.reset(token)
 
 
+def call_as(account: str) -> None:
+    """Count every call made from now on in this thread against ``account`` (a command of
+    a plugin's group works for one account from start to end; see :func:`calling_as`)."""
+    _calling_account.set(account)
+
+
 def budget_key(provider: str) -> str:
     """Whose bucket a call of ``provider`` takes from: the account the pipeline is calling
     for (:func:`calling_as`) when it is one of ``provider``'s, else the provider's."""

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from resolver_core.arguments import (
+    add_account_option,
     add_config_options,
     add_retries_option,
     add_timeout_option,
@@ -54,6 +55,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         "--provider", action="append", metavar="NAME", help="use only this provider (repeatable)"
     )
     providers.add_argument("--json", action="store_true", help="JSON Lines on stdout, one object per link")
+    add_account_option(providers)
     add_retries_option(providers)
     add_timeout_option(providers)
     links = argparse.ArgumentParser(add_help=False)
