@@ -19,14 +19,16 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
-from . import errors
+from . import budget, errors
 
 if TYPE_CHECKING:
+    from .config import Config, ProviderSettings
     from .cooldowns import Cooldown, Cooldowns
-    from .provider import Provider
+    from .models import AccountInfo
+    from .provider import Provider, ResolveContext
 
 log = logging.getLogger("linkresolver")
 
@@ -66,6 +68,36 @@ class Account:
         if exc.provider in (None, self.provider.name):
             return f"{self.name} {exc.message}"
         return str(exc)
+
+
+def config_for_account(config: Config, label: str | None) -> tuple[Config, dict[str, str]]:
+    """``config`` with each table that lists accounts holding one account's settings: the
+    one labelled ``label`` (or ``provider/label``), else the first; and each such
+    provider's account key (``{"realdebrid": "realdebrid/home"}``). Raises
+    :class:`ConfigError` when ``label`` names no account."""
+    chosen: dict[str, ProviderSettings] = {}
+    for name, settings in config.providers.items():
+        found = [
+            one
+            for one in settings.per_account()
+            if label is None or label in (one.account, account_key(name, one.account))
+        ]
+        if settings.accounts and found:
+            chosen[name] = found[0]
+    if label is not None and not chosen:
+        every = config.providers.items()
+        raise no_such_account(
+            label, [account_key(n, a.label) for n, s in every for a in s.accounts if a.label]
+        )
+    keys = {name: account_key(name, settings.account) for name, settings in chosen.items()}
+    return (replace(config, providers={**config.providers, **chosen}) if chosen else config), keys
+
+
+def no_such_account(label: str, labels: Sequence[str]) -> errors.ConfigError:
+    return errors.ConfigError(
+        f"no provider has an account labelled {label!r}; accounts: {', '.join(sorted(labels)) or 'none'}"
+        " (labels come from [[providers.NAME.accounts]] in the configuration)"
+    )
 
 
 def single(providers: Iterable[Provider]) -> dict[str, list[Account]]:
@@ -144,6 +176,21 @@ class Accounts:
             raise chosen.error()
         wait(max(0.0, remaining))
         return None
+
+    def states(
+        self, providers: Iterable[Provider], ctx: ResolveContext
+    ) -> list[tuple[Account, AccountInfo | None, errors.ResolverError | None]]:
+        """Every account of ``providers``, with what its account API says (or its error)."""
+        results: list[tuple[Account, AccountInfo | None, errors.ResolverError | None]] = []
+        for provider in providers:
+            for account in self.of(provider.name) or [self.lead(provider)]:
+                try:
+                    with budget.calling_as(account.key):
+                        results.append((account, account.provider.account(ctx), None))
+                except errors.ResolverError as exc:
+                    exc.provider = exc.provider or provider.name
+                    results.append((account, None, exc))
+        return results
 
     def note(self, account: Account, hoster: str | None, exc: errors.ResolverError) -> Cooldown | None:
         """Learn from ``exc`` (``account`` failed on a ``hoster`` link): the rest it started.

@@ -18,10 +18,10 @@ import pluggy
 import requests
 
 from . import budget, cooldowns
-from .accounts import Account, account_key
+from .accounts import Account, config_for_account, no_such_account
 from .cache import HosterListCache
 from .captcha import CaptchaCommand
-from .config import Config, ProviderSettings, default_cache_dir, warn_about_unknown_providers
+from .config import Config, default_cache_dir, warn_about_unknown_providers
 from .errors import ConfigError
 from .http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, make_session
 from .manager import make_plugin_manager
@@ -94,36 +94,6 @@ def lead_config(config: Config) -> Config:
     return config_for_account(config, None)[0]
 
 
-def config_for_account(config: Config, label: str | None) -> tuple[Config, dict[str, str]]:
-    """``config`` with each table that lists accounts holding one account's settings: the
-    one labelled ``label`` (or ``provider/label``), else the first; and each such
-    provider's account key (``{"realdebrid": "realdebrid/home"}``). Raises
-    :class:`ConfigError` when ``label`` names no account."""
-    chosen: dict[str, ProviderSettings] = {}
-    for name, settings in config.providers.items():
-        found = [
-            one
-            for one in settings.per_account()
-            if label is None or label in (one.account, account_key(name, one.account))
-        ]
-        if settings.accounts and found:
-            chosen[name] = found[0]
-    if label is not None and not chosen:
-        every = config.providers.items()
-        raise _no_such_account(
-            label, [account_key(n, a.label) for n, s in every for a in s.accounts if a.label]
-        )
-    keys = {name: account_key(name, settings.account) for name, settings in chosen.items()}
-    return (replace(config, providers={**config.providers, **chosen}) if chosen else config), keys
-
-
-def _no_such_account(label: str, labels: Sequence[str]) -> ConfigError:
-    return ConfigError(
-        f"no provider has an account labelled {label!r}; accounts: {', '.join(sorted(labels)) or 'none'}"
-        " (labels come from [[providers.NAME.accounts]] in the configuration)"
-    )
-
-
 def account_instances(
     pm: pluggy.PluginManager, config: Config, providers: Sequence[Provider]
 ) -> dict[str, list[Account]]:
@@ -160,7 +130,7 @@ def pinned(accounts: Mapping[str, list[Account]], wanted: str) -> dict[str, list
     }
     kept = {name: found for name, found in kept.items() if found}
     if not kept:
-        raise _no_such_account(wanted, [a.key for found in accounts.values() for a in found if a.label])
+        raise no_such_account(wanted, [a.key for found in accounts.values() for a in found if a.label])
     return kept
 
 

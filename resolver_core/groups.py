@@ -165,9 +165,9 @@ def command_client(
     the refused call it would lead to. A provider that lists accounts is made with the one
     ``--account`` names, else its first, and its calls count against that account's budget."""
     from . import budget  # noqa: PLC0415 (only when a command runs)
+    from .accounts import config_for_account  # noqa: PLC0415
     from .config import load_config  # noqa: PLC0415
     from .errors import AuthFailed, ConfigError  # noqa: PLC0415
-    from .factory import config_for_account  # noqa: PLC0415
     from .http import make_session  # noqa: PLC0415
     from .redact import register_secrets  # noqa: PLC0415
 

@@ -20,6 +20,8 @@ class Outcome:
     error: errors.ResolverError | None = None
     provider: str | None = None
     hoster: str | None = None
+    #: The label of the provider's account that served the link (None: its only account).
+    account: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

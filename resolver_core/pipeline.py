@@ -251,7 +251,7 @@ class Resolver:
         failures: list[errors.ResolverError] = []
         for provider, hoster in candidates:
             try:
-                link = self._resolve_at(provider, hoster, url)
+                link, account = self._resolve_at(provider, hoster, url)
             except errors.ResolverError as exc:
                 exc.link, exc.provider = exc.link or url, exc.provider or provider.name
                 failures.append(exc)
@@ -260,7 +260,7 @@ class Resolver:
                     break
                 continue
             self._notify(link)
-            return Outcome(url, "ok", link=link, provider=provider.name, hoster=hoster)
+            return Outcome(url, "ok", link=link, provider=provider.name, hoster=hoster, account=account)
         error = failures[-1] if len(failures) == 1 else errors.AllProvidersFailed(failures)
         # Every provider asked said it does not serve the link (Offcloud's "not supported"):
         # the link is unsupported, as when no provider claims it, not failed.
@@ -269,16 +269,23 @@ class Resolver:
             error = errors.UnsupportedLink(error.message, link=url)
         return Outcome(url, status, error=error, provider=error.provider, hoster=candidates[0][1])
 
-    def _resolve_at(self, provider: Provider, hoster: str, url: str) -> ResolvedLink:
+    def _resolve_at(self, provider: Provider, hoster: str, url: str) -> tuple[ResolvedLink, str | None]:
         """``url`` resolved by ``provider`` (see :meth:`_careful`), its direct links checked:
-        the provider's answer is the one place where a link that is no URL may come in."""
-        link = self._careful(provider, hoster, lambda account, ctx: account.resolve(url, hoster, ctx), url)
+        the provider's answer is the one place where a link that is no URL may come in; and
+        the label of the account that served it (None: the provider's single account)."""
+        served: list[str | None] = []
+
+        def resolve(account: Provider, ctx: ResolveContext) -> ResolvedLink:
+            served.append(account.settings.account)  # the last account asked is the one that served
+            return account.resolve(url, hoster, ctx)
+
+        link = self._careful(provider, hoster, resolve, url)
         if link.limits is None:
             link = dataclasses.replace(link, limits=provider.download_limits(link.hoster))
         for direct in (link.url, *(item.url for item in link.files)):
             if (problem := url_problem(direct)) is not None:
                 raise errors.InvalidDirectLink(f"gave a direct link that is not a valid URL ({problem})")
-        return link
+        return link, served[-1]
 
     def _careful(
         self,
@@ -462,16 +469,7 @@ class Resolver:
 
     def accounts(self) -> list[tuple[Account, AccountInfo | None, errors.ResolverError | None]]:
         """Every account of every provider, with what its account API says (or its error)."""
-        results: list[tuple[Account, AccountInfo | None, errors.ResolverError | None]] = []
-        for provider in self.providers:
-            for account in self.account_choice.of(provider.name) or [self.account_choice.lead(provider)]:
-                try:
-                    with budget.calling_as(account.key):
-                        results.append((account, account.provider.account(self.context()), None))
-                except errors.ResolverError as exc:
-                    exc.provider = exc.provider or provider.name
-                    results.append((account, None, exc))
-        return results
+        return self.account_choice.states(self.providers, self.context())
 
     def _solve_captcha(self, challenge: CaptchaChallenge) -> str | None:
         answer: str | None = self.pm.hook.solve_captcha(challenge=challenge)

@@ -45,6 +45,8 @@ class OutcomeRecord(TypedDict):
     error: str | None
     code: int | None
     files: list[FileRecord]
+    #: The label of the provider's account that served the link; null for its only account.
+    account: str | None
 
 
 class CheckRecord(TypedDict):
@@ -149,6 +151,7 @@ def outcome_record(outcome: Outcome) -> OutcomeRecord:
         "files": [{"url": item.url, "filename": item.filename, "size": item.size} for item in link.files]
         if link
         else [],
+        "account": outcome.account,
     }
 
 

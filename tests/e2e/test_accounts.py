@@ -5,6 +5,7 @@ each (the resting one with why and until when), `--account` pins one."""
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -60,6 +61,7 @@ def test_the_second_account_serves_the_batch_once_the_first_reaches_its_fair_use
     assert run.returncode == 0, run.stderr
     assert [line["status"] for line in lines] == ["ok"] * 50
     assert all(line["provider"] == "realdebrid" for line in lines)
+    assert Counter(line["account"] for line in lines) == {"home": 10, "spare": 40}
     assert emulation.unrestricted[two.home] == 10 and emulation.unrestricted[two.spare] == 40
     assert emulation.refused_for_fair_use[two.home] >= 1
     assert "served by the account realdebrid/spare" in run.stderr

@@ -94,6 +94,7 @@ def test_the_lowest_priority_serves_while_it_may(tmp_path: Path) -> None:
     resolver = make(tmp_path, accounts("a:ka:5", "b:kb:1"), plan)
     outcomes = [resolver.resolve_one(link(n)) for n in range(4)]
     assert [o.link.url for o in outcomes if o.link] == ["https://p.example/kb"] * 4
+    assert [o.account for o in outcomes] == ["b"] * 4
     assert plan.buckets == ["p/b"] * 4  # the API calls counted against that account's budget
 
 
@@ -161,7 +162,9 @@ def test_the_single_account_form_keeps_its_behaviour(tmp_path: Path) -> None:
     resolver = make(tmp_path, '[providers.p]\nkey = "k"\npriority = 10\n', plan, backup)
     outcome = resolver.resolve_one(link(1))
     assert outcome.status == "error" and isinstance(outcome.error, errors.AuthFailed)  # ends the link
-    assert resolver.cooldowns.all() == [] and plan.buckets == ["p"]
+    plan.failures.clear()
+    assert resolver.resolve_one("https://rapidgator.net/file/ok").account is None
+    assert resolver.cooldowns.all() == [] and plan.buckets == ["p", "p"]
 
 
 def test_account_pins_one_and_the_accounts_listing_names_each(tmp_path: Path) -> None:

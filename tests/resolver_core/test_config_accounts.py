@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from resolver_core.accounts import config_for_account
 from resolver_core.config import load_config
 from resolver_core.errors import ConfigError
-from resolver_core.factory import config_for_account
 
 TWO = """
 [providers.realdebrid]
