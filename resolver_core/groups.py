@@ -13,7 +13,14 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
-from .arguments import add_account_option, add_config_options, add_retries_option, add_timeout_option
+from .arguments import (
+    ACCOUNT_DEST,
+    add_account_option,
+    add_config_options,
+    add_retries_option,
+    add_timeout_option,
+    command_subparsers,
+)
 from .output import human_size, shown
 
 if TYPE_CHECKING:
@@ -87,8 +94,8 @@ class CommandGroup:
             parser.set_defaults(**defaults)
         # The destination names the group's chosen action (``offcloud_action``, ...); the
         # handler set by that action's parser is what runs.
-        actions = parser.add_subparsers(
-            dest=f"{name.replace('-', '_')}_action", metavar="ACTION", required=True
+        actions = command_subparsers(
+            parser, dest=f"{name.replace('-', '_')}_action", metavar="ACTION", required=True
         )
         return CommandGroup(actions)
 
@@ -173,7 +180,7 @@ def command_client(
 
     config = load_config(args.config)
     register_secrets(config.secrets())
-    config, keys = config_for_account(config, getattr(args, "account", None))
+    config, keys = config_for_account(config, getattr(args, ACCOUNT_DEST, None))
     made = provider(config)
     name = getattr(made, "name", None)
     if isinstance(name, str) and name in keys:

@@ -74,7 +74,7 @@ class App:
             captcha_command=getattr(args, "captcha_command", None),
             captcha_prompt=prompt,
             link_password=getattr(args, "link_password", None),
-            account=getattr(args, "account", None),
+            account=getattr(args, "provider_account", None),
             **options,
         )
         if not resolver.providers:

@@ -22,6 +22,7 @@ from resolver_core.arguments import (
     add_config_options,
     add_retries_option,
     add_timeout_option,
+    command_subparsers,
     connections,
     files_at_once,
     latency,
@@ -72,7 +73,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         metavar="PW",
         help="the password of password-protected links, sent to the providers whose API takes one",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = command_subparsers(parser, dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("resolve", parents=[common, providers, links], help="print direct download links")
     p.add_argument(
