@@ -41,6 +41,7 @@ def two(cli: CLI, sandbox: Sandbox) -> Iterator[TwoAccounts]:
             f'[[providers.realdebrid.accounts]]\nlabel = "home"\nkey = "{home}"\n'
             f'[[providers.realdebrid.accounts]]\nlabel = "spare"\nkey = "{spare}"\n'
         )
+    cli.config.chmod(0o600)
     try:
         yield TwoAccounts(cli, emulation, home, spare)
     finally:
@@ -111,3 +112,14 @@ def test_a_bad_accounts_table_is_one_line_naming_it(cli: CLI) -> None:
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "[providers.realdebrid]: has its own 'key' and 'accounts' too" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_command_of_the_plugin_uses_the_account_named(two: TwoAccounts) -> None:
+    two.emulation.tokens.discard(two.home)  # home's token is refused now: only spare can answer
+    spare = two.cli("realdebrid", "traffic", "--json", "--account", "spare")
+    assert spare.returncode == 0 and spare.json_lines(), spare.stderr
+    home = two.cli("realdebrid", "traffic", "--json", "--account", "realdebrid/home")
+    assert home.returncode == 1 and "realdebrid refused the API token" in home.stderr
+    wrong = two.cli("realdebrid", "traffic", "--account", "work")
+    assert wrong.returncode == 2 and "no provider has an account labelled 'work'" in wrong.stderr
+    assert "Traceback" not in spare.stderr + home.stderr + wrong.stderr
