@@ -11,8 +11,13 @@ The file is ``platformdirs.user_config_dir("linkresolver")/config.toml``, or the
     enabled = true
     requests_per_second = 10   # API calls a second at most (0: no limit)
 
+A table may list several accounts instead of its own credentials, each with its own
+``label``, ``login``/``key``/``password``, ``priority`` and plugin keys
+(``[[providers.NAME.accounts]]``, :mod:`.config_accounts`).
+
 Environment variables override the file: ``LINKRESOLVER_<PROVIDER>_LOGIN``, ``_KEY``,
-``_PASSWORD``, ``_API_BASE``, for any provider (a plugin's too), with or without a table.
+``_PASSWORD``, ``_API_BASE``, for any provider (a plugin's too), with or without a table;
+the credentials only for a table without accounts (``_API_BASE`` for any).
 Provider names are not listed here: plugins register providers, and the built-in plugins
 declare theirs (:func:`builtin_provider_names`). Every problem names the file and the key (or the environment
 variable), so a person can fix it; a file that holds keys and can be read by others draws a

@@ -90,6 +90,10 @@ def _account(entry: Mapping[str, Any], where: str, several: bool) -> AccountSett
         if not isinstance(priority, int) or isinstance(priority, bool):
             raise ConfigError(f"{where}: 'priority' must be a whole number (lower is used first)")
         values["priority"] = priority
+    if not (values.get("key") or values.get("password")):
+        # A stored login (``linkresolver NAME login``) is one per provider: it serves the
+        # single-account form only, so each account brings its own credentials.
+        raise ConfigError(f"{where} has no 'key' (or 'password'); each account needs its own")
     for key in _TABLE_ONLY:
         if key in entry:
             raise ConfigError(f"{where}: '{key}' is a setting of the provider's table, not of an account")

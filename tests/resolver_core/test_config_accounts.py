@@ -109,7 +109,12 @@ def test_credentials_in_the_environment_apply_to_the_single_account_form_only(
         ),
         ("[[providers.rd.accounts]]\nlabel = 7\n", "'label' must be 1 to 32 letters"),
         (
-            '[[providers.rd.accounts]]\nlabel = "a"\n[[providers.rd.accounts]]\nlabel = "a"\n',
+            '[[providers.rd.accounts]]\nlabel = "a"\nlogin = "me"\n',
+            "[providers.rd]: account 'a' has no 'key' (or 'password'); each account needs its own",
+        ),
+        (
+            '[[providers.rd.accounts]]\nlabel = "a"\nkey = "x"\n'
+            '[[providers.rd.accounts]]\nlabel = "a"\nkey = "y"\n',
             "[providers.rd]: the label 'a' is given to two accounts",
         ),
         (
@@ -117,11 +122,11 @@ def test_credentials_in_the_environment_apply_to_the_single_account_form_only(
             "[providers.rd]: account 'a': 'key' must be a string",
         ),
         (
-            '[[providers.rd.accounts]]\nlabel = "a"\npriority = true\n',
+            '[[providers.rd.accounts]]\nlabel = "a"\nkey = "x"\npriority = true\n',
             "account 'a': 'priority' must be a whole number",
         ),
         (
-            '[[providers.rd.accounts]]\nlabel = "a"\napi_base = "https://x"\n',
+            '[[providers.rd.accounts]]\nlabel = "a"\nkey = "x"\napi_base = "https://x"\n',
             "account 'a': 'api_base' is a setting of the provider's table, not of an account",
         ),
     ],
