@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import Any, cast
 
 
 def whole_number(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:
@@ -83,4 +84,49 @@ def add_timeout_option(parser: argparse.ArgumentParser) -> None:
     """``--timeout``: seconds a request to a provider may take."""
     parser.add_argument(
         "--timeout", type=request_timeout, default=30.0, metavar="S", help="seconds per request"
+    )
+
+
+#: Where ``--account`` lands: not ``account``, which a command may use for its own option.
+ACCOUNT_DEST = "provider_account"
+
+
+def add_account_option(parser: argparse.ArgumentParser) -> None:
+    """``--account``: one account of a provider that lists several (its label)."""
+    parser.add_argument(
+        "--account",
+        dest=ACCOUNT_DEST,  # a command's own --account (Offcloud's remote one) replaces it
+        metavar="LABEL",
+        help="use only this account (a label of [[providers.NAME.accounts]], or NAME/LABEL)",
+    )
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser, where the command's own option replaces a shared one of the same
+    name (:func:`add_account_option`'s ``--account``: Offcloud's remote upload has its own,
+    a remote account's id), where plain argparse would refuse the conflict."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        for option in args:
+            shared = self._option_string_actions.get(option) if isinstance(option, str) else None
+            if shared is not None and shared.dest == ACCOUNT_DEST:
+                self._drop(shared)
+        return super().add_argument(*args, **kwargs)
+
+    def _drop(self, action: argparse.Action) -> None:
+        self._remove_action(action)
+        for option in action.option_strings:
+            self._option_string_actions.pop(option, None)
+        for group in self._action_groups:
+            if action in group._group_actions:
+                group._group_actions.remove(action)
+
+
+def command_subparsers(
+    parser: argparse.ArgumentParser, **options: Any
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    r"""``parser.add_subparsers(**options)`` whose commands are :class:`CommandParser`\ s."""
+    return cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(parser_class=CommandParser, **options),
     )

@@ -9,6 +9,11 @@ The buckets are the process's own unless a shared state store is given (:func:`u
 then every bucket is a :class:`SharedBucket`, kept in the store, so that several processes
 using one account share its budget. :func:`.factory.build_resolver` gives the store the
 configuration names (:mod:`.state.opening`).
+
+A provider with several accounts has a bucket per account (``realdebrid/home``). Its
+client passes the provider's name, as it does not know which account it calls for: the
+pipeline says so around each call (:func:`calling_as`), and :func:`bucket` picks that
+account's bucket.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Final, Protocol
 
 from . import cooldowns, errors
@@ -140,6 +147,36 @@ class Bucket(Protocol):
     def acquire(self) -> float: ...
 
 
+#: The account (its key, ``provider/label``) the current call is made for, if any.
+_calling_account: ContextVar[str | None] = ContextVar("linkresolver_account", default=None)
+
+
+@contextmanager
+def calling_as(account: str) -> Iterator[None]:
+    """Count the calls made inside (in this thread) against ``account``'s bucket: the key of
+    an account (``realdebrid/home``), or a provider's name (its single account)."""
+    token = _calling_account.set(account)
+    try:
+        yield
+    finally:
+        _calling_account.reset(token)
+
+
+def call_as(account: str) -> None:
+    """Count every call made from now on in this thread against ``account`` (a command of
+    a plugin's group works for one account from start to end; see :func:`calling_as`)."""
+    _calling_account.set(account)
+
+
+def budget_key(provider: str) -> str:
+    """Whose bucket a call of ``provider`` takes from: the account the pipeline is calling
+    for (:func:`calling_as`) when it is one of ``provider``'s, else the provider's."""
+    account = _calling_account.get()
+    if account is not None and account.startswith(provider + "/"):
+        return account
+    return provider
+
+
 _buckets: dict[str, Bucket] = {}
 _buckets_lock = threading.Lock()
 _store: StateStore | None = None
@@ -175,9 +212,11 @@ def configure_bucket(provider: str, rate: float, burst: int = DEFAULT_BURST) -> 
 
 
 def bucket(provider: str) -> Bucket:
-    """The bucket for ``provider`` (one for every session and thread of the process)."""
-    found = _buckets.get(provider)
+    """The bucket for ``provider`` (one for every session and thread of the process), or
+    for the account of it being called for (:func:`calling_as`)."""
+    key = budget_key(provider)
+    found = _buckets.get(key)
     if found is None:
         with _buckets_lock:
-            found = _buckets.setdefault(provider, _new_bucket(provider, DEFAULT_RATE, DEFAULT_BURST))
+            found = _buckets.setdefault(key, _new_bucket(key, DEFAULT_RATE, DEFAULT_BURST))
     return found

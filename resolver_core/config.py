@@ -11,8 +11,13 @@ The file is ``platformdirs.user_config_dir("linkresolver")/config.toml``, or the
     enabled = true
     requests_per_second = 10   # API calls a second at most (0: no limit)
 
+A table may list several accounts instead of its own credentials, each with its own
+``label``, ``login``/``key``/``password``, ``priority`` and plugin keys
+(``[[providers.NAME.accounts]]``, :mod:`.config_accounts`).
+
 Environment variables override the file: ``LINKRESOLVER_<PROVIDER>_LOGIN``, ``_KEY``,
-``_PASSWORD``, ``_API_BASE``, for any provider (a plugin's too), with or without a table.
+``_PASSWORD``, ``_API_BASE``, for any provider (a plugin's too), with or without a table;
+the credentials only for a table without accounts (``_API_BASE`` for any).
 Provider names are not listed here: plugins register providers, and the built-in plugins
 declare theirs (:func:`builtin_provider_names`). Every problem names the file and the key (or the environment
 variable), so a person can fix it; a file that holds keys and can be read by others draws a
@@ -21,22 +26,20 @@ warning, and so does a key linkresolver does not know (a typo would otherwise be
 
 from __future__ import annotations
 
-import codecs
 import difflib
 import functools
 import importlib
 import ipaddress
 import logging
-import math
 import os
-import stat
-import tomllib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
+from .config_accounts import AccountSettings, accounts_from
+from .config_file import captcha_command_from, read_toml, ttl_from, warn_if_readable_by_others
 from .errors import ConfigError
 from .redact import register_secrets
 from .state.spec import state_from, url_secrets, without_credentials
@@ -45,14 +48,23 @@ log = logging.getLogger("linkresolver")
 
 APP_NAME: Final = "linkresolver"
 CONFIG_ENV: Final = "LINKRESOLVER_CONFIG"
-_PROVIDER_KEYS: Final = {"login", "key", "password", "api_base", "priority", "enabled", "requests_per_second"}
+_PROVIDER_KEYS: Final = {
+    "login",
+    "key",
+    "password",
+    "api_base",
+    "priority",
+    "enabled",
+    "requests_per_second",
+    "accounts",
+}
 #: The environment variables of a provider: ``LINKRESOLVER_<NAME>_<FIELD>``.
 _ENV_PREFIX: Final = "LINKRESOLVER_"
 _ENV_FIELDS: Final = ("login", "key", "password", "api_base")
 #: Every key the file may have outside the provider tables.
 _TOP_LEVEL_KEYS: Final = ("providers", "hosterlist_ttl_hours", "captcha_command", "state")
 _SECRET_KEYS: Final = ("key", "password")
-DEFAULT_PRIORITY: Final = 50
+DEFAULT_PRIORITY: Final = 50  # (config_accounts has the same default for accounts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +83,17 @@ class ProviderSettings:
     requests_per_second: float | None = None
     #: Keys a plugin defines for itself (``proxy_id``, ...), as the file gives them.
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: The account these settings are of (its label): set in the settings of one account
+    #: (:meth:`per_account`); None for the single-account form and for the table itself.
+    account: str | None = None
+    #: The ``[[providers.NAME.accounts]]`` of the table, best first; empty: one account,
+    #: the table's own credentials.
+    accounts: tuple[AccountSettings, ...] = ()
 
     @property
     def has_credentials(self) -> bool:
+        if self.accounts:
+            return any(account.key or account.password for account in self.accounts)
         return bool(self.key or self.password)
 
     @property
@@ -82,7 +102,27 @@ class ProviderSettings:
 
     def secrets(self) -> list[str]:
         """The values that must never appear in output, logs or exceptions."""
-        return [value for value in (self.key, self.password) if value]
+        values = [self.key, self.password]
+        values += [secret for account in self.accounts for secret in (account.key, account.password)]
+        return [value for value in values if value]
+
+    def per_account(self) -> list[ProviderSettings]:
+        """One settings per account, best first: the table with that account's credentials
+        and keys (``account`` set to its label). The single-account form: the table itself."""
+        if not self.accounts:
+            return [self]
+        return [
+            replace(
+                self,
+                login=account.login,
+                key=account.key,
+                password=account.password,
+                extra={**self.extra, **account.extra},
+                account=account.label,
+                accounts=(),
+            )
+            for account in self.accounts
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +182,13 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
         raise ConfigError(f"configuration file {config_path} cannot be read: {exc.strerror}") from None
     data: dict[str, Any] = {}
     if found:
-        data = _read_toml(config_path)
+        data = read_toml(config_path)
     elif explicit:
         raise ConfigError(f"configuration file {config_path} does not exist")
     _warn_about_unknown_top_level_keys(data, config_path)
     providers = _providers_from(data, config_path)
     if any(settings.secrets() for settings in providers.values()):  # keys in the file itself
-        _warn_if_readable_by_others(config_path)
+        warn_if_readable_by_others(config_path)
     tables = set(providers)
     providers = _apply_environment(providers, environ)
     # Masked from here on, wherever they would be shown: a plugin's command that loads the
@@ -160,33 +200,11 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
         path=config_path if found else None,
         providers=providers,
         from_environment=frozenset(providers.keys() - tables),
-        hosterlist_ttl_hours=_ttl_from(data, config_path),
-        captcha_command=_captcha_command_from(data, config_path),
+        hosterlist_ttl_hours=ttl_from(data, config_path),
+        captcha_command=captcha_command_from(data, config_path),
         state=state_from(data, config_path, environ),
         cache_dir=Path(environ["LINKRESOLVER_CACHE_DIR"]) if environ.get("LINKRESOLVER_CACHE_DIR") else None,
     )
-
-
-def _read_toml(config_path: Path) -> dict[str, Any]:
-    try:
-        raw = config_path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{config_path}: cannot be read: {exc.strerror}") from None
-    # Notepad and other Windows editors start a UTF-8 file with a byte order mark; TOML has no
-    # place for it (tomllib calls it an "Invalid statement" at line 1), but it is no mistake.
-    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-    try:
-        text = raw[bom:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{config_path}: not UTF-8 text (byte {exc.start + bom}); TOML files are UTF-8"
-        ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
-    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
-        raise ConfigError(f"{config_path}: not valid TOML: values nested too deeply") from None
 
 
 def _providers_from(data: Mapping[str, Any], config_path: Path) -> dict[str, ProviderSettings]:
@@ -219,6 +237,8 @@ def _providers_from(data: Mapping[str, Any], config_path: Path) -> dict[str, Pro
                     f"{where}: 'requests_per_second' must be a number from 0 (no limit) to 10000"
                 )
             values["requests_per_second"] = float(rate)
+        if "accounts" in table:
+            values["accounts"] = accounts_from(table, where)
         extra = {key: value for key, value in table.items() if key not in _PROVIDER_KEYS}
         for key in extra:
             # Keys a plugin defines for itself land here too, and only the plugin knows them
@@ -243,6 +263,11 @@ def _apply_environment(
     for name in {*named, *providers}:
         prefix = f"{_ENV_PREFIX}{name.upper()}_"
         settings = providers.get(name) or ProviderSettings(name)
+        if settings.accounts:
+            _warn_about_environment_of_accounts(settings, environ, prefix)
+            api_base = environ.get(prefix + "API_BASE") or settings.api_base
+            providers[name] = replace(settings, api_base=api_base)
+            continue
         login, key, password, api_base = (
             environ.get(prefix + field_name.upper()) or getattr(settings, field_name)
             for field_name in _ENV_FIELDS
@@ -251,6 +276,22 @@ def _apply_environment(
         if changed != settings or name in providers:
             providers[name] = changed
     return providers
+
+
+def _warn_about_environment_of_accounts(
+    settings: ProviderSettings, environ: Mapping[str, str], prefix: str
+) -> None:
+    """The environment sets the single-account form only: its variables are ignored for a
+    provider whose table lists accounts (whose key would they be?), and said so."""
+    for field_name in ("login", "key", "password"):
+        variable = prefix + field_name.upper()
+        if environ.get(variable):
+            log.warning(
+                "environment variable %s is ignored: [providers.%s] lists its accounts, each"
+                " with its own credentials",
+                variable,
+                settings.name,
+            )
 
 
 def _environment_names(environ: Mapping[str, str]) -> set[str]:
@@ -307,40 +348,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _ttl_from(data: Mapping[str, Any], config_path: Path) -> float:
-    value = data.get("hosterlist_ttl_hours", 6.0)
-    # TOML has nan: it compares false with everything, so it would pass "value < 0".
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value) or value < 0:
-        raise ConfigError(f"{config_path}: 'hosterlist_ttl_hours' must be a number of hours, 0 or more")
-    return float(value)
-
-
-def _captcha_command_from(data: Mapping[str, Any], config_path: Path) -> str | None:
-    value = data.get("captcha_command")
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(
-            f"{config_path}: 'captcha_command' must be a command line, such as \"my-solver --png\""
-        )
-    return value
-
-
-def _warn_if_readable_by_others(config_path: Path) -> None:
-    """A warning naming the file and the fix, when a file holding keys is readable by the
-    group or everyone (POSIX only: Windows' mode bits say nothing about other users)."""
-    if os.name == "nt":
-        return
-    try:
-        mode = config_path.stat().st_mode
-    except OSError:
-        return
-    if mode & (stat.S_IRGRP | stat.S_IROTH):
-        log.warning(
-            "%s holds keys and can be read by other users; run: chmod 600 %s", config_path, config_path
-        )
 
 
 # -- keys nobody reads ---------------------------------------------------------------------------

@@ -12,13 +12,15 @@ is given, so a test or a program can make one from parts of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pluggy
 import requests
 
 from . import budget, cooldowns
+from .accounts import Account, config_for_account, no_such_account
 from .cache import HosterListCache
 from .captcha import CaptchaCommand
 from .config import Config, default_cache_dir, warn_about_unknown_providers
@@ -49,6 +51,7 @@ def build_resolver(
     link_password: str | None = None,
     state_directory: Path | None = None,
     fresh: bool = False,
+    account: str | None = None,
 ) -> Resolver:
     """A resolver for ``config``: its providers (``provider_names`` in that order, else every
     enabled one, best first), a session, the hoster-list cache in ``cache_dir`` (default: the
@@ -58,19 +61,29 @@ def build_resolver(
     process shares. ``fresh``: every link is asked of a provider, none answered from the
     link cache (new answers are still kept).
 
-    Raises :class:`~resolver_core.errors.ConfigError` for a provider name nobody registered
-    or a state store that cannot be opened.
+    A provider whose table lists accounts has an instance per account, each with a budget
+    of its own; ``account`` (a label, or ``provider/label``) keeps only that account, and
+    only the providers that have it.
+
+    Raises :class:`~resolver_core.errors.ConfigError` for a provider name nobody registered,
+    for an ``account`` no provider has, and for a state store that cannot be opened.
     """
     pm = pm or make_plugin_manager()
     register_secrets(config.secrets() + ([link_password] if link_password else []))
-    providers = select_providers(registered_providers(pm, config), provider_names)
+    providers = select_providers(registered_providers(pm, lead_config(config)), provider_names)
+    accounts = account_instances(pm, config, providers)
+    if account is not None:
+        accounts = pinned(accounts, account)
+        providers = [provider for provider in providers if provider.name in accounts]
     session = session or make_session(retries=retries, timeout=timeout)
     cache = HosterListCache(cache_dir or config.cache_dir or default_cache_dir(), config.hosterlist_ttl_hours)
     store = open_store(config.state, state_directory or state_dir())
     if budget.current_store() is not store:  # not again: it would reset the buckets in use
         budget.use_store(store)
-    for provider in providers:
-        budget.configure_bucket(provider.name, provider.requests_per_second, provider.request_burst)
+    for found in accounts.values():
+        for each in found:
+            rate, burst = each.provider.requests_per_second, each.provider.request_burst
+            budget.configure_bucket(each.key, rate, burst)
     command = captcha_command or config.captcha_command
     return Resolver(
         config,
@@ -86,7 +99,55 @@ def build_resolver(
         link_password=link_password,
         links=LinkCache(store),
         fresh=fresh,
+        accounts=accounts,
     )
+
+
+def lead_config(config: Config) -> Config:
+    """``config`` as the plugins see it when registering the providers: a table that lists
+    accounts has its first account's credentials (that instance speaks for the provider:
+    its hoster list, its terms)."""
+    return config_for_account(config, None)[0]
+
+
+def account_instances(
+    pm: pluggy.PluginManager, config: Config, providers: Sequence[Provider]
+) -> dict[str, list[Account]]:
+    """Each provider's accounts, best first: an instance per account of a table that lists
+    them (the plugin registers one for a configuration holding that account's settings;
+    plugins need not know about accounts), else the provider itself as its only account."""
+    result = {provider.name: [Account(provider, None)] for provider in providers}
+    several = {p.name: config.provider(p.name) for p in providers if config.provider(p.name).accounts}
+    for name, table in several.items():
+        result[name] = [
+            Account(result[name][0].provider, table.accounts[0].label, table.accounts[0].priority)
+        ]
+    for position in range(1, max((len(table.accounts) for table in several.values()), default=0)):
+        tables = {
+            name: t.per_account()[position] for name, t in several.items() if position < len(t.accounts)
+        }
+        registered: list[Provider] = []
+        pm.hook.register_providers(
+            register=registered.append, config=replace(config, providers={**config.providers, **tables})
+        )
+        made = {provider.name: provider for provider in registered}
+        for name in tables:
+            settings = several[name].accounts[position]
+            result[name].append(Account(made[name], settings.label, settings.priority))
+    return result
+
+
+def pinned(accounts: Mapping[str, list[Account]], wanted: str) -> dict[str, list[Account]]:
+    """Only the account ``wanted`` (its label, or ``provider/label``), of the providers that
+    have it. Raises :class:`ConfigError` naming the labels there are."""
+    kept = {
+        name: [account for account in found if wanted in (account.label, account.key)]
+        for name, found in accounts.items()
+    }
+    kept = {name: found for name, found in kept.items() if found}
+    if not kept:
+        raise no_such_account(wanted, [a.key for found in accounts.values() for a in found if a.label])
+    return kept
 
 
 def registered_providers(pm: pluggy.PluginManager, config: Config) -> list[Provider]:

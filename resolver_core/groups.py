@@ -13,7 +13,14 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
-from .arguments import add_config_options, add_retries_option, add_timeout_option
+from .arguments import (
+    ACCOUNT_DEST,
+    add_account_option,
+    add_config_options,
+    add_retries_option,
+    add_timeout_option,
+    command_subparsers,
+)
 from .output import human_size, shown
 
 if TYPE_CHECKING:
@@ -87,8 +94,8 @@ class CommandGroup:
             parser.set_defaults(**defaults)
         # The destination names the group's chosen action (``offcloud_action``, ...); the
         # handler set by that action's parser is what runs.
-        actions = parser.add_subparsers(
-            dest=f"{name.replace('-', '_')}_action", metavar="ACTION", required=True
+        actions = command_subparsers(
+            parser, dest=f"{name.replace('-', '_')}_action", metavar="ACTION", required=True
         )
         return CommandGroup(actions)
 
@@ -100,6 +107,7 @@ def common_options() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", help="JSON Lines on stdout")
     add_timeout_option(common)
     add_retries_option(common)
+    add_account_option(common)
     return common
 
 
@@ -161,15 +169,22 @@ def command_client(
     (``provider``, its ``from_config``), and its client on a session with the command's
     ``--retries`` and ``--timeout``. No credential is a configuration
     error (one line that says how to get one, the exit status of a bad configuration), not
-    the refused call it would lead to."""
-    from .config import load_config  # noqa: PLC0415 (only when a command runs)
+    the refused call it would lead to. A provider that lists accounts is made with the one
+    ``--account`` names, else its first, and its calls count against that account's budget."""
+    from . import budget  # noqa: PLC0415 (only when a command runs)
+    from .accounts import config_for_account  # noqa: PLC0415
+    from .config import load_config  # noqa: PLC0415
     from .errors import AuthFailed, ConfigError  # noqa: PLC0415
     from .http import make_session  # noqa: PLC0415
     from .redact import register_secrets  # noqa: PLC0415
 
     config = load_config(args.config)
     register_secrets(config.secrets())
+    config, keys = config_for_account(config, getattr(args, ACCOUNT_DEST, None))
     made = provider(config)
+    name = getattr(made, "name", None)
+    if isinstance(name, str) and name in keys:
+        budget.call_as(keys[name])  # the command's calls, all of this account's
     try:
         return made.client_for(make_session(retries=args.retries, timeout=args.timeout))
     except AuthFailed as exc:

@@ -54,12 +54,20 @@ class CachedLink:
     provider: str
     hoster: str
     valid_until: float
+    #: The label of the provider's account that resolved it (None: its only account).
+    account: str | None = None
 
     def outcome(self) -> Outcome:
         """The link's outcome, as from the cache; said in the log (``-v``)."""
         log.info("%s: from the cache (resolved by %s)", self.link.input, self.provider)
         return Outcome(
-            self.link.input, "ok", link=self.link, provider=self.provider, hoster=self.hoster, from_cache=True
+            self.link.input,
+            "ok",
+            link=self.link,
+            provider=self.provider,
+            hoster=self.hoster,
+            from_cache=True,
+            account=self.account,
         )
 
 
@@ -92,6 +100,7 @@ def record_of(cached: CachedLink) -> str:
             "provider": cached.provider,
             "hoster": cached.hoster,
             "valid_until": cached.valid_until,
+            "account": cached.account,
             "link": {
                 "input": link.input,
                 "url": link.url,
@@ -135,7 +144,13 @@ def cached_of(record: str) -> CachedLink | None:
             limits=None if limits is None else DownloadLimits(_whole(limits[0]), bool(limits[1])),
             valid_until=None if fields["valid_until"] is None else float(fields["valid_until"]),
         )
-        return CachedLink(link, str(data["provider"]), str(data["hoster"]), float(data["valid_until"]))
+        return CachedLink(
+            link,
+            str(data["provider"]),
+            str(data["hoster"]),
+            float(data["valid_until"]),
+            _text(data.get("account")),
+        )
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
 
@@ -168,12 +183,20 @@ class LinkCache:
             return None
         return cached
 
-    def keep(self, url: str, link: ResolvedLink, provider: str, hoster: str, lifetime: float) -> bool:
-        """Keep ``link``, just resolved by ``provider`` (whose links live ``lifetime``
-        seconds unless they say otherwise) as ``hoster``, while it stays valid; whether it
-        was kept."""
+    def keep(
+        self,
+        url: str,
+        link: ResolvedLink,
+        provider: str,
+        hoster: str,
+        lifetime: float,
+        account: str | None = None,
+    ) -> bool:
+        """Keep ``link``, just resolved by ``provider`` (its ``account``; whose links live
+        ``lifetime`` seconds unless they say otherwise) as ``hoster``, while it stays valid;
+        whether it was kept."""
         until = valid_until(link, lifetime, self._clock())
-        return until is not None and self.remember(url, CachedLink(link, provider, hoster, until))
+        return until is not None and self.remember(url, CachedLink(link, provider, hoster, until, account))
 
     def remember(self, url: str, cached: CachedLink) -> bool:
         """Keep ``cached`` for ``url`` until MARGIN before its ``valid_until``; whether it

@@ -22,6 +22,8 @@ class Outcome:
     hoster: str | None = None
     #: Whether the link came from the link cache (resolved a moment ago, no provider asked).
     from_cache: bool = False
+    #: The label of the provider's account that served the link (None: its only account).
+    account: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

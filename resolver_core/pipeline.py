@@ -18,7 +18,10 @@
    asked, for every worker, every other process sharing the state store, and the next runs
    (:mod:`.cooldowns`): a short rest is waited out, a long one sends the link to the next
    provider. A call that got no answer at all (a reset, a timeout, a page that is not the
-   API) is tried again, up to three times.
+   API) is tried again, up to three times. A provider with several accounts calls with one
+   not resting (:mod:`.accounts`); one that says stop about itself (fair use, 429, bad
+   credentials, premium needed) rests alone and the link goes at once to the next account;
+   when every account rests, to the next provider.
 5. A link resolved a moment ago, by any process sharing the state store, is answered from
    the link cache (:mod:`.linkcache`) unless a fresh answer is asked for; new ones are kept.
 """
@@ -31,16 +34,17 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hostermatch import HosterIndex, extract_links
 
 from . import budget, checking, cooldowns, errors, linkcache, terms
+from .accounts import Account, Accounts, single, stops_account
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
 from .provider import HosterSpec, HosterTerms, Provider, ResolveContext
 from .retrying import ATTEMPTS, SHORT_REST, backoff, url_problem, worth_asking_again
+from .running import run_all
 
 if TYPE_CHECKING:
     import pluggy
@@ -53,12 +57,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("linkresolver")
 _T = TypeVar("_T")
 OnDone = Callable[[int, Outcome], None]  # told each link's outcome as it ends: (position, outcome)
-
-#: Links resolved at once, over all providers.
-MAX_WORKERS = 32
-#: Links in flight at once when a provider may wait (download tickets): a waiting link
-#: holds a thread, not a provider's concurrency slot, so waits overlap up to this many.
-MAX_WAITING = 256
 
 
 class Resolver:
@@ -80,9 +78,13 @@ class Resolver:
         link_password: str | None = None,
         links: linkcache.LinkCache | None = None,
         fresh: bool = False,
+        accounts: Mapping[str, Sequence[Account]] | None = None,
     ) -> None:
         """Keeps what it is given and touches nothing else: build one with
-        :func:`resolver_core.factory.build_resolver`, which makes these parts."""
+        :func:`resolver_core.factory.build_resolver`, which makes these parts.
+
+        ``accounts``: each provider's accounts, best first (the first one's instance is the
+        one in ``providers``); by default each provider is its own single account."""
         self.config = config
         self.pm = pm
         #: The providers in the order of trying.
@@ -91,6 +93,8 @@ class Resolver:
         self.cache = cache
         #: Providers (or hosters at them) that said stop, shared by the workers and the runs.
         self.cooldowns = cooldowns
+        #: Each provider's accounts, the choice among them and their rests.
+        self.account_choice = Accounts(accounts or single(self.providers), cooldowns)
         self._captcha_command = captcha_command
         #: A last resort when no plugin and no command answers: asking a person on a terminal.
         self.captcha_prompt = captcha_prompt
@@ -155,7 +159,9 @@ class Resolver:
                 ctx = self.context()
                 for provider in self.providers:
                     try:
-                        for hoster in self._hosters_of(provider, ctx):
+                        with budget.calling_as(self.account_choice.lead(provider).key):
+                            hosters = self._hosters_of(provider, ctx)
+                        for hoster in hosters:
                             index.add(
                                 hoster.name, hoster.patterns, owner=provider.name, domains=hoster.domains
                             )
@@ -181,7 +187,7 @@ class Resolver:
                     raise
                 # A 509 or 429 on the hoster list rests the provider like one on a link: the
                 # links that follow are not sent to it meanwhile.
-                self.cooldowns.note(provider.name, None, exc)
+                self.account_choice.note(self.account_choice.lead(provider), None, exc)
                 if attempt >= ATTEMPTS or not cooldowns.is_silent(exc):
                     raise
                 log.info("%s; asking again", exc.for_person())
@@ -190,9 +196,11 @@ class Resolver:
     def _hoster_terms(self, provider: Provider) -> Mapping[str, HosterTerms]:
         """``provider``'s terms, unless its list could not be had or it is resting (a call
         now would only add to what made it ask for a rest): then unknown."""
+        lead = self.account_choice.lead(provider)
         if provider.name in self.problems or self.cooldowns.active(provider.name, None) is not None:
             return {}
-        return provider.hoster_terms(self.context())
+        with budget.calling_as(lead.key):
+            return lead.provider.hoster_terms(self.context())
 
     def provider(self, name: str) -> Provider:
         return next(p for p in self.providers if p.name == name)
@@ -232,8 +240,12 @@ class Resolver:
         for candidates in found.values():
             if candidates:
                 involved[candidates[0][0].name] = candidates[0][0]
-        return self._run_all(
-            lambda url: self.resolve_one(url, found[url], fresh=fresh), urls, on_done, list(involved.values())
+        return run_all(
+            lambda url: self.resolve_one(url, found[url], fresh=fresh),
+            urls,
+            on_done,
+            list(involved.values()),
+            self.cancelled,
         )
 
     def resolve_one(
@@ -256,7 +268,7 @@ class Resolver:
         failures: list[errors.ResolverError] = []
         for provider, hoster in candidates:
             try:
-                link = self._resolve_at(provider, hoster, url)
+                link, account = self._resolve_at(provider, hoster, url)
             except errors.ResolverError as exc:
                 if exc.fatal:  # the shared state store failed: the run ends (every link would)
                     raise
@@ -267,9 +279,9 @@ class Resolver:
                     break
                 continue
             if self.links is not None:
-                self.links.keep(url, link, provider.name, hoster, provider.direct_link_lifetime)
+                self.links.keep(url, link, provider.name, hoster, provider.direct_link_lifetime, account)
             self._notify(link)
-            return Outcome(url, "ok", link=link, provider=provider.name, hoster=hoster)
+            return Outcome(url, "ok", link=link, provider=provider.name, hoster=hoster, account=account)
         error = failures[-1] if len(failures) == 1 else errors.AllProvidersFailed(failures)
         # Every provider asked said it does not serve the link (Offcloud's "not supported"):
         # the link is unsupported, as when no provider claims it, not failed.
@@ -278,34 +290,53 @@ class Resolver:
             error = errors.UnsupportedLink(error.message, link=url)
         return Outcome(url, status, error=error, provider=error.provider, hoster=candidates[0][1])
 
-    def _resolve_at(self, provider: Provider, hoster: str, url: str) -> ResolvedLink:
+    def _resolve_at(self, provider: Provider, hoster: str, url: str) -> tuple[ResolvedLink, str | None]:
         """``url`` resolved by ``provider`` (see :meth:`_careful`), its direct links checked:
-        the provider's answer is the one place where a link that is no URL may come in."""
-        link = self._careful(provider, hoster, lambda ctx: provider.resolve(url, hoster, ctx), url)
+        the provider's answer is the one place where a link that is no URL may come in; and
+        the label of the account that served it (None: the provider's single account)."""
+        served: list[str | None] = []
+
+        def resolve(account: Provider, ctx: ResolveContext) -> ResolvedLink:
+            served.append(account.settings.account)  # the last account asked is the one that served
+            return account.resolve(url, hoster, ctx)
+
+        link = self._careful(provider, hoster, resolve, url)
         if link.limits is None:
             link = dataclasses.replace(link, limits=provider.download_limits(link.hoster))
         for direct in (link.url, *(item.url for item in link.files)):
             if (problem := url_problem(direct)) is not None:
                 raise errors.InvalidDirectLink(f"gave a direct link that is not a valid URL ({problem})")
-        return link
+        return link, served[-1]
 
     def _careful(
-        self, provider: Provider, hoster: str, call: Callable[[ResolveContext], _T], url: str | None = None
+        self,
+        provider: Provider,
+        hoster: str,
+        call: Callable[[Provider, ResolveContext], _T],
+        url: str | None = None,
     ) -> _T:
-        """``call`` made with ``provider``'s slot, minding its cooldowns: a short rest is
-        waited out, and a call without an answer (or told to rest briefly) is made again, up
-        to :data:`ATTEMPTS` times. Raises the last failure, or :class:`errors.CoolingDown`."""
+        """``call`` made with ``provider``'s slot and one of its accounts (the account's
+        Provider instance is passed to it), minding their cooldowns: a short rest is waited
+        out, and a call without an answer (or told to rest briefly) is made again, up to
+        :data:`ATTEMPTS` times; an account that says stop about itself rests, and the next
+        account is called at once. Raises the last failure, or :class:`errors.CoolingDown`."""
         slot = self._limits[provider.name]
+        several = self.account_choice.several(provider.name)
         attempt = 0
         while True:
             self._await_cooldown(provider.name, hoster, provider.longest_rest_waited)
+            account = self.account_choice.take(provider, hoster, self.context().wait)
+            if account is None:
+                continue  # every account rested briefly, and the rest was waited out
             with slot:
-                if self.cooldowns.active(provider.name, hoster) is not None:
+                if self.cooldowns.active(provider.name, hoster) is not None or (
+                    several and self.cooldowns.active(account.key, hoster) is not None
+                ):
                     continue  # a rest began while this call waited for its slot: mind it first
                 attempt += 1
                 try:
-                    with budget.first_call():
-                        result = call(self.context(slot, url))
+                    with budget.calling_as(account.key), budget.first_call():
+                        result = call(account.provider, self.context(slot, url))
                 except errors.RestedWhileWaiting:
                     attempt -= 1  # not made: the rest is minded above, as for any call
                     continue
@@ -314,10 +345,16 @@ class Resolver:
                         raise
                     # Noted before the slot is let go: a call queued for it sees the rest first
                     # (a shared store takes a moment to write).
-                    failure, rest = exc, self.cooldowns.note(provider.name, hoster, exc)
+                    failure, rest = exc, self.account_choice.note(account, hoster, exc)
                 else:
                     self.cooldowns.succeeded(provider.name)
+                    if several:
+                        log.info("%s: served by the account %s", url or provider.name, account.name)
                     return result
+            if several and stops_account(failure):
+                attempt -= 1  # not this link's fault: the next account is asked at once
+                log.info("%s: %s; asking another account", url or account.name, account.about(failure))
+                continue
             if attempt >= ATTEMPTS or not worth_asking_again(failure, rest, provider.longest_rest_waited):
                 raise failure
             log.info("%s: %s; asking again", url or provider.name, failure.for_person())
@@ -384,39 +421,6 @@ class Resolver:
             except Exception:
                 log.exception("the link_resolved observer of plugin %s failed", implementation.plugin_name)
 
-    def _run_all(
-        self,
-        work: Callable[[str], Any],
-        urls: Sequence[str],
-        on_done: Callable[[int, Any], None] | None,
-        involved: Sequence[Provider],
-    ) -> list[Any]:
-        """Run ``work`` on every URL with as many threads as the ``involved`` providers can
-        use: their concurrency, or, when one may wait, up to :data:`MAX_WAITING` (a waiting
-        link holds a thread but not its provider's slot). Threads beyond that would only
-        queue on the providers' semaphores."""
-        if any(provider.may_wait for provider in involved):
-            workers = min(MAX_WAITING, len(urls))
-        else:
-            workers = min(MAX_WORKERS, len(urls), sum(p.max_concurrency for p in involved))
-        workers = max(1, workers)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="resolve") as pool:
-            futures = [pool.submit(work, url) for url in urls]
-            if on_done is not None:
-                for position, future in enumerate(futures):
-                    future.add_done_callback(_report_to(on_done, position))
-            try:
-                # Woken once when every link is done (or one raised), not once a link: each
-                # wake-up of this thread takes the GIL from the workers, a thousand times in a
-                # batch of a thousand.
-                wait(futures, return_when=FIRST_EXCEPTION)
-                return [future.result() for future in futures]
-            except BaseException:  # Ctrl-C, or an error that ends the run (the state store's)
-                self.cancelled.set()
-                for future in futures:
-                    future.cancel()
-                raise
-
     # -- check, accounts ------------------------------------------------------------------
 
     def check_many(
@@ -436,8 +440,8 @@ class Resolver:
         """Check ``urls`` (all served by ``provider`` as ``hoster``) in one call of its
         :meth:`Provider.check`, through :meth:`_careful`; an error becomes each link's outcome."""
 
-        def check(ctx: ResolveContext) -> list[LinkStatus | errors.ResolverError]:
-            answers = provider.check(urls, hoster, ctx)
+        def check(account: Provider, ctx: ResolveContext) -> list[LinkStatus | errors.ResolverError]:
+            answers = account.check(urls, hoster, ctx)
             if len(answers) != len(urls):
                 raise errors.ProviderOutage(
                     f"answered {len(answers)} checks for {len(urls)} links", provider=provider.name
@@ -460,17 +464,9 @@ class Resolver:
                 results.append(CheckOutcome(url, answer.state.value, provider.name, hoster, info=answer))
         return results
 
-    def accounts(self) -> list[tuple[Provider, AccountInfo | None, errors.ResolverError | None]]:
-        results: list[tuple[Provider, AccountInfo | None, errors.ResolverError | None]] = []
-        for provider in self.providers:
-            try:
-                results.append((provider, provider.account(self.context()), None))
-            except errors.ResolverError as exc:
-                if exc.fatal:
-                    raise
-                exc.provider = exc.provider or provider.name
-                results.append((provider, None, exc))
-        return results
+    def accounts(self) -> list[tuple[Account, AccountInfo | None, errors.ResolverError | None]]:
+        """Every account of every provider, with what its account API says (or its error)."""
+        return self.account_choice.states(self.providers, self.context())
 
     def _solve_captcha(self, challenge: CaptchaChallenge) -> str | None:
         answer: str | None = self.pm.hook.solve_captcha(challenge=challenge)
@@ -486,14 +482,6 @@ _INFO_HASH = re.compile(r"[0-9A-Fa-f]{40}")
 
 def _unsupported(url: str) -> errors.UnsupportedLink:
     return errors.UnsupportedLink("no enabled provider serves this link", link=url)
-
-
-def _report_to(on_done: Callable[[int, Any], None], position: int) -> Callable[[Future[Any]], None]:
-    def report(future: Future[Any]) -> None:
-        if not future.cancelled() and future.exception() is None:
-            on_done(position, future.result())
-
-    return report
 
 
 __all__ = ["CheckOutcome", "LinkState", "Outcome", "Resolver"]

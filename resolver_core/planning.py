@@ -138,9 +138,10 @@ def plan_batch(
     now: float | None = None,
 ) -> BatchPlan:
     """The plan for resolving ``urls`` with ``resolver``: each link counted at its first
-    provider, spread evenly over that provider's accounts (``accounts_of``: its account
-    instances, itself alone by default), each account asked once for its state."""
-    each = accounts_of or (lambda provider: [provider])
+    provider, spread evenly over that provider's accounts that are not resting
+    (``accounts_of``: its account instances; by default the resolver's), each account
+    asked once for its state."""
+    each = accounts_of or (lambda provider: _usable(resolver, provider))
     links: Counter[str] = Counter()
     by_hoster: dict[str, Counter[str]] = {}
     providers: dict[str, Provider] = {}
@@ -196,6 +197,16 @@ def plan_batch(
     return BatchPlan(tuple(plans), unserved, tuple(warnings))
 
 
+def _usable(resolver: Resolver, provider: Provider) -> list[Provider]:
+    """``provider``'s accounts that links can go to now: not resting (all when all rest:
+    the warnings say so)."""
+    accounts = resolver.account_choice.of(provider.name)
+    if not accounts:
+        return [provider]
+    awake = [account for account in accounts if resolver.cooldowns.active(account.key, None) is None]
+    return [account.provider for account in awake or accounts]
+
+
 def _account(resolver: Resolver, account: Provider) -> tuple[AccountInfo | None, str | None]:
     """The account's state, or why it could not be had (never raised: a plan is advice)."""
     try:
@@ -231,7 +242,11 @@ def _warnings(
                 found.append(
                     f"{name}: the batch has {count} {hoster} link(s); the accounts have {left} left today"
                 )
+    keys = [name if plan.account is None else f"{name}/{plan.account}" for plan in plans]
+    rests = [rest for key in keys if (rest := resolver.cooldowns.active(key, None)) is not None]
     resting = resolver.cooldowns.active(name, None)
+    if resting is None and rests and len(rests) == len(keys):  # every account rests
+        resting = min(rests, key=lambda rest: rest.until)
     if resting is not None:
         found.append(
             f"{name} rests until {moment(resting.until, now)} ({resting.reason}): its links go elsewhere"

@@ -17,11 +17,12 @@ from .models import FileLink, ResolvedLink
 from .outcomes import CheckOutcome, Outcome
 
 if TYPE_CHECKING:
+    from .accounts import Account
     from .cooldowns import Cooldowns
     from .errors import ResolverError
     from .models import AccountInfo
     from .pipeline import Resolver
-    from .provider import HosterTerms, Provider
+    from .provider import HosterTerms
 
 
 class FileRecord(TypedDict):
@@ -44,6 +45,8 @@ class OutcomeRecord(TypedDict):
     error: str | None
     code: int | None
     files: list[FileRecord]
+    #: The label of the provider's account that served the link; null for its only account.
+    account: str | None
 
 
 class CheckRecord(TypedDict):
@@ -73,9 +76,12 @@ class RestRecord(TypedDict):
 
 
 class AccountRecord(TypedDict):
-    """``accounts --json``'s object and ``GET /api/accounts``' row, one per provider."""
+    """``accounts --json``'s object and ``GET /api/accounts``' row, one per account (one
+    per provider for providers with a single account: ``account`` null)."""
 
     provider: str
+    #: The account's label, for a provider with several; null for the single-account form.
+    account: str | None
     kind: str
     login: str | None
     type: str | None
@@ -145,6 +151,7 @@ def outcome_record(outcome: Outcome) -> OutcomeRecord:
         "files": [{"url": item.url, "filename": item.filename, "size": item.size} for item in link.files]
         if link
         else [],
+        "account": outcome.account,
     }
 
 
@@ -176,11 +183,14 @@ def failure_reason(outcome: Outcome, error: ResolverError | None = None) -> str:
 
 
 def account_record(
-    provider: Provider, info: AccountInfo | None, error: ResolverError | None, cooldowns: Cooldowns
+    account: Account, info: AccountInfo | None, error: ResolverError | None, cooldowns: Cooldowns
 ) -> AccountRecord:
-    """A provider's account state, with the rests it asked for."""
+    """An account's state, with the rests it asked for: its own, and its provider's (an
+    outage, a hoster down there), which keep it from serving too."""
+    provider = account.provider
     return {
         "provider": provider.name,
+        "account": account.label,
         "kind": provider.kind.value,
         "login": info.login if info else None,
         "type": info.type if info else None,
@@ -192,7 +202,7 @@ def account_record(
         "resting": [
             {"hoster": rest.hoster, "until": int(rest.until), "reason": rest.reason, "code": rest.code}
             for rest in cooldowns.all()
-            if rest.provider == provider.name
+            if rest.provider in (provider.name, account.key)
         ],
     }
 
@@ -200,8 +210,8 @@ def account_record(
 def account_records(resolver: Resolver) -> list[tuple[AccountRecord, bool]]:
     """Every provider's account record, and whether an account API answered."""
     return [
-        (account_record(provider, info, error, resolver.cooldowns), info is not None)
-        for provider, info, error in resolver.accounts()
+        (account_record(account, info, error, resolver.cooldowns), info is not None)
+        for account, info, error in resolver.accounts()
     ]
 
 

@@ -75,6 +75,7 @@ class App:
             captcha_prompt=prompt,
             link_password=getattr(args, "link_password", None),
             fresh=getattr(args, "fresh", False),
+            account=getattr(args, "provider_account", None),
             **options,
         )
         if not resolver.providers:

@@ -251,10 +251,12 @@ def accounts(args: argparse.Namespace, app: App) -> int:
 
 
 def _print_accounts(rows: list[tuple[AccountRecord, bool]], app: App) -> None:
-    """One line per provider in columns that line up whatever the names and account types
-    are (a provider says "premium", "free", "Premium (trial)"...); errors on stderr."""
-    name_width = max(len(row["provider"]) for row, _ in rows)
-    cells: list[tuple[str, str, str, str] | None] = []
+    """One line per account (``realdebrid/home``; a provider's name for its single one) in
+    columns that line up whatever the names and account types are (a provider says
+    "premium", "free", "Premium (trial)"...), with its login; errors on stderr."""
+    names = [_account_name(row) for row, _ in rows]
+    name_width = max(len(name) for name in names)
+    cells: list[tuple[str, str, str, str, str] | None] = []
     for row, answered in rows:
         if row["error"] is not None or not answered:
             cells.append(None)
@@ -262,17 +264,19 @@ def _print_accounts(rows: list[tuple[AccountRecord, bool]], app: App) -> None:
         expires = time.strftime("%Y-%m-%d", time.gmtime(row["expires"])) if row["expires"] else "never"
         fair = f"{row['fair_use_left']:.0%}" if row["fair_use_left"] is not None else "?"
         can = "can download" if row["can_download"] else "cannot download"
-        cells.append((shown(str(row["type"] or "?")), can, f"expires {expires}", f"fair use left {fair}"))
-    widths = [max((len(cell[i]) for cell in cells if cell), default=0) for i in range(3)]
-    for (row, _), cell in zip(rows, cells, strict=True):
-        name = row["provider"].ljust(name_width)
+        login = shown(row["login"]) if row["login"] else "-"
+        kind = shown(str(row["type"] or "?"))
+        cells.append((login, kind, can, f"expires {expires}", f"fair use left {fair}"))
+    widths = [max((len(cell[i]) for cell in cells if cell), default=0) for i in range(4)]
+    for (row, _), cell, account in zip(rows, cells, names, strict=True):
+        name = account.ljust(name_width)
         if row["error"] is not None:
             print(shown(f"{name}  {row['error']}"), file=app.stderr)
         elif cell is None:
             print(f"{name}  has no account API", file=app.stdout)
         else:
-            line = "  ".join(text.ljust(width) for text, width in zip(cell[:3], widths, strict=True))
-            print(f"{name}  {line}  {cell[3]}", file=app.stdout)
+            line = "  ".join(text.ljust(width) for text, width in zip(cell[:4], widths, strict=True))
+            print(f"{name}  {line}  {cell[4]}", file=app.stdout)
         for rest in row["resting"]:
             what = f"{rest['hoster']} links" if rest["hoster"] else "every link"
             from resolver_core.cooldowns import moment  # noqa: PLC0415
@@ -280,6 +284,11 @@ def _print_accounts(rows: list[tuple[AccountRecord, bool]], app: App) -> None:
             clock = moment(rest["until"])
             indent = " " * name_width
             print(shown(f"{indent}  resting ({what}) until {clock}: {rest['reason']}"), file=app.stdout)
+
+
+def _account_name(row: AccountRecord) -> str:
+    """``realdebrid/home`` for an account of several, the provider's name for its only one."""
+    return f"{row['provider']}/{row['account']}" if row["account"] else row["provider"]
 
 
 def hosts(args: argparse.Namespace, app: App) -> int:

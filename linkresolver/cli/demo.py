@@ -46,9 +46,10 @@ def run_demo(app: App) -> int:
         )
         resolver.on_report = show
         print(f"Sandbox running on {sandbox.url} (no account, no network needed).", file=out)
-        for provider, info, error in resolver.accounts():
+        for account, info, error in resolver.accounts():
             state = error.for_person() if error else f"{info.type} account" if info else "no account API"
-            print(shown(f"  provider {provider.name} ({provider.kind.value}): {state}"), file=out)
+            kind = account.provider.kind.value
+            print(shown(f"  provider {account.name} ({kind}): {state}"), file=out)
         print("\nPasted text:\n  " + post.text.strip().replace("\n", "\n  "), file=out)
         urls = resolver.links_in([post.text])
         print("\n" + "\n".join(post.explanations), file=out)

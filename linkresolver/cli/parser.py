@@ -18,9 +18,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from resolver_core.arguments import (
+    add_account_option,
     add_config_options,
     add_retries_option,
     add_timeout_option,
+    command_subparsers,
     connections,
     files_at_once,
     latency,
@@ -54,6 +56,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         "--provider", action="append", metavar="NAME", help="use only this provider (repeatable)"
     )
     providers.add_argument("--json", action="store_true", help="JSON Lines on stdout, one object per link")
+    add_account_option(providers)
     add_retries_option(providers)
     add_timeout_option(providers)
     links = argparse.ArgumentParser(add_help=False)
@@ -77,7 +80,7 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         help="ask the provider again, even for links resolved a moment ago (which are otherwise"
         " reused while they stay valid, costing no call and no fair use)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = command_subparsers(parser, dest="command", metavar="COMMAND", required=True)
 
     resolving = [common, providers, links, fresh]
     p = sub.add_parser("resolve", parents=resolving, help="print direct download links")

@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Any, Final
 from ..errors import Interrupted, ResolverError
 from ..hookspecs import hookimpl
 from ..models import CaptchaChallenge, Wait
-from ..pipeline import MAX_WAITING, Outcome, Resolver
+from ..pipeline import Outcome, Resolver
 from ..records import outcome_json
+from ..running import MAX_WAITING
 from .rows import CLICKNLOAD, ENDED, PASTE, QUEUED, RESOLVING, UNCONFIRMED, Job, Row
 
 __all__ = ["CLICKNLOAD", "PASTE", "Job", "JobManager", "Row"]

@@ -12,7 +12,8 @@ from linkresolver.plugins.premiumize.sandbox import PIN
 from .conftest import CLI
 
 RESOLVE_FIELDS = {
-    *("input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code", "files")
+    *("input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code", "files"),
+    "account",
 }
 CHECK_FIELDS = {
     "input",

@@ -31,7 +31,8 @@ from resolver_core.sandbox import Faults, Sandbox, build_sandbox
 from .conftest import CLI, Run
 
 RESOLVE_FIELDS = {
-    *("input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code", "files")
+    *("input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code", "files"),
+    "account",
 }
 CHECK_FIELDS = {
     *(

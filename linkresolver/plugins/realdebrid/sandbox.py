@@ -24,7 +24,7 @@ import re
 import secrets
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
@@ -96,6 +96,16 @@ class RealDebridEmulation:
         self.refused_for_rate = 0
         #: The limit (0: none; tests that share one sandbox across many processes lift it).
         self.requests_per_minute = REQUESTS_PER_MINUTE
+        #: Links a token may unrestrict before its account's fair use is spent (then the
+        #: documented error 36); a token not named here has no such limit.
+        self.fair_use_after: dict[str, int] = {}
+        #: The links each token unrestricted (tests count which account served them).
+        self.unrestricted: Counter[str] = Counter()
+        #: The unrestricts each token was refused for its fair use (error 36).
+        self.refused_for_fair_use: Counter[str] = Counter()
+        #: The user name each token's ``user`` answers (default: one per token, the
+        #: published token's :data:`USERNAME`), so that several accounts can be told apart.
+        self.usernames: dict[str, str] = {}
 
     def install(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
@@ -184,13 +194,21 @@ class RealDebridEmulation:
         """The hosters a test gave this emulation beside its own (``Sandbox.extra_hosters``)."""
         return self._sandbox.extra_hosters.get("realdebrid", ()) if self._sandbox is not None else ()
 
+    def username(self, token: str) -> str:
+        """The user name of the account ``token`` belongs to."""
+        if token in self.usernames:
+            return self.usernames[token]
+        if token == TOKEN:
+            return USERNAME
+        return "sandbox-" + hashlib.sha256(token.encode()).hexdigest()[:6]
+
     def _user(self, request: Request) -> Response:
         seconds = 30 * 86400
         expiration = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + seconds))
         return _json(
             {
                 "id": 4711,
-                "username": USERNAME,
+                "username": self.username(_token_of(request)),
                 "email": "sandbox@real-debrid.invalid",
                 "points": 1250,
                 "locale": "en",
@@ -249,6 +267,12 @@ class RealDebridEmulation:
 
     def _unrestrict(self, request: Request) -> Response:
         assert self._sandbox is not None
+        token = _token_of(request)
+        with self._lock:
+            allowance = self.fair_use_after.get(token)
+            if allowance is not None and self.unrestricted[token] >= allowance:
+                self.refused_for_fair_use[token] += 1
+                return error(36)
         link = request.form.get("link", "")
         hosted = self.torrents.hosted_file(link)
         if hosted is not None:
@@ -276,6 +300,7 @@ class RealDebridEmulation:
         }
         with self._lock:
             self.downloads.insert(0, {**entry, "generated": now_json()})
+            self.unrestricted[token] += 1
         return _json(entry)
 
     def _folder(self, request: Request) -> Response:
@@ -421,6 +446,10 @@ def _page(request: Request) -> tuple[int, int]:
         return min(most, max(1, int(value))) if value.isdigit() else default
 
     return number("page", 1, 1_000_000), number("limit", 100, 5000)
+
+
+def _token_of(request: Request) -> str:
+    return request.headers.get("Authorization", "").removeprefix("Bearer ")
 
 
 def error(code: int) -> Response:

@@ -379,13 +379,14 @@ document.getElementById("load-accounts").addEventListener("click", async () => {
   list.replaceChildren();
   for (const account of answer.accounts) {
     const item = document.createElement("li");
-    let text = `${account.provider} (${account.kind}): ${account.error || account.type || "no account API"}`;
+    const name = account.account ? `${account.provider}/${account.account}` : account.provider;
+    let text = `${name} (${account.kind}): ${account.error || account.type || "no account API"}`;
     if (account.expires) text += `, premium until ${new Date(account.expires * 1000).toISOString().slice(0, 10)}`;
     item.textContent = text;
     if (account.fair_use_left !== null && account.fair_use_left !== undefined) {
       const meter = document.createElement("meter");
       meter.min = 0; meter.max = 1; meter.value = account.fair_use_left;
-      meter.setAttribute("aria-label", `fair use left at ${account.provider}`);
+      meter.setAttribute("aria-label", `fair use left at ${name}`);
       item.appendChild(meter);
     }
     list.appendChild(item);
