@@ -19,22 +19,15 @@ from resolver_core.pipeline import Resolver
 from resolver_core.state import STATE_FILE, SqliteStateStore
 
 from .fakes import ProvidersPlugin, ScriptedProvider, empty_config
+from .state_helpers import FakeClock
 
 NOW = 1_800_000_000.0
 LINK = "https://rapidgator.net/file/abc"
 
 
-class FakeClock:
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(NOW)
 
 
 @pytest.fixture

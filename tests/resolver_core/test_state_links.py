@@ -12,13 +12,7 @@ import pytest
 from resolver_core.state import STATE_FILE, Rest, SqliteStateStore
 from resolver_core.state.sqlite import MAX_LINK_KEPT, PRUNE_EVERY, SCHEMA_VERSION
 
-
-class FakeClock:
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from .state_helpers import FakeClock
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from resolver_core.state import Rest, StateStoreError
 from resolver_core.state.redis import MAX_LINK_KEPT, PREFIX, RedisStateStore
 from tests.redis_server import RedisServer, free_port
 
+from .state_helpers import FOUR_THREADS_WAITS, four_threads_take
+
 
 @pytest.fixture
 def store(empty_redis: str) -> Iterator[RedisStateStore]:
@@ -198,21 +200,7 @@ def test_a_rest_written_by_one_process_is_seen_by_another_at_once(empty_redis: s
 
 def test_threads_of_one_process_never_share_a_slot(store: RedisStateStore) -> None:
     store._clock = lambda: 1_000_000.0  # time stands still: the slots are exact
-    waits: list[float] = []
-    lock = threading.Lock()
-
-    def take() -> None:
-        for _ in range(25):
-            wait = store.take("rd", 10, 5)
-            with lock:
-                waits.append(wait)
-
-    threads = [threading.Thread(target=take) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(round(w, 6) for w in waits) == [0.0] * 5 + [round(0.1 * k, 6) for k in range(1, 96)]
+    assert four_threads_take(store) == FOUR_THREADS_WAITS
 
 
 # -- a server that is wrong or gone -----------------------------------------------------------

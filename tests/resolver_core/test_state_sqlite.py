@@ -25,15 +25,7 @@ from resolver_core.state import STATE_FILE, Rest, SqliteStateStore, StateStore, 
 from resolver_core.state.redis import RedisStateStore
 from resolver_core.state.sqlite import MAX_REST, SCHEMA_VERSION
 
-
-class FakeClock:
-    """A wall clock a test moves by hand."""
-
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from .state_helpers import FOUR_THREADS_WAITS, FakeClock, four_threads_take
 
 
 class RecordingClock:
@@ -150,24 +142,9 @@ def test_buckets_are_separate_by_name_and_shared_by_every_store_of_the_file(
 
 def test_threads_of_one_process_never_share_a_slot(tmp_path: Path) -> None:
     store = SqliteStateStore(tmp_path / STATE_FILE, clock=FakeClock())
-    waits: list[float] = []
-    lock = threading.Lock()
-
-    def take() -> None:
-        for _ in range(25):
-            wait = store.take("rd", 10, 5)
-            with lock:
-                waits.append(wait)
-
-    threads = [threading.Thread(target=take) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    waits = four_threads_take(store)
     store.close()
-    # The clock stands still: 5 go now, and the other 95 queue one slot each, 0.1 s apart.
-    expected = [0.0] * 5 + [round(0.1 * k, 6) for k in range(1, 96)]
-    assert sorted(round(w, 6) for w in waits) == expected
+    assert waits == FOUR_THREADS_WAITS
 
 
 def _take_in_child(store: StateStore, results: Any) -> None:
