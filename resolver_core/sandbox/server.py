@@ -231,9 +231,12 @@ class Sandbox:
 
 
 def _values_of(request: Request) -> dict[str, str]:
-    """A call's query values, and its form's when it is a plain form (an upload's files are
-    not read again, nor kept)."""
+    """A call's query values, and its form's when the endpoint read it as a plain form.
+
+    Never read here: a fault answers without reading the body (a reset has already shut the
+    socket's reading side), and reading it then would turn the fault into werkzeug's "400
+    Bad Request" for a client gone; an upload's files are not kept either."""
     values = request.args.to_dict()
-    if request.mimetype == "application/x-www-form-urlencoded":
-        values |= request.form.to_dict()
+    if request.mimetype == "application/x-www-form-urlencoded" and "form" in request.__dict__:
+        values |= request.form.to_dict()  # parsed already: werkzeug keeps it on the request
     return values

@@ -44,6 +44,9 @@ from .store import Rest, StateStoreError
 STATE_FILE: Final = "state.sqlite3"
 #: The schema this code writes; a file of a later version is refused, not misread.
 SCHEMA_VERSION: Final = 2
+#: Idle connections kept for the next calls: as many as calls usually run at once; more
+#: threads at once open more, closed when given back.
+MAX_IDLE: Final = 8
 #: How long a call waits for another process's write before giving up (seconds). A take
 #: holds the lock for well under a millisecond, so only a stuck process reaches this.
 BUSY_TIMEOUT: Final = 10.0
@@ -96,10 +99,11 @@ class SqliteStateStore:
         self.location = str(path)
         self.busy_timeout = busy_timeout
         self._clock = clock
-        self._local = threading.local()
-        #: Every connection opened, with the process that opened it (see :meth:`close`).
-        self._opened: list[tuple[int, sqlite3.Connection]] = []
-        self._opened_lock = threading.Lock()
+        #: Connections not in use now, with the process that opened them: a call borrows
+        #: one and gives it back (:meth:`_borrowed`), so that threads that come and go (a
+        #: batch's pool, a job's) do not leave a connection, its memory and its files each.
+        self._idle: list[tuple[int, sqlite3.Connection]] = []
+        self._idle_lock = threading.Lock()
         #: When this process last deleted the links past their time (None: not yet).
         self._pruned: float | None = None
 
@@ -208,25 +212,24 @@ class SqliteStateStore:
     # -- the file ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close every connection this object opened in this process (in any thread).
+        """Close the connections this object keeps idle for this process (one in use at the
+        moment is kept for the next call when it is given back; the store stays usable).
 
         A connection inherited through ``fork`` is the parent's: it is dropped, not closed,
         as closing it in the child could release the parent's locks on the file.
         """
-        with self._opened_lock:
-            opened, self._opened = self._opened, []
-        for pid, connection in opened:
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for pid, connection in idle:
             if pid == os.getpid():
                 with contextlib.suppress(sqlite3.Error):
                     connection.close()
-        self._local = threading.local()
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: ``BEGIN IMMEDIATE`` takes the file's write lock first (waiting
         up to ``busy_timeout``), so what is read inside is still true when it is written."""
-        with self._failures():
-            db = self._connection()
+        with self._failures(), self._borrowed() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -238,21 +241,34 @@ class SqliteStateStore:
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """A read: one statement is its own consistent snapshot in WAL mode, no lock needed."""
-        with self._failures():
-            yield self._connection()
+        with self._failures(), self._borrowed() as db:
+            yield db
 
-    def _connection(self) -> sqlite3.Connection:
-        """This thread's connection, opened (and the schema made) on first use; a new one
-        after ``fork``, as a connection must not be shared with a child."""
-        held: tuple[int, sqlite3.Connection] | None = getattr(self._local, "held", None)
-        if held is not None and held[0] == os.getpid():
-            return held[1]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = self._prepared_connection()
-        self._local.held = (os.getpid(), db)
-        with self._opened_lock:
-            self._opened.append((os.getpid(), db))
-        return db
+    @contextlib.contextmanager
+    def _borrowed(self) -> Iterator[sqlite3.Connection]:
+        """A connection for one call: an idle one of this process, else a new one (and the
+        schema made, on the file's first use); given back afterwards, or closed when
+        :data:`MAX_IDLE` wait already. After ``fork`` the parent's are never used."""
+        pid = os.getpid()
+        db: sqlite3.Connection | None = None
+        with self._idle_lock:
+            while self._idle and db is None:
+                owner, candidate = self._idle.pop()
+                if owner == pid:
+                    db = candidate
+        if db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = self._prepared_connection()
+        try:
+            yield db
+        finally:
+            with self._idle_lock:
+                kept = len(self._idle) < MAX_IDLE
+                if kept:
+                    self._idle.append((pid, db))
+            if not kept:
+                with contextlib.suppress(sqlite3.Error):
+                    db.close()
 
     def _prepared_connection(self) -> sqlite3.Connection:
         """A new connection, set up (:func:`_prepare`). Switching a new file to WAL takes
@@ -262,7 +278,11 @@ class SqliteStateStore:
         give_up = time.monotonic() + self.busy_timeout
         while True:
             # isolation_level=None: no implicit transactions; each is begun explicitly.
-            db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+            # check_same_thread=False: a connection serves one call at a time, of any thread
+            # (:meth:`_borrowed`), never two at once.
+            db = sqlite3.connect(
+                self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+            )
             try:
                 _prepare(db, self.path)
             except sqlite3.OperationalError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import multiprocessing
+import os
 import sqlite3
 import threading
 import time
@@ -402,3 +403,33 @@ def test_a_file_of_a_newer_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StateStoreError, match="newer linkresolver") as caught:
         SqliteStateStore(path).take("rd", 1, 1)
     _assert_clear(caught, path)
+
+
+def test_threads_that_come_and_go_leave_no_connections_behind(tmp_path: Path) -> None:
+    """A batch's threads (hundreds, a new pool a batch) share a few connections: each one
+    kept open would hold its memory and its files (the database, its WAL and index) for as
+    long as the process runs, and a paste page runs for months."""
+    from resolver_core.state.sqlite import MAX_IDLE
+
+    store = SqliteStateStore(tmp_path / STATE_FILE)
+
+    def files_open() -> int:
+        fds = Path("/proc/self/fd")
+        return sum(1 for fd in fds.iterdir() if str(tmp_path) in _target(fd))
+
+    for _ in range(5):
+        threads = [threading.Thread(target=store.take, args=("rd", 0, 1)) for _ in range(60)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert files_open() <= 3 * MAX_IDLE
+    store.close()
+    assert files_open() == 0
+
+
+def _target(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:  # closed between listing and reading
+        return ""
