@@ -180,6 +180,7 @@ if TYPE_CHECKING:
         Wait,
     )
     from resolver_core.output import shown
+    from resolver_core.planning import quotas_if_told
     from resolver_core.provider import HosterSpec, HosterTerms, Provider, ResolveContext
     from resolver_core.redact import redact, register_secrets
     from resolver_core.retrying import patiently, short_rest
@@ -213,6 +214,7 @@ _SOURCES: Final[dict[str, str]] = {
     "LinkState": "resolver_core.models",
     "AccountInfo": "resolver_core.models",
     "HosterQuota": "resolver_core.models",
+    "quotas_if_told": "resolver_core.planning",
     "DownloadLimits": "resolver_core.models",
     "ProviderKind": "resolver_core.models",
     "CaptchaChallenge": "resolver_core.models",
@@ -345,6 +347,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "LinkState",
     "AccountInfo",
     "HosterQuota",
+    "quotas_if_told",
     "DownloadLimits",
     "ProviderKind",
     "CaptchaChallenge",

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .cooldowns import moment
-from .models import AccountInfo
+from .models import AccountInfo, HosterQuota
 from .output import human_size
 
 if TYPE_CHECKING:
@@ -195,6 +195,20 @@ def plan_batch(
         plans += provider_plans
         warnings += _warnings(resolver, name, provider_plans, by_hoster[name], moment)
     return BatchPlan(tuple(plans), unserved, tuple(warnings))
+
+
+def quotas_if_told(call: Callable[[], tuple[HosterQuota, ...]]) -> tuple[HosterQuota, ...]:
+    """An account's quotas from a call of their own (a provider whose hoster list carries
+    the account's limits), for :meth:`Provider.account`: none when that call fails, as the
+    rest of the account's state is still worth showing (a failing state store still ends
+    the run)."""
+    try:
+        return call()
+    except errors.ResolverError as exc:
+        if exc.fatal:
+            raise
+        log.info("the account's hoster quotas are not known: %s", exc.for_person())
+        return ()
 
 
 def _usable(resolver: Resolver, provider: Provider) -> list[Provider]:

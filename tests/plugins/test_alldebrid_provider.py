@@ -253,13 +253,31 @@ def test_the_account(tmp_path: Path) -> None:
             }
         ),
     )
+    responses.get(
+        f"{API41}/user/hosts",
+        json=ok(
+            {
+                "hosts": {
+                    "hitfile": {"name": "hitfile", "domains": ["hitfile.net"], "status": True,
+                                "quota": 10, "quotaMax": 5000, "quotaType": "traffic"},
+                    "alfafile": {"name": "alfafile", "domains": ["alfafile.net"], "status": True,
+                                 "quota": 0, "quotaMax": 20, "quotaType": "nb_download"},
+                    "free": {"name": "free", "domains": ["free.example"], "status": True},
+                }
+            }
+        ),
+    )  # fmt: skip
     account = provider().account(context(tmp_path))
     assert (account.login, account.type, account.can_download, account.expires) == ("me", "trial", True, None)
     assert ("trial quota", "900 MB left") in account.extra and (
         "quota hitfile",
         "10 MB left",
     ) in account.extra
-    assert account.quotas == (HosterQuota("hitfile", bytes_left=10 << 20, resets="daily"),)
+    # For planning a batch, by the hosters' names in the index (their first domains).
+    assert account.quotas == (
+        HosterQuota("hitfile.net", bytes_left=10 << 20, resets="daily"),
+        HosterQuota("alfafile.net", links_left=0, resets="daily"),
+    )
 
 
 # -- magnets ------------------------------------------------------------------------------------------

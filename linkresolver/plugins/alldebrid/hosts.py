@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from linkresolver.api import (
     HosterPatterns,
+    HosterQuota,
     HosterTerms,
     export_analyses,
     loose_int,
@@ -77,6 +78,22 @@ def terms(usable: Mapping[str, Any]) -> dict[str, HosterTerms]:
         if up is not None or words is not None:
             said[name] = HosterTerms(up=up, terms=words)
     return said
+
+
+def quotas(usable: Mapping[str, Any]) -> tuple[HosterQuota, ...]:
+    """The account's quota left of each limited hoster (``user/hosts``: ``quota`` in MB of
+    traffic, or in links), by the name :func:`read` gives it, for planning a batch."""
+    found = []
+    for name, entry in _named(usable):
+        quota, most = loose_int(entry.get("quota")), loose_int(entry.get("quotaMax"))
+        if quota is None or most is None or most <= 0:
+            continue
+        left = max(quota, 0)
+        if entry.get("quotaType") == "traffic":
+            found.append(HosterQuota(name, bytes_left=left << 20, resets="daily"))
+        else:
+            found.append(HosterQuota(name, links_left=left, resets="daily"))
+    return tuple(found)
 
 
 def stored(hosters: Mapping[str, HosterPatterns], redirectors: set[str]) -> dict[str, Any]:

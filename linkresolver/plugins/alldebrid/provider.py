@@ -24,7 +24,6 @@ from linkresolver.api import (
     AccountInfo,
     Config,
     FileLink,
-    HosterQuota,
     HosterSpec,
     HosterTerms,
     LinkState,
@@ -40,6 +39,7 @@ from linkresolver.api import (
     info_hash,
     magnet_name,
     patiently,
+    quotas_if_told,
     warn_about_unknown_keys,
 )
 
@@ -249,10 +249,7 @@ class AllDebridProvider(Provider):
             can_download=user.premium or user.trial,
             expires=user.premium_until if user.premium else None,
             extra=tuple(extra),
-            # Quotas in MB (the documentation: "limitedHostersQuotas", megabytes left today).
-            quotas=tuple(
-                HosterQuota(host, bytes_left=max(left, 0) << 20, resets="daily") for host, left in user.quotas
-            ),
+            quotas=quotas_if_told(lambda: hosts.quotas(self.client(ctx).user_hosts())),
         )
 
 

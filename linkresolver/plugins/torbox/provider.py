@@ -37,6 +37,7 @@ from linkresolver.api import (
     errors,
     info_hash,
     magnet_name,
+    quotas_if_told,
     warn_about_unknown_keys,
 )
 
@@ -250,7 +251,7 @@ class TorBoxProvider(Provider):
             can_download=user.paid,
             expires=user.expires if user.paid else None,
             extra=tuple(extra),
-            quotas=hosts.quotas(client.hosters()),
+            quotas=quotas_if_told(lambda: hosts.quotas(client.hosters())),
         )
 
 
