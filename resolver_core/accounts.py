@@ -121,6 +121,8 @@ class Accounts:
         self._lock = threading.Lock()
         #: When each account was last chosen (a counter: least recently used first).
         self._used: dict[str, int] = {}
+        #: What each account's API said of it last (:meth:`learn`): who can serve what.
+        self._told: dict[str, AccountInfo] = {}
         self._clock = itertools.count(1)
 
     def of(self, provider: str) -> list[Account]:
@@ -159,9 +161,35 @@ class Accounts:
         with self._lock:
             if not free:
                 return min(rests, key=lambda rest: rest.until)
-            chosen = min(free, key=lambda account: (account.priority, self._used.get(account.key, 0)))
+            # Accounts whose API said they cannot serve this hoster now go last, not never:
+            # what it said may be minutes old.
+            chosen = min(
+                free,
+                key=lambda account: (
+                    self._cannot_serve(account, hoster),
+                    account.priority,
+                    self._used.get(account.key, 0),
+                ),
+            )
             self._used[chosen.key] = next(self._clock)
         return chosen
+
+    def learn(self, account: Account, info: AccountInfo) -> None:
+        """Keep what ``account``'s API says of it (its type, fair use, quotas), for the
+        choice: an account that cannot download, has no fair use left, or none of a
+        hoster's links or traffic, is asked after the others."""
+        with self._lock:
+            self._told[account.key] = info
+
+    def _cannot_serve(self, account: Account, hoster: str | None) -> bool:
+        info = self._told.get(account.key)
+        if info is None:
+            return False
+        if not info.can_download or (info.fair_use_left is not None and info.fair_use_left <= 0):
+            return True
+        return any(
+            quota.hoster == hoster and 0 in (quota.links_left, quota.bytes_left) for quota in info.quotas
+        )
 
     def take(self, provider: Provider, hoster: str | None, wait: Callable[[float], object]) -> Account | None:
         """The account to call ``provider`` with (:meth:`choose`); None after waiting (with
@@ -186,7 +214,10 @@ class Accounts:
             for account in self.of(provider.name) or [self.lead(provider)]:
                 try:
                     with budget.calling_as(account.key):
-                        results.append((account, account.provider.account(ctx), None))
+                        info = account.provider.account(ctx)
+                    if info is not None:
+                        self.learn(account, info)
+                    results.append((account, info, None))
                 except errors.ResolverError as exc:
                     if exc.fatal:  # the shared state store failed: nothing else can be told
                         raise

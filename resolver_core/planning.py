@@ -161,6 +161,7 @@ def plan_batch(
     for name, provider in providers.items():
         accounts = list(each(provider)) or [provider]
         infos = [_account(resolver, account) for account in accounts]
+        _tell(resolver, provider, accounts, infos)
         shares = _spread(links[name], len(accounts))
         hoster_shares = {hoster: _spread(count, len(accounts)) for hoster, count in by_hoster[name].items()}
         provider_plans = []
@@ -229,6 +230,21 @@ def _account(resolver: Resolver, account: Provider) -> tuple[AccountInfo | None,
         if getattr(exc, "fatal", False):
             raise
         return None, exc.message
+
+
+def _tell(
+    resolver: Resolver,
+    provider: Provider,
+    accounts: Sequence[Provider],
+    infos: Sequence[tuple[AccountInfo | None, str | None]],
+) -> None:
+    """Let the account choice know what each account's API just said (the batch then
+    goes first to the accounts that can serve it)."""
+    by_instance = {id(account.provider): account for account in resolver.account_choice.of(provider.name)}
+    for instance, (info, _) in zip(accounts, infos, strict=True):
+        account = by_instance.get(id(instance))
+        if account is not None and info is not None:
+            resolver.account_choice.learn(account, info)
 
 
 def _spread(count: int, ways: int) -> list[int]:

@@ -13,8 +13,9 @@ from resolver_core import budget, errors, hookimpl
 from resolver_core.config import Config, ProviderSettings, load_config
 from resolver_core.factory import build_resolver
 from resolver_core.manager import make_plugin_manager
-from resolver_core.models import ProviderKind, ResolvedLink
+from resolver_core.models import AccountInfo, HosterQuota, ProviderKind, ResolvedLink
 from resolver_core.pipeline import Resolver
+from resolver_core.planning import plan_batch
 from resolver_core.provider import HosterSpec, Provider, ResolveContext
 from tests.builtins import without_builtins
 
@@ -46,12 +47,17 @@ class Keyed(Provider):
             raise failure("scripted refusal", code=509)
         return ResolvedLink(url, f"https://p.example/{key}", self.name, hoster)
 
+    def account(self, ctx: ResolveContext) -> AccountInfo | None:
+        return self.plan.told.get(str(self.settings.key))
+
 
 class Plan:
     def __init__(self, **failures: type[errors.ResolverError]) -> None:
         self.failures = failures
         self.asked: list[str] = []
         self.buckets: list[str] = []
+        #: What each key's account API says (none: no account API).
+        self.told: dict[str, AccountInfo] = {}
 
 
 class Plugin:
@@ -194,3 +200,59 @@ def test_calls_count_against_the_account_being_called_for() -> None:
         assert budget.budget_key("rd") == "rd/home" and budget.bucket("rd").rate == 1.0
         assert budget.budget_key("other") == "other"  # another provider's calls are its own
     assert budget.budget_key("rd") == "rd"
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        AccountInfo("p", None, "premium", True, quotas=(HosterQuota(HOSTER, links_left=0),)),
+        AccountInfo("p", None, "premium", True, quotas=(HosterQuota(HOSTER, bytes_left=0),)),
+        AccountInfo("p", None, "free", False),
+        AccountInfo("p", None, "premium", True, fair_use_left=0.0),
+    ],
+)
+def test_an_account_its_api_says_cannot_serve_the_hoster_is_asked_after_the_others(
+    tmp_path: Path, told: AccountInfo
+) -> None:
+    plan = Plan()
+    resolver = make(tmp_path, accounts("a:ka:1", "b:kb:2"), plan)
+    first = resolver.account_choice.of("p")[0]
+    resolver.account_choice.learn(first, told)
+    resolver.resolve_one(link(1))
+    assert plan.asked == ["kb"]  # a, first by priority, has nothing left for it
+
+
+def test_what_an_account_says_of_another_hoster_does_not_matter(tmp_path: Path) -> None:
+    plan = Plan()
+    resolver = make(tmp_path, accounts("a:ka:1", "b:kb:2"), plan)
+    quota = HosterQuota("other.example", links_left=0)
+    resolver.account_choice.learn(
+        resolver.account_choice.of("p")[0], AccountInfo("p", None, "premium", True, quotas=(quota,))
+    )
+    resolver.resolve_one(link(1))
+    assert plan.asked == ["ka"]
+
+
+def test_an_account_that_cannot_serve_is_still_asked_when_it_is_the_only_one_awake(tmp_path: Path) -> None:
+    plan = Plan()
+    resolver = make(tmp_path, accounts("a:ka:1", "b:kb:2"), plan)
+    resolver.account_choice.learn(resolver.account_choice.of("p")[0], AccountInfo("p", None, "free", False))
+    resolver.cooldowns.start("p/b", None, 600, "fair use", 509)
+    resolver.resolve_one(link(1))
+    assert plan.asked == ["ka"]  # what its API said may be old: asked rather than the link failed
+
+
+def test_the_accounts_listing_and_the_plan_teach_the_choice(tmp_path: Path) -> None:
+    plan = Plan()
+    resolver = make(tmp_path, accounts("a:ka:1", "b:kb:2"), plan)
+    plan.told["ka"] = AccountInfo("p", None, "free", False)
+    rows = resolver.accounts()
+    assert [(row[0].key, row[1]) for row in rows] == [("p/a", plan.told["ka"]), ("p/b", None)]
+    resolver.resolve_one(link(1))
+    assert plan.asked == ["kb"]
+    # The plan asks the accounts too, and what they say counts the same.
+    other = make(tmp_path, accounts("a:ka:1", "b:kb:2"), plan)
+    plan.asked.clear()
+    plan_batch(other, [link(2)])
+    other.resolve_one(link(2))
+    assert plan.asked == ["kb"]
