@@ -9,16 +9,21 @@ this never does), and the failure is logged.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .atomicfile import write_text
 from .errors import ResolverError
 from .redact import redact
+
+if TYPE_CHECKING:
+    from .state import StateStore
 
 log = logging.getLogger("linkresolver")
 
@@ -39,11 +44,16 @@ class HosterListMissing(Exception):
 
 
 class HosterListCache:
-    """One JSON file per provider under ``directory``."""
+    """One JSON file per provider under ``directory``; with ``shared`` (a state store that
+    machines share), each list fetched is kept there too, and a machine whose own copy is
+    missing or stale takes the one another machine fetched while it is fresh: one hoster
+    list call per provider for every machine, not one each (each counts against the
+    account's calls a minute)."""
 
-    def __init__(self, directory: Path, ttl_hours: float) -> None:
+    def __init__(self, directory: Path, ttl_hours: float, shared: StateStore | None = None) -> None:
         self.directory = directory
         self.ttl_seconds = ttl_hours * 3600
+        self.shared = shared
 
     def path(self, provider: str) -> Path:
         return self.directory / f"{HOSTERLIST_PREFIX}{provider}.json"
@@ -63,6 +73,10 @@ class HosterListCache:
         cached, age = self._read(provider)
         if cached is not None and not refresh and age is not None and age < self.ttl_seconds:
             return cached
+        if not refresh and self.shared is not None:
+            found = self._shared_list(provider, valid)
+            if found is not None:
+                return found
         try:
             fresh = fetch()
             if not valid(fresh):
@@ -73,7 +87,36 @@ class HosterListCache:
             log.warning("%s; using the cached hoster list from %s ago", exc, _ago(age))
             return cached
         self._write(provider, fresh)
+        self._share(provider, fresh)
         return fresh
+
+    def _shared_list(self, provider: str, valid: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+        """The list another machine fetched, while fresh, copied to this machine's cache
+        (its file dated when it was fetched, so that it goes stale on time); else None."""
+        assert self.shared is not None
+        record = self.shared.recall_link(_shared_key(provider))
+        if not record:
+            return None
+        try:
+            kept = json.loads(record)
+            fetched, data = float(kept["at"]), kept["list"]
+        except (TypeError, ValueError, KeyError, RecursionError):  # not a record of ours
+            return None
+        age = time.time() - fetched
+        if not isinstance(data, dict) or not valid(data) or not 0 <= age < self.ttl_seconds:
+            return None
+        self._write(provider, data)
+        with contextlib.suppress(OSError):
+            os.utime(self.path(provider), (fetched, fetched))
+        log.info("the hoster list of %s from the shared state store (fetched %s ago)", provider, _ago(age))
+        return data
+
+    def _share(self, provider: str, data: dict[str, Any]) -> None:
+        """Keep ``data`` in the shared store for as long as it is fresh."""
+        if self.shared is None or self.ttl_seconds <= 0 or self.ttl_seconds == float("inf"):
+            return
+        record = redact(json.dumps({"at": time.time(), "list": data}))
+        self.shared.remember_link(_shared_key(provider), record, self.ttl_seconds)
 
     def _read(self, provider: str) -> tuple[dict[str, Any] | None, float | None]:
         path = self.path(provider)
@@ -122,6 +165,12 @@ class CachedListsOnly(HosterListCache):
         if cached is None or not valid(cached):
             raise HosterListMissing(provider)
         return cached
+
+
+def _shared_key(provider: str) -> str:
+    """A provider's list in the shared store (kept with the link cache's records, under a
+    key of its own kind)."""
+    return f"hosters:{provider}"
 
 
 def _ago(seconds: float | None) -> str:

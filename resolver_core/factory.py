@@ -76,8 +76,12 @@ def build_resolver(
         accounts = pinned(accounts, account)
         providers = [provider for provider in providers if provider.name in accounts]
     session = session or make_session(retries=retries, timeout=timeout)
-    cache = HosterListCache(cache_dir or config.cache_dir or default_cache_dir(), config.hosterlist_ttl_hours)
     store = open_store(config.state, state_directory or state_dir())
+    cache = HosterListCache(
+        cache_dir or config.cache_dir or default_cache_dir(),
+        config.hosterlist_ttl_hours,
+        shared=store if store.spans_machines else None,
+    )
     if budget.current_store() is not store:  # not again: it would reset the buckets in use
         budget.use_store(store)
     for found in accounts.values():

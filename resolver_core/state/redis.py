@@ -140,6 +140,7 @@ class RedisStateStore:
         import redis as driver  # noqa: PLC0415 (present: the caller made ``client`` with it)
 
         self.location = location
+        self.spans_machines = True
         self.prefix = prefix
         self._client = client
         self._clock = clock

@@ -97,6 +97,7 @@ class SqliteStateStore:
     ) -> None:
         self.path = path
         self.location = str(path)
+        self.spans_machines = False  # one machine's file: its cache folder serves it already
         self.busy_timeout = busy_timeout
         self._clock = clock
         #: Connections not in use now, with the process that opened them: a call borrows

@@ -75,6 +75,10 @@ class StateStore(Protocol):
 
     #: Where the store lives, as a person reads it (a file path, a URL without password).
     location: str
+    #: Whether processes on other machines share it (Redis), not only this machine's (the
+    #: SQLite file): then it also carries what each machine would otherwise fetch for
+    #: itself, the hoster lists (:class:`..cache.HosterListCache`).
+    spans_machines: bool
 
     def take(self, bucket: str, per_second: float, burst: int) -> float:
         """Take one call from ``bucket``'s budget; the seconds to wait before making it.

@@ -51,7 +51,7 @@ def complete(client: redis.Redis) -> list[str]:
             assert set(fields) == {"provider", "hoster", "until", "reason", "code"}, (key, fields)
             assert float(fields["until"]) > time.time() and fields["reason"] and fields["provider"]
         else:
-            assert kind == "link", key
+            assert kind in ("link", "hosters"), key  # a resolved link, a provider's hoster list
             json.loads(str(client.get(key)))
         assert client.pttl(key) > 0, key  # everything expires by itself
     return keys
@@ -93,3 +93,18 @@ def test_redis_stopped_mid_run_ends_the_run_with_one_line_naming_it(
     answered = [json.loads(line) for line in out.splitlines() if line.strip()]
     assert len(answered) < len(links) - 20
     assert all(line["status"] == "ok" for line in answered)
+
+
+def test_a_hoster_list_one_machine_fetched_serves_the_others(
+    cli: CLI, sandbox: Sandbox, empty_redis: str
+) -> None:
+    """Machines sharing a Redis store fetch a provider's hoster list once between them:
+    each call of it counts against the account's calls a minute."""
+    machines = SharedState(cli, empty_redis)
+    listed = "/realdebrid/rest/1.0/hosts/regex"
+    before = sandbox.request_counts[listed]
+    for name in ("one", "two", "three"):
+        run = cli("hosts", "--json", "--provider", "realdebrid", env=machines.env(name))
+        assert run.returncode == 0 and "katfile.com" in run.stdout, run.stderr
+        assert (cli.home / f"machine-{name}" / "cache" / "hosterlist-realdebrid.json").exists()
+    assert sandbox.request_counts[listed] - before == 1

@@ -149,6 +149,7 @@ class BrokenStore:
     """A store that fails at its ``failing_from``-th use (every use after too)."""
 
     location = "/nowhere/state.sqlite3"
+    spans_machines = False
 
     def __init__(self, failing_from: int = 1) -> None:
         self.uses = 0
