@@ -3,9 +3,13 @@ one bucket (the same answers are expected of every store)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+import time
+from pathlib import Path
+from typing import Any
 
-from resolver_core.state import StateStore
+from resolver_core.state import Rest, SqliteStateStore, StateStore
 
 
 class FakeClock:
@@ -40,3 +44,42 @@ def four_threads_take(store: StateStore) -> list[float]:
     for thread in threads:
         thread.join()
     return sorted(round(w, 6) for w in waits)
+
+
+def store_at(where: str) -> StateStore:
+    """The store at ``where``: a Redis URL, else a SQLite file's path."""
+    if where.startswith("redis://"):
+        from resolver_core.state.redis import RedisStateStore
+
+        return RedisStateStore.from_url(where)
+    return SqliteStateStore(Path(where))
+
+
+def _watch(where: str, ready: Any, results: Any) -> None:
+    """A process that waits for a rest of ``pm`` and says when it saw it."""
+    store = store_at(where)
+    store.rests()  # opened, the schema there, before it says it is ready
+    ready.set()
+    give_up = time.time() + 10
+    while (rest := store.resting("pm", "rapidgator.net")) is None and time.time() < give_up:
+        time.sleep(0.01)
+    results.put((time.time(), rest))
+    store.close()
+
+
+def rest_seen_by_another_process(where: str) -> tuple[float, Rest | None, Rest]:
+    """A rest written here, watched for by another process (a fresh interpreter): how long
+    it took that process to see it, what it saw, and what was written."""
+    context = multiprocessing.get_context("spawn")
+    ready, results = context.Event(), context.Queue()
+    process = context.Process(target=_watch, args=(where, ready, results))
+    process.start()
+    assert ready.wait(timeout=60)
+    time.sleep(0.2)
+    store = store_at(where)
+    written = time.time()
+    rest = store.rest(Rest("pm", None, written + 600, "fair use, 509", 509))
+    seen, seen_rest = results.get(timeout=30)
+    process.join(timeout=10)
+    store.close()
+    return seen - written, seen_rest, rest

@@ -21,7 +21,7 @@ from resolver_core.state import Rest, StateStoreError
 from resolver_core.state.redis import MAX_LINK_KEPT, PREFIX, RedisStateStore
 from tests.redis_server import RedisServer, free_port
 
-from .state_helpers import FOUR_THREADS_WAITS, four_threads_take
+from .state_helpers import FOUR_THREADS_WAITS, four_threads_take, rest_seen_by_another_process
 
 
 @pytest.fixture
@@ -171,31 +171,9 @@ def test_four_processes_never_exceed_burst_plus_rate(empty_redis: str) -> None:
     assert len(dues) <= burst + rate * (dues[-1] - dues[0] + slack) + 1
 
 
-def _watch(url: str, ready: Any, results: Any) -> None:
-    """A process that waits for a rest of ``pm`` and says when it saw it."""
-    store = RedisStateStore.from_url(url)
-    ready.set()
-    give_up = time.time() + 10
-    while (rest := store.resting("pm", "rapidgator.net")) is None and time.time() < give_up:
-        time.sleep(0.01)
-    results.put((time.time(), rest))
-    store.close()
-
-
 def test_a_rest_written_by_one_process_is_seen_by_another_at_once(empty_redis: str) -> None:
-    context = multiprocessing.get_context("spawn")
-    ready, results = context.Event(), context.Queue()
-    process = context.Process(target=_watch, args=(empty_redis, ready, results))
-    process.start()
-    assert ready.wait(timeout=60)
-    time.sleep(0.2)
-    store = RedisStateStore.from_url(empty_redis)
-    written = time.time()
-    rest = store.rest(Rest("pm", None, written + 600, "fair use, 509", 509))
-    seen, seen_rest = results.get(timeout=30)
-    process.join(timeout=10)
-    assert seen_rest == rest
-    assert seen - written < 1.0
+    lag, seen, written = rest_seen_by_another_process(empty_redis)
+    assert seen == written and lag < 1.0
 
 
 def test_threads_of_one_process_never_share_a_slot(store: RedisStateStore) -> None:

@@ -26,7 +26,7 @@ from resolver_core.state import STATE_FILE, Rest, SqliteStateStore, StateStore, 
 from resolver_core.state.redis import RedisStateStore
 from resolver_core.state.sqlite import MAX_REST, SCHEMA_VERSION
 
-from .state_helpers import FOUR_THREADS_WAITS, FakeClock, four_threads_take
+from .state_helpers import FOUR_THREADS_WAITS, FakeClock, four_threads_take, rest_seen_by_another_process
 
 
 class RecordingClock:
@@ -289,32 +289,9 @@ def test_four_processes_share_one_budget_exactly(tmp_path: Path, monkeypatch: py
     assert len(calls) <= burst + rate * (dues[-1] - dues[0]) + 1
 
 
-def _watch(path: str, ready: Any, results: Any) -> None:
-    """A process that waits for a rest of ``pm`` and says when it saw it."""
-    store = SqliteStateStore(Path(path))
-    store.rests()
-    ready.set()
-    give_up = time.time() + 10
-    while (rest := store.resting("pm", "rapidgator.net")) is None and time.time() < give_up:
-        time.sleep(0.01)
-    results.put((time.time(), rest))
-    store.close()
-
-
 def test_a_rest_written_by_one_process_is_seen_by_another_at_once(tmp_path: Path) -> None:
-    context = multiprocessing.get_context("spawn")
-    ready, results = context.Event(), context.Queue()
-    path = tmp_path / STATE_FILE
-    process = _run(_watch, str(path), ready, results)
-    assert ready.wait(timeout=60)
-    time.sleep(0.2)
-    store = SqliteStateStore(path)
-    written = time.time()
-    rest = store.rest(Rest("pm", None, written + 600, "fair use, 509", 509))
-    seen, seen_rest = results.get(timeout=30)
-    process.join(timeout=10)
-    assert seen_rest == rest
-    assert seen - written < 1.0
+    lag, seen, written = rest_seen_by_another_process(str(tmp_path / STATE_FILE))
+    assert seen == written and lag < 1.0
 
 
 # -- a store that cannot be used --------------------------------------------------------------
