@@ -442,6 +442,18 @@ def _margin_for(token: StoredToken, margin: float) -> float:
     return min(margin, lifetime / 10) if lifetime > 0 else margin
 
 
+def page_to_show(value: Any) -> str | None:
+    """A page a service's login answer names for the person to open, as it may be shown:
+    an https address (http on loopback, the sandbox's), printable, at most 500 characters;
+    None for anything else (the flow then shows the service's documented page)."""
+    if not isinstance(value, str) or len(value) > 500:
+        return None
+    low = value.lower()
+    if low.startswith("https://") or low.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")):
+        return provider_words(value, 500)
+    return None
+
+
 def checked_endpoint(url: str, where: str) -> str:
     """``url`` without a trailing slash, when it is https (or http on loopback, the sandbox);
     else a :class:`ConfigError` naming ``where`` it came from."""
@@ -463,6 +475,7 @@ __all__ = [
     "answer_words",
     "checked_endpoint",
     "device_code_from_answer",
+    "page_to_show",
     "run_device_login",
     "sendable_token",
     "state_dir",

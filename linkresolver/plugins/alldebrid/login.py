@@ -10,7 +10,7 @@ The documentation asks for a poll every 5 seconds for at most 10 minutes (the PI
 from __future__ import annotations
 
 import time
-from typing import Any, Final
+from typing import Final
 
 from linkresolver.api import (
     PENDING,
@@ -20,6 +20,7 @@ from linkresolver.api import (
     TokenStore,
     errors,
     loose_int,
+    page_to_show,
     provider_words,
     sendable_token,
 )
@@ -36,16 +37,6 @@ PIN_LIFETIME: Final = 600.0
 def token_store() -> TokenStore:
     """Where ``linkresolver alldebrid login`` keeps the API key."""
     return TokenStore(PROVIDER)
-
-
-def _page(value: Any) -> str | None:
-    """A page to show: an https address (http on loopback, the sandbox's), printable."""
-    if not isinstance(value, str) or len(value) > 500:
-        return None
-    low = value.lower()
-    if low.startswith("https://") or low.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")):
-        return provider_words(value, 500)
-    return None
 
 
 class PinLogin:
@@ -67,10 +58,10 @@ class PinLogin:
         return DeviceCode(
             device_code=str(check),
             user_code=provider_words(pin, 32),
-            verification_url=_page(answer.get("base_url")) or DEFAULT_PAGE,
+            verification_url=page_to_show(answer.get("base_url")) or DEFAULT_PAGE,
             interval=float(interval) if interval and interval > 0 else POLL_INTERVAL,
             expires_in=float(lifetime) if lifetime and lifetime > 0 else PIN_LIFETIME,
-            direct_url=_page(answer.get("user_url")),
+            direct_url=page_to_show(answer.get("user_url")),
         )
 
     def poll(self, code: DeviceCode) -> PollAnswer:

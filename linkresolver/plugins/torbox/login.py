@@ -24,6 +24,7 @@ from linkresolver.api import (
     TokenStore,
     errors,
     loose_float,
+    page_to_show,
     provider_words,
     sendable_token,
 )
@@ -46,16 +47,6 @@ CODE_GONE: Final = "ITEM_NOT_FOUND"
 def token_store() -> TokenStore:
     """Where ``linkresolver torbox login`` keeps the API key."""
     return TokenStore(PROVIDER)
-
-
-def _page(value: Any) -> str | None:
-    """A page to show: an https address (http on loopback, the sandbox's), printable."""
-    if not isinstance(value, str) or len(value) > 500:
-        return None
-    low = value.lower()
-    if low.startswith("https://") or low.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")):
-        return provider_words(value, 500)
-    return None
 
 
 def _lifetime(expires_at: Any, now: float) -> float:
@@ -84,7 +75,7 @@ class DeviceLogin:
         return DeviceCode(
             device_code=str(device_code),
             user_code=provider_words(code.strip(), 32),
-            verification_url=_page(answer.get("verification_url")) or DEFAULT_PAGE,
+            verification_url=page_to_show(answer.get("verification_url")) or DEFAULT_PAGE,
             interval=interval if interval is not None and 0 < interval <= 60 else POLL_INTERVAL,
             expires_in=_lifetime(answer.get("expires_at"), time.time()),
         )
