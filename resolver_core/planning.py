@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from .accounts import account_key
 from .cooldowns import moment
 from .models import AccountInfo, HosterQuota
 from .output import human_size
@@ -272,7 +273,7 @@ def _warnings(
                 found.append(
                     f"{name}: the batch has {count} {hoster} link(s); the accounts have {left} left today"
                 )
-    keys = [name if plan.account is None else f"{name}/{plan.account}" for plan in plans]
+    keys = [account_key(name, plan.account) for plan in plans]
     rests = [rest for key in keys if (rest := resolver.cooldowns.active(key, None)) is not None]
     resting = resolver.cooldowns.active(name, None)
     if resting is None and rests and len(rests) == len(keys):  # every account rests
