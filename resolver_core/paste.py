@@ -32,7 +32,11 @@ _VALUE: Final = (
     r"(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|“(?P<cq>[^”\n]+)”|«(?P<gq>[^»\n]+)»|`(?P<bq>[^`\n]+)`"
     r"|(?P<bare>\S+))"
 )
-_PASSWORD: Final = re.compile(rf"(?<![\w\-?&/.=]){_LABEL}(?![\w-]){_SEPARATOR}{_VALUE}", re.IGNORECASE)
+#: What a post may say between the word and the separator: ``Password (all parts): xyz``.
+_ASIDE: Final = r"(?:[^\S\n]*\([^()\n]{1,30}\))?"
+_PASSWORD: Final = re.compile(
+    rf"(?<![\w\-?&/.=]){_LABEL}(?![\w-]){_ASIDE}{_SEPARATOR}{_VALUE}", re.IGNORECASE
+)
 _QUOTED_GROUPS: Final = ("dq", "sq", "cq", "gq", "bq")
 
 #: What posts write for "there is no password" (the search stops there: the post said so).
@@ -59,7 +63,8 @@ def password_in(text: str) -> str | None:
     """The archive password the post gives next to its links, or None when it gives none.
 
     The label is one of the usual words (``pw``, ``pwd``, ``pass``, ``password``,
-    ``passwort``, ``kennwort``... any case) followed by ``:``, ``=``, a spaced dash or "is";
+    ``passwort``, ``kennwort``... any case), perhaps an aside in brackets, then ``:``, ``=``,
+    a spaced dash or "is";
     the password is the quoted text or the word after it, on the same line or the next.
     BBCode and HTML markup around either is read through (``[b]Password:[/b] xyz``,
     ``<b>Pass:</b> a&amp;b`` gives ``a&b``). A value that is a link (``https://...``) is

@@ -30,6 +30,8 @@ PASSWORD_CASES = [
     ("<div>Pass: <code>&lt;tag&gt;pw</code></div>", "<tag>pw"),
     ("<table><tr><td>Password:</td><td>CellPw</td></tr></table>", "CellPw"),
     ("Password:<br>NextLine", "NextLine"),
+    ("<b>Password</b>:&nbsp;Spaced&quot;Quote", 'Spaced"Quote'),
+    ("Password (for all parts): AllParts", "AllParts"),
     # a password that looks like a link (a forum's own address) is a password
     ("Password: www.warez-forum.org\nhttps://rapidgator.net/file/1/x.rar", "www.warez-forum.org"),
     # a link after the label is not a password: the search goes on
