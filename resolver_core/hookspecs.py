@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -56,6 +56,21 @@ def link_resolved(link: ResolvedLink) -> None:
     Called once per resolved link, from the worker thread that resolved it, before the
     result is reported. Every implementation is called; return values are ignored. An
     exception in an observer is logged and does not fail the link.
+    """
+
+
+@hookspec
+def package_ended(package: dict[str, Any]) -> None:
+    """Observe a package (a paste, a Click'n'Load delivery, a watch-folder file: links kept
+    together by ``linkresolver serve``) that has just ended: every link resolved or failed,
+    and its downloads, when it had any, done.
+
+    ``package`` is the package's summary, as ``GET /api/jobs`` lists it and ``linkresolver
+    history --json`` prints it: ``id``, ``name``, ``origin``, ``state`` ("done" when every
+    link ended well, else "failed"), ``created``, ``finished`` (Unix times), ``counts``
+    (``total``, ``ok``, ``failed``). For notifications and logs; called once per ending, from
+    the thread that ended it. Every implementation is called; return values are ignored; an
+    exception in an observer is logged and does not change the package.
     """
 
 

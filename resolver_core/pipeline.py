@@ -42,7 +42,7 @@ from . import budget, checking, cooldowns, errors, linkcache, terms
 from .accounts import Account, Accounts, single, stops_account
 from .models import AccountInfo, CaptchaChallenge, LinkState, LinkStatus, ResolvedLink, Wait
 from .outcomes import CheckOutcome, Outcome
-from .provider import HosterSpec, HosterTerms, Provider, ResolveContext
+from .provider import HosterSpec, HosterTerms, Provider, ResolveContext, lending_password, lent_password
 from .retrying import ATTEMPTS, SHORT_REST, backoff, url_problem, worth_asking_again
 from .running import run_all
 
@@ -136,7 +136,7 @@ class Resolver:
             slot=slot,
             reporter=(lambda message: self._report(url, message)) if url else None,
             wait_reporter=(lambda wait: self._report_wait(url, wait)) if url else None,
-            link_password=self.link_password,
+            link_password=lent_password() or self.link_password,
         )
 
     def _report_wait(self, url: str, wait: Wait) -> None:
@@ -249,11 +249,19 @@ class Resolver:
         )
 
     def resolve_one(
-        self, url: str, candidates: list[tuple[Provider, str]] | None = None, *, fresh: bool | None = None
+        self,
+        url: str,
+        candidates: list[tuple[Provider, str]] | None = None,
+        *,
+        fresh: bool | None = None,
+        password: str | None = None,
     ) -> Outcome:
         """How ``url`` ends, tried with ``candidates`` (the providers that serve it, best
         first; found here when not given): from the link cache when one of them resolved it
-        a moment ago (unless ``fresh``, default :attr:`fresh`), else asked of them in turn."""
+        a moment ago (unless ``fresh``, default :attr:`fresh`), else asked of them in turn.
+        ``password`` (its package's) goes to the providers' calls instead of :attr:`link_password`."""
+        if password is not None:
+            return lending_password(password, lambda: self.resolve_one(url, candidates, fresh=fresh))
         if candidates is None:
             candidates = self.candidates(url)
         if not candidates:

@@ -8,6 +8,7 @@ of output.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import math
 import threading
@@ -16,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final, TypeVar
 
 import requests
 import urllib3
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from .cache import HosterListCache
 
 log = logging.getLogger("linkresolver")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,27 @@ CAPTCHA_HELP: Final = (
     "pass --captcha-command CMD (or set captcha_command in the configuration), "
     "run on a terminal to be asked, or install a captcha-solving plugin"
 )
+
+
+#: The password of the package whose link this thread resolves (:func:`lending_password`).
+_package_password: contextvars.ContextVar[str | None] = contextvars.ContextVar("password", default=None)
+
+
+def lending_password(password: str, call: Callable[[], _T]) -> _T:
+    """``call()``, with ``password`` (a package's, as a forum post gave it) lent to every
+    :class:`ResolveContext` made meanwhile on this thread: a link's every provider call gets
+    it, and no other link's."""
+
+    def lent() -> _T:
+        _package_password.set(password)
+        return call()
+
+    return contextvars.copy_context().run(lent)
+
+
+def lent_password() -> str | None:
+    """The password :func:`lending_password` lends here, if any."""
+    return _package_password.get()
 
 
 @dataclass

@@ -35,7 +35,9 @@ class HeldResolution:
         self.asked: list[str] = []
         self._lock = threading.Lock()
 
-    def __call__(self, url: str, candidates: object = None, *, fresh: bool | None = None) -> Outcome:
+    def __call__(
+        self, url: str, candidates: object = None, *, fresh: bool | None = None, password: str | None = None
+    ) -> Outcome:
         with self._lock:
             self.asked.append(url)
         assert self.released.wait(60)

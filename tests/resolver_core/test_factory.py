@@ -90,3 +90,24 @@ def test_a_link_password_reaches_every_provider_call_and_is_a_secret(tmp_path: P
     assert resolver.context().link_password == "hunter2-of-the-test"
     assert "hunter2-of-the-test" not in redact("the password hunter2-of-the-test was refused")
     assert build_resolver(empty_config(tmp_path), pm=pm).context().link_password is None
+
+
+class PasswordTakingProvider(ScriptedProvider):
+    """Remembers the link password each of its calls was lent."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, 1)
+        self.passwords: list[str | None] = []
+
+    def resolve(self, url: str, hoster: str, ctx: ResolveContext) -> ResolvedLink:
+        self.passwords.append(ctx.link_password)
+        return super().resolve(url, hoster, ctx)
+
+
+def test_a_package_password_reaches_its_links_calls_only(tmp_path: Path) -> None:
+    provider = PasswordTakingProvider("takes-passwords")
+    pm = make_plugin_manager(load_entry_points=False, extra=[ProvidersPlugin(provider)], env={})
+    resolver = build_resolver(empty_config(tmp_path), pm=pm, link_password="from-the-command-line")
+    resolver.resolve_one("https://rapidgator.net/file/one", password="from-the-forum-post")
+    resolver.resolve_one("https://rapidgator.net/file/two")
+    assert provider.passwords == ["from-the-forum-post", "from-the-command-line"]
