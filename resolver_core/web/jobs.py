@@ -37,14 +37,17 @@ from ..models import CaptchaChallenge, Wait
 from ..pipeline import Outcome, Resolver
 from ..records import outcome_json
 from ..running import MAX_WAITING
-from .rows import CLICKNLOAD, ENDED, PASTE, QUEUED, RESOLVING, UNCONFIRMED, Job, Row
+from .rows import CLICKNLOAD, ENDED, MIRROR, PASTE, QUEUED, RESOLVING, UNCONFIRMED, WATCH, Job, Row
 
-__all__ = ["CLICKNLOAD", "PASTE", "Job", "JobManager", "Row"]
+__all__ = ["CLICKNLOAD", "PASTE", "WATCH", "Job", "JobManager", "Row", "RowResolving"]
 
 if TYPE_CHECKING:
     from ..download import DownloadOutcome
 
 log = logging.getLogger("linkresolver")
+
+#: How a row's link is resolved: here (``resolver.resolve_one``), or by workers elsewhere.
+RowResolving = Callable[[Job, Row], Outcome]
 
 #: Jobs kept (the oldest finished ones go first, then the oldest, which are cancelled).
 MAX_JOBS: Final = 200
@@ -60,10 +63,19 @@ class JobManager:
     """Starts jobs on one resolver, keeps them, routes progress and captchas to their rows."""
 
     def __init__(
-        self, resolver: Resolver, *, running: int = RUNNING_JOBS, threads_per_job: int = JOB_THREADS
+        self,
+        resolver: Resolver,
+        *,
+        running: int = RUNNING_JOBS,
+        threads_per_job: int = JOB_THREADS,
+        resolve_row: RowResolving | None = None,
     ) -> None:
         self.resolver = resolver
         self.threads_per_job = threads_per_job
+        #: Resolves one row's link; by default here, with the job's password lent to it.
+        self.resolve_row: RowResolving = resolve_row or (
+            lambda job, row: resolver.resolve_one(row.input, password=job.password)
+        )
         #: Runs the jobs, ``running`` at once; the others wait in its queue (no thread each).
         self._runner = ThreadPoolExecutor(running, thread_name_prefix="job")
         #: Runs the downloads, a job's at a time on each thread.
@@ -89,18 +101,26 @@ class JobManager:
         *,
         origin: str = PASTE,
         package: str | None = None,
+        password: str | None = None,
+        mirrors: Sequence[Sequence[str]] = (),
+        download: bool = False,
         then: Callable[[Job], None] | None = None,
         confirmed: bool = True,
     ) -> Job:
         """A job for ``links`` (found by ``resolver.links_in``); resolving starts when its
         turn comes, or, when not ``confirmed``, after :meth:`confirm`. ``then(job)`` runs when
-        every link has ended (Click'n'Load prints or downloads them)."""
+        every link has ended (Click'n'Load prints or downloads them). ``password`` goes to
+        its links' provider calls; ``mirrors`` are groups of ``links`` holding one file
+        (:func:`..paste.mirror_groups`): of each, the first that resolves is the only one."""
         stage = QUEUED if confirmed else UNCONFIRMED
         job = Job(
             secrets.token_urlsafe(8),
             [Row(n, link, state=stage) for n, link in enumerate(links)],
             origin=origin,
             package=package,
+            password=password,
+            mirrors=_positions(links, mirrors),
+            download=download,
             stage=stage,
             then=then,
             on_change=self._touched,
@@ -274,8 +294,8 @@ class JobManager:
         job.bump()
         try:
             with ThreadPoolExecutor(workers, thread_name_prefix=f"job-{job.job_id}") as pool:
-                for row in job.rows:
-                    pool.submit(self._resolve_row, job, row)
+                for group in _groups(job):
+                    pool.submit(self._resolve_mirrors, job, [job.rows[position] for position in group])
         finally:
             job.stage = ENDED
             job.resolved_all = True
@@ -291,6 +311,17 @@ class JobManager:
             except Exception:  # the runner's thread lives on for the next job
                 log.exception("after job %s", job.job_id)
 
+    def _resolve_mirrors(self, job: Job, rows: list[Row]) -> None:
+        """Resolve ``rows`` (one link, or mirrors of one file) in turn until one resolves;
+        the mirrors after it are never asked of a provider."""
+        for tried, row in enumerate(rows):
+            self._resolve_row(job, row)
+            if row.state == "resolved":
+                for spare in rows[tried + 1 :]:
+                    spare.mirror_of, spare.state = row.position, MIRROR
+                job.bump()
+                return
+
     def _resolve_row(self, job: Job, row: Row) -> None:
         outcome: Outcome
         if self.resolver.cancelled.is_set():
@@ -304,7 +335,7 @@ class JobManager:
             job.bump()
             self._here.row = (job, row)
             try:
-                outcome = self.resolver.resolve_one(row.input)
+                outcome = self.resolve_row(job, row)
             except ResolverError as exc:  # only a fatal one leaves resolve_one: the job ends
                 log.error("job %s ends: %s", job.job_id, exc.for_person())
                 job.ended_by = job.ended_by or exc
@@ -384,6 +415,29 @@ class JobManager:
         if not answered or not box or self.resolver.cancelled.is_set() or job.cancelled.is_set():
             return None
         return box[0]
+
+
+def _positions(links: Sequence[str], mirrors: Sequence[Sequence[str]]) -> list[list[int]]:
+    """The mirror groups of ``links`` as their positions (a link in no group of two or
+    more is left out; a link given twice counts at its first place)."""
+    where = {link: position for position, link in reversed(list(enumerate(links)))}
+    groups = [[where[link] for link in dict.fromkeys(group) if link in where] for group in mirrors]
+    return [group for group in groups if len(group) > 1]
+
+
+def _groups(job: Job) -> list[list[int]]:
+    """Every row's position once: each mirror group together, every other row alone, in
+    the order of the job's first rows."""
+    grouped = {position: group for group in job.mirrors for position in group}
+    seen: set[int] = set()
+    groups = []
+    for row in job.rows:
+        if row.position in seen:
+            continue
+        group = grouped.get(row.position, [row.position])
+        seen.update(group)
+        groups.append(group)
+    return groups
 
 
 def _cancelled(link: str) -> Outcome:

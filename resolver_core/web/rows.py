@@ -21,6 +21,9 @@ AT_WORK: Final = frozenset({"unconfirmed", "queued", "resolving", "waiting", "ca
 #: Where a job's links came from.
 PASTE: Final = "paste"
 CLICKNLOAD: Final = "clicknload"
+WATCH: Final = "watch"
+#: The state of a row another mirror of its file served: it was never asked of a provider.
+MIRROR: Final = "mirror"
 #: A job's stages: waiting for the person's confirmation, waiting its turn, at work, ended.
 UNCONFIRMED: Final = "unconfirmed"
 QUEUED: Final = "queued"
@@ -35,7 +38,7 @@ class Row:
     position: int
     input: str
     #: unconfirmed, queued, resolving, waiting, captcha, resolved, error, unsupported,
-    #: offline, legal
+    #: offline, legal, mirror (another mirror of the file was resolved: see ``mirror_of``)
     state: str = "queued"
     provider: str | None = None
     hoster: str | None = None
@@ -63,6 +66,9 @@ class Row:
     #: The names of every file saved for the link (several for a folder).
     saved: list[str] = field(default_factory=list)
     verified: bool | None = None
+    #: The position of the row holding the same file (another hoster's mirror of it), when
+    #: that one was resolved and this one therefore not.
+    mirror_of: int | None = None
 
 
 @dataclass
@@ -75,6 +81,14 @@ class Job:
     origin: str = PASTE
     #: The package name a Click'n'Load button gave (or the page that sent the links).
     package: str | None = None
+    #: The archive password the paste gave next to its links (a forum post's ``pw: ...``):
+    #: lent to the providers' calls for its links, shown on the page.
+    password: str | None = None
+    #: Positions of rows that are mirrors of one file (other hosters' copies), in the order
+    #: to try them: the first that resolves serves the file, the others are not asked.
+    mirrors: list[list[int]] = field(default_factory=list)
+    #: Download the links into the server's folder once resolved.
+    download: bool = False
     created: float = field(default_factory=time.time)
     #: unconfirmed, queued, resolving or ended (:data:`UNCONFIRMED`...).
     stage: str = QUEUED
@@ -116,6 +130,7 @@ class Job:
             "id": self.job_id,
             "origin": self.origin,
             "package": self.package,
+            "password": self.password,
             "created": self.created,
             "stage": self.stage,
             "done": self.done,
