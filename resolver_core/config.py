@@ -32,14 +32,21 @@ import importlib
 import ipaddress
 import logging
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from .config_accounts import AccountSettings, accounts_from
-from .config_file import captcha_command_from, read_toml, ttl_from, warn_if_readable_by_others
+from .config_file import (
+    SECTIONS,
+    captcha_command_from,
+    read_toml,
+    sections_from,
+    ttl_from,
+    warn_if_readable_by_others,
+)
 from .errors import ConfigError
 from .redact import register_secrets
 from .state.spec import state_from, url_secrets, without_credentials
@@ -62,7 +69,7 @@ _PROVIDER_KEYS: Final = {
 _ENV_PREFIX: Final = "LINKRESOLVER_"
 _ENV_FIELDS: Final = ("login", "key", "password", "api_base")
 #: Every key the file may have outside the provider tables.
-_TOP_LEVEL_KEYS: Final = ("providers", "hosterlist_ttl_hours", "captcha_command", "state")
+_TOP_LEVEL_KEYS: Final = ("providers", "hosterlist_ttl_hours", "captcha_command", "state", *SECTIONS)
 _SECRET_KEYS: Final = ("key", "password")
 DEFAULT_PRIORITY: Final = 50  # (config_accounts has the same default for accounts)
 
@@ -141,6 +148,15 @@ class Config:
     #: The shared state store: None or "sqlite" (the file in the state directory), or a
     #: ``redis://``, ``rediss://`` or ``unix://`` URL (:func:`.state.opening.open_store`).
     state: str | None = None
+    #: The tables of :data:`SECTIONS` the file has, as written: each part reads its own
+    #: (:meth:`section`) and says what is wrong in it.
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        """The table ``[name]`` of the file (empty when it has none); ``name`` one of
+        :data:`SECTIONS`."""
+        assert name in SECTIONS, name
+        return self.sections.get(name, {})
 
     def provider(self, name: str) -> ProviderSettings:
         """The settings of provider ``name`` (defaults when it has no table)."""
@@ -204,6 +220,7 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
         captcha_command=captcha_command_from(data, config_path),
         state=state_from(data, config_path, environ),
         cache_dir=Path(environ["LINKRESOLVER_CACHE_DIR"]) if environ.get("LINKRESOLVER_CACHE_DIR") else None,
+        sections=sections_from(data, config_path),
     )
 
 
@@ -476,6 +493,8 @@ def _near_provider_key(key: str) -> str | None:
     return close[0] if close else None
 
 
-def _did_you_mean(key: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1)
+def _did_you_mean(key: str, known: Sequence[str]) -> str:
+    # A key cut short ("captcha" for "captcha_command") first; then only a close one: a
+    # short key shares a few letters with many ("cache" is no "watch").
+    close = [name for name in known if name.startswith(key)] or difflib.get_close_matches(key, known, 1, 0.7)
     return f"; did you mean '{close[0]}'?" if close else ""

@@ -14,11 +14,16 @@ import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from .errors import ConfigError
 
 log = logging.getLogger("linkresolver")
+
+
+#: Tables of settings that belong to one part of linkresolver (``[serve]``, ``[watch]``...),
+#: kept as written (``Config.sections``) for that part to read and check itself.
+SECTIONS: Final = ("serve", "watch", "history", "notify", "download", "workers")
 
 
 def read_toml(config_path: Path) -> dict[str, Any]:
@@ -75,3 +80,15 @@ def warn_if_readable_by_others(config_path: Path) -> None:
         log.warning(
             "%s holds keys and can be read by other users; run: chmod 600 %s", config_path, config_path
         )
+
+
+def sections_from(data: Mapping[str, Any], config_path: Path) -> dict[str, Mapping[str, Any]]:
+    """The :data:`SECTIONS` tables of the file; one that is not a table is refused."""
+    sections = {}
+    for name in SECTIONS:
+        if name not in data:
+            continue
+        if not isinstance(data[name], dict):
+            raise ConfigError(f"{config_path}: {name} must be a table ([{name}]), not a single value")
+        sections[name] = data[name]
+    return sections

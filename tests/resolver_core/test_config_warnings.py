@@ -166,3 +166,19 @@ def test_a_good_api_base_in_the_environment_overrides_a_bad_one_in_the_file(tmp_
     path = write(tmp_path, '[providers.premiumize]\napi_base = "http://example.com/x"\n')
     env = {"LINKRESOLVER_PREMIUMIZE_API_BASE": "https://example.com/x"}
     assert load_config(path, env=env).provider("premiumize").api_base == "https://example.com/x"
+
+
+def test_the_tables_of_the_parts_of_linkresolver_are_kept_as_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(tmp_path, '[watch]\nfolder = "~/drop"\n[notify]\nurls = ["json://127.0.0.1:1/"]\n')
+    assert warnings_of(caplog, path) == []
+    config = load_config(path, env={})
+    assert config.section("watch") == {"folder": "~/drop"}
+    assert config.section("notify") == {"urls": ["json://127.0.0.1:1/"]}
+    assert config.section("download") == {}
+
+
+def test_a_part_s_table_given_as_one_value_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"watch must be a table \(\[watch\]\)"):
+        load_config(write(tmp_path, 'watch = "~/drop"\n'), env={})
