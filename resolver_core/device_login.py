@@ -446,12 +446,9 @@ def page_to_show(value: Any) -> str | None:
     """A page a service's login answer names for the person to open, as it may be shown:
     an https address (http on loopback, the sandbox's), printable, at most 500 characters;
     None for anything else (the flow then shows the service's documented page)."""
-    if not isinstance(value, str) or len(value) > 500:
-        return None
-    low = value.lower()
-    if low.startswith("https://") or low.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")):
-        return provider_words(value, 500)
-    return None
+    if not isinstance(value, str) or len(value) > 500 or api_base_problem(value):
+        return None  # the host checked, not a prefix: http://127.0.0.1.example.com is no loopback
+    return provider_words(value, 500)
 
 
 def checked_endpoint(url: str, where: str) -> str:

@@ -21,6 +21,7 @@ from resolver_core.device_login import (
     StoredToken,
     TokenStore,
     device_code_from_answer,
+    page_to_show,
     run_device_login,
     state_dir,
     token_from_answer,
@@ -369,3 +370,24 @@ def test_secrets_stay_out_of_log_records(tmp_path: Path, caplog: pytest.LogCaptu
         logging.getLogger("linkresolver").info("sent Authorization: Bearer %s with %s", ACCESS, SECRET)
     assert ACCESS not in caplog.text and SECRET not in caplog.text
     assert "Bearer ***" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("named", "shown"),
+    [
+        ("https://alldebrid.com/pin/", "https://alldebrid.com/pin/"),
+        ("http://127.0.0.1:8123/pin", "http://127.0.0.1:8123/pin"),
+        ("http://localhost/pin", "http://localhost/pin"),
+        ("http://[::1]:80/pin", "http://[::1]:80/pin"),
+        ("http://127.0.0.1.example.com/pin", None),
+        ("http://localhost.evil.example/pin", None),
+        ("http://alldebrid.com/pin", None),
+        ("https://user:pw@alldebrid.com/pin", None),
+        ("javascript:alert(1)", None),
+        (42, None),
+    ],
+)
+def test_a_login_page_is_shown_only_when_https_or_on_a_loopback_host(
+    named: object, shown: str | None
+) -> None:
+    assert page_to_show(named) == shown
