@@ -97,6 +97,17 @@ def job(url: str, job_id: str) -> dict[str, Any]:
     return data
 
 
+def ended(url: str, job_id: str) -> dict[str, Any]:
+    """The job once every link has ended."""
+
+    def done() -> dict[str, Any] | None:
+        got = job(url, job_id)
+        return got if got["done"] else None
+
+    ended_job: dict[str, Any] = until(done, 60, f"job {job_id} to end")
+    return ended_job
+
+
 def write_slowly(path: Path, lines: list[str], pause: float) -> None:
     """The way a program writes a file over seconds: a line at a time, the file open."""
     with path.open("w", encoding="utf-8") as file:
@@ -133,10 +144,7 @@ def test_every_kind_of_dropped_file_becomes_a_package(cli: CLI, tmp_path: Path) 
         )
         assert set(listed) == names
         assert {summary["origin"] for summary in listed.values()} == {"watch"}
-        final = {
-            name: until(lambda job_id=summary["id"]: (got := job(url, job_id))["done"] and got, 60, name)
-            for name, summary in listed.items()
-        }
+        final = {name: ended(url, summary["id"]) for name, summary in listed.items()}
 
     post = final["Holiday 2026"]
     assert [row["input"] for row in post["links"]] == [OFFLINE, FIRST, SECOND, ALONE]
