@@ -180,10 +180,10 @@ class FolderWatch:
         return read
 
     def _candidate(self, entry: os.DirEntry[str]) -> Signature | None:
-        """The signature of a file to read, or None for what is not one (folders, hidden
-        and temporary files, other kinds: each of those reported once)."""
+        """The signature of a file to read, or None for what is not one: folders, hidden and
+        temporary files (unsaid), files of other kinds (said once each)."""
         name = entry.name
-        if name.startswith(".") or name.lower().endswith(_TEMPORARY_ENDINGS):
+        if name in (PROCESSED, FAILED) or name.startswith(".") or name.lower().endswith(_TEMPORARY_ENDINGS):
             return None
         try:
             if not entry.is_file(follow_symlinks=False):
@@ -194,7 +194,7 @@ class FolderWatch:
         if Path(name).suffix.lower() not in KINDS:
             if name not in self._told:
                 self._told.add(name)
-                log.info("watch: %s is left alone (it reads %s files)", name, ", ".join(KINDS))
+                self.note(f"watch: {name} is left alone (the watch folder reads {', '.join(KINDS)} files)")
             return None
         return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 

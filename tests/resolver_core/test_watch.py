@@ -176,7 +176,10 @@ def test_other_hidden_and_temporary_files_are_left_alone(tmp_path: Path) -> None
     (tmp_path / "sub.txt").mkdir()
     for _ in range(3):
         assert watch.poll() == 0
-    assert record.packages == [] and record.notes == []
+    assert record.packages == []
+    assert record.notes == [
+        "watch: notes.csv is left alone (the watch folder reads .txt, .crawljob, .magnet, .torrent files)"
+    ]
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*names, "sub.txt"])
 
 
