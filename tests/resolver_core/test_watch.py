@@ -250,3 +250,29 @@ def test_prepare_folder_creates_it_and_refuses_a_file(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("", encoding="utf-8")
     with pytest.raises(ConfigError, match="is a file, not a folder"):
         prepare_folder(tmp_path / "file")
+
+
+def test_a_file_whose_folder_forbids_removing_it_stays_once_not_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moving needs the right to remove the file from the watch folder: without it, the copy
+    already linked into processed/ is taken back, so the file is in one place only."""
+    source = tmp_path / "post.txt"
+    unlink = Path.unlink
+
+    def forbidden(path: Path, missing_ok: bool = False) -> None:
+        if path == source:
+            raise PermissionError(13, "Permission denied")
+        unlink(path, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", forbidden)
+    record = Recorder()
+    watch = watcher(tmp_path, record)
+    source.write_text(RG, encoding="utf-8")
+    for _ in range(4):
+        watch.poll()
+    assert len(record.packages) == 1 and source.exists()
+    assert list((tmp_path / "processed").iterdir()) == []
+    assert record.notes == [
+        "watch: cannot move post.txt to processed/: Permission denied; it is not read again until it changes"
+    ]
