@@ -30,9 +30,10 @@ from resolver_core.handoff.clicknload import ClickAndLoad
 from resolver_core.lines import write_line
 from resolver_core.output import shown
 from resolver_core.redact import register_secrets
-from resolver_core.web.jobs import CLICKNLOAD, WATCH, Job, JobManager
+from resolver_core.web.jobs import CLICKNLOAD, Job, JobManager
 
 from .app import ExitStatus, print_failure, print_json, print_outcome
+from .serve_watch import start_watching, watch_settings_of
 
 log = logging.getLogger("linkresolver")
 
@@ -44,9 +45,6 @@ MAX_DELIVERIES = 50
 TOKEN_ENV = "LINKRESOLVER_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
 if TYPE_CHECKING:
-    from resolver_core.intake import Dropped
-    from resolver_core.watch import FolderWatch, WatchSettings
-
     from .app import App
 
 
@@ -66,7 +64,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             file=app.stderr,
         )
         return ExitStatus.USAGE
-    watch = _watch_settings(args)
+    watch = watch_settings_of(args)
     with contextlib.ExitStack() as stack:
         if args.sandbox:
             from resolver_core.sandbox import build_sandbox  # noqa: PLC0415
@@ -114,7 +112,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
         threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
         for thread in threads:
             thread.start()
-        watcher = _watch(watch, jobs, output, app) if watch is not None else None
+        watcher = start_watching(watch, jobs, output, app) if watch is not None else None
         try:
             for thread in threads:
                 while thread.is_alive():
@@ -129,52 +127,6 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
                 server.shutdown()
                 server.server_close()
     return ExitStatus.OK
-
-
-def _watch_settings(args: argparse.Namespace) -> WatchSettings | None:
-    """The watch folder (``--watch``, else ``[watch] folder``), created if need be; None when
-    none is named. Raises ConfigError (one line) for a wrong ``[watch]`` table or folder."""
-    from resolver_core.config import load_config  # noqa: PLC0415
-    from resolver_core.watch import prepare_folder, watch_settings  # noqa: PLC0415
-
-    config = load_config(args.config)
-    where = str(config.path) if config.path else "the configuration"
-    settings = watch_settings(config.section("watch"), folder=args.watch, where=where)
-    if settings is not None:
-        prepare_folder(settings.folder)
-    return settings
-
-
-def _watch(settings: WatchSettings, jobs: JobManager, output: Path | None, app: App) -> FolderWatch:
-    """Watch the folder: each file dropped in becomes a package of the page (origin "watch"),
-    downloaded into ``output`` when serve has one."""
-    from resolver_core.watch import FolderWatch  # noqa: PLC0415
-
-    def start_package(dropped: Dropped, path: Path) -> None:
-        jobs.start(
-            dropped.links,
-            origin=WATCH,
-            package=dropped.name,
-            password=dropped.password,
-            mirrors=dropped.mirrors,
-            download=output is not None,
-        )
-        count = len(dropped.links)
-        said = f"{count} link{'s' if count != 1 else ''} ({shown(dropped.name)})"
-        write_line(app.stderr, f"watch: {shown(path.name)}: {said}")
-
-    watcher = FolderWatch(
-        settings.folder,
-        jobs.resolver.links_in,
-        start_package,
-        interval=settings.interval,
-        note=lambda message: write_line(app.stderr, shown(message)),
-    )
-    watcher.start()
-    print(
-        f"watching {shown(str(settings.folder))} every {settings.interval:g} s", file=app.stderr, flush=True
-    )
-    return watcher
 
 
 def _in_url(host: str) -> str:
