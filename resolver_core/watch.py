@@ -21,7 +21,7 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -104,7 +104,7 @@ class FolderWatch:
         *,
         interval: float = DEFAULT_INTERVAL,
         note: Note = log.warning,
-        held_for_writing: Callable[[Path], bool] | None = None,
+        held_for_writing: Callable[[list[Path]], set[Path]] | None = None,
     ) -> None:
         self.folder = folder
         self.links_in = links_in
@@ -155,25 +155,28 @@ class FolderWatch:
             return 0
         self._folder_unreadable = False
         current: dict[str, Signature] = {}
-        read = 0
+        still: list[tuple[Path, Signature]] = []
         for entry in sorted(entries, key=lambda entry: entry.name):
-            if self._stopped.is_set():
-                break
             signature = self._candidate(entry)
             if signature is None:
                 continue
             current[entry.name] = signature
             if self._stuck.get(entry.name) == signature:
                 continue
-            if self._last.get(entry.name) != signature:
-                continue  # new or still changing: looked at again next time
-            path = Path(entry.path)
-            if self.held_for_writing(path):
+            if self._last.get(entry.name) == signature:  # else new or still changing
+                still.append((Path(entry.path), signature))
+        self._last = current
+        # One look at who holds what (all of /proc), however many files are ready.
+        busy = self.held_for_writing([path for path, _ in still]) if still else set()
+        read = 0
+        for path, signature in still:
+            if self._stopped.is_set():
+                break
+            if path in busy:
                 continue
-            self._stuck.pop(entry.name, None)
+            self._stuck.pop(path.name, None)
             self._take(path, signature)
             read += 1
-        self._last = current
         present = {entry.name for entry in entries}
         self._stuck = {name: sig for name, sig in self._stuck.items() if name in present}
         self._told &= present
@@ -262,14 +265,16 @@ def move_without_overwriting(path: Path, folder: Path) -> Path:
     raise FileExistsError(f"no free name for {path.name} in {folder}")
 
 
-def held_open_for_writing(path: Path) -> bool:
-    """Whether a process on this machine has ``path`` open for writing, as far as Linux's
-    ``/proc`` shows (the processes of this user; False where there is no ``/proc``)."""
+def held_open_for_writing(paths: Iterable[Path]) -> set[Path]:
+    """Those of ``paths`` a process on this machine has open for writing, as far as Linux's
+    ``/proc`` shows (every process this user may look into; none where there is no
+    ``/proc``). One pass over the processes' open files, however many paths are asked."""
+    wanted = {os.path.realpath(path): path for path in paths}
     try:
-        target = os.path.realpath(path)
         processes = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit()]
     except OSError:
-        return False
+        return set()
+    held: set[Path] = set()
     for pid in processes:
         fds = f"/proc/{pid}/fd"
         try:
@@ -278,14 +283,15 @@ def held_open_for_writing(path: Path) -> bool:
             continue
         for number in numbers:
             try:
-                if os.readlink(f"{fds}/{number}") != target:
+                path = wanted.get(os.readlink(f"{fds}/{number}"))
+                if path is None or path in held:
                     continue
                 flags = _fd_flags(f"/proc/{pid}/fdinfo/{number}")
             except OSError:
                 continue
             if flags is None or flags & os.O_ACCMODE in (os.O_WRONLY, os.O_RDWR):
-                return True
-    return False
+                held.add(path)
+    return held
 
 
 def _fd_flags(fdinfo: str) -> int | None:

@@ -36,10 +36,12 @@ class Recorder:
         self.notes.append(message)
 
 
-def watcher(folder: Path, record: Recorder, *, held: bool = False) -> FolderWatch:
-    return FolderWatch(
-        folder, links_in, record.on_package, note=record.note, held_for_writing=lambda path: held
-    )
+def nobody_writes(paths: list[Path]) -> set[Path]:
+    return set()
+
+
+def watcher(folder: Path, record: Recorder) -> FolderWatch:
+    return FolderWatch(folder, links_in, record.on_package, note=record.note, held_for_writing=nobody_writes)
 
 
 def test_a_file_is_read_once_it_stays_the_same_over_two_polls(tmp_path: Path) -> None:
@@ -78,20 +80,24 @@ def test_a_file_held_open_for_writing_waits_however_long_it_looks_still(tmp_path
     with path.open("w", encoding="utf-8") as file:
         file.write(RG + "\n")
         file.flush()
-        assert held_open_for_writing(path)
+        assert held_open_for_writing([path]) == {path}
         for _ in range(3):
             assert watch.poll() == 0
-    assert not held_open_for_writing(tmp_path / "processed" / "held.txt")
+    assert held_open_for_writing([tmp_path / "processed" / "held.txt"]) == set()
     assert watch.poll() == 1 and len(record.packages) == 1
 
 
-def test_held_open_for_writing_ignores_readers(tmp_path: Path) -> None:
-    path = tmp_path / "read.txt"
-    path.write_text("x", encoding="utf-8")
-    with path.open(encoding="utf-8"):
-        assert not held_open_for_writing(path)
-    with path.open("a", encoding="utf-8"):
-        assert held_open_for_writing(path)
+def test_held_open_for_writing_tells_writers_from_readers(tmp_path: Path) -> None:
+    read, appended, written, closed = (tmp_path / name for name in ("r.txt", "a.txt", "w.txt", "c.txt"))
+    for path in (read, appended, written, closed):
+        path.write_text("x", encoding="utf-8")
+    with (
+        read.open(encoding="utf-8"),
+        appended.open("a", encoding="utf-8"),
+        written.open("r+", encoding="utf-8"),
+    ):
+        assert held_open_for_writing([read, appended, written, closed]) == {appended, written}
+    assert held_open_for_writing([read, appended, written, closed]) == set()
 
 
 def test_a_bad_file_goes_to_failed_with_its_reason(tmp_path: Path) -> None:
@@ -160,7 +166,7 @@ def test_a_package_that_cannot_start_is_not_retried_in_a_loop(tmp_path: Path) ->
         calls.append(path.name)
         raise RuntimeError("the server is stopping")
 
-    watch = FolderWatch(tmp_path, links_in, refuse, note=Recorder().note, held_for_writing=lambda path: False)
+    watch = FolderWatch(tmp_path, links_in, refuse, note=Recorder().note, held_for_writing=nobody_writes)
     (tmp_path / "post.txt").write_text(RG, encoding="utf-8")
     for _ in range(4):
         watch.poll()
@@ -193,7 +199,7 @@ def test_the_thread_picks_up_what_is_already_there_and_stops(tmp_path: Path) -> 
         links_in,
         lambda dropped, path: got.set(),
         interval=0.05,
-        held_for_writing=lambda path: False,
+        held_for_writing=nobody_writes,
     )
     watch.start()
     try:
