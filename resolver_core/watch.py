@@ -207,8 +207,8 @@ class FolderWatch:
             dropped = read_dropped(path, self.links_in)
         except Unreadable as exc:
             reason = str(exc)
-            self.note(f"watch: {path.name}: {reason}; moved to {FAILED}/")
-            self._move(path, FAILED, signature, reason)
+            if self._move(path, FAILED, signature, reason):
+                self.note(f"watch: {path.name}: {reason}; moved to {FAILED}/")
             return
         try:
             self.on_package(dropped, path)
@@ -218,23 +218,26 @@ class FolderWatch:
             return
         self._move(path, PROCESSED, signature)
 
-    def _move(self, path: Path, where: str, signature: Signature, reason: str | None = None) -> None:
-        """Move ``path`` into ``where`` under a name not taken there; on failure, report it
-        once and leave it unread while it stays as it is."""
+    def _move(self, path: Path, where: str, signature: Signature, reason: str | None = None) -> bool:
+        """Move ``path`` into ``where`` under a name not taken there (with ``reason`` beside
+        it); on failure, say so once (with the reason) and leave the file unread while it
+        stays as it is. Whether it moved."""
         try:
             target = move_without_overwriting(path, self.folder / where)
         except OSError as exc:
             self._stuck[path.name] = signature
+            why = f" ({reason})" if reason else ""
             self.note(
-                f"watch: cannot move {path.name} to {where}/: {exc.strerror};"
+                f"watch: cannot move {path.name}{why} to {where}/: {exc.strerror};"
                 " it is not read again until it changes"
             )
-            return
+            return False
         if reason is not None:
             try:
                 target.with_name(target.name + ".reason").write_text(reason + "\n", encoding="utf-8")
             except OSError as exc:
                 self.note(f"watch: cannot write the reason beside {where}/{target.name}: {exc.strerror}")
+        return True
 
 
 def move_without_overwriting(path: Path, folder: Path) -> Path:

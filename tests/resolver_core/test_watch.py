@@ -282,3 +282,16 @@ def test_a_file_whose_folder_forbids_removing_it_stays_once_not_twice(
     assert record.notes == [
         "watch: cannot move post.txt to processed/: Permission denied; it is not read again until it changes"
     ]
+
+
+def test_a_bad_file_that_cannot_be_moved_says_why_it_failed_once(tmp_path: Path) -> None:
+    record = Recorder()
+    watch = watcher(tmp_path, record)
+    (tmp_path / "failed").write_text("a file where the folder should be", encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("no links\n", encoding="utf-8")
+    for _ in range(4):
+        watch.poll()
+    assert record.notes == [
+        "watch: cannot move empty.txt (no links in it) to failed/: File exists;"
+        " it is not read again until it changes"
+    ]
