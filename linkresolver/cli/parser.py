@@ -163,6 +163,11 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         help="links of a job resolving at once (default: 8)",
     )
     p.add_argument("-o", "--output", metavar="DIR", help="where the page's and Click'n'Load's downloads go")
+    p.add_argument(
+        "--watch",
+        metavar="DIR",
+        help="a folder whose .txt, .crawljob, .magnet and .torrent files become packages ([watch] folder)",
+    )
     p.set_defaults(handler=commands.serve)
     p = sub.add_parser("pyload", help="pyLoad: install linkresolver's plugins into pyLoad")
     pyload_actions = p.add_subparsers(dest="pyload_action", metavar="ACTION", required=True)

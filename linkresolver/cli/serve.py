@@ -33,6 +33,7 @@ from resolver_core.redact import register_secrets
 from resolver_core.web.jobs import CLICKNLOAD, Job, JobManager
 
 from .app import ExitStatus, print_failure, print_json, print_outcome
+from .serve_watch import start_watching, watch_settings_of
 
 log = logging.getLogger("linkresolver")
 
@@ -63,6 +64,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             file=app.stderr,
         )
         return ExitStatus.USAGE
+    watch = watch_settings_of(args)
     with contextlib.ExitStack() as stack:
         if args.sandbox:
             from resolver_core.sandbox import build_sandbox  # noqa: PLC0415
@@ -110,6 +112,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
         threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
         for thread in threads:
             thread.start()
+        watcher = start_watching(watch, jobs, output, app) if watch is not None else None
         try:
             for thread in threads:
                 while thread.is_alive():
@@ -117,6 +120,8 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
         finally:
             # Ctrl-C: every job stops at once (a captcha waiting for its answer too), so that
             # the process ends now rather than when the last wait would have.
+            if watcher is not None:
+                watcher.stop()
             jobs.stop()
             for server in servers:
                 server.shutdown()
