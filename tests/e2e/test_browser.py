@@ -88,6 +88,13 @@ def server(cli: CLI) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[WebDriver]:
+    with chromium_session() as session:
+        yield session
+
+
+@contextlib.contextmanager
+def chromium_session() -> Iterator[WebDriver]:
+    """Debian's headless chromium through its chromedriver (the browser tests' browser)."""
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
     if chromium is None or driver is None:
         pytest.fail(

@@ -19,6 +19,8 @@ const shown = new Map();
 const typed = new Map();
 // The folder lists of saved files the person opened, by "job:position".
 const opened = new Set();
+// The names given on this page to packages whose server keeps no name (an older server).
+const givenNames = new Map();
 // Row states whose resolution has not ended (the server's AT_WORK).
 const AT_WORK = new Set(["unconfirmed", "queued", "resolving", "waiting", "captcha"]);
 // Row states of a link that could not be resolved.
@@ -230,6 +232,7 @@ function linkRow(job, link) {
 
 function title(job) {
   if (job.name) return job.name;
+  if (givenNames.has(job.id)) return givenNames.get(job.id);
   const parts = [];
   if (job.links) parts.push(plural(job.links.length, "link", "links"));
   parts.push(new Date(job.created * 1000).toLocaleTimeString());
@@ -658,6 +661,7 @@ document.getElementById("paste-form").addEventListener("submit", async (event) =
   try {
     const job = await post("/api/resolve", body);
     say(`Found ${plural(job.links.length, "link", "links")}.`);
+    if (body.name && !job.name) givenNames.set(job.id, body.name);
     show(job, true);
     // A server that takes no download flag (it does not say it back): the page asks once resolved.
     if (downloadToo.checked && !("download" in job)) shown.get(job.id).autoDownload = true;
