@@ -100,7 +100,9 @@ def filter_counts(browser: WebDriver) -> dict[str, int]:
     }
 
 
-def paste(browser: WebDriver, text: str, *, name: str = "", password: str = "", download: bool = False) -> None:
+def paste(
+    browser: WebDriver, text: str, *, name: str = "", password: str = "", download: bool = False
+) -> None:
     """Fill the paste form and resolve, waiting for the package's section to show."""
     before = len(sections(browser))
     browser.find_element(By.ID, "paste").send_keys(text)
@@ -124,7 +126,9 @@ def packages_of_a_day(browser: WebDriver, server: str) -> None:
     wait_for(lambda: "Done:" in job_status(browser, 0), 20, "the failed package")
     wait_for(lambda: "1 downloaded" in job_status(browser, 1), 30, "the film's download")
     wait_for(
-        lambda: "1 link needs a captcha answer" in job_status(browser, 2) and "5 of 6" in job_status(browser, 2),
+        lambda: (
+            "1 link needs a captcha answer" in job_status(browser, 2) and "5 of 6" in job_status(browser, 2)
+        ),
         30,
         "every link of the post but its captcha",
     )
@@ -136,7 +140,10 @@ def test_the_page_at_both_widths_in_light_and_dark_passes_axe_without_sideways_s
     packages_of_a_day(browser, server)
     # "Download when resolved": the film was downloaded without another click.
     film = sections(browser)[1]
-    assert film.find_element(By.CSS_SELECTOR, "td.download").text == "saved as size4m-slow8-page.bin (sha1 verified)"
+    assert (
+        film.find_element(By.CSS_SELECTOR, "td.download").text
+        == "saved as size4m-slow8-page.bin (sha1 verified)"
+    )
     assert filter_counts(browser) == {"all": 3, "active": 1, "failed": 2, "captcha": 1}
     post = sections(browser)[2]
     assert post.find_element(By.CLASS_NAME, "toggle").text == "Holiday photos"
@@ -180,7 +187,9 @@ def test_the_filters_count_and_show_their_packages_by_keyboard(server: str, brow
         assert button.get_attribute("aria-pressed") == "true"
         assert len(visible_sections(browser)) == number, which
     browser.find_element(By.CSS_SELECTOR, ".filter[data-filter=captcha]").send_keys(Keys.ENTER)
-    assert [s.find_element(By.CLASS_NAME, "toggle").text for s in visible_sections(browser)] == ["Holiday photos"]
+    assert [s.find_element(By.CLASS_NAME, "toggle").text for s in visible_sections(browser)] == [
+        "Holiday photos"
+    ]
 
 
 def test_the_history_view_is_there_when_the_server_keeps_history(server: str, browser: WebDriver) -> None:
@@ -198,7 +207,9 @@ def test_the_history_view_is_there_when_the_server_keeps_history(server: str, br
     wait_for(tab.is_displayed, 10, "the history view's button")
     tab.send_keys(Keys.ENTER)
     listed = answer.json()["packages"]
-    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#history li")) == len(listed), 10, "the history")
+    wait_for(
+        lambda: len(browser.find_elements(By.CSS_SELECTOR, "#history li")) == len(listed), 10, "the history"
+    )
     assert not browser.find_element(By.ID, "packages-view").is_displayed()
     assert browser.find_element(By.ID, "history-more").is_displayed() == answer.json()["more"]
     for width in WIDTHS:
@@ -220,13 +231,17 @@ def tab_to(browser: WebDriver, test: str, most: int = 40) -> WebElement:
     raise AssertionError(f"{most} presses of Tab never reached {test}")
 
 
-def test_a_package_from_paste_to_captcha_answer_with_the_keyboard_only(server: str, browser: WebDriver) -> None:
+def test_a_package_from_paste_to_captcha_answer_with_the_keyboard_only(
+    server: str, browser: WebDriver
+) -> None:
     browser.get(server)
     # "/" brings the paste box; Ctrl+Enter resolves what is typed there.
     ActionChains(browser).send_keys("/").perform()
     assert active(browser).get_attribute("id") == "paste"
     ActionChains(browser).send_keys(
-        "https://openload.co/f/captcha-keys/Extras.mkv", Keys.ENTER, "https://rapidgator.net/file/keys2/Film.mkv"
+        "https://openload.co/f/captcha-keys/Extras.mkv",
+        Keys.ENTER,
+        "https://rapidgator.net/file/keys2/Film.mkv",
     ).perform()
     assert tab_to(browser, "#package-name").get_attribute("id") == "package-name"
     ActionChains(browser).send_keys("By keyboard").perform()

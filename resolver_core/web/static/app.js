@@ -227,6 +227,8 @@ function linkRow(job, link) {
     inner.direct.appendChild(element("span", "reason", link.error || (link.message && link.state !== "waiting" ? link.message : "-")));
   }
   downloadCell(job, link, inner.download);
+  // A phone's card leaves out what is not known (a table keeps its columns).
+  for (const td of row.children) td.classList.toggle("blank", td.textContent === "-");
   return row;
 }
 
@@ -751,9 +753,10 @@ async function loadHistory(more) {
   let answer;
   try { answer = await fetch(`/api/history?${query}`); } catch { return; }
   const tab = document.getElementById("view-history");
-  if (answer.status === 404) { tab.hidden = true; return; }
+  const views = document.querySelector(".views");
+  if (answer.status === 404) { tab.hidden = views.hidden = true; return; }
   if (!answer.ok) { say("The history could not be read."); return; }
-  tab.hidden = false;
+  tab.hidden = views.hidden = false;
   const data = await answer.json();
   const packages = Array.isArray(data.packages) ? data.packages : [];
   const list = document.getElementById("history");
