@@ -140,7 +140,9 @@ SERIES = package(
 
 
 def ended(job_id: str, name: str, finished: float, failed: int = 0) -> dict[str, Any]:
-    summary = package(job_id, name, [], state="failed" if failed else "done", finished=finished)
+    summary = package(
+        job_id, name, [], state="failed" if failed else "done", created=finished - 900, finished=finished
+    )
     summary["counts"] = {"total": 5, "ok": 5 - failed, "failed": failed}
     del summary["links"]
     return summary
