@@ -145,6 +145,7 @@ def test_the_page_at_both_widths_in_light_and_dark_passes_axe_without_sideways_s
         == "saved as size4m-slow8-page.bin (sha1 verified)"
     )
     assert filter_counts(browser) == {"all": 3, "active": 1, "failed": 2, "captcha": 1}
+    assert browser.title == "(1) linkresolver"  # a tab in the background says a captcha waits
     post = sections(browser)[2]
     assert post.find_element(By.CLASS_NAME, "toggle").text == "Holiday photos"
     assert post.find_element(By.CLASS_NAME, "badge").text == "Needs captcha"
@@ -276,6 +277,7 @@ def test_a_package_from_paste_to_captcha_answer_with_the_keyboard_only(
     ActionChains(browser).send_keys(answer, Keys.ENTER).perform()
     wait_for(lambda: "Done:" in job_status(browser), 20, "the package to end")
     assert states(browser) == ["resolved", "resolved"]
+    assert browser.title == "linkresolver"  # no captcha waits any more
 
     # Escape in the open package folds it and leaves the focus on its heading.
     tab_to(browser, "section.job td button.copy")

@@ -542,6 +542,9 @@ function updateFilters() {
     entry.section.hidden = !match;
     if (match) visible += 1;
   }
+  // A tab kept open all day says in its title how many packages wait for a captcha answer.
+  const waiting = entries.filter((entry) => matches(entry.job || entry.summary, "captcha")).length;
+  document.title = waiting ? `(${waiting}) linkresolver` : "linkresolver";
   const empty = document.getElementById("empty");
   empty.hidden = visible > 0;
   empty.textContent = entries.length ? "No package matches this filter." : "No packages yet. Paste text with links above.";
