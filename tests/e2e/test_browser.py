@@ -88,6 +88,13 @@ def server(cli: CLI) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[WebDriver]:
+    with chromium_session() as session:
+        yield session
+
+
+@contextlib.contextmanager
+def chromium_session() -> Iterator[WebDriver]:
+    """Debian's headless chromium through its chromedriver (the browser tests' browser)."""
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
     if chromium is None or driver is None:
         pytest.fail(
@@ -185,7 +192,7 @@ def test_the_page_needs_nothing_from_the_network(server: str, browser: WebDriver
     browser.get(server)
     sources = [
         e.get_attribute("src") or e.get_attribute("href")
-        for e in browser.find_elements(By.CSS_SELECTOR, "script, link")
+        for e in browser.find_elements(By.CSS_SELECTOR, "script, link, img")
     ]
     assert sources and all(str(source).startswith(server) for source in sources)
     label = browser.find_element(By.CSS_SELECTOR, "label[for=paste]")
