@@ -375,6 +375,13 @@ class WorkQueue:
             pending = self._client.xpending_range(self.tasks_key, WORKERS, "-", "+", 100_000, consumer)
         return [str(entry["message_id"]) for entry in pending]
 
+    def task(self, task: str) -> Task | None:
+        """The task ``task``, while it is in the queue (not yet done, nor withdrawn)."""
+        with self._failures():
+            entries = self._client.xrange(self.tasks_key, task, task)
+        found = [_task(entry_id, fields) for entry_id, fields in _entries([[self.tasks_key, entries]])]
+        return found[0] if found else None
+
     def waiting(self) -> int:
         """Tasks queued and not yet delivered to any worker (for a status line)."""
         with self._failures():

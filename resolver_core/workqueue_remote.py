@@ -76,14 +76,14 @@ class RemoteRows:
             else:
                 self._waiting[key] = waiting
         if waiting.result is None:
+            row.message = "waiting for a worker"
+            job.bump()
             try:
                 waiting.task = self.queue.submit(job.job_id, row.position, row.input, job.password)
             except WorkQueueError:
                 with self._lock:
                     self._waiting.pop(key, None)
                 raise  # fatal: the job ends with it, saying which server failed
-            row.message = "waiting for a worker"
-            job.bump()
             while not waiting.arrived.wait(LOOK_EVERY):
                 if job.cancelled.is_set() or self.cancelled.is_set():
                     return self._given_up(key, waiting)

@@ -167,7 +167,7 @@ def test_three_workers_resolve_a_package_and_one_killed_loses_nothing(
         assert workers["w2"].stop() == -signal.SIGKILL
         in_hand = queue.holding("w2")  # what it held when it died: pending, never answered
         assert in_hand, "w2 died holding nothing"
-        lost = _links_of(empty_redis, queue.tasks_key, in_hand)
+        lost = {task.link for task in map(queue.task, in_hand) if task is not None}
         assert len(lost) == len(in_hand)
 
         job: dict[str, Any] = {}
@@ -206,17 +206,6 @@ def test_three_workers_resolve_a_package_and_one_killed_loses_nothing(
         for process in processes:
             process.stop()
         queue.close()
-
-
-def _links_of(redis_url: str, key: str, tasks: list[str]) -> set[str]:
-    """The links of the tasks ``tasks`` (still in the stream: pending, not acknowledged)."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
-    try:
-        return {fields["link"] for task in tasks for _, fields in client.xrange(key, task, task)}
-    finally:
-        client.close()
 
 
 def test_a_worker_without_the_redis_store_says_so(cli: CLI, tmp_path: Path) -> None:

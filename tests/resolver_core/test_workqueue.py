@@ -108,7 +108,14 @@ def test_a_live_worker_keeps_its_task_however_long_it_takes(queue: WorkQueue) ->
 def test_a_withdrawn_task_is_not_delivered(queue: WorkQueue) -> None:
     task_id = queue.submit("job", 0, "https://rapidgator.net/file/0")
     queue.submit("job", 1, "https://rapidgator.net/file/1")
+    held = queue.task(task_id)
+    assert held is not None and (held.job, held.position, held.link) == (
+        "job",
+        0,
+        "https://rapidgator.net/file/0",
+    )
     queue.withdraw(task_id, "job", 0)
+    assert queue.task(task_id) is None
     [task] = queue.take("a", 5, block=0.1)
     assert task.position == 1
 
