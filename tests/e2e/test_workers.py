@@ -8,6 +8,7 @@ killed worker had in hand (it may have asked for them before it died)."""
 from __future__ import annotations
 
 import collections
+import hashlib
 import os
 import re
 import select
@@ -218,3 +219,40 @@ def test_a_worker_without_the_redis_store_says_so(cli: CLI, tmp_path: Path) -> N
     served = cli("serve", "--workers", "--port", "0")
     assert served.returncode == 2 and "serve --workers needs the shared Redis state store" in served.stderr
     assert "Traceback" not in served.stderr
+
+
+def test_a_worker_with_an_output_folder_downloads_and_the_page_shows_the_files(
+    cli: CLI, sandbox: Sandbox, empty_redis: str, tmp_path: Path
+) -> None:
+    links = [f"https://openload.co/f/size1m-wkdl{n}/Film{n}.mkv" for n in range(3)]
+    folder = tmp_path / "worker-downloads"
+    processes: list[Process] = []
+    try:
+        serve = Process(cli, ["serve", "--workers", "--port", "0"], machine(cli, "serve", empty_redis))
+        processes.append(serve)
+        url = serve.wait_for(r"serve: (http://127\.0\.0\.1:\d+)").group(1)
+        worker = Process(cli, ["worker", "--name", "dl", "-o", str(folder)], machine(cli, "dl", empty_redis))
+        processes.append(worker)
+        worker.wait_for("taking links from")
+        session = requests.Session()
+        csrf = session.get(f"{url}/api/session", timeout=10).json()["csrf"]
+        answer = session.post(
+            f"{url}/api/resolve", json={"text": " ".join(links)}, headers={"X-CSRF-Token": csrf}, timeout=30
+        )
+        job_id = answer.json()["id"]
+        job: dict[str, Any] = {}
+        give_up = time.monotonic() + 60
+        while time.monotonic() < give_up and not job.get("done"):
+            time.sleep(0.2)
+            job = session.get(f"{url}/api/jobs/{job_id}", timeout=10).json()
+        rows = job["links"]
+        assert [(row["state"], row["download"], row["verified"]) for row in rows] == [
+            ("resolved", "saved", True)
+        ] * 3, rows
+        for row in rows:
+            saved = folder / row["saved_as"]
+            assert saved.name == row["filename"] and saved.stat().st_size == 1 << 20 == row["downloaded"]
+            assert hashlib.sha1(saved.read_bytes()).hexdigest() == row["sha1"]
+    finally:
+        for process in processes:
+            process.stop()
