@@ -26,6 +26,7 @@ import requests
 from linkresolver.plugins.premiumize.sandbox import API_PATH as PM_PATH
 from resolver_core.sandbox import Sandbox
 from resolver_core.workqueue import WorkQueue
+from tests.redis_server import free_port
 
 from .conftest import CLI
 
@@ -219,6 +220,11 @@ def test_a_worker_without_the_redis_store_says_so(cli: CLI, tmp_path: Path) -> N
     served = cli("serve", "--workers", "--port", "0")
     assert served.returncode == 2 and "serve --workers needs the shared Redis state store" in served.stderr
     assert "Traceback" not in served.stderr
+    nobody = f"redis://127.0.0.1:{free_port()}/0"
+    unreachable = cli("worker", env={"LINKRESOLVER_STATE": nobody})
+    assert unreachable.returncode == 2
+    [line] = unreachable.stderr.strip().splitlines()
+    assert line.startswith(f"linkresolver: the work queue on Redis {nobody} failed: ") and "refused" in line
 
 
 def test_a_worker_with_an_output_folder_downloads_and_the_page_shows_the_files(
