@@ -77,9 +77,9 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
         from resolver_core.web.app import create_app  # noqa: PLC0415
 
         threads_per_job, resolve_row = args.job_threads, None
-        if args.workers:  # the links go to `linkresolver worker` processes
-            from .worker import remote_rows  # noqa: PLC0415
+        from .worker import remote_rows, wants_workers  # noqa: PLC0415
 
+        if wants_workers(args.workers, resolver.config):  # `linkresolver worker` processes resolve
             threads_per_job, resolve_row = remote_rows(resolver, stack)
         jobs = JobManager(
             resolver, running=args.jobs, threads_per_job=threads_per_job, resolve_row=resolve_row

@@ -24,6 +24,7 @@ from resolver_core.lines import write_line
 from .app import ExitStatus
 
 if TYPE_CHECKING:
+    from resolver_core.config import Config
     from resolver_core.pipeline import Resolver
     from resolver_core.web.jobs import RowResolving
 
@@ -88,6 +89,17 @@ def run_worker(args: argparse.Namespace, app: App) -> int:
     finally:
         queue.close()
     return ExitStatus.INTERRUPTED if interrupted else ExitStatus.OK
+
+
+def wants_workers(option: bool, config: Config) -> bool:
+    """Whether serve leaves the resolving to workers: ``--workers``, or ``[serve] workers =
+    true`` in the configuration (anything but true or false there is refused, naming it)."""
+    from resolver_core.errors import ConfigError  # noqa: PLC0415
+
+    setting = config.section("serve").get("workers", False)
+    if not isinstance(setting, bool):
+        raise ConfigError(f"{config.path or 'config.toml'}: [serve] workers must be true or false")
+    return option or setting
 
 
 def remote_rows(resolver: Resolver, stack: contextlib.ExitStack) -> tuple[int, RowResolving]:

@@ -220,6 +220,14 @@ def test_a_worker_without_the_redis_store_says_so(cli: CLI, tmp_path: Path) -> N
     served = cli("serve", "--workers", "--port", "0")
     assert served.returncode == 2 and "serve --workers needs the shared Redis state store" in served.stderr
     assert "Traceback" not in served.stderr
+    with cli.config.open("a", encoding="utf-8") as handle:
+        handle.write("[serve]\nworkers = true\n")
+    configured = cli("serve", "--port", "0")
+    assert configured.returncode == 2 and "serve --workers needs the shared Redis" in configured.stderr
+    text = cli.config.read_text(encoding="utf-8")
+    cli.config.write_text(text.replace("workers = true", 'workers = "yes"'), encoding="utf-8")
+    wrong = cli("serve", "--port", "0")
+    assert wrong.returncode == 2 and "[serve] workers must be true or false" in wrong.stderr
     nobody = f"redis://127.0.0.1:{free_port()}/0"
     unreachable = cli("worker", env={"LINKRESOLVER_STATE": nobody})
     assert unreachable.returncode == 2
