@@ -152,7 +152,8 @@ class Worker:
         try:
             outcome = self._resolve(task)
             if outcome is None:  # stopped: left for another worker
-                self.tally.handed_back += 1
+                with self.tally.lock:
+                    self.tally.handed_back += 1
                 return
             data: dict[str, Any] = result_record(outcome)
             if self.output is not None and outcome.status == "ok" and outcome.link is not None:
