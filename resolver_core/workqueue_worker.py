@@ -202,7 +202,11 @@ class Worker:
         from .download import download_outcome  # noqa: PLC0415 (only workers that download)
 
         assert self.output is not None
-        result = download_outcome(self.resolver, outcome, self.output, 4, False, None)
+        try:
+            result = download_outcome(self.resolver, outcome, self.output, 4, False, None)
+        except Exception:  # the link was resolved: its result goes to serve all the same
+            log.exception("downloading %s failed", outcome.input)
+            return [], f"the download failed on the worker {self.name} (a bug: its log tells more)"
         saved = [
             {"name": item.path.name, "size": item.size, "verified": item.verified} for item in result.saved
         ]

@@ -263,3 +263,24 @@ def test_the_workers_table_is_checked_key_by_key() -> None:
         with pytest.raises(ConfigError, match=r"^config\.toml: ") as raised:
             WorkerSettings.from_section(table, path)
         assert words in str(raised.value)
+
+
+class ResolvingResolver(FakeResolver):
+    """Resolves every link, but has nothing to download with (a bug in the download)."""
+
+    def resolve_one(self, url: str, *, password: str | None = None) -> Outcome:
+        from resolver_core.models import ResolvedLink
+
+        link = ResolvedLink(url, "http://127.0.0.1:9/x", "premiumize", "rapidgator", filename="x")
+        return Outcome(url, "ok", link=link, provider="premiumize", hoster="rapidgator")
+
+
+def test_a_link_whose_download_fails_on_a_bug_still_gets_its_result(queue: WorkQueue, tmp_path: Path) -> None:
+    queue.submit("job", 0, "https://rapidgator.net/file/0")
+    worker = Worker(queue, ResolvingResolver(), name="w", threads=1, grace=1, output=tmp_path)  # type: ignore[arg-type]
+    [task] = queue.take("w", 1, block=0.1)
+    worker._in_hand[task.id] = task
+    worker._work(task)
+    [result] = queue.results("serve", block=0.1)
+    assert result.data["status"] == "ok" and result.data["saved"] == []
+    assert "the download failed on the worker w" in result.data["download_error"]
