@@ -40,7 +40,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("linkresolver")
 
-BUILTIN_COMMANDS = ("resolve", "check", "download", "accounts", "hosts", "serve", "pyload", "sandbox", "demo")
+BUILTIN_COMMANDS = (
+    "resolve",
+    "check",
+    "download",
+    "accounts",
+    "hosts",
+    "serve",
+    "worker",
+    "pyload",
+    "sandbox",
+    "demo",
+)
 
 
 def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentParser:
@@ -168,7 +179,26 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         metavar="DIR",
         help="a folder whose .txt, .crawljob, .magnet and .torrent files become packages ([watch] folder)",
     )
+    p.add_argument(
+        "--workers",
+        action="store_true",
+        help="leave the resolving to `linkresolver worker` processes (needs the Redis state store)",
+    )
     p.set_defaults(handler=commands.serve)
+    p = sub.add_parser(
+        "worker",
+        parents=[common],
+        help="resolve the links `serve --workers` queues (on any machine sharing its Redis)",
+    )
+    p.add_argument("--provider", action="append", metavar="NAME", help="use only this provider (repeatable)")
+    add_retries_option(p)
+    add_timeout_option(p)
+    p.add_argument(
+        "--threads", type=whole_number(1, 256), metavar="N", help="links resolved at once (default: 4)"
+    )
+    p.add_argument("-o", "--output", metavar="DIR", help="also download each link into DIR")
+    p.add_argument("--name", metavar="NAME", help="this worker's name in the queue (default: host-pid)")
+    p.set_defaults(handler=commands.worker)
     p = sub.add_parser("pyload", help="pyLoad: install linkresolver's plugins into pyLoad")
     pyload_actions = p.add_subparsers(dest="pyload_action", metavar="ACTION", required=True)
     p = pyload_actions.add_parser(

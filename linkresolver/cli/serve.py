@@ -78,7 +78,14 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             resolver = app.resolver()
         from resolver_core.web.app import create_app  # noqa: PLC0415
 
-        jobs = JobManager(resolver, running=args.jobs, threads_per_job=args.job_threads)
+        threads_per_job, resolve_row = args.job_threads, None
+        from .worker import remote_rows, wants_workers  # noqa: PLC0415
+
+        if wants_workers(args.workers, resolver.config):  # `linkresolver worker` processes resolve
+            threads_per_job, resolve_row = remote_rows(resolver, stack)
+        jobs = JobManager(
+            resolver, running=args.jobs, threads_per_job=threads_per_job, resolve_row=resolve_row
+        )
         servers = []
         try:
             api = make_server(
