@@ -8,6 +8,11 @@ Any web page the user opens can post to the Click'n'Load port, so what arrives t
 nothing by itself: it becomes a job waiting for the user's confirmation on the page (its
 links printed on the terminal), unless ``--cnl-auto`` says to resolve it at once. The
 receiver answers at once and hands the links on; they are read one delivery at a time.
+
+Every job is a package kept in the state store (:mod:`resolver_core.web.packages`): on
+start the server takes up the packages the last one left unfinished (links not resolved
+are resolved, downloads in flight resume), and forgets ended ones past ``[history]``'s
+limits, at start and as packages end.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ MAX_DELIVERIES = 50
 TOKEN_ENV = "LINKRESOLVER_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
 if TYPE_CHECKING:
+    from resolver_core.pipeline import Resolver
+
     from .app import App
 
 
@@ -76,7 +83,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             resolver = app.resolver()
         from resolver_core.web.app import create_app  # noqa: PLC0415
 
-        jobs = JobManager(resolver, running=args.jobs, threads_per_job=args.job_threads)
+        jobs = _job_manager(resolver, args, output)
         servers = []
         try:
             api = make_server(
@@ -107,6 +114,9 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
                 server.server_close()
             print(f"linkresolver: cannot listen: {exc.strerror}", file=app.stderr)
             return ExitStatus.USAGE
+        resumed = jobs.restore()
+        if resumed:
+            print(f"taking up {resumed} unfinished packages", file=app.stderr, flush=True)
         threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
         for thread in threads:
             thread.start()
@@ -122,6 +132,36 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
                 server.shutdown()
                 server.server_close()
     return ExitStatus.OK
+
+
+def _job_manager(resolver: Resolver, args: argparse.Namespace, output: Path | None) -> JobManager:
+    """The jobs, kept as packages in the resolver's state store, ``[serve] downloads`` at
+    once; ended packages past ``[history]``'s limits are forgotten now and as others end.
+    A bad setting is a :class:`ConfigError` (exit 2, one line)."""
+    from resolver_core.history import history_limits  # noqa: PLC0415
+    from resolver_core.state import package_store  # noqa: PLC0415
+    from resolver_core.web.settings import serve_downloads  # noqa: PLC0415
+
+    config = resolver.config
+    limits = history_limits(config.section("history"), config.path)
+    downloads = serve_downloads(config.section("serve"), config.path)
+    store = package_store(resolver.links.store) if resolver.links is not None else None
+    if store is not None:
+        limits.prune(store)
+
+    def prune(job: Job) -> None:
+        if store is not None:
+            limits.prune(store)
+
+    return JobManager(
+        resolver,
+        running=args.jobs,
+        threads_per_job=args.job_threads,
+        store=store,
+        output=output,
+        downloads=downloads,
+        on_ended=prune,
+    )
 
 
 def _in_url(host: str) -> str:

@@ -13,12 +13,12 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ..state import PACKAGE_ACTIVE, PackageStore, StateStoreError
-from .packages import job_of, link_record, package_record, stored_package
+from .packages import job_of, link_record, package_record, stored_package, summary_of
 from .rows import QUEUED, UNCONFIRMED, Job, Row, package_state, row_ok, row_pending
 
 if TYPE_CHECKING:
@@ -113,9 +113,9 @@ class JobKeeping:
             self._runner.submit(self._run, job)
         return len(resumed)
 
-    def _from_history(self, job_id: str) -> Job | None:
-        """A job of the history, read from the store and listed again (the person opened
-        it: to retry it, or to see its links); None when the store has no ended one."""
+    def from_history(self, job_id: str, *, listed: bool = False) -> Job | None:
+        """An ended job of the history, read from the store; None when the store has none.
+        ``listed``: listed again too (the person retries it), else only read."""
         if self.store is None:
             return None
         try:
@@ -127,6 +127,8 @@ class JobKeeping:
             return None
         found = job_of(stored)
         found.on_change = self._touched
+        if not listed:
+            return found
         with self._lock:
             job = self.jobs.setdefault(job_id, found)
             dropped = self._overflow()
@@ -136,6 +138,23 @@ class JobKeeping:
             self.listed += 1
         self._touched()
         return job
+
+    def history(
+        self, *, limit: int, before: float | None = None, states: Collection[str] | None = None
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """A page of the history, newest first: the packages' summaries, and whether older
+        ones are left. Packages listed here are told as they are now (a running one's
+        progress), the others as the store has them."""
+        if self.store is None:
+            return [], False
+        stored = self.store.packages(limit=limit + 1, before=before, states=states)
+        with self._lock:
+            live = dict(self.jobs)
+        summaries = [
+            live[package.package_id].summary() if package.package_id in live else summary_of(package)
+            for package in stored[:limit]
+        ]
+        return summaries, len(stored) > limit
 
     def _settle(self, job: Job) -> None:
         """End ``job`` if nothing is left to do — every link ended, every download too:

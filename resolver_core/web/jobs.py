@@ -232,10 +232,9 @@ class JobManager(JobKeeping, JobDownloads):
             job.bump()
 
     def get(self, job_id: str) -> Job | None:
-        """The job listed, or one of the history (:meth:`_from_history`)."""
+        """The job listed (:meth:`from_history` reads one of the history)."""
         with self._lock:
-            job = self.jobs.get(job_id)
-        return job if job is not None else self._from_history(job_id)
+            return self.jobs.get(job_id)
 
     def kept(self) -> list[Job]:
         """Every job kept, oldest first."""
