@@ -40,7 +40,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("linkresolver")
 
-BUILTIN_COMMANDS = ("resolve", "check", "download", "accounts", "hosts", "serve", "pyload", "sandbox", "demo")
+BUILTIN_COMMANDS = (
+    "resolve",
+    "check",
+    "download",
+    "accounts",
+    "hosts",
+    "serve",
+    "history",
+    "pyload",
+    "sandbox",
+    "demo",
+)
 
 
 def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentParser:
@@ -164,6 +175,16 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     )
     p.add_argument("-o", "--output", metavar="DIR", help="where the page's and Click'n'Load's downloads go")
     p.set_defaults(handler=commands.serve)
+    p = sub.add_parser("history", parents=[common], help="the packages serve kept: newest first")
+    p.add_argument("--json", action="store_true", help="JSON Lines: one object per package, with its links")
+    p.add_argument(
+        "--limit", type=whole_number(1, 100_000), default=50, metavar="N", help="packages shown (default: 50)"
+    )
+    p.add_argument("--failed", action="store_true", help="only packages with a link that failed")
+    p.add_argument(
+        "--prune", action="store_true", help="forget ended packages past [history] keep_days and keep, now"
+    )
+    p.set_defaults(handler=commands.history)
     p = sub.add_parser("pyload", help="pyLoad: install linkresolver's plugins into pyLoad")
     pyload_actions = p.add_subparsers(dest="pyload_action", metavar="ACTION", required=True)
     p = pyload_actions.add_parser(
