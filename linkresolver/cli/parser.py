@@ -174,6 +174,12 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         help="links of a job resolving at once (default: 8)",
     )
     p.add_argument("-o", "--output", metavar="DIR", help="where the page's and Click'n'Load's downloads go")
+    p.add_argument(
+        "--downloads",
+        type=whole_number(1, 64),
+        metavar="N",
+        help="downloads at once over every package (default: [serve] downloads, else 4)",
+    )
     p.set_defaults(handler=commands.serve)
     p = sub.add_parser("history", parents=[common], help="the packages serve kept: newest first")
     p.add_argument("--json", action="store_true", help="JSON Lines: one object per package, with its links")

@@ -135,16 +135,16 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
 
 
 def _job_manager(resolver: Resolver, args: argparse.Namespace, output: Path | None) -> JobManager:
-    """The jobs, kept as packages in the resolver's state store, ``[serve] downloads`` at
-    once; ended packages past ``[history]``'s limits are forgotten now and as others end.
-    A bad setting is a :class:`ConfigError` (exit 2, one line)."""
+    """The jobs, kept as packages in the resolver's state store, ``--downloads`` (else
+    ``[serve] downloads``) at once; ended packages past ``[history]``'s limits are
+    forgotten now and as others end. A bad setting is a :class:`ConfigError` (exit 2, one line)."""
     from resolver_core.history import history_limits  # noqa: PLC0415
     from resolver_core.state import package_store  # noqa: PLC0415
     from resolver_core.web.settings import serve_downloads  # noqa: PLC0415
 
     config = resolver.config
     limits = history_limits(config.section("history"), config.path)
-    downloads = serve_downloads(config.section("serve"), config.path)
+    downloads = args.downloads or serve_downloads(config.section("serve"), config.path)
     store = package_store(resolver.links.store) if resolver.links is not None else None
     if store is not None:
         limits.prune(store)
