@@ -54,7 +54,13 @@ class JobDownloads:
         """Download every resolved link of ``job`` into ``folder``; how many were started.
         ``then(results)`` gets how each ended."""
         with self._lock:
-            rows = [row for row in job.rows if row.state == "resolved" and row.download in (None, "failed")]
+            rows = [
+                row
+                for row in job.rows
+                if row.state == "resolved"
+                and row.download in (None, "failed")
+                and row.position in job.outcomes
+            ]
         return self._download_rows(job, rows, folder, then)
 
     def _download_rows(

@@ -10,7 +10,9 @@ The store keeps JSON texts. A package's record: ``name``, ``origin``, ``password
 ``folder`` (where its downloads go), ``download``, ``mirrors``, ``stage``. A link's: the
 row's fields the page shows (:class:`.rows.Row`, less the moment's: message, captcha,
 countdown, bytes so far), plus ``account`` and ``link``, the resolved link as the link cache
-writes it (:func:`..linkcache.record_of`), from which its outcome is rebuilt.
+writes it (:func:`..linkcache.record_of`), from which its outcome is rebuilt. As in the link
+cache, a link that needs request headers (a session's cookie) or shows a registered secret
+is not written: after a restart such a row is resolved again rather than a credential kept.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any, Final
 from ..errors import ResolverError
 from ..linkcache import CachedLink, cached_of, record_of
 from ..outcomes import Outcome
+from ..redact import redact
 from ..state import StoredPackage
 from .rows import AT_WORK, ENDED, MIRROR, QUEUED, UNCONFIRMED, Job, Row, package_state
 
@@ -65,15 +68,18 @@ def link_record(job: Job, row: Row) -> str:
     data["account"] = outcome.account if outcome else None
     data["kind"] = outcome.error.kind if outcome and outcome.error else None
     data["link"] = None
-    if outcome is not None and outcome.status == "ok" and outcome.link is not None:
+    link = outcome.link if outcome is not None and outcome.status == "ok" else None
+    if outcome is not None and link is not None and not link.headers:
         kept = CachedLink(
-            outcome.link,
-            outcome.provider or outcome.link.provider,
-            outcome.hoster or outcome.link.hoster,
-            outcome.link.valid_until or 0.0,
+            link,
+            outcome.provider or link.provider,
+            outcome.hoster or link.hoster,
+            link.valid_until or 0.0,
             outcome.account,
         )
-        data["link"] = json.loads(record_of(kept))
+        record = record_of(kept)
+        if redact(record) == record:
+            data["link"] = json.loads(record)
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -136,6 +142,10 @@ def _row_of(data: dict[str, Any], stage: str) -> tuple[Row, Outcome | None]:
     if row.state == MIRROR:
         return row, None
     cached = cached_of(json.dumps(link_data)) if link_data else None
+    if row.state == "resolved" and cached is None:  # its link was not kept
+        if stage == ENDED:
+            return row, None  # shown as it ended; not downloadable from here
+        return Row(row.position, row.input, state=UNCONFIRMED if stage == UNCONFIRMED else QUEUED), None
     if row.state == "resolved" and cached is not None:
         outcome = Outcome(
             row.input, "ok", link=cached.link, provider=cached.provider, hoster=cached.hoster, account=account
