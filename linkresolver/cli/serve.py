@@ -139,13 +139,18 @@ def _job_manager(resolver: Resolver, args: argparse.Namespace, output: Path | No
     ``[serve] downloads``) at once; ended packages past ``[history]``'s limits are
     forgotten now and as others end. A bad setting is a :class:`ConfigError` (exit 2, one line)."""
     from resolver_core.history import history_limits  # noqa: PLC0415
-    from resolver_core.state import package_store  # noqa: PLC0415
+    from resolver_core.state import StateStoreError, package_store  # noqa: PLC0415
     from resolver_core.web.settings import serve_downloads  # noqa: PLC0415
 
     config = resolver.config
     limits = history_limits(config.section("history"), config.path)
     downloads = args.downloads or serve_downloads(config.section("serve"), config.path)
-    store = package_store(resolver.links.store) if resolver.links is not None else None
+    store = None
+    if resolver.links is not None:
+        try:
+            store = package_store(resolver.links.store)
+        except StateStoreError as exc:  # jobs are then kept in memory only, as before
+            log.warning("packages are not kept across restarts: %s", exc)
     if store is not None:
         limits.prune(store)
 
