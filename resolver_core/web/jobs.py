@@ -36,7 +36,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from ..errors import Interrupted, ResolverError
 from ..hookspecs import hookimpl
@@ -72,9 +72,6 @@ __all__ = [
     "Row",
     "RowResolving",
 ]
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger("linkresolver")
 
