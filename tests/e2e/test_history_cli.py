@@ -7,11 +7,14 @@ import json
 import time
 from pathlib import Path
 
+import requests
+
 from resolver_core.state import SqliteStateStore
 from resolver_core.web.packages import stored_package
 from resolver_core.web.rows import Job, Row
 
 from .conftest import CLI
+from .test_serve_restart import serving
 
 
 def keep(state_dir: Path, name: str, created: float, states: list[str]) -> str:
@@ -82,3 +85,26 @@ def test_a_wrong_history_setting_is_named_in_one_line(cli: CLI) -> None:
     assert run.returncode == 2
     assert "[history] keep_days must be a number of days" in run.stderr
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_serve_forgets_ended_packages_past_keep_as_others_end(cli: CLI, tmp_path: Path) -> None:
+    with cli.config.open("a", encoding="utf-8") as handle:
+        handle.write("[history]\nkeep = 1\n")
+    with serving(cli, tmp_path / "downloads", tmp_path / "serve.log") as (_, url):
+        csrf = requests.get(f"{url}/api/session", timeout=10).json()["csrf"]
+        for name in ("First", "Second"):
+            posted = requests.post(
+                f"{url}/api/resolve",
+                json={"text": f"https://openload.co/f/keep-{name}/{name}.mkv", "name": name},
+                headers={"X-CSRF-Token": csrf},
+                timeout=10,
+            )
+            assert posted.status_code == 202, posted.text
+            job_id = posted.json()["id"]
+            deadline = time.monotonic() + 30
+            while requests.get(f"{url}/api/jobs/{job_id}", timeout=10).json()["state"] == "active":
+                assert time.monotonic() < deadline, "the package did not end"
+                time.sleep(0.1)
+        history = requests.get(f"{url}/api/history", timeout=10).json()
+    assert [package["name"] for package in history["packages"]] == ["Second"]
+    assert [line.split("  ")[1] for line in cli("history").stdout.splitlines()] == ["Second"]
