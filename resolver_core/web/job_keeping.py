@@ -89,15 +89,18 @@ class JobKeeping:
         return listed or kept
 
     def restore(self) -> int:
-        """Take up the store's recent packages (at most :data:`MAX_JOBS`), as they were when
-        the last server stopped: those unfinished go on (their ended links keep their
-        outcomes, the others are resolved, their downloads in flight start again and resume
-        from their part files). How many went on."""
+        """Take up the store's packages as they were when the last server stopped: every
+        unfinished one (up to :data:`MAX_JOBS`, the newest) goes on — its ended links keep
+        their outcomes, the others are resolved, its downloads in flight start again and
+        resume from their part files — and the newest ended ones are listed beside them
+        (:data:`MAX_JOBS` in all, as the list keeps). How many went on."""
         if self.store is None:
             return 0
-        kept = self.store.packages(limit=MAX_JOBS)
+        unfinished = self.store.packages(limit=MAX_JOBS, states={PACKAGE_ACTIVE})
+        recent = self.store.packages(limit=MAX_JOBS)
+        found = {stored.package_id: stored for stored in [*recent, *unfinished]}
         resumed = []
-        for stored in reversed(kept):
+        for stored in sorted(found.values(), key=lambda stored: stored.created):
             job = job_of(stored)
             job.on_change = self._touched
             with self._lock:
@@ -106,12 +109,17 @@ class JobKeeping:
                 self.jobs[job.job_id] = job
             if stored.state == PACKAGE_ACTIVE and job.stage != UNCONFIRMED:
                 resumed.append(job)
+        with self._lock:
+            dropped = self._overflow()  # ended ones first: the unfinished are at most MAX_JOBS
+        for old in dropped:
+            self._cancel(old)
         with self.changed:
             self.listed += 1
         self._touched()
-        for job in resumed:
+        going = [job for job in resumed if job.job_id in self.jobs]
+        for job in going:
             self._runner.submit(self._run, job)
-        return len(resumed)
+        return len(going)
 
     def from_history(self, job_id: str, *, listed: bool = False) -> Job | None:
         """An ended job of the history, read from the store; None when the store has none.

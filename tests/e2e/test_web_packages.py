@@ -18,7 +18,8 @@ from resolver_core.pipeline import Outcome, Resolver
 from resolver_core.sandbox import Sandbox
 from resolver_core.state import PACKAGE_ACTIVE, STATE_FILE, SqliteStateStore, StoredPackage
 from resolver_core.web.app import create_app
-from resolver_core.web.jobs import JobManager, Row
+from resolver_core.web.jobs import MAX_JOBS, JobManager, Row
+from resolver_core.web.packages import stored_package
 from resolver_core.web.rows import Job
 
 from .test_web_api import csrf, sandbox_resolver
@@ -259,3 +260,18 @@ def test_a_package_of_the_history_is_read_and_retried_after_a_restart(
     assert job_id in manager.jobs
     wait_until(lambda: manager.jobs[job_id].finished is not None)
     assert [row.state for row in manager.jobs[job_id].rows] == ["resolved", "offline"]
+
+
+def test_an_unfinished_package_older_than_the_list_holds_is_taken_up_too(
+    manager: JobManager, store: SqliteStateStore
+) -> None:
+    oldest = Job("unfinished", [Row(0, GOOD)], package="Old", created=1000.0)
+    store.save_package(stored_package(oldest))
+    for n in range(MAX_JOBS + 5):
+        ended = Job(f"ended{n}", [Row(0, OTHER, state="offline")], created=2000.0 + n, finished=2001.0 + n)
+        store.save_package(stored_package(ended))
+    assert manager.restore() == 1
+    assert len(manager.jobs) == MAX_JOBS and "unfinished" in manager.jobs and "ended0" not in manager.jobs
+    again = manager.jobs["unfinished"]
+    wait_until(lambda: again.finished is not None)
+    assert again.rows[0].state == "resolved"
