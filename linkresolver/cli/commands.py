@@ -353,6 +353,12 @@ def worker(args: argparse.Namespace, app: App) -> int:
     return run_worker(args, app)
 
 
+def history(args: argparse.Namespace, app: App) -> int:
+    from .history import run_history  # noqa: PLC0415
+
+    return run_history(args, app)
+
+
 def pyload_install(args: argparse.Namespace, app: App) -> int:
     """Copy the pyLoad plugin pair into pyLoad's user plugin folder."""
     import shutil  # noqa: PLC0415

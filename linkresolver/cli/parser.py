@@ -48,6 +48,7 @@ BUILTIN_COMMANDS = (
     "hosts",
     "serve",
     "worker",
+    "history",
     "pyload",
     "sandbox",
     "demo",
@@ -184,6 +185,12 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         action="store_true",
         help="leave the resolving to `linkresolver worker` processes (needs the Redis state store)",
     )
+    p.add_argument(
+        "--downloads",
+        type=whole_number(1, 64),
+        metavar="N",
+        help="downloads at once over every package (default: [serve] downloads, else 4)",
+    )
     p.set_defaults(handler=commands.serve)
     p = sub.add_parser(
         "worker",
@@ -199,6 +206,16 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     p.add_argument("-o", "--output", metavar="DIR", help="also download each link into DIR")
     p.add_argument("--name", metavar="NAME", help="this worker's name in the queue (default: host-pid)")
     p.set_defaults(handler=commands.worker)
+    p = sub.add_parser("history", parents=[common], help="the packages serve kept: newest first")
+    p.add_argument("--json", action="store_true", help="JSON Lines: one object per package, with its links")
+    p.add_argument(
+        "--limit", type=whole_number(1, 100_000), default=50, metavar="N", help="packages shown (default: 50)"
+    )
+    p.add_argument("--failed", action="store_true", help="only packages with a link that failed")
+    p.add_argument(
+        "--prune", action="store_true", help="forget ended packages past [history] keep_days and keep, now"
+    )
+    p.set_defaults(handler=commands.history)
     p = sub.add_parser("pyload", help="pyLoad: install linkresolver's plugins into pyLoad")
     pyload_actions = p.add_subparsers(dest="pyload_action", metavar="ACTION", required=True)
     p = pyload_actions.add_parser(

@@ -8,6 +8,11 @@ Any web page the user opens can post to the Click'n'Load port, so what arrives t
 nothing by itself: it becomes a job waiting for the user's confirmation on the page (its
 links printed on the terminal), unless ``--cnl-auto`` says to resolve it at once. The
 receiver answers at once and hands the links on; they are read one delivery at a time.
+
+Every job is a package kept in the state store (:mod:`resolver_core.web.packages`): on
+start the server takes up the packages the last one left unfinished (links not resolved
+are resolved, downloads in flight resume), and forgets ended ones past ``[history]``'s
+limits, at start and as packages end.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ MAX_DELIVERIES = 50
 TOKEN_ENV = "LINKRESOLVER_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
 if TYPE_CHECKING:
+    from resolver_core.pipeline import Resolver
+
     from .app import App
 
 
@@ -78,14 +85,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             resolver = app.resolver()
         from resolver_core.web.app import create_app  # noqa: PLC0415
 
-        threads_per_job, resolve_row = args.job_threads, None
-        from .worker import remote_rows, wants_workers  # noqa: PLC0415
-
-        if wants_workers(args.workers, resolver.config):  # `linkresolver worker` processes resolve
-            threads_per_job, resolve_row = remote_rows(resolver, stack)
-        jobs = JobManager(
-            resolver, running=args.jobs, threads_per_job=threads_per_job, resolve_row=resolve_row
-        )
+        jobs = _job_manager(resolver, args, output, stack)
         servers = []
         try:
             api = make_server(
@@ -116,6 +116,9 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
                 server.server_close()
             print(f"linkresolver: cannot listen: {exc.strerror}", file=app.stderr)
             return ExitStatus.USAGE
+        resumed = jobs.restore()
+        if resumed:
+            print(f"taking up {resumed} unfinished packages", file=app.stderr, flush=True)
         threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
         for thread in threads:
             thread.start()
@@ -134,6 +137,50 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
                 server.shutdown()
                 server.server_close()
     return ExitStatus.OK
+
+
+def _job_manager(
+    resolver: Resolver, args: argparse.Namespace, output: Path | None, stack: contextlib.ExitStack
+) -> JobManager:
+    """The jobs, kept as packages in the resolver's state store, ``--downloads`` (else
+    ``[serve] downloads``) at once; ended packages past ``[history]``'s limits are
+    forgotten now and as others end; resolved here, or by ``linkresolver worker``
+    processes (``--workers``). A bad setting is a :class:`ConfigError` (exit 2, one line)."""
+    from resolver_core.history import history_limits  # noqa: PLC0415
+    from resolver_core.state import StateStoreError, package_store  # noqa: PLC0415
+    from resolver_core.web.settings import serve_downloads  # noqa: PLC0415
+
+    from .worker import remote_rows, wants_workers  # noqa: PLC0415
+
+    config = resolver.config
+    limits = history_limits(config.section("history"), config.path)
+    downloads = args.downloads or serve_downloads(config.section("serve"), config.path)
+    store = None
+    if resolver.links is not None:
+        try:
+            store = package_store(resolver.links.store)
+        except StateStoreError as exc:  # jobs are then kept in memory only, as before
+            log.warning("packages are not kept across restarts: %s", exc)
+    if store is not None:
+        limits.prune(store)
+
+    def prune(job: Job) -> None:
+        if store is not None:
+            limits.prune(store)
+
+    threads_per_job, resolve_row = args.job_threads, None
+    if wants_workers(args.workers, config):  # `linkresolver worker` processes resolve
+        threads_per_job, resolve_row = remote_rows(resolver, stack)
+    return JobManager(
+        resolver,
+        running=args.jobs,
+        threads_per_job=threads_per_job,
+        resolve_row=resolve_row,
+        store=store,
+        output=output,
+        downloads=downloads,
+        on_ended=prune,
+    )
 
 
 def _in_url(host: str) -> str:

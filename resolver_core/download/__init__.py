@@ -26,7 +26,7 @@ from ..records import link_files, outcome_json
 from .fetch import ChecksumMismatch, DownloadFailed, Fetcher, LinkExpired, file_sha1, probe
 from .lock import DownloadBusy, owning
 from .names import free_name, inside, name_from_disposition, name_from_url, safe_name
-from .state import remove_part, state_path
+from .state import remove_part, remove_state, state_path
 
 log = logging.getLogger("linkresolver")
 
@@ -133,7 +133,7 @@ def download_file(
                 problem = _check(part, expected, sha1, overlong=fetcher.overlong)
                 if problem is None:
                     os.replace(part, final)
-                    state_path(part).unlink(missing_ok=True)
+                    remove_state(part)
                     return Saved(final, final.stat().st_size, sha1 is not None)
                 remove_part(part)  # nothing half-true stays
         finally:

@@ -6,11 +6,14 @@ bytes are written. A new run resumes from it; a server whose answer no longer ma
 changed ETag, another size) gets a fresh start. Written atomically, so a killed process
 leaves the last good state, which never claims bytes that are not on disk. A new part's
 state is made exclusively, as its part is: a state file that appeared meanwhile is not
-this download's, and is not replaced.
+this download's, and is not replaced. A SIGKILL can leave the temporary file of a state
+being written (``.NAME.part.state-XXXX``, named after its part for that reason): it is
+deleted with the part's state (:func:`remove_state`), once the download ends or restarts.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import threading
@@ -115,7 +118,7 @@ class StateWriter:
     def _write(self) -> None:
         self._since = 0
         target = state_path(self.part)
-        with replacing(target, prefix=".state-", suffix="") as file:
+        with replacing(target, prefix=_writing_prefix(self.part), suffix="") as file:
             json.dump(asdict(self.state), file)
             if self._fresh:  # the name is claimed first (FileExistsError if it is taken)
                 os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
@@ -124,4 +127,18 @@ class StateWriter:
 
 def remove_part(part: Path) -> None:
     part.unlink(missing_ok=True)
+    remove_state(part)
+
+
+def remove_state(part: Path) -> None:
+    """Delete the part's state file, and the temporary files of states a killed process
+    was writing (only the process holding the part's lock writes them: any found now is
+    a dead one's)."""
     state_path(part).unlink(missing_ok=True)
+    for stale in part.parent.glob(glob.escape(_writing_prefix(part)) + "*"):
+        stale.unlink(missing_ok=True)
+
+
+def _writing_prefix(part: Path) -> str:
+    """The name a state being written starts with: hidden, and its part's own."""
+    return f".{part.name}.state-"

@@ -9,6 +9,28 @@ an optional extra).
 from __future__ import annotations
 
 from .sqlite import STATE_FILE, SqliteStateStore
-from .store import Rest, StateStore, StateStoreError
+from .store import (
+    PACKAGE_ACTIVE,
+    PACKAGE_DONE,
+    PACKAGE_FAILED,
+    PackageStore,
+    Rest,
+    StateStore,
+    StateStoreError,
+    StoredPackage,
+    package_store,
+)
 
-__all__ = ["STATE_FILE", "Rest", "SqliteStateStore", "StateStore", "StateStoreError"]
+__all__ = [
+    "PACKAGE_ACTIVE",
+    "PACKAGE_DONE",
+    "PACKAGE_FAILED",
+    "STATE_FILE",
+    "PackageStore",
+    "Rest",
+    "SqliteStateStore",
+    "StateStore",
+    "StateStoreError",
+    "StoredPackage",
+    "package_store",
+]

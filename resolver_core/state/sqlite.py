@@ -6,8 +6,8 @@ mode lets readers go on while one process writes. Each process and thread has it
 connection (SQLite connections must not cross threads or ``fork``); the file is the only
 thing shared.
 
-Schema (``PRAGMA user_version`` 2; version 1, without ``links``, is brought up to date by
-adding the table, its rows kept):
+Schema (``PRAGMA user_version`` 3; an earlier version — 1 without ``links``, 2 without the
+packages — is brought up to date by adding the tables it lacks, its rows kept):
 
 ``buckets(name PRIMARY KEY, tokens REAL, stamp REAL)``
     One token bucket per limited thing. ``tokens`` is what was left at ``stamp`` (Unix
@@ -18,6 +18,8 @@ adding the table, its rows kept):
 ``links(key PRIMARY KEY, record, until)``
     Resolved links (:mod:`...linkcache`): ``record`` is a JSON text, kept until ``until``.
     Rows past their time are never read, and deleted now and then (:data:`PRUNE_EVERY`).
+``packages``, ``package_links``
+    ``linkresolver serve``'s packages and their links (:mod:`.sqlite_packages`).
 
 The clock is wall time (``time.time``): the only clock every process reads alike. A clock
 set back is treated as no time passing, never as a refill.
@@ -34,16 +36,17 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Final
 
-from .store import Rest, StateStoreError
+from . import sqlite_packages
+from .store import Rest, StateStoreError, StoredPackage
 
 #: The file's name in the state directory.
 STATE_FILE: Final = "state.sqlite3"
 #: The schema this code writes; a file of a later version is refused, not misread.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 #: Idle connections kept for the next calls: as many as calls usually run at once; more
 #: threads at once open more, closed when given back.
 MAX_IDLE: Final = 8
@@ -58,7 +61,8 @@ MAX_LINK_KEPT: Final = 7 * 24 * 3600.0
 #: of a thousand links must not scan the table a thousand times.
 PRUNE_EVERY: Final = 600.0
 
-_SCHEMA: Final = """
+_SCHEMA: Final = (
+    """
 CREATE TABLE IF NOT EXISTS buckets (
     name TEXT PRIMARY KEY,
     tokens REAL NOT NULL,
@@ -78,6 +82,8 @@ CREATE TABLE IF NOT EXISTS links (
     until REAL NOT NULL
 );
 """
+    + sqlite_packages.PACKAGES_SCHEMA
+)
 
 
 class SqliteStateStore:
@@ -209,6 +215,45 @@ class SqliteStateStore:
                 "SELECT record FROM links WHERE key = ? AND until > ?", (key, self._clock())
             ).fetchone()
         return None if row is None else str(row[0])
+
+    # -- packages (serve's jobs and history: :mod:`.sqlite_packages`) -------------------------
+
+    def save_package(self, package: StoredPackage) -> None:
+        """See :meth:`.store.PackageStore.save_package`."""
+        with self._transaction() as db:
+            sqlite_packages.save(db, package)
+
+    def update_package(self, package_id: str, *, record: str, state: str, finished: float | None) -> None:
+        """See :meth:`.store.PackageStore.update_package`."""
+        with self._transaction() as db:
+            sqlite_packages.update(db, package_id, record, state, finished)
+
+    def save_package_link(self, package_id: str, position: int, record: str) -> None:
+        """See :meth:`.store.PackageStore.save_package_link`."""
+        with self._transaction() as db:
+            sqlite_packages.save_link(db, package_id, position, record)
+
+    def package(self, package_id: str) -> StoredPackage | None:
+        """See :meth:`.store.PackageStore.package` (one transaction: package and links agree)."""
+        with self._transaction() as db:
+            return sqlite_packages.one(db, package_id)
+
+    def packages(
+        self, *, limit: int, before: float | None = None, states: Collection[str] | None = None
+    ) -> list[StoredPackage]:
+        """See :meth:`.store.PackageStore.packages`."""
+        with self._transaction() as db:
+            return sqlite_packages.listed(db, limit, before, states)
+
+    def remove_package(self, package_id: str) -> bool:
+        """See :meth:`.store.PackageStore.remove_package`."""
+        with self._transaction() as db:
+            return sqlite_packages.remove(db, package_id)
+
+    def prune_packages(self, *, finished_before: float | None = None, keep: int | None = None) -> int:
+        """See :meth:`.store.PackageStore.prune_packages`."""
+        with self._transaction() as db:
+            return sqlite_packages.prune(db, finished_before, keep)
 
     # -- the file ---------------------------------------------------------------------------
 

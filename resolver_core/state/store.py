@@ -7,7 +7,9 @@ re-read once a second (:mod:`..cooldowns`) cannot promise either, so both move b
 :class:`StateStore`, whose every answer is the one all processes see.
 
 The store also keeps resolved links for a while (:meth:`StateStore.remember_link`), so
-that a link resolved again by any process costs no second API call.
+that a link resolved again by any process costs no second API call, and the packages of
+``linkresolver serve`` (:class:`PackageStore`): its jobs and their history, so that
+a restart picks up where the server was.
 
 The interface is deliberately small — only what the pipeline asks — so that a second
 backend (Redis, for machines that share one account) is a short class, not a port. The
@@ -16,8 +18,9 @@ SQLite backend is :mod:`.sqlite`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Final, Protocol, runtime_checkable
 
 from .. import errors
 
@@ -40,6 +43,37 @@ class Rest:
     code: int | None = None
 
 
+#: A package's states as the store keeps them: at work (not ended: queued, resolving,
+#: downloading, waiting for a confirmation), or ended, every link well or not.
+PACKAGE_ACTIVE: Final = "active"
+PACKAGE_DONE: Final = "done"
+PACKAGE_FAILED: Final = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPackage:
+    """A package (a job of ``linkresolver serve``: a paste, a Click'n'Load delivery, a
+    watch-folder file) as the store keeps it.
+
+    The store reads only ``package_id``, ``created``, ``finished`` and ``state`` (to list,
+    page and prune); ``record`` (the package's own fields) and ``links`` (one JSON text per
+    link, by position: ``links[n]`` is the link at position ``n``) are JSON texts it keeps
+    as given. What they hold is :mod:`..web.packages`' business, not the store's.
+    """
+
+    package_id: str
+    #: When the package was made (Unix time): the history's order, newest first.
+    created: float
+    #: :data:`PACKAGE_ACTIVE`, :data:`PACKAGE_DONE` or :data:`PACKAGE_FAILED`.
+    state: str
+    #: The package's fields as a JSON object text (name, origin, password, folder...).
+    record: str
+    #: Each link's JSON object text, in position order.
+    links: list[str] = field(default_factory=list)
+    #: When it ended (Unix time); None while it is at work.
+    finished: float | None = None
+
+
 class StateStoreError(errors.ConfigError):
     """The shared state store cannot be used: damaged, not writable, or held too long.
 
@@ -59,8 +93,8 @@ class StateStoreError(errors.ConfigError):
 
     def advice(self) -> str:
         return (
-            "it holds only request budgets, pauses and recently resolved links, so deleting it is safe; "
-            "or set LINKRESOLVER_STATE_DIR to another folder"
+            "it holds request budgets, pauses, recently resolved links and serve's package history,"
+            " so deleting it is safe (that history is lost); or set LINKRESOLVER_STATE_DIR to another folder"
         )
 
 
@@ -123,3 +157,66 @@ class StateStore(Protocol):
     def close(self) -> None:
         """Release what this process holds open (the store itself stays)."""
         ...
+
+
+@runtime_checkable
+class PackageStore(Protocol):
+    """The packages of ``linkresolver serve`` (its jobs) and their history, kept in the
+    state store so that a restart, or a SIGKILL, picks up where the server was.
+
+    A protocol of its own beside :class:`StateStore` (the SQLite and Redis stores are
+    both): what only counts budgets and rests (a test's stand-in) need not keep packages.
+    :func:`package_store` gives an opened store's. Each method is atomic across processes
+    and threads; a failing store raises :class:`StateStoreError`. The store knows no
+    outcome classes: a package's and its links' fields are JSON texts it keeps as given.
+    """
+
+    def save_package(self, package: StoredPackage) -> None:
+        """Keep ``package`` with its links, replacing whatever its id held (links too: a
+        link position it no longer has is dropped). Called when a package is made."""
+        ...
+
+    def update_package(self, package_id: str, *, record: str, state: str, finished: float | None) -> None:
+        """Replace the package's own ``record``, ``state`` and ``finished``; its links stay
+        as they are. A package not (or no longer) kept is left alone: an update racing a
+        removal never brings the package back."""
+        ...
+
+    def save_package_link(self, package_id: str, position: int, record: str) -> None:
+        """Replace (or add) the link at ``position`` of the package with ``record``; called
+        at each of a link's state changes, not on every downloaded byte. A package not (or
+        no longer) kept is left alone, as with :meth:`update_package`."""
+        ...
+
+    def package(self, package_id: str) -> StoredPackage | None:
+        """The package with its links; None when it is not kept."""
+        ...
+
+    def packages(
+        self, *, limit: int, before: float | None = None, states: Collection[str] | None = None
+    ) -> list[StoredPackage]:
+        """At most ``limit`` packages with their links, newest (``created``) first; only
+        those created before ``before`` (a page of history: the last one's ``created``
+        given back as ``before``), only those in one of ``states`` when given (``serve``'s
+        restart asks for ``{PACKAGE_ACTIVE}``). Packages created at the same moment come
+        in a stable order (by id, descending)."""
+        ...
+
+    def remove_package(self, package_id: str) -> bool:
+        """Forget the package and its links; whether it was kept."""
+        ...
+
+    def prune_packages(self, *, finished_before: float | None = None, keep: int | None = None) -> int:
+        """Forget ended packages (never an active one): those that ended before
+        ``finished_before`` (Unix time), and those beyond the newest ``keep`` ended ones
+        (by ``created``). None: no limit of that kind. How many were forgotten."""
+        ...
+
+
+def package_store(store: StateStore) -> PackageStore:
+    """``store`` as the keeper of packages; :class:`StateStoreError` when it keeps none."""
+    if not isinstance(store, PackageStore):
+        raise StateStoreError(
+            f"the state store {store.location} cannot keep packages (history) yet", store=store.location
+        )
+    return store

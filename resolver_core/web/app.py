@@ -31,6 +31,7 @@ from ..handoff.aria2 import entries_of, input_file
 from ..handoff.crawljob import crawljob
 from ..pipeline import Resolver
 from ..records import account_records, hoster_records, link_urls, outcome_json
+from ..state import PACKAGE_ACTIVE, PACKAGE_DONE, PACKAGE_FAILED
 from ..version import version
 from .jobs import JobManager
 
@@ -52,6 +53,13 @@ MAX_TEXT: Final = 1 << 20
 KEEPALIVE: Final = 15.0
 #: Seconds at least between two events of the stream of every job.
 EVENTS_APART: Final = 0.1
+#: Characters at most of a package's name and password.
+MAX_NAME: Final = 200
+#: Packages a page of history holds unless ``?limit`` says, and at most.
+HISTORY_PAGE: Final = 50
+MAX_HISTORY_PAGE: Final = 500
+#: A package's states (``?state=``).
+PACKAGE_STATES: Final = (PACKAGE_ACTIVE, PACKAGE_DONE, PACKAGE_FAILED)
 
 
 def create_app(
@@ -127,20 +135,77 @@ def create_app(
 
     @app.post("/api/resolve")
     def resolve() -> Response:
+        """A package of every link in ``text``: ``name``, ``password`` (lent to its links'
+        provider calls) and ``download`` (into the server's folder, once resolved) optional."""
         text = pasted_text()
         if isinstance(text, Response):
             return text
+        options = package_options(request.get_json(silent=True) or {})
+        if isinstance(options, Response):
+            return options
+        name, password, download = options
+        if download and output is None:
+            return problem(
+                409, "this server has no download folder: start it with `linkresolver serve -o DIR`"
+            )
         links = resolver.links_in([text])
         if not links:
             return problem(400, "no links found in the text")
-        job = jobs.start(links)
+        job = jobs.start(links, package=name, password=password, download=download)
         response = jsonify(job.to_json())
         response.status_code = 202
         return response
 
+    def package_options(body: dict[str, Any]) -> tuple[str | None, str | None, bool] | Response:
+        """A paste's ``name``, ``password`` and ``download``, checked."""
+        name, password, download = body.get("name"), body.get("password"), body.get("download", False)
+        if name is not None and (not isinstance(name, str) or len(name) > MAX_NAME):
+            return problem(400, f'"name" must be a text of at most {MAX_NAME} characters')
+        if password is not None and (not isinstance(password, str) or len(password) > MAX_NAME):
+            return problem(400, f'"password" must be a text of at most {MAX_NAME} characters')
+        if not isinstance(download, bool):
+            return problem(400, '"download" must be true or false')
+        return (name or "").strip() or None, password or None, download
+
     @app.get("/api/jobs")
     def job_list() -> Response:
         return jsonify({"jobs": jobs.summaries()})
+
+    @app.get("/api/history")
+    def history() -> Response:
+        """Kept packages, newest first: ``?limit=N`` (1-500, default 50), ``?before=T`` (the
+        last one's ``created``, for the next page), ``?state=done|failed|active``."""
+        try:
+            limit = int(request.args.get("limit", HISTORY_PAGE))
+            before = float(request.args["before"]) if "before" in request.args else None
+        except ValueError:
+            return problem(400, "limit must be a whole number and before a time (a package's created)")
+        if not 1 <= limit <= MAX_HISTORY_PAGE:
+            return problem(400, f"limit must be from 1 to {MAX_HISTORY_PAGE}")
+        state = request.args.get("state")
+        if state is not None and state not in PACKAGE_STATES:
+            return problem(400, f"state must be one of {', '.join(PACKAGE_STATES)}")
+        packages, more = jobs.history(limit=limit, before=before, states=None if state is None else {state})
+        return jsonify({"packages": packages, "more": more})
+
+    @app.post("/api/jobs/<job_id>/retry")
+    def retry(job_id: str) -> Response:
+        """Resolve (and download) again the links of an ended package that failed."""
+        job = jobs.get(job_id) or jobs.from_history(job_id, listed=True)
+        if job is None:
+            return problem(404, "no such job")
+        if not jobs.retry(job):
+            return problem(409, "nothing to retry: the package is still at work, or none of its links failed")
+        response = jsonify(job.to_json())
+        response.status_code = 202
+        return response
+
+    @app.post("/api/jobs/<job_id>/remove")
+    def remove(job_id: str) -> Response:
+        """Drop a package from the list and the history (its downloaded files stay)."""
+        if not jobs.remove(job_id):
+            return problem(404, "no such job")
+        return jsonify({"removed": job_id})
 
     @app.get("/api/events")
     def all_events() -> Response:
@@ -181,7 +246,7 @@ def create_app(
 
     @app.get("/api/jobs/<job_id>")
     def job_state(job_id: str) -> Response:
-        job = jobs.get(job_id)
+        job = jobs.get(job_id) or jobs.from_history(job_id)
         return jsonify(job.to_json()) if job else problem(404, "no such job (jobs are kept for a while)")
 
     @app.get("/api/jobs/<job_id>/events")
@@ -342,7 +407,16 @@ OPENAPI: Final[dict[str, Any]] = {
     "info": {"title": "linkresolver", "version": version()},
     "components": {
         "schemas": {
-            "Paste": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
+            "Paste": {
+                "type": "object",
+                "required": ["text"],
+                "properties": {
+                    "text": {"type": "string"},
+                    "name": {"type": "string", "description": "the package's name"},
+                    "password": {"type": "string", "description": "the archive password of its links"},
+                    "download": {"type": "boolean", "description": "download into the server's folder"},
+                },
+            }
         },
         "securitySchemes": {
             "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
@@ -351,8 +425,26 @@ OPENAPI: Final[dict[str, Any]] = {
     },
     "paths": {
         "/api/session": {"get": _path("the CSRF token state-changing requests send")},
-        "/api/resolve": {"post": _path("start resolving every link in the text", body=True, status="202")},
-        "/api/jobs": {"get": _path("every job kept: id, origin (paste or clicknload), package, done")},
+        "/api/resolve": {
+            "post": _path(
+                "a package of every link in the text: {text, name?, password?, download?}",
+                body=True,
+                status="202",
+            )
+        },
+        "/api/jobs": {
+            "get": _path(
+                "every job kept: id, origin, name, password, created, stage, done, download,"
+                " state (active, done or failed), finished, counts {total, ok, failed}"
+            )
+        },
+        "/api/history": {
+            "get": _path("kept packages newest first: ?limit=, ?before=, ?state= gives {packages, more}")
+        },
+        "/api/jobs/{id}/retry": {
+            "post": _path("resolve again the links of an ended package that failed", status="202")
+        },
+        "/api/jobs/{id}/remove": {"post": _path("drop a package from the list and the history (files stay)")},
         "/api/events": {"get": _path("every job's changes as server-sent events: {jobs} and {updates}")},
         "/api/jobs/{id}": {"get": _path("a job's links and their states")},
         "/api/jobs/{id}/events": {"get": _path("the job's states as server-sent events, until done")},

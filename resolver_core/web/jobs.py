@@ -17,6 +17,13 @@ and downloads on as many threads as jobs run. A job dropped from the list (disca
 the oldest when there are too many) is cancelled: its rows not yet started never start,
 its captchas stop waiting. A Click'n'Load job may wait for the person's confirmation
 before anything is spent on it (:meth:`JobManager.confirm`).
+
+Given a package store, every job is a package that outlives the process (:mod:`.packages`):
+written when it starts, each row at each change of its state (never per downloaded byte),
+the job when it ends; :meth:`JobManager.restore` picks the unfinished ones up after a
+restart. A job that downloads (``download``) downloads each link as soon as it is resolved,
+at most ``downloads`` at once over all jobs. When a job has ended — every link, and its
+downloads — the ``package_ended`` hook is told, once.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from ..errors import Interrupted, ResolverError
 from ..hookspecs import hookimpl
@@ -37,20 +44,40 @@ from ..models import CaptchaChallenge, Wait
 from ..pipeline import Outcome, Resolver
 from ..records import outcome_json
 from ..running import MAX_WAITING
-from .rows import CLICKNLOAD, ENDED, MIRROR, PASTE, QUEUED, RESOLVING, UNCONFIRMED, WATCH, Job, Row
+from ..state import PackageStore
+from .job_downloads import DOWNLOADS, JobDownloads
+from .job_keeping import MAX_JOBS, JobKeeping
+from .rows import (
+    AT_WORK,
+    CLICKNLOAD,
+    ENDED,
+    MIRROR,
+    PASTE,
+    QUEUED,
+    RESOLVING,
+    UNCONFIRMED,
+    WATCH,
+    Job,
+    Row,
+)
 
-__all__ = ["CLICKNLOAD", "PASTE", "WATCH", "Job", "JobManager", "Row", "RowResolving"]
-
-if TYPE_CHECKING:
-    from ..download import DownloadOutcome
+__all__ = [
+    "CLICKNLOAD",
+    "DOWNLOADS",
+    "MAX_JOBS",
+    "PASTE",
+    "WATCH",
+    "Job",
+    "JobManager",
+    "Row",
+    "RowResolving",
+]
 
 log = logging.getLogger("linkresolver")
 
 #: How a row's link is resolved: here (``resolver.resolve_one``), or by workers elsewhere.
 RowResolving = Callable[[Job, Row], Outcome]
 
-#: Jobs kept (the oldest finished ones go first, then the oldest, which are cancelled).
-MAX_JOBS: Final = 200
 #: Jobs resolving at once unless told otherwise (``serve --jobs``); the others queue.
 RUNNING_JOBS: Final = 8
 #: Threads a job resolves its links on unless told otherwise (``serve --job-threads``).
@@ -59,8 +86,10 @@ JOB_THREADS: Final = 8
 CAPTCHA_TIMEOUT: Final = 300.0
 
 
-class JobManager:
-    """Starts jobs on one resolver, keeps them, routes progress and captchas to their rows."""
+class JobManager(JobKeeping, JobDownloads):
+    """Starts jobs on one resolver, keeps them, routes progress and captchas to their rows;
+    keeps them as packages (:class:`.job_keeping.JobKeeping`) and downloads their links
+    (:class:`.job_downloads.JobDownloads`)."""
 
     def __init__(
         self,
@@ -69,17 +98,27 @@ class JobManager:
         running: int = RUNNING_JOBS,
         threads_per_job: int = JOB_THREADS,
         resolve_row: RowResolving | None = None,
+        store: PackageStore | None = None,
+        output: Path | None = None,
+        downloads: int = DOWNLOADS,
+        on_ended: Callable[[Job], None] | None = None,
     ) -> None:
         self.resolver = resolver
         self.threads_per_job = threads_per_job
+        #: Where the jobs are kept beyond this process (None: in memory only).
+        self.store = store
+        #: The server's download folder (``serve -o``): where a downloading job's files go.
+        self.output = output
+        #: Runs after a job has ended and was told to ``package_ended`` (pruning the history).
+        self.on_ended = on_ended
         #: Resolves one row's link; by default here, with the job's password lent to it.
         self.resolve_row: RowResolving = resolve_row or (
             lambda job, row: resolver.resolve_one(row.input, password=job.password)
         )
         #: Runs the jobs, ``running`` at once; the others wait in its queue (no thread each).
         self._runner = ThreadPoolExecutor(running, thread_name_prefix="job")
-        #: Runs the downloads, a job's at a time on each thread.
-        self._downloader = ThreadPoolExecutor(running, thread_name_prefix="download")
+        #: Runs the downloads, one link's on each thread: at most ``downloads`` at once.
+        self._downloader = ThreadPoolExecutor(max(1, downloads), thread_name_prefix="download")
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         #: Bumped when any job changes or is added: the page follows every job it shows
         #: through one event stream (a browser opens few connections to a server).
@@ -121,10 +160,12 @@ class JobManager:
             password=password,
             mirrors=_positions(links, mirrors),
             download=download,
+            folder=self.output if download else None,
             stage=stage,
             then=then,
             on_change=self._touched,
         )
+        self._save_whole(job)
         with self._lock:
             self.jobs[job.job_id] = job
             dropped = self._overflow()
@@ -154,6 +195,7 @@ class JobManager:
             job.stage = QUEUED
             for row in job.rows:
                 row.state = QUEUED
+        self._save_whole(job)
         job.bump()
         self._runner.submit(self._run, job)
         return True
@@ -187,13 +229,14 @@ class JobManager:
             job.bump()
 
     def get(self, job_id: str) -> Job | None:
+        """The job listed (:meth:`from_history` reads one of the history)."""
         with self._lock:
             return self.jobs.get(job_id)
 
     def kept(self) -> list[Job]:
         """Every job kept, oldest first."""
         with self._lock:
-            return list(self.jobs.values())
+            return sorted(self.jobs.values(), key=lambda job: job.created)
 
     def summaries(self) -> list[dict[str, Any]]:
         return [job.summary() for job in self.kept()]
@@ -218,61 +261,6 @@ class JobManager:
                 event.set()
         for pool in (self._runner, self._downloader):
             pool.shutdown(wait=False, cancel_futures=True)
-
-    # -- downloads ---------------------------------------------------------------------------
-
-    def start_download(
-        self, job: Job, folder: Path, then: Callable[[list[DownloadOutcome]], None] | None = None
-    ) -> int:
-        """Download every resolved link of ``job`` into ``folder``; how many were started.
-        ``then(results)`` gets how each ended."""
-        with self._lock:
-            rows = [row for row in job.rows if row.state == "resolved" and row.download in (None, "failed")]
-            for row in rows:
-                row.download, row.downloaded, row.error = "downloading", 0, None
-                row.download_size = _download_size(job.outcomes[row.position])
-            job.downloading += len(rows)
-        job.bump()
-        if rows:
-            self._downloader.submit(self._download, job, rows, folder, then)
-        return len(rows)
-
-    def _download(
-        self,
-        job: Job,
-        rows: list[Row],
-        folder: Path,
-        then: Callable[[list[DownloadOutcome]], None] | None,
-    ) -> None:
-        from ..download import download_outcome  # noqa: PLC0415
-
-        results = []
-        for row in rows:
-
-            def progress(name: str, size: int | None, row: Row = row) -> Callable[[int], None]:
-                def advance(count: int) -> None:
-                    row.downloaded = max(0, row.downloaded + count)
-                    job.bump()
-
-                return advance
-
-            result = download_outcome(self.resolver, job.outcomes[row.position], folder, 4, False, progress)
-            results.append(result)
-            if result.error is None and result.saved:
-                row.download = "saved"
-                row.saved = [saved.path.name for saved in result.saved]
-                row.saved_as = row.saved[0]
-                row.verified = all(saved.verified for saved in result.saved)
-                row.downloaded = sum(saved.size for saved in result.saved)
-            else:
-                row.download = "failed"
-                error = result.error or result.outcome.error
-                row.error = error.for_person() if error else "the download failed"
-            with self._lock:
-                job.downloading -= 1
-            job.bump()
-        if then is not None:
-            then(results)
 
     def answer_captcha(self, job: Job, position: int, answer: str) -> bool:
         with self._lock:
@@ -300,6 +288,7 @@ class JobManager:
             job.stage = ENDED
             job.resolved_all = True
             job.bump()
+        self._settle(job)
         if (
             job.then is not None
             and not self.resolver.cancelled.is_set()
@@ -313,13 +302,18 @@ class JobManager:
 
     def _resolve_mirrors(self, job: Job, rows: list[Row]) -> None:
         """Resolve ``rows`` (one link, or mirrors of one file) in turn until one resolves;
-        the mirrors after it are never asked of a provider."""
+        the mirrors after it are never asked of a provider. A row that has ended already
+        (a restored job's, a retried job's) is not asked again."""
         for tried, row in enumerate(rows):
-            self._resolve_row(job, row)
+            if row.state in AT_WORK:
+                self._resolve_row(job, row)
             if row.state == "resolved":
                 for spare in rows[tried + 1 :]:
-                    spare.mirror_of, spare.state = row.position, MIRROR
+                    if spare.state in AT_WORK:
+                        spare.mirror_of, spare.state = row.position, MIRROR
+                        self._save_row(job, spare)
                 job.bump()
+                self._download_if_wanted(job, row)
                 return
 
     def _resolve_row(self, job: Job, row: Row) -> None:
@@ -359,6 +353,7 @@ class JobManager:
         if outcome.error is not None and outcome.error.kind in ("offline", "legal"):
             state = outcome.error.kind
         row.state = state  # last: the job is done once no row is at work
+        self._save_row(job, row)
         job.bump()
 
     def _current(self) -> tuple[Job, Row] | None:
@@ -442,17 +437,6 @@ def _groups(job: Job) -> list[list[int]]:
 
 def _cancelled(link: str) -> Outcome:
     return Outcome(link, "error", error=Interrupted("cancelled: the job was discarded"))
-
-
-def _download_size(outcome: Outcome) -> int | None:
-    """The bytes downloading ``outcome`` brings: every file's, or the link's when single."""
-    link = outcome.link
-    if link is None:
-        return None
-    if not link.files:
-        return link.size
-    sizes = [file.size for file in link.files]
-    return None if None in sizes else sum(size or 0 for size in sizes)
 
 
 class _WebCaptchaSolver:

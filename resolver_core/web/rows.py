@@ -10,7 +10,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+
+from ..state.store import PACKAGE_ACTIVE, PACKAGE_DONE, PACKAGE_FAILED
 
 if TYPE_CHECKING:
     from ..errors import ResolverError
@@ -89,7 +92,12 @@ class Job:
     mirrors: list[list[int]] = field(default_factory=list)
     #: Download the links into the server's folder once resolved.
     download: bool = False
+    #: Where its downloads go (the server's folder when the job was made).
+    folder: Path | None = None
     created: float = field(default_factory=time.time)
+    #: When every link and download had ended (Unix time); None until then, and again
+    #: while a retry runs.
+    finished: float | None = None
     #: unconfirmed, queued, resolving or ended (:data:`UNCONFIRMED`...).
     stage: str = QUEUED
     #: Set when the job is dropped: its rows not started never start.
@@ -130,10 +138,15 @@ class Job:
             "id": self.job_id,
             "origin": self.origin,
             "package": self.package,
+            "name": self.package,
             "password": self.password,
             "created": self.created,
             "stage": self.stage,
             "done": self.done,
+            "download": self.download,
+            "state": package_state(self),
+            "finished": self.finished,
+            "counts": counts(self),
         }
 
     def bump(self) -> None:
@@ -147,3 +160,32 @@ class Job:
         """Block until the job is past ``version`` (True) or ``timeout`` passes (False)."""
         with self.changed:
             return self.changed.wait_for(lambda: self.version > version, timeout)
+
+
+def row_ok(job: Job, row: Row) -> bool:
+    """Whether ``row`` ended well: resolved (and saved, in a package that downloads), or a
+    mirror of a file another row served."""
+    if row.state == MIRROR:
+        return True
+    return row.state == "resolved" and (not job.download or row.download == "saved")
+
+
+def row_pending(job: Job, row: Row) -> bool:
+    """Whether ``row`` still has work: resolving, or (downloading packages) its download."""
+    if row.state in AT_WORK:
+        return True
+    return job.download and row.state == "resolved" and row.download in (None, "downloading")
+
+
+def counts(job: Job) -> dict[str, int]:
+    """``total``, ``ok`` and ``failed`` links (one still at work is neither)."""
+    ok = sum(row_ok(job, row) for row in job.rows)
+    failed = sum(not row_ok(job, row) and not row_pending(job, row) for row in job.rows)
+    return {"total": len(job.rows), "ok": ok, "failed": failed}
+
+
+def package_state(job: Job) -> str:
+    """The store's state of ``job``: active until it has ended, then done or failed."""
+    if job.finished is None:
+        return PACKAGE_ACTIVE
+    return PACKAGE_DONE if all(row_ok(job, row) for row in job.rows) else PACKAGE_FAILED

@@ -14,7 +14,7 @@ import pytest
 
 from resolver_core import atomicfile, cooldowns, ytdlp_claims
 from resolver_core.cache import HosterListCache
-from resolver_core.download.state import PartState, Segment, StateWriter, state_path
+from resolver_core.download.state import PartState, Segment, StateWriter, remove_state, state_path
 
 
 class Crash(Exception):
@@ -155,3 +155,16 @@ def test_a_state_that_cannot_be_written_keeps_the_last_good_one(
         writer.save()
     assert state_path(part).read_text(encoding="utf-8") == before
     assert os.listdir(tmp_path) == [state_path(part).name]
+
+
+def test_the_temporary_state_a_killed_download_left_goes_with_its_state(tmp_path: Path) -> None:
+    """SIGKILL between a state's temporary file and its rename leaves the temporary file;
+    named after its part, it is deleted with that part's state, and no other part's is."""
+    part = tmp_path / "file[1].bin.part"
+    StateWriter(part, PartState(url="https://x.example/f", size=10, segments=[Segment(0, 10)])).save()
+    stale = tmp_path / ".file[1].bin.part.state-k1ll3d"
+    other = tmp_path / ".other.bin.part.state-k1ll3d"
+    stale.write_text("{", encoding="utf-8")
+    other.write_text("{", encoding="utf-8")
+    remove_state(part)
+    assert sorted(os.listdir(tmp_path)) == [other.name]

@@ -91,7 +91,7 @@ def test_a_file_of_the_first_format_gains_the_links_table_and_keeps_its_rows(
     store.remember_link("k", "r", 60)
     assert store.recall_link("k") == "r"
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert db.execute("SELECT name, tokens FROM buckets").fetchall() == [("rd", 3.0)]
 
 
