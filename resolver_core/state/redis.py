@@ -21,6 +21,8 @@ Keys, all under one prefix (``linkresolver:``) so that several users can share a
     (a provider's own rest has hoster ``""``).
 ``linkresolver:link:KEY``
     A resolved link's record (JSON text), expiring when it is no longer valid.
+``linkresolver:packages``, ``linkresolver:package:ID``, ``linkresolver:package-links:ID``
+    ``linkresolver serve``'s packages and their links (:mod:`.redis_packages`).
 
 Nothing is ever half-written: each change is one script or one command, which Redis runs
 whole or not at all, and a connection lost before the reply leaves either the whole change
@@ -36,6 +38,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Final
 
 from .. import redact
+from .redis_packages import RedisPackages
 from .spec import url_secrets, without_credentials
 from .store import Rest, StateStoreError
 
@@ -120,7 +123,7 @@ class RedisStateStoreError(StateStoreError):
         )
 
 
-class RedisStateStore:
+class RedisStateStore(RedisPackages):
     """A :class:`.store.StateStore` on the Redis server ``client`` talks to.
 
     ``location``: the server's address as shown to people (no password). ``clock``: None
@@ -147,6 +150,7 @@ class RedisStateStore:
         self._driver_error = driver.RedisError
         self._take = client.register_script(_TAKE)
         self._rest = client.register_script(_REST)
+        self._register_package_scripts()
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = PREFIX, timeout: float = TIMEOUT) -> RedisStateStore:

@@ -1,8 +1,8 @@
 """The packages of ``linkresolver serve`` in the state store: kept, listed newest first,
 paged, updated link by link, removed and pruned, across processes and a schema upgrade.
 
-The store is the SQLite file here; the Redis store is held to these same tests once it
-keeps packages (its ``store`` parameter is added with it).
+Both stores are held to the same tests: the SQLite file, and the Redis store on a real
+``redis-server``.
 """
 
 from __future__ import annotations
@@ -26,14 +26,19 @@ from resolver_core.state import (
     StoredPackage,
     package_store,
 )
+from resolver_core.state.redis import RedisStateStore
 from resolver_core.state.sqlite import SCHEMA_VERSION
 
 from .state_helpers import FakeClock
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[PackageStore]:
-    opened = SqliteStateStore(tmp_path / STATE_FILE, clock=FakeClock())
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PackageStore]:
+    opened: SqliteStateStore | RedisStateStore
+    if request.param == "sqlite":
+        opened = SqliteStateStore(tmp_path / STATE_FILE, clock=FakeClock())
+    else:
+        opened = RedisStateStore.from_url(request.getfixturevalue("empty_redis"))
     yield opened
     opened.close()
 
@@ -186,3 +191,31 @@ def test_a_store_that_keeps_no_packages_is_said_in_one_line() -> None:
         package_store(OnlyBudgets())  # type: ignore[arg-type]
     sqlite = SqliteStateStore(Path("unused.sqlite3"))
     assert package_store(sqlite) is sqlite
+
+
+def test_the_redis_store_pages_past_packages_of_other_states(empty_redis: str) -> None:
+    """More packages than one read of the sorted set brings: the list goes on reading."""
+    store = RedisStateStore.from_url(empty_redis)
+    try:
+        store.save_package(_package("busy", 1.0))
+        for n in range(450):
+            store.save_package(_package(f"done{n:03}", 100.0 + n, state=PACKAGE_DONE, links=0))
+        assert [p.package_id for p in store.packages(limit=5, states={PACKAGE_ACTIVE})] == ["busy"]
+        assert len(store.packages(limit=1000)) == 451
+        assert store.prune_packages(keep=400) == 50
+        assert store.package("done049") is None and store.package("done050") is not None
+        assert store.package("busy") is not None
+    finally:
+        store.close()
+
+
+def test_the_redis_store_keeps_packages_under_its_prefix(empty_redis: str) -> None:
+    store = RedisStateStore.from_url(empty_redis)
+    try:
+        store.save_package(_package("a", 1.0))
+        keys = sorted(str(key) for key in store._client.scan_iter(match="*"))
+        assert keys == ["linkresolver:package-links:a", "linkresolver:package:a", "linkresolver:packages"]
+        store.remove_package("a")
+        assert list(store._client.scan_iter(match="*")) == []
+    finally:
+        store.close()
