@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from linkresolver.api import ConfigError
+from linkresolver.api import ConfigError, register_secrets
 
 from .message import Notification, notification_for
 from .services import Service, load_services, send
@@ -34,20 +34,32 @@ _warned: set[str] = set()
 
 def notify_ended(package: Mapping[str, Any], config: Config) -> threading.Thread | None:
     """Send the notification of ``package``'s ending when ``[notify]`` asks for it; the
-    thread sending it (None when nothing is sent)."""
+    thread sending it (None when nothing is sent). Only the table is read here: Apprise
+    (slow to import, first time) and the services are the thread's."""
     try:
         settings = read_settings(config)
-        if settings is None or package.get("state") not in settings.on:
-            return None
-        services = configured_services(settings.urls, where(config))
     except ConfigError as exc:
         _warn_once(f"notifications are not sent: {exc}")
         return None
+    if settings is None or package.get("state") not in settings.on:
+        return None
     thread = threading.Thread(
-        target=deliver, args=(services, notification_for(package)), name="notify", daemon=True
+        target=_notify,
+        args=(settings.urls, where(config), notification_for(package)),
+        name="notify",
+        daemon=True,
     )
     thread.start()
     return thread
+
+
+def _notify(urls: tuple[str, ...], place: str, notification: Notification) -> None:
+    try:
+        services = configured_services(urls, place)
+    except ConfigError as exc:
+        _warn_once(f"notifications are not sent: {exc}")
+        return
+    deliver(services, notification)
 
 
 def configured_services(urls: tuple[str, ...], place: str) -> list[Service]:
@@ -56,7 +68,8 @@ def configured_services(urls: tuple[str, ...], place: str) -> list[Service]:
         services = _loaded.get(urls)
         if services is None:
             services = _loaded[urls] = load_services(urls, place)
-        return services
+    register_secrets(secret for service in services for secret in service.secrets)  # (again: tests forget)
+    return services
 
 
 def deliver(services: list[Service], notification: Notification) -> bool:

@@ -41,6 +41,8 @@ class Service:
     #: the URL with its secrets masked, without the query.
     shown: str
     plugin: Any
+    #: What the redaction must mask: the URL's tokens, passwords and keys.
+    secrets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ _quieted = threading.Lock()
 def _keep_apprise_logs_inside(apprise: Any) -> None:
     """Apprise's records reach its own handlers (the results' captured logs) and no further."""
     with _quieted:
-        logger = logging.getLogger(apprise.logger.LOGGER_NAME)
+        logger = logging.getLogger(apprise.__name__)
         if logger.propagate:
             logger.propagate = False
             logger.addHandler(logging.NullHandler())  # else Python's last resort prints warnings
@@ -90,8 +92,9 @@ def load_services(urls: tuple[str, ...], place: str) -> list[Service]:
                 f"{place} urls: URL {position} ({what}) is not a URL Apprise can send to:"
                 " see https://github.com/caronc/apprise/wiki for each service's form"
             )
-        register_secrets(_masked_parts(plugin))
-        services.append(Service(plugin.url(privacy=True).partition("?")[0], plugin))
+        secrets = (*filter(None, [_plain_secrets(url)]), *_masked_parts(plugin))
+        register_secrets(secrets)
+        services.append(Service(plugin.url(privacy=True).partition("?")[0], plugin, secrets))
     return services
 
 
