@@ -37,6 +37,7 @@ from ..models import CaptchaChallenge, Wait
 from ..pipeline import Outcome, Resolver
 from ..records import outcome_json
 from ..running import MAX_WAITING
+from .ending import announce_ended
 from .rows import CLICKNLOAD, ENDED, MIRROR, PASTE, QUEUED, RESOLVING, UNCONFIRMED, WATCH, Job, Row
 
 __all__ = ["CLICKNLOAD", "PASTE", "WATCH", "Job", "JobManager", "Row", "RowResolving"]
@@ -91,6 +92,8 @@ class JobManager:
         self._lock = threading.Lock()
         #: The (job, row) the current thread resolves.
         self._here = threading.local()
+        #: Jobs whose ending the plugins were told of (``package_ended``, once each).
+        self._announced: set[str] = set()
         resolver.on_report = self._report
         resolver.on_wait = self._wait
         resolver.pm.register(_WebCaptchaSolver(self), name="web-captcha-solver")
@@ -273,6 +276,7 @@ class JobManager:
             job.bump()
         if then is not None:
             then(results)
+        self._announce_if_ended(job)
 
     def answer_captcha(self, job: Job, position: int, answer: str) -> bool:
         with self._lock:
@@ -310,6 +314,22 @@ class JobManager:
                 job.then(job)
             except Exception:  # the runner's thread lives on for the next job
                 log.exception("after job %s", job.job_id)
+        self._announce_if_ended(job)
+
+    def _announce_if_ended(self, job: Job) -> None:
+        """Tell the plugins that ``job`` ended (once), when its links and downloads all
+        have; not when it was discarded or the server stops."""
+        with self._lock:
+            if (
+                job.job_id in self._announced
+                or not job.resolved_all
+                or job.downloading
+                or job.cancelled.is_set()
+                or self.resolver.cancelled.is_set()
+            ):
+                return
+            self._announced.add(job.job_id)
+        announce_ended(self.resolver, job)
 
     def _resolve_mirrors(self, job: Job, rows: list[Row]) -> None:
         """Resolve ``rows`` (one link, or mirrors of one file) in turn until one resolves;
