@@ -30,6 +30,8 @@ The hooks (:mod:`resolver_core.hookspecs` documents each):
 - ``register_providers(register, config)``: the providers the plugin offers.
 - ``solve_captcha(challenge)``: answer a captcha (the first answer wins).
 - ``link_resolved(link)``: observe each resolved link.
+- ``package_ended(package, config)``: observe a package of ``linkresolver serve`` that
+  ended, done or failed (its summary; the notifications plugin sends it on).
 - ``register_commands(commands)``: command-line commands, through a :class:`CommandGroup`;
   the helpers :func:`common_options`, :func:`emit`, :func:`confirm`... give them the
   built-in commands' options and output, and :func:`command_client` a provider's API client.

@@ -71,9 +71,12 @@ def package_ended(package: dict[str, Any], config: Config) -> None:
     (``total``, ``ok``, ``failed``), and ``failures``: the first few failed links, each
     ``{"link", "reason"}`` (the reason as a person reads it). No password is in it.
     ``config`` is the server's configuration, whose tables a plugin reads
-    (``config.section("notify")``). For notifications and logs; called once per ending, from
-    the thread that ended it. Every implementation is called; return values are ignored; an
-    exception in an observer is logged and does not change the package.
+    (``config.section("notify")``).
+
+    Called once per ending, from the thread that ended it, by ``linkresolver serve``'s jobs
+    (:mod:`resolver_core.web.ending`): for notifications and logs. Every implementation is
+    called, each on its own; return values are ignored; an exception in an observer is
+    logged and does not change the package.
     """
 
 
