@@ -7,11 +7,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
+from xml.etree import ElementTree
 
 import pluggy
 import pytest
@@ -105,6 +107,17 @@ def test_a_done_and_a_failed_package_reach_json_and_form_services(service: Recei
     for received in got.values():
         assert b"forum-pw-123" not in received.body
     assert service.nothing_more(within=0.5)
+
+
+def test_an_xml_service_gets_the_failed_package_too(service: Receiver, tmp_path: Path) -> None:
+    config = config_for(tmp_path, [f"xml://127.0.0.1:{service.port}/xml"])
+    plugin_manager().hook.package_ended(package=summary("failed"), config=config)
+    received = service.next()
+    notification = ElementTree.fromstring(received.body).find(".//Notification")
+    assert notification is not None and received.content_type == "application/xml"
+    assert notification.findtext("Subject") == "linkresolver: Linux.ISOs failed"
+    assert notification.findtext("MessageType") == "failure"
+    assert (notification.findtext("Message") or "").splitlines()[0] == "1 of 3 links ok, 2 failed."
 
 
 def test_only_the_endings_asked_for_are_sent(service: Receiver, tmp_path: Path) -> None:
@@ -214,7 +227,7 @@ def test_a_url_apprise_cannot_use_is_one_line_naming_it(
 def test_without_apprise_a_configured_notify_is_one_warning_saying_what_to_install(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(__import__("sys").modules, "apprise", None)  # import apprise fails
+    monkeypatch.setitem(sys.modules, "apprise", None)  # import apprise fails
     config = config_for(tmp_path, ["json://127.0.0.1:9/none"])
     pm = plugin_manager()
     for state in ("done", "failed"):
@@ -249,6 +262,19 @@ def test_notify_test_sends_to_each_service_and_fails_when_one_does(service: Rece
     ]
     assert "Connection error" in records[1]["problem"]
     assert PASSWORD not in out
+
+
+def test_notify_test_without_apprise_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "apprise", None)  # import apprise fails
+    config_for(tmp_path, ["json://127.0.0.1:9/none"])
+    status, out, err = run("notify", "test", "--config", str(tmp_path / "config.toml"))
+    assert (status, out) == (2, "")
+    assert err == (
+        "linkresolver: notifications are configured ([notify] urls) but Apprise is not installed:"
+        " pip install 'linkresolver[notify]'\n"
+    )
 
 
 def test_notify_test_without_services_says_how_to_add_one(tmp_path: Path) -> None:
