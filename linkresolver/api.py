@@ -98,7 +98,7 @@ if TYPE_CHECKING:
         texts_of,
     )
     from resolver_core import errors
-    from resolver_core.arguments import whole_number
+    from resolver_core.arguments import add_config_options, whole_number
     from resolver_core.cache import HosterListCache
     from resolver_core.config import (
         Config,
@@ -319,6 +319,7 @@ _SOURCES: Final[dict[str, str]] = {
     "human_size": "resolver_core.groups",
     "shown": "resolver_core.output",
     "whole_number": "resolver_core.arguments",
+    "add_config_options": "resolver_core.arguments",
     "App": "resolver_core.groups",
     # The sandbox: the emulated API, its files and captchas, and the demo's samples.
     "Sandbox": "resolver_core.sandbox.server",
@@ -441,6 +442,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "human_size",
     "shown",
     "whole_number",
+    "add_config_options",
     "App",
     "Sandbox",
     "SandboxFile",

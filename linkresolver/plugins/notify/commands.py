@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from linkresolver.api import common_options, emit
+from linkresolver.api import add_config_options, emit
 
 if TYPE_CHECKING:
     from linkresolver.api import App, CommandGroup
@@ -24,8 +24,17 @@ def add_commands(commands: CommandGroup) -> None:
         "test",
         "send a test notification to each configured service; exit 1 when one fails",
         _test,
-        parents=[common_options()],
+        parents=[_options()],
     )
+
+
+def _options() -> argparse.ArgumentParser:
+    """``--config``, ``-v`` and ``--json``: a notification asks no provider (no
+    ``--timeout``, ``--retries`` or ``--account``)."""
+    options = argparse.ArgumentParser(add_help=False)
+    add_config_options(options)
+    options.add_argument("--json", action="store_true", help="JSON Lines on stdout")
+    return options
 
 
 def _test(args: argparse.Namespace, app: App) -> int:
