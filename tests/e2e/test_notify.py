@@ -218,6 +218,8 @@ def test_a_url_apprise_cannot_use_is_one_line_naming_it(
     pm = plugin_manager()
     for _ in range(3):
         pm.hook.package_ended(package=summary("done"), config=config)
+    wait_for_records(caplog, "notifications are not sent")
+    time.sleep(0.3)  # the other packages' threads have ended: nothing more is told
     [warning] = [r.getMessage() for r in caplog.records if r.name == "linkresolver"]
     assert warning.startswith(
         f"notifications are not sent: {tmp_path / 'config.toml'}: [notify] urls: {named}"
@@ -232,6 +234,8 @@ def test_without_apprise_a_configured_notify_is_one_warning_saying_what_to_insta
     pm = plugin_manager()
     for state in ("done", "failed"):
         pm.hook.package_ended(package=summary(state), config=config)
+    wait_for_records(caplog, "notifications are not sent")
+    time.sleep(0.3)  # the other packages' threads have ended: nothing more is told
     [warning] = [r.getMessage() for r in caplog.records if r.name == "linkresolver"]
     assert "Apprise is not installed: pip install 'linkresolver[notify]'" in warning
 
