@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote, urlsplit
 
@@ -40,9 +40,9 @@ class Service:
     #: ``json://127.0.0.1:8080/hook``, ``tgram://1...n/-100123``: Apprise's own form of
     #: the URL with its secrets masked, without the query.
     shown: str
-    plugin: Any
+    plugin: Any = field(repr=False)
     #: What the redaction must mask: the URL's tokens, passwords and keys.
-    secrets: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
