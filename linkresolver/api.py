@@ -30,6 +30,8 @@ The hooks (:mod:`resolver_core.hookspecs` documents each):
 - ``register_providers(register, config)``: the providers the plugin offers.
 - ``solve_captcha(challenge)``: answer a captcha (the first answer wins).
 - ``link_resolved(link)``: observe each resolved link.
+- ``package_ended(package, config)``: observe a package of ``linkresolver serve`` that
+  ended, done or failed (its summary; the notifications plugin sends it on).
 - ``register_commands(commands)``: command-line commands, through a :class:`CommandGroup`;
   the helpers :func:`common_options`, :func:`emit`, :func:`confirm`... give them the
   built-in commands' options and output, and :func:`command_client` a provider's API client.
@@ -96,7 +98,7 @@ if TYPE_CHECKING:
         texts_of,
     )
     from resolver_core import errors
-    from resolver_core.arguments import whole_number
+    from resolver_core.arguments import add_config_options, whole_number
     from resolver_core.cache import HosterListCache
     from resolver_core.config import (
         Config,
@@ -317,6 +319,7 @@ _SOURCES: Final[dict[str, str]] = {
     "human_size": "resolver_core.groups",
     "shown": "resolver_core.output",
     "whole_number": "resolver_core.arguments",
+    "add_config_options": "resolver_core.arguments",
     "App": "resolver_core.groups",
     # The sandbox: the emulated API, its files and captchas, and the demo's samples.
     "Sandbox": "resolver_core.sandbox.server",
@@ -439,6 +442,7 @@ __all__ = [  # noqa: RUF022 (grouped as _SOURCES is, not sorted)
     "human_size",
     "shown",
     "whole_number",
+    "add_config_options",
     "App",
     "Sandbox",
     "SandboxFile",

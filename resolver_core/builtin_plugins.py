@@ -18,4 +18,6 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "linkresolver.plugins.premiumize",
     "linkresolver.plugins.openload_family",
     "linkresolver.plugins.offcloud",
+    # Not a provider: notifications when a package of linkresolver serve ends.
+    "linkresolver.plugins.notify",
 )

@@ -60,7 +60,7 @@ def link_resolved(link: ResolvedLink) -> None:
 
 
 @hookspec
-def package_ended(package: dict[str, Any]) -> None:
+def package_ended(package: dict[str, Any], config: Config) -> None:
     """Observe a package (a paste, a Click'n'Load delivery, a watch-folder file: links kept
     together by ``linkresolver serve``) that has just ended: every link resolved or failed,
     and its downloads, when it had any, done.
@@ -68,9 +68,15 @@ def package_ended(package: dict[str, Any]) -> None:
     ``package`` is the package's summary, as ``GET /api/jobs`` lists it and ``linkresolver
     history --json`` prints it: ``id``, ``name``, ``origin``, ``state`` ("done" when every
     link ended well, else "failed"), ``created``, ``finished`` (Unix times), ``counts``
-    (``total``, ``ok``, ``failed``). For notifications and logs; called once per ending, from
-    the thread that ended it. Every implementation is called; return values are ignored; an
-    exception in an observer is logged and does not change the package.
+    (``total``, ``ok``, ``failed``), and ``failures``: the first few failed links, each
+    ``{"link", "reason"}`` (the reason as a person reads it). No password is in it.
+    ``config`` is the server's configuration, whose tables a plugin reads
+    (``config.section("notify")``).
+
+    Called once per ending, from the thread that ended it, by ``linkresolver serve``'s jobs
+    (:mod:`resolver_core.web.ending`): for notifications and logs. Every implementation is
+    called, each on its own; return values are ignored; an exception in an observer is
+    logged and does not change the package.
     """
 
 

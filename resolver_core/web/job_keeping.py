@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Final
 
 from ..state import PACKAGE_ACTIVE, PackageStore, StateStoreError
+from .ending import announce_ended
 from .packages import job_of, link_record, package_record, stored_package, summary_of
 from .rows import QUEUED, UNCONFIRMED, Job, Row, package_state, row_ok, row_pending
 
@@ -183,10 +184,7 @@ class JobKeeping:
         self._save_job(job)
         if job.cancelled.is_set():  # discarded by the person: nobody to tell
             return
-        try:
-            self.resolver.pm.hook.package_ended(package=job.summary())
-        except Exception:  # an observer's bug must not end the job's thread
-            log.exception("a package_ended observer failed on package %s", job.job_id)
+        announce_ended(self.resolver, job)  # each observer on its own: a bug ends no thread
         if self.on_ended is not None:
             try:
                 self.on_ended(job)

@@ -40,6 +40,7 @@ BUILT_IN: Final = (
     "alldebrid",
     "torbox",
     "debridlink",
+    "notify",
 )
 #: Packages a plugin must reach only through linkresolver.api.
 CORE: Final = ("resolver_core", "hostermatch")

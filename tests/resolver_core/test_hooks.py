@@ -85,6 +85,41 @@ def test_hook_link_resolved(tmp_path: Path) -> None:
     ]
 
 
+def test_hook_package_ended(tmp_path: Path) -> None:
+    from resolver_core.web.jobs import JobManager
+
+    ended: list[tuple[dict[str, Any], Any]] = []
+
+    class Observer:
+        @hookimpl
+        def package_ended(self, package: dict[str, Any], config: Any) -> None:
+            ended.append((package, config))
+
+    class BrokenObserver:
+        @hookimpl
+        def package_ended(self, package: dict[str, Any]) -> None:
+            raise RuntimeError("observer bug")
+
+    provider = ScriptedProvider("p", 10)
+    pm = make_plugin_manager(
+        load_entry_points=False, extra=[ProvidersPlugin(provider), Observer(), BrokenObserver()], env={}
+    )
+    resolver = build_resolver(empty_config(tmp_path), pm=pm)
+    manager = JobManager(resolver)
+    try:
+        job = manager.start(["https://rapidgator.net/file/a", "https://nowhere.example/b"], package="Pk")
+        deadline = time.monotonic() + 10
+        while not ended and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        manager.stop()
+    [(package, config)] = ended  # once, and the broken observer stopped nobody
+    assert config is resolver.config
+    assert (package["id"], package["name"], package["state"]) == (job.job_id, "Pk", "failed")
+    assert package["counts"] == {"total": 2, "ok": 1, "failed": 1}
+    assert [failure["link"] for failure in package["failures"]] == ["https://nowhere.example/b"]
+
+
 def test_hook_register_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     class Greeter:
         @hookimpl
@@ -204,6 +239,7 @@ def test_hooks_are_found() -> None:
         "register_providers",
         "solve_captcha",
         "link_resolved",
+        "package_ended",
         "register_commands",
         "sandbox_routes",
         "demo_samples",
