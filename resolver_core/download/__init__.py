@@ -205,10 +205,13 @@ def download_many(
     overwrite: bool = False,
     on_done: Callable[[int, DownloadOutcome], None] | None = None,
     progress: Callable[[str, int | None], Callable[[int], None]] | None = None,
+    resolve: Callable[[Sequence[str]], list[Outcome]] | None = None,
 ) -> list[DownloadOutcome]:
     """Resolve ``urls``, then download each into ``directory``; outcomes in input order.
 
     ``progress(name, size)`` gives a callback that receives byte counts for one file.
+    ``resolve(urls)`` resolves them (default: ``resolver.resolve_many``; the command line's
+    resolves mirrors of one file once, :mod:`resolver_core.mirrors`).
     An expired direct link (403/410 from the file server) is resolved again, once.
     """
     try:
@@ -217,7 +220,7 @@ def download_many(
         raise ConfigError(f"cannot create the output directory {directory}: {exc.strerror}") from None
     if not os.access(directory, os.W_OK | os.X_OK):
         raise ConfigError(f"cannot write into the output directory {directory}: permission denied")
-    outcomes = resolver.resolve_many(urls)
+    outcomes = (resolve or resolver.resolve_many)(urls)
     results: list[DownloadOutcome | None] = [None] * len(outcomes)
 
     def one(position: int) -> None:
