@@ -29,6 +29,7 @@ from ..config import is_loopback
 from ..errors import ResolverError
 from ..handoff.aria2 import entries_of, input_file
 from ..handoff.crawljob import crawljob
+from ..paste import mirror_groups, password_in, sizes_in
 from ..pipeline import Resolver
 from ..records import account_records, hoster_records, link_urls, outcome_json
 from ..version import version
@@ -133,7 +134,13 @@ def create_app(
         links = resolver.links_in([text])
         if not links:
             return problem(400, "no links found in the text")
-        job = jobs.start(links)
+        # The password the page's field gives wins over the one the text gives.
+        body = request.get_json(silent=True)
+        given = body.get("password") if isinstance(body, dict) else None
+        if given is not None and (not isinstance(given, str) or not given.strip()):
+            return problem(400, '"password" must be the links\' password, a text not empty')
+        password = given.strip() if given else password_in(text)
+        job = jobs.start(links, password=password, mirrors=mirror_groups(links, sizes_in(text, links)))
         response = jsonify(job.to_json())
         response.status_code = 202
         return response
@@ -239,7 +246,8 @@ def create_app(
             body = input_file(entry for link in links for entry in entries_of(link, None, 4))
             name = "links.aria2"
         elif form == "crawljob":
-            body, name = crawljob(links, package="linkresolver", folder=None), "links.crawljob"
+            body = crawljob(links, package="linkresolver", folder=None, password=job.password)
+            name = "links.crawljob"
         else:
             return problem(400, "format must be text, aria2 or crawljob")
         return Response(
@@ -342,7 +350,17 @@ OPENAPI: Final[dict[str, Any]] = {
     "info": {"title": "linkresolver", "version": version()},
     "components": {
         "schemas": {
-            "Paste": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
+            "Paste": {
+                "type": "object",
+                "required": ["text"],
+                "properties": {
+                    "text": {"type": "string"},
+                    "password": {
+                        "type": "string",
+                        "description": "resolve: the links' password (default: the one the text gives)",
+                    },
+                },
+            }
         },
         "securitySchemes": {
             "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
@@ -351,7 +369,14 @@ OPENAPI: Final[dict[str, Any]] = {
     },
     "paths": {
         "/api/session": {"get": _path("the CSRF token state-changing requests send")},
-        "/api/resolve": {"post": _path("start resolving every link in the text", body=True, status="202")},
+        "/api/resolve": {
+            "post": _path(
+                "start resolving every link in the text (its mirrors of one file: until one serves it;"
+                " its password, or the body's password, goes with the links)",
+                body=True,
+                status="202",
+            )
+        },
         "/api/jobs": {"get": _path("every job kept: id, origin (paste or clicknload), package, done")},
         "/api/events": {"get": _path("every job's changes as server-sent events: {jobs} and {updates}")},
         "/api/jobs/{id}": {"get": _path("a job's links and their states")},
