@@ -43,10 +43,12 @@ _QUOTED_GROUPS: Final = ("dq", "sq", "cq", "gq", "bq")
 _NO_PASSWORD: Final = frozenset(
     "none no n/a na - -- — nothing keins kein nein aucun aucune ninguna ninguno nenhuma brak".split()
 )
-#: A link, never a password: ``Pass: https://host/...`` is a label above the links, and so
-#: is a link written without its scheme (``rapidgator.net/file/...``: a domain and a path).
-#: A bare domain (``www.forum.org``) is a password: forums commonly use their own address.
-_LINK: Final = re.compile(r"^[a-z][a-z0-9+.-]*://|^magnet:|^(?:[a-z0-9-]+\.)+[a-z]{2,}/[^/\s]", re.IGNORECASE)
+#: A link, never a password: ``Pass: https://host/...`` is a label above the links.
+_LINK: Final = re.compile(r"^[a-z][a-z0-9+.-]*://|^magnet:", re.IGNORECASE)
+#: Unquoted, a link written without its scheme (``rapidgator.net/file/...``: a domain and a
+#: path) is one too. A bare domain (``www.forum.org``) is a password: forums commonly use
+#: their own address as one.
+_SCHEMELESS_LINK: Final = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}/[^/\s]", re.IGNORECASE)
 #: Sentence punctuation after an unquoted password in prose ("The password is xyz."); not
 #: "!" or "?", which passwords often end in.
 _TRAILING_PUNCTUATION: Final = ".,;"
@@ -71,7 +73,7 @@ def password_in(text: str) -> str | None:
     BBCode and HTML markup around either is read through (``[b]Password:[/b] xyz``,
     ``<b>Pass:</b> a&amp;b`` gives ``a&b``). A value that is a link (``https://...``) is
     never a password (posts write ``Pass: <links>`` for password-protected links), nor is
-    one without its scheme (``rapidgator.net/file/x``), so the search goes on past it; a
+    an unquoted one without its scheme (``rapidgator.net/file/x``), so the search goes on past it; a
     bare address such as ``www.forum.org`` is a password (forums
     commonly use their own address as one). "None", "-", "n/a" and the like say there is
     none: None. An unquoted password loses sentence punctuation at its end (``.``, ``,``);
@@ -89,6 +91,8 @@ def password_in(text: str) -> str | None:
             value = match["bare"].rstrip(_TRAILING_PUNCTUATION)
             if value.casefold() in _NO_PASSWORD:
                 return None
+            if _SCHEMELESS_LINK.match(value):
+                continue
         if not value or _LINK.match(value):
             continue
         return value
@@ -156,9 +160,10 @@ def mirror_groups(links: Iterable[str], sizes: Mapping[str, int] | None = None) 
     return groups
 
 
-#: How far two sizes of one file may be apart: posts round them (``1.4 GB``), and hosters
-#: count in 1000s or 1024s.
-SIZE_TOLERANCE: Final = 0.05
+#: How far two sizes of one file may be apart: posts round them (``1.4 GB``), and count in
+#: 1000s or 1024s (a GB is 7% less than a GiB) where hosters give bytes. Different files of
+#: one name (encodes, editions) are further apart than that.
+SIZE_TOLERANCE: Final = 0.10
 
 
 def same_size(first: int | None, second: int | None) -> bool:
