@@ -97,7 +97,12 @@ def resolve_grouped(
     def run_group(first: str) -> None:
         report(_group_outcomes(by_first[first], resolve, _known_size(by_first[first], sizes)))
 
-    by_first = {group[0]: list(group) for group in groups if group}
+    # The groups as far as ``links`` holds them (a link resolved again is one alone).
+    wanted = set(links)
+    kept = ([link for link in group if link in wanted] for group in groups)
+    by_first = {group[0]: group for group in kept if group}
+    grouped = {link for group in by_first.values() for link in group}
+    by_first.update({link: [link] for link in links if link not in grouped})
     resolver.index()
     # Each link is matched once, magnets' cached providers first, as resolve_many does.
     found = {link: resolver.candidates(link) for link in links}

@@ -8,6 +8,7 @@ that the next run resumes. Nothing is written outside the output directory.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import threading
@@ -226,7 +227,7 @@ def download_many(
     def one(position: int) -> None:
         outcome = outcomes[position]
         if outcome.status == "ok" and outcome.link is not None:
-            result = download_outcome(resolver, outcome, directory, connections, overwrite, progress)
+            result = download_outcome(resolver, outcome, directory, connections, overwrite, progress, resolve)
         else:
             result = DownloadOutcome(outcome)
         results[position] = result
@@ -253,9 +254,11 @@ def download_outcome(
     connections: int,
     overwrite: bool,
     progress: Callable[[str, int | None], Callable[[int], None]] | None,
+    resolve: Callable[[Sequence[str]], list[Outcome]] | None = None,
 ) -> DownloadOutcome:
     """Download one resolved outcome (every file of it); an expired link is resolved again,
-    once. ``progress(name, size)`` gives each file's byte counter."""
+    once (by ``resolve``, which resolved it: with its password). ``progress(name, size)``
+    gives each file's byte counter."""
     assert outcome.link is not None
     renewed = False
     while True:
@@ -275,7 +278,7 @@ def download_outcome(
             # A link from the cache may be the dead one: forget it, and ask the provider.
             if resolver.links is not None:
                 resolver.links.forget(outcome.input)
-            outcome = resolver.resolve_many([outcome.input], fresh=True)[0]
+            outcome = (resolve or functools.partial(resolver.resolve_many, fresh=True))([outcome.input])[0]
             if outcome.status != "ok":
                 return DownloadOutcome(outcome)
         except ResolverError as exc:

@@ -210,3 +210,21 @@ def test_a_bad_password_in_the_body_is_refused(client: FlaskClient, password: ob
     answer = client.post("/api/resolve", json={"text": PROSE, "password": password}, headers=csrf(client))
     assert answer.status_code == 400
     assert '"password" must be' in answer.get_json()["error"]
+
+
+def test_an_expired_link_is_resolved_again_with_the_posts_password(
+    cli: CLI, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The file server says the first direct link expired: the link is resolved again, and
+    that call carries the post's password too."""
+    link = "https://hitfile.net/mpw02/protected.deadlink.Film.mkv"
+    began = time.time()
+    run = cli("download", "--json", "--fresh", "-o", str(tmp_path / "files"), stdin=f"{link}\npw: {PASSWORD}")
+    (record,) = run.json_lines()
+    assert record["status"] == "ok" and record["path"] is not None, record
+    unlocks = [
+        call.values.get("password")
+        for call in list(sandbox.request_log)
+        if call.at >= began and "/alldebrid/" in call.path and link in call.values.values()
+    ]
+    assert len(unlocks) >= 2 and set(unlocks) == {PASSWORD}  # resolved twice, with it each time

@@ -96,3 +96,11 @@ def test_sizes_beside_links_are_read_with_them() -> None:
     pasted = read_pasted([text], lambda found: [A, B, C])
     assert pasted.sizes == {A: 1 << 20, B: 1 << 20, C: 3 << 20}
     assert pasted.groups() == [[A, B], [C]]
+
+
+def test_links_of_part_of_a_group_or_of_none_are_resolved_alone() -> None:
+    """An expired link of a download is resolved again by itself, its mirrors not with it."""
+    resolver = TableResolver({A: None, B: 10, C: 10, D: 20})
+    outcomes = resolve_grouped(resolver, [B, D], [[A, B, C]])  # type: ignore[arg-type]
+    assert [(o.input, o.status, o.mirror_of) for o in outcomes] == [(B, "ok", None), (D, "ok", None)]
+    assert sorted(url for url, _ in resolver.asked) == [B, D]
