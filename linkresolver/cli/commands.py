@@ -133,6 +133,10 @@ def check(args: argparse.Namespace, app: App) -> int:
     urls = pasted.links
     if not urls:
         return ExitStatus.LINK_FAILED
+    given = set(pasted.passwords.values())
+    if not args.link_password and len(given) == 1:
+        # Checks go in batches of many links: the texts' password when they agree on one.
+        resolver.link_password = given.pop()
 
     def render(outcome: CheckOutcome) -> None:
         if args.json:

@@ -228,3 +228,11 @@ def test_an_expired_link_is_resolved_again_with_the_posts_password(
         if call.at >= began and "/alldebrid/" in call.path and link in call.values.values()
     ]
     assert len(unlocks) >= 2 and set(unlocks) == {PASSWORD}  # resolved twice, with it each time
+
+
+def test_check_takes_the_password_the_texts_agree_on(cli: CLI) -> None:
+    link = "https://hitfile.net/mpw03/protected.Film.mkv"
+    refused = cli("check", "--json", stdin=link)
+    assert refused.json_lines()[0]["status"] == "error"
+    checked = cli("check", "--json", stdin=f"{link}\nPassword: {PASSWORD}")
+    assert checked.json_lines()[0]["status"] == "online" and checked.returncode == 0
