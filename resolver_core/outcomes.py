@@ -15,7 +15,7 @@ class Outcome:
     """How one input link ended."""
 
     input: str
-    status: str  # "ok" | "error" | "unsupported"
+    status: str  # "ok" | "error" | "unsupported" | "mirror" (another mirror served the file)
     link: ResolvedLink | None = None
     error: errors.ResolverError | None = None
     provider: str | None = None
@@ -24,6 +24,9 @@ class Outcome:
     from_cache: bool = False
     #: The label of the provider's account that served the link (None: its only account).
     account: str | None = None
+    #: Of a mirror group (:mod:`resolver_core.mirrors`): the link that served the file, when
+    #: this one was not needed ("mirror") or failed before it.
+    mirror_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

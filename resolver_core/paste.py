@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Final
 from urllib.parse import unquote, urlsplit
 
@@ -45,6 +45,10 @@ _NO_PASSWORD: Final = frozenset(
 )
 #: A link, never a password: ``Pass: https://host/...`` is a label above the links.
 _LINK: Final = re.compile(r"^[a-z][a-z0-9+.-]*://|^magnet:", re.IGNORECASE)
+#: Unquoted, a link written without its scheme (``rapidgator.net/file/...``: a domain and a
+#: path) is one too. A bare domain (``www.forum.org``) is a password: forums commonly use
+#: their own address as one.
+_SCHEMELESS_LINK: Final = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}/[^/\s]", re.IGNORECASE)
 #: Sentence punctuation after an unquoted password in prose ("The password is xyz."); not
 #: "!" or "?", which passwords often end in.
 _TRAILING_PUNCTUATION: Final = ".,;"
@@ -68,8 +72,9 @@ def password_in(text: str) -> str | None:
     the password is the quoted text or the word after it, on the same line or the next.
     BBCode and HTML markup around either is read through (``[b]Password:[/b] xyz``,
     ``<b>Pass:</b> a&amp;b`` gives ``a&b``). A value that is a link (``https://...``) is
-    never a password (posts write ``Pass: <links>`` for password-protected links), so the
-    search goes on past it; a bare address such as ``www.forum.org`` is a password (forums
+    never a password (posts write ``Pass: <links>`` for password-protected links), nor is
+    an unquoted one without its scheme (``rapidgator.net/file/x``), so the search goes on past it; a
+    bare address such as ``www.forum.org`` is a password (forums
     commonly use their own address as one). "None", "-", "n/a" and the like say there is
     none: None. An unquoted password loses sentence punctuation at its end (``.``, ``,``);
     a quoted one is taken as written.
@@ -86,6 +91,8 @@ def password_in(text: str) -> str | None:
             value = match["bare"].rstrip(_TRAILING_PUNCTUATION)
             if value.casefold() in _NO_PASSWORD:
                 return None
+            if _SCHEMELESS_LINK.match(value):
+                continue
         if not value or _LINK.match(value):
             continue
         return value
@@ -118,30 +125,79 @@ _FILE_NAME: Final = re.compile(r"^[^/]*[^./][^/]*\.[a-z0-9]{1,5}$", re.IGNORECAS
 _PAGE_EXTENSIONS: Final = frozenset({"php", "asp", "aspx", "ashx", "jsp", "cgi", "html", "htm", "shtml"})
 
 
-def mirror_groups(links: Iterable[str]) -> list[list[str]]:
+def mirror_groups(links: Iterable[str], sizes: Mapping[str, int] | None = None) -> list[list[str]]:
     """The links grouped as mirrors of one file, by the file name in each link's path.
 
     Names compare case-insensitively, after the hoster's decorations are taken off
     (:func:`file_name_of`). A link with no file name in it (only an ID, a folder, a page) is
     a group of its own, as nothing here says which file it is. Groups come in the order of
     their first link, and a group's links in the order they were given. Different files
-    with similar names stay apart (``part1.rar`` and ``part2.rar`` are not mirrors); sizes
-    are not known here, so two files that share a name are taken as one.
+    with similar names stay apart (``part1.rar`` and ``part2.rar`` are not mirrors).
+
+    ``sizes`` (bytes, by link: what the post says next to each, :func:`sizes_in`) split a
+    name's links into one group per size (:func:`same_size`): a link joins the first group
+    of its name whose size agrees, a link of unknown size the name's first group.
     """
+    sizes = sizes or {}
     groups: list[list[str]] = []
-    by_name: dict[str, list[str]] = {}
+    by_name: dict[str, list[tuple[int | None, list[str]]]] = {}
     for link in links:
         name = file_name_of(link)
         if name is None:
             groups.append([link])
             continue
-        key = name.casefold()
-        if key in by_name:
-            by_name[key].append(link)
+        size = sizes.get(link)
+        kept = by_name.setdefault(name.casefold(), [])
+        joined = next((group for known, group in kept if size is None or same_size(known, size)), None)
+        if joined is None:
+            joined = [link]
+            kept.append((size, joined))
+            groups.append(joined)
         else:
-            by_name[key] = [link]
-            groups.append(by_name[key])
+            joined.append(link)
+            if kept[0][1] is joined and kept[0][0] is None and size is not None:
+                kept[0] = (size, joined)
     return groups
+
+
+#: How far two sizes of one file may be apart: posts round them (``1.4 GB``), and count in
+#: 1000s or 1024s (a GB is 7% less than a GiB) where hosters give bytes. Different files of
+#: one name (encodes, editions) are further apart than that.
+SIZE_TOLERANCE: Final = 0.10
+
+
+def same_size(first: int | None, second: int | None) -> bool:
+    """Whether two sizes may be one file's: either unknown, or within :data:`SIZE_TOLERANCE`
+    of the larger (a post's ``1.4 GB`` and a hoster's 1,503,238,554 bytes agree)."""
+    if first is None or second is None:
+        return True
+    return abs(first - second) <= SIZE_TOLERANCE * max(first, second)
+
+
+_UNITS: Final = {"b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+#: A size as posts write it: ``1.4 GB``, ``700MB``, ``1,2 GiB``, ``(350 MB)``.
+_SIZE: Final = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*([kmgt]i?b|bytes?)(?![\w])", re.IGNORECASE)
+
+
+def sizes_in(text: str, links: Iterable[str]) -> dict[str, int]:
+    """The size in bytes the post gives for each link on the link's own line (``link
+    (1.4 GB)``, ``700 MB | link``), when that line has one size and one link; other links
+    have none here."""
+    lines = _plain_text(text).splitlines()
+    sizes: dict[str, int] = {}
+    for link in links:
+        holding = [line for line in lines if link in line]
+        if len(holding) != 1:
+            continue
+        line = holding[0]
+        others = line.replace(link, " ")
+        if "://" in others:
+            continue  # several links on the line: whose size it is, is not said
+        found = _SIZE.findall(others)
+        if len(found) == 1:
+            number, unit = found[0]
+            sizes[link] = int(float(number.replace(",", ".")) * _UNITS[unit[0].casefold()])
+    return sizes
 
 
 def file_name_of(link: str) -> str | None:

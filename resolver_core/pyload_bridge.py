@@ -119,15 +119,21 @@ def resolve_for_pyload(
     url: str,
     make_resolver: Callable[[], Resolver] | None = None,
     captcha_prompt: Callable[[CaptchaChallenge], str | None] | None = None,
+    password: str | None = None,
 ) -> PyLoadAnswer:
     """Resolve ``url`` with the user's configuration; the answer as a pyLoad outcome.
 
     ``captcha_prompt`` answers the captchas linkresolver's own solvers cannot (inside
-    pyLoad: a :class:`CaptchaRelay` to pyLoad's captcha queue).
+    pyLoad: a :class:`CaptchaRelay` to pyLoad's captcha queue). ``password`` is the link's
+    package's (pyLoad's package password, as its user or a crawler set it): lent to the
+    providers' calls for this link, as ``--link-password`` is on the command line.
     """
     try:
         resolver = make_resolver() if make_resolver is not None else _default_resolver(captcha_prompt)
-        outcome = resolver.resolve_many([url])[0]
+        if password:
+            outcome = resolver.resolve_one(url, password=password)
+        else:
+            outcome = resolver.resolve_many([url])[0]
     except errors.ResolverError as exc:
         return outcome_of(exc)
     if outcome.error is not None:

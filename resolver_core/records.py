@@ -47,6 +47,9 @@ class OutcomeRecord(TypedDict):
     files: list[FileRecord]
     #: The label of the provider's account that served the link; null for its only account.
     account: str | None
+    #: Of mirrors of one file: the input link that served it (status "mirror": this one was
+    #: not needed); null otherwise.
+    mirror_of: str | None
 
 
 class CheckRecord(TypedDict):
@@ -152,6 +155,7 @@ def outcome_record(outcome: Outcome) -> OutcomeRecord:
         if link
         else [],
         "account": outcome.account,
+        "mirror_of": outcome.mirror_of,
     }
 
 
@@ -176,6 +180,8 @@ def check_record(outcome: CheckOutcome) -> CheckRecord:
 def failure_reason(outcome: Outcome, error: ResolverError | None = None) -> str:
     """Why a link has no direct link, in words: its error's, else its status."""
     error = error or outcome.error
+    if error is None and outcome.status == "mirror":
+        return f"not needed: its mirror {outcome.mirror_of} served the file"
     return error.for_person() if error else outcome.status
 
 

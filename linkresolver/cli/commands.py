@@ -13,14 +13,18 @@ from resolver_core.output import human_size, shown
 from .app import App, ExitStatus, OrderedPrinter, print_failure, print_json, print_outcome
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from resolver_core.handoff.aria2 import Aria2Rpc
+    from resolver_core.mirrors import OnDone, Pasted
     from resolver_core.pipeline import CheckOutcome, Outcome, Resolver
     from resolver_core.planning import BatchPlan
     from resolver_core.records import AccountRecord, HosterRecord
 
 
 def resolve(args: argparse.Namespace, app: App) -> int:
-    resolver, urls = _links_from_input(app)
+    resolver, pasted = _pasted_input(app)
+    urls = pasted.links
     if not urls:
         return ExitStatus.LINK_FAILED
 
@@ -40,12 +44,40 @@ def resolve(args: argparse.Namespace, app: App) -> int:
     plan = _plan(resolver, urls, args)
     if app.stderr.isatty():
         resolver.on_report = app.report
-    outcomes = resolver.resolve_many(urls, OrderedPrinter(render, len(urls), app.progress(len(urls))))
+    from resolver_core.mirrors import got_its_file  # noqa: PLC0415
+
+    printer = OrderedPrinter(render, len(urls), app.progress(len(urls)))
+    outcomes = _resolve_pasted(resolver, pasted, args, grouped=args.mirrors)(urls, printer)
     if form in ("aria2", "crawljob"):
-        app.stdout.write(_handoff_file(collected, form, args))
+        app.stdout.write(_handoff_file(collected, form, args, _package_password(pasted, args)))
     if args.summary:
         _print_summary(outcomes, plan, form == "json", app)
-    return ExitStatus.OK if all(o.status == "ok" for o in outcomes) else ExitStatus.LINK_FAILED
+    return ExitStatus.OK if all(got_its_file(o) for o in outcomes) else ExitStatus.LINK_FAILED
+
+
+def _resolve_pasted(
+    resolver: Resolver, pasted: Pasted, args: argparse.Namespace, *, grouped: bool
+) -> Callable[[Sequence[str], OnDone | None], list[Outcome]]:
+    """How the pasted links are resolved: each with its text's password (unless
+    ``--link-password`` gave one for all), mirrors of one file once when ``grouped``."""
+    from resolver_core.mirrors import resolve_grouped  # noqa: PLC0415
+
+    passwords = {} if args.link_password else pasted.passwords
+    groups = pasted.groups() if grouped else [[link] for link in pasted.links]
+
+    def resolve(urls: Sequence[str], on_done: OnDone | None = None) -> list[Outcome]:
+        return resolve_grouped(
+            resolver, urls, groups, passwords=passwords, sizes=pasted.sizes, on_done=on_done
+        )
+
+    return resolve
+
+
+def _package_password(pasted: Pasted, args: argparse.Namespace) -> str | None:
+    """The password handed on with the links (JDownloader extracts the archives with it):
+    ``--link-password``, else the first the pasted texts give."""
+    password: str | None = args.link_password or next(iter(pasted.passwords.values()), None)
+    return password
 
 
 def _plan(resolver: Resolver, urls: list[str], args: argparse.Namespace) -> BatchPlan | None:
@@ -71,16 +103,18 @@ def _print_summary(outcomes: list[Outcome], plan: BatchPlan | None, as_json: boo
     if as_json:
         summary: dict[str, Any] = {
             "links": len(outcomes),
-            **{status: ended[status] for status in ("ok", "error", "unsupported")},
+            **{status: ended[status] for status in ("ok", "error", "unsupported", "mirror")},
         }
         summary.update(plan.record() if plan else {"plan": [], "unserved": 0, "warnings": []})
         write_line(app.stdout, redact(json.dumps({"summary": summary}, ensure_ascii=False)))
         return
     counts = f"{ended['ok']} resolved, {ended['error']} failed, {ended['unsupported']} unsupported"
+    if ended["mirror"]:
+        counts += f", {ended['mirror']} mirror(s) not needed"
     print(f"{len(outcomes)} link(s): {counts}", file=app.stderr)
 
 
-def _handoff_file(outcomes: list[Outcome], form: str, args: argparse.Namespace) -> str:
+def _handoff_file(outcomes: list[Outcome], form: str, args: argparse.Namespace, password: str | None) -> str:
     """An aria2 input file or a JDownloader crawljob of the resolved links."""
     from pathlib import Path  # noqa: PLC0415
 
@@ -90,14 +124,19 @@ def _handoff_file(outcomes: list[Outcome], form: str, args: argparse.Namespace) 
     folder = Path(args.download_dir).expanduser().resolve() if args.download_dir else None
     links = [o.link for o in outcomes if o.status == "ok" and o.link is not None]
     if form == "crawljob":
-        return crawljob(links, package=args.package, folder=folder)
+        return crawljob(links, package=args.package, folder=folder, password=password)
     return input_file(entry for link in links for entry in entries_of(link, folder, args.connections))
 
 
 def check(args: argparse.Namespace, app: App) -> int:
-    resolver, urls = _links_from_input(app)
+    resolver, pasted = _pasted_input(app)
+    urls = pasted.links
     if not urls:
         return ExitStatus.LINK_FAILED
+    given = set(pasted.passwords.values())
+    if not args.link_password and len(given) == 1:
+        # Checks go in batches of many links: the texts' password when they agree on one.
+        resolver.link_password = given.pop()
 
     def render(outcome: CheckOutcome) -> None:
         if args.json:
@@ -139,11 +178,13 @@ def download(args: argparse.Namespace, app: App) -> int:
             # Before any link is resolved: no fair use is spent on links aria2 cannot take.
             print(f"linkresolver: {exc.for_person()}", file=app.stderr)
             return ExitStatus.USAGE
-    resolver, urls = _links_from_input(app)
+    resolver, pasted = _pasted_input(app)
+    urls = pasted.links
     if not urls:
         return ExitStatus.LINK_FAILED
+    resolve = _resolve_pasted(resolver, pasted, args, grouped=not args.all_mirrors)
     if rpc is not None:
-        return _to_aria2(resolver, urls, rpc, args, app)
+        return _to_aria2(resolve(urls, None), rpc, args, app)
     directory = Path(args.output).expanduser()
     if directory.exists() and not directory.is_dir():
         print(f"linkresolver: {directory} is not a directory", file=app.stderr)
@@ -173,8 +214,10 @@ def download(args: argparse.Namespace, app: App) -> int:
         overwrite=args.overwrite,
         on_done=OrderedPrinter(render, len(urls), app.progress(len(urls)) if bars else None),
         progress=bars,
+        resolve=lambda links: resolve(links, None),
     )
-    return ExitStatus.OK if all(r.status == "ok" for r in results) else ExitStatus.LINK_FAILED
+    got = all(result.status == "ok" or result.outcome.mirror_of is not None for result in results)
+    return ExitStatus.OK if got else ExitStatus.LINK_FAILED
 
 
 def _aria2_secret(args: argparse.Namespace) -> str | None:
@@ -203,16 +246,16 @@ def _aria2_answering(args: argparse.Namespace) -> Aria2Rpc:
     return rpc
 
 
-def _to_aria2(resolver: Resolver, urls: list[str], rpc: Aria2Rpc, args: argparse.Namespace, app: App) -> int:
-    """Resolve, then queue every file in a running aria2 over JSON-RPC."""
+def _to_aria2(outcomes: list[Outcome], rpc: Aria2Rpc, args: argparse.Namespace, app: App) -> int:
+    """Queue every file of the resolved links in a running aria2 over JSON-RPC."""
     from pathlib import Path  # noqa: PLC0415
 
     from resolver_core.handoff.aria2 import Aria2Error, entries_of  # noqa: PLC0415
-    from resolver_core.records import outcome_json  # noqa: PLC0415
+    from resolver_core.records import failure_reason, outcome_json  # noqa: PLC0415
 
     folder = Path(args.output).expanduser().resolve()
     failed = False
-    for outcome in resolver.resolve_many(urls):
+    for outcome in outcomes:
         link = outcome.link
         gids: list[str] = []
         error = outcome.error
@@ -222,7 +265,7 @@ def _to_aria2(resolver: Resolver, urls: list[str], rpc: Aria2Rpc, args: argparse
                     gids.append(rpc.add(url, options))
             except Aria2Error as exc:
                 error = exc
-        failed = failed or error is not None
+        failed = failed or (error is not None and outcome.mirror_of is None)
         if args.json:
             # download's fields (DESIGN.md), null: aria2 writes and verifies the file later,
             # and may rename it (--auto-file-renaming), so no path is known for sure here.
@@ -230,6 +273,8 @@ def _to_aria2(resolver: Resolver, urls: list[str], rpc: Aria2Rpc, args: argparse
             if error is not None:
                 record.update(status="error", error=error.for_person(), code=error.code)
             print(json.dumps(record, ensure_ascii=False), file=app.stdout, flush=True)
+        elif outcome.status == "mirror":
+            print(shown(f"{outcome.input}: {failure_reason(outcome)}"), file=app.stderr, flush=True)
         elif error is not None:
             print(shown(f"{outcome.input}: {error.for_person()}"), file=app.stderr, flush=True)
         else:
@@ -413,11 +458,15 @@ def demo(args: argparse.Namespace, app: App) -> int:
     return run_demo(app)
 
 
-def _links_from_input(app: App) -> tuple[Resolver, list[str]]:
-    """The resolver, and the links in the command's input (none: said on stderr)."""
+def _pasted_input(app: App) -> tuple[Resolver, Pasted]:
+    """The resolver, and the links in the command's input with each text's password and
+    sizes (no links: said on stderr)."""
+    from resolver_core.mirrors import read_pasted  # noqa: PLC0415
+
     resolver = app.resolver()
     texts = app.inputs()
-    urls = resolver.links_in(texts)
+    pasted = read_pasted(texts, resolver.links_in)
+    urls = pasted.links
     _report_problems(resolver.problems, app)
     overlong = _overlong_links(texts)
     if overlong:
@@ -430,7 +479,7 @@ def _links_from_input(app: App) -> tuple[Resolver, list[str]]:
         )
     if not urls:
         print("no links found in the input", file=app.stderr)
-    return resolver, urls
+    return resolver, pasted
 
 
 def _overlong_links(texts: list[str]) -> int:

@@ -83,7 +83,8 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     links.add_argument(
         "--link-password",
         metavar="PW",
-        help="the password of password-protected links, sent to the providers whose API takes one",
+        help="the password of password-protected links, sent to the providers whose API takes one"
+        " (default: the one the pasted text gives, as in 'Password: xyz', for that text's links)",
     )
     fresh = argparse.ArgumentParser(add_help=False)
     fresh.add_argument(
@@ -111,6 +112,12 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         help="plan the batch first (calls, fair use and traffic per account, and whether the accounts"
         ' can take it today), and end with a summary (with --json: one last object, {"summary": ...})',
     )
+    p.add_argument(
+        "--mirrors",
+        action="store_true",
+        help="links of one file on several hosters (the same file name): resolve only until one"
+        ' serves it; the others are not asked (status "mirror", with mirror_of)',
+    )
     p.set_defaults(handler=commands.resolve)
     p = sub.add_parser(
         "check", parents=[common, providers, links], help="what providers can tell about links"
@@ -135,6 +142,12 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     )
     p.add_argument(
         "--aria2-secret", metavar="TOKEN", help="aria2's --rpc-secret (or LINKRESOLVER_ARIA2_SECRET)"
+    )
+    p.add_argument(
+        "--all-mirrors",
+        action="store_true",
+        help="download every link, also mirrors of one file on several hosters (default: each"
+        " file once, from the first of its mirrors that resolves)",
     )
     p.set_defaults(handler=commands.download)
     p = sub.add_parser("accounts", parents=[common, providers], help="each provider's account state")

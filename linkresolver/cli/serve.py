@@ -31,9 +31,10 @@ from werkzeug.serving import make_server
 
 from resolver_core.config import is_loopback
 from resolver_core.download import DownloadOutcome
-from resolver_core.handoff.clicknload import ClickAndLoad
+from resolver_core.handoff.clicknload import ClickAndLoad, clicknload_password
 from resolver_core.lines import write_line
 from resolver_core.output import shown
+from resolver_core.paste import mirror_groups
 from resolver_core.redact import register_secrets
 from resolver_core.web.jobs import CLICKNLOAD, Job, JobManager
 
@@ -236,12 +237,24 @@ def _click_and_load(
         urls = jobs.resolver.links_in(links)
         named = f" ({shown(package)})" if package else ""
         then = download if output else print_outcomes
+        # The package's password and its links' mirror groups go with the job, as a paste's.
+        password, mirrors = clicknload_password(fields), mirror_groups(urls)
         if args.cnl_auto or not urls:
             write_line(app.stderr, f"Click'n'Load: {len(urls)} links{named}")
             if urls:
-                jobs.start(urls, origin=CLICKNLOAD, package=package, then=then)
+                jobs.start(
+                    urls, origin=CLICKNLOAD, package=package, then=then, password=password, mirrors=mirrors
+                )
             return
-        jobs.start(urls, origin=CLICKNLOAD, package=package, then=then, confirmed=False)
+        jobs.start(
+            urls,
+            origin=CLICKNLOAD,
+            package=package,
+            then=then,
+            confirmed=False,
+            password=password,
+            mirrors=mirrors,
+        )
         sent = f" from {shown(source)}" if source and source != package else ""
         write_line(
             app.stderr,

@@ -8,6 +8,7 @@ that the next run resumes. Nothing is written outside the output directory.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import threading
@@ -205,10 +206,13 @@ def download_many(
     overwrite: bool = False,
     on_done: Callable[[int, DownloadOutcome], None] | None = None,
     progress: Callable[[str, int | None], Callable[[int], None]] | None = None,
+    resolve: Callable[[Sequence[str]], list[Outcome]] | None = None,
 ) -> list[DownloadOutcome]:
     """Resolve ``urls``, then download each into ``directory``; outcomes in input order.
 
     ``progress(name, size)`` gives a callback that receives byte counts for one file.
+    ``resolve(urls)`` resolves them (default: ``resolver.resolve_many``; the command line's
+    resolves mirrors of one file once, :mod:`resolver_core.mirrors`).
     An expired direct link (403/410 from the file server) is resolved again, once.
     """
     try:
@@ -217,13 +221,13 @@ def download_many(
         raise ConfigError(f"cannot create the output directory {directory}: {exc.strerror}") from None
     if not os.access(directory, os.W_OK | os.X_OK):
         raise ConfigError(f"cannot write into the output directory {directory}: permission denied")
-    outcomes = resolver.resolve_many(urls)
+    outcomes = (resolve or resolver.resolve_many)(urls)
     results: list[DownloadOutcome | None] = [None] * len(outcomes)
 
     def one(position: int) -> None:
         outcome = outcomes[position]
         if outcome.status == "ok" and outcome.link is not None:
-            result = download_outcome(resolver, outcome, directory, connections, overwrite, progress)
+            result = download_outcome(resolver, outcome, directory, connections, overwrite, progress, resolve)
         else:
             result = DownloadOutcome(outcome)
         results[position] = result
@@ -250,9 +254,11 @@ def download_outcome(
     connections: int,
     overwrite: bool,
     progress: Callable[[str, int | None], Callable[[int], None]] | None,
+    resolve: Callable[[Sequence[str]], list[Outcome]] | None = None,
 ) -> DownloadOutcome:
     """Download one resolved outcome (every file of it); an expired link is resolved again,
-    once. ``progress(name, size)`` gives each file's byte counter."""
+    once (by ``resolve``, which resolved it: with its password). ``progress(name, size)``
+    gives each file's byte counter."""
     assert outcome.link is not None
     renewed = False
     while True:
@@ -272,7 +278,7 @@ def download_outcome(
             # A link from the cache may be the dead one: forget it, and ask the provider.
             if resolver.links is not None:
                 resolver.links.forget(outcome.input)
-            outcome = resolver.resolve_many([outcome.input], fresh=True)[0]
+            outcome = (resolve or functools.partial(resolver.resolve_many, fresh=True))([outcome.input])[0]
             if outcome.status != "ok":
                 return DownloadOutcome(outcome)
         except ResolverError as exc:

@@ -16,7 +16,7 @@ import binascii
 import itertools
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -85,6 +85,19 @@ def decrypt_links(crypted: str, jk: str) -> list[str]:
     except UnicodeDecodeError:
         raise ClickAndLoadError("the decrypted payload is not text (a wrong key?)") from None
     return split_links(text)
+
+
+#: The longest package password taken from a website's form.
+MAX_PASSWORD: Final = 200
+
+
+def clicknload_password(fields: Mapping[str, str]) -> str | None:
+    """The package's password a Click'n'Load form gives (its ``passwords`` field, which
+    pyLoad and JDownloader take as the package's archive password), or None when it gives
+    none. Of several, a line each, the first: one password goes with a package's links."""
+    lines = [line.strip() for line in fields.get("passwords", "").splitlines()]
+    first = next((line for line in lines if line), None)
+    return first[:MAX_PASSWORD] if first else None
 
 
 def split_links(text: str) -> list[str]:

@@ -19,9 +19,16 @@ from ..records import link_files
 
 
 def crawljob(
-    links: Iterable[ResolvedLink], *, package: str, folder: Path | None, auto_start: bool = True
+    links: Iterable[ResolvedLink],
+    *,
+    package: str,
+    folder: Path | None,
+    auto_start: bool = True,
+    password: str | None = None,
 ) -> str:
-    """The crawljob file's text: one entry per file of every link."""
+    """The crawljob file's text: one entry per file of every link. ``password`` (the
+    package's, as its post gave it) goes in ``extractPasswords``: JDownloader unpacks the
+    archives with it."""
     entries: list[dict[str, Any]] = []
     for link in links:
         for item in link_files(link):
@@ -42,5 +49,7 @@ def crawljob(
             }
             if folder is not None:
                 entry["downloadFolder"] = str(folder)
+            if password is not None:
+                entry["extractPasswords"] = [password]
             entries.append(entry)
     return json.dumps(entries, indent=2, ensure_ascii=False) + "\n"

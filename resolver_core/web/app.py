@@ -29,6 +29,7 @@ from ..config import is_loopback
 from ..errors import ResolverError
 from ..handoff.aria2 import entries_of, input_file
 from ..handoff.crawljob import crawljob
+from ..paste import mirror_groups, password_in, sizes_in
 from ..pipeline import Resolver
 from ..records import account_records, hoster_records, link_urls, outcome_json
 from ..state import PACKAGE_ACTIVE, PACKAGE_DONE, PACKAGE_FAILED
@@ -151,7 +152,10 @@ def create_app(
         links = resolver.links_in([text])
         if not links:
             return problem(400, "no links found in the text")
-        job = jobs.start(links, package=name, password=password, download=download)
+        # A password given with the paste wins over the one its text gives.
+        password = password or password_in(text)
+        mirrors = mirror_groups(links, sizes_in(text, links))
+        job = jobs.start(links, package=name, password=password, mirrors=mirrors, download=download)
         response = jsonify(job.to_json())
         response.status_code = 202
         return response
@@ -161,11 +165,13 @@ def create_app(
         name, password, download = body.get("name"), body.get("password"), body.get("download", False)
         if name is not None and (not isinstance(name, str) or len(name) > MAX_NAME):
             return problem(400, f'"name" must be a text of at most {MAX_NAME} characters')
-        if password is not None and (not isinstance(password, str) or len(password) > MAX_NAME):
-            return problem(400, f'"password" must be a text of at most {MAX_NAME} characters')
+        if password is not None and (
+            not isinstance(password, str) or not password.strip() or len(password) > MAX_NAME
+        ):
+            return problem(400, f'"password" must be a text, not empty, of at most {MAX_NAME} characters')
         if not isinstance(download, bool):
             return problem(400, '"download" must be true or false')
-        return (name or "").strip() or None, password or None, download
+        return (name or "").strip() or None, password.strip() if password else None, download
 
     @app.get("/api/jobs")
     def job_list() -> Response:
@@ -304,7 +310,8 @@ def create_app(
             body = input_file(entry for link in links for entry in entries_of(link, None, 4))
             name = "links.aria2"
         elif form == "crawljob":
-            body, name = crawljob(links, package="linkresolver", folder=None), "links.crawljob"
+            body = crawljob(links, package="linkresolver", folder=None, password=job.password)
+            name = "links.crawljob"
         else:
             return problem(400, "format must be text, aria2 or crawljob")
         return Response(
@@ -413,7 +420,10 @@ OPENAPI: Final[dict[str, Any]] = {
                 "properties": {
                     "text": {"type": "string"},
                     "name": {"type": "string", "description": "the package's name"},
-                    "password": {"type": "string", "description": "the archive password of its links"},
+                    "password": {
+                        "type": "string",
+                        "description": "the links' archive password (default: the one the text gives)",
+                    },
                     "download": {"type": "boolean", "description": "download into the server's folder"},
                 },
             }
@@ -427,7 +437,8 @@ OPENAPI: Final[dict[str, Any]] = {
         "/api/session": {"get": _path("the CSRF token state-changing requests send")},
         "/api/resolve": {
             "post": _path(
-                "a package of every link in the text: {text, name?, password?, download?}",
+                "a package of every link in the text: {text, name?, password?, download?}; of its"
+                " mirrors of one file, the first that resolves serves it",
                 body=True,
                 status="202",
             )

@@ -14,6 +14,7 @@ from .conftest import CLI
 RESOLVE_FIELDS = {
     *("input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code", "files"),
     "account",
+    "mirror_of",
 }
 CHECK_FIELDS = {
     "input",

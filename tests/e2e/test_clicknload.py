@@ -27,7 +27,12 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from werkzeug.test import Client
 
 from linkresolver.cli.serve import _click_and_load
-from resolver_core.handoff.clicknload import ClickAndLoadError, decrypt_links, key_from_jk
+from resolver_core.handoff.clicknload import (
+    ClickAndLoadError,
+    clicknload_password,
+    decrypt_links,
+    key_from_jk,
+)
 from resolver_core.sandbox import Sandbox
 from resolver_core.web.jobs import JobManager
 
@@ -350,3 +355,44 @@ def test_click_and_load_answers_before_the_links_are_even_read(sandbox: Sandbox,
     assert job.stage == "unconfirmed" and [row.input for row in job.rows] == [
         "https://openload.co/f/cnlfast/x"
     ]
+
+
+def test_the_forms_password_and_mirrors_go_with_the_job(receiver: Receiver, sandbox: Sandbox) -> None:
+    """The ``passwords`` field (pyLoad and JDownloader take it as the package's password)
+    goes with the links' provider calls; of the links holding one file, the first that
+    resolves serves it and the one after it is never asked."""
+    offline = "https://rapidgator.net/file/status404/cnl.Film.protected.mkv.html"
+    protected = "https://hitfile.net/cnlpw/cnl.Film.protected.mkv"
+    unneeded = "https://rg.to/file/cnlunneeded/cnl.Film.protected.mkv.html"
+    began = time.time()
+    answer = requests.post(
+        f"{receiver.url}/flash/addcrypted2",
+        data={"crypted": encrypt([offline, protected, unneeded]), "jk": JK, "passwords": "sandbox\nother"},
+        timeout=10,
+    )
+    assert answer.text.strip() == "success"
+    printed = [json.loads(line) for line in read_lines(receiver.process, 2)]
+    assert [(r["input"], r["status"]) for r in printed] == [(offline, "error"), (protected, "ok")]
+    [listed] = requests.get(f"{receiver.api}/api/jobs", timeout=10).json()["jobs"]
+    job = job_when_done(receiver.api, listed["id"])
+    assert job["password"] == "sandbox"  # the first of the lines given
+    assert [row["state"] for row in job["links"]] == ["offline", "resolved", "mirror"]
+    calls = [call for call in list(sandbox.request_log) if call.at >= began]
+    assert not [call for call in calls if unneeded in call.values.values()]
+    unlocks = [call.values.get("password") for call in calls if protected in call.values.values()]
+    assert unlocks and set(unlocks) == {"sandbox"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "password"),
+    [
+        ({}, None),
+        ({"passwords": ""}, None),
+        ({"passwords": " \n \n"}, None),
+        ({"passwords": "  secret words  "}, "secret words"),
+        ({"passwords": "\n\nfirst\nsecond"}, "first"),
+        ({"passwords": "x" * 500}, "x" * 200),
+    ],
+)
+def test_the_package_password_of_a_form(fields: dict[str, str], password: str | None) -> None:
+    assert clicknload_password(fields) == password

@@ -46,6 +46,11 @@ class MultiDownloader:
     def __init__(self):
         self.calls = []
         self.captcha = Captcha(self.calls)
+        self.package_password = ""  # a test sets the package's
+
+    def get_password(self):
+        """pyLoad's Hoster.get_password: the password of the link's package, or ""."""
+        return self.package_password
 
     def _record(self, name, *args, **kwargs):
         self.calls.append((name, args, kwargs))
@@ -119,11 +124,15 @@ def pyload(cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 
 def handle(
-    modules: dict[str, ModuleType], url: str, solve: Callable[[bytes], str | None] | None = None
+    modules: dict[str, ModuleType],
+    url: str,
+    solve: Callable[[bytes], str | None] | None = None,
+    password: str = "",
 ) -> tuple[Any, PyFile]:
     """The plugin's work on ``url``: the pyLoad calls it made; ``solve`` answers pyLoad's
-    captcha queue (a person in the web interface)."""
+    captcha queue (a person in the web interface); ``password`` is the package's."""
     plugin = modules["downloader"].LinkResolver()
+    plugin.package_password = password
     if solve is not None:
         plugin.captcha.solve = solve
     pyfile = PyFile(url)
@@ -147,6 +156,14 @@ def test_a_link_becomes_a_download(pyload: dict[str, ModuleType]) -> None:
     calls, pyfile = handle(pyload, "https://rapidgator.net/file/pyl01/Holiday.Film.mkv")
     assert calls[0][0] == "download" and calls[0][1][0].startswith("http://127.0.0.1:")
     assert pyfile.name == "Holiday.Film.mkv" and pyfile.size > 0
+
+
+def test_the_packages_password_unlocks_a_protected_link(pyload: dict[str, ModuleType]) -> None:
+    protected = "https://hitfile.net/pyl04/protected.Film.mkv"
+    calls, _ = handle(pyload, protected)
+    assert calls[-1][0] == "fail" and "password" in calls[-1][1][0], calls
+    calls, pyfile = handle(pyload, protected, password="sandbox")
+    assert calls[0][0] == "download" and pyfile.name == "protected.Film.mkv", calls
 
 
 @pytest.mark.parametrize(

@@ -397,7 +397,39 @@ def test_a_captcha_goes_to_pyloads_captcha_queue_and_its_answer_downloads_the_fi
 
     links = pyload.wait_for("end of the captcha link", ended(pyload, package))
     link = links[CAPTCHA]
-    assert link["plugin"] == "LinkResolver" and link["statusmsg"] == "finished", link
+    assert link["statusmsg"] == "finished", link
     path = downloaded(pyload, link["name"])
     assert link["name"] == "wait3captcha-pyld03.bin" and path.stat().st_size == link["size"] > 0
     assert not pyload.web.get("status_server")["captcha"]  # answered: nothing left waiting
+
+
+#: AllDebrid's sandbox unlocks this link with the link password "sandbox" only.
+#: (pyLoad's hitfile plugin keeps a link's ID only: the ID says "protected".)
+PROTECTED: Final = "https://hitfile.net/protectedpyld04"
+
+
+def test_the_packages_password_reaches_the_provider_that_unlocks_the_link(
+    cli: CLI, pyload: PyLoad, sandbox: Sandbox
+) -> None:
+    """The password set on a package in pyLoad (its package settings; Click'n'Load's
+    ``passwords`` field sets it too) goes with its link to linkresolver's provider."""
+    # pyLoad has a hitfile plugin of its own, which LinkResolver's account overrides: pyLoad
+    # lists the link as its plugin's, and hands it to LinkResolver to download.
+    add_linkresolver_account(pyload, [GOOD])
+    began = time.time()
+    # Into the link collector first, so that the password is set before pyLoad starts it.
+    package = pyload.web.post("add_package", name="Protected", links=[PROTECTED], dest=0)
+    pyload.web.post("set_package_data", package_id=package, data={"password": "sandbox"})
+    pyload.web.post("move_package", destination=1, package_id=package)
+
+    links = pyload.wait_for("end of the protected link", ended(pyload, package))
+    assert PROTECTED in links, (package, links, pyload.web.get("get_package_data", package_id=package))
+    link = links[PROTECTED]
+    assert link["statusmsg"] == "finished", link
+    assert downloaded(pyload, link["name"]).stat().st_size == link["size"] > 0
+    unlocks = [
+        call.values.get("password")
+        for call in list(sandbox.request_log)
+        if call.at >= began and "/alldebrid/" in call.path and PROTECTED in call.values.values()
+    ]
+    assert unlocks and set(unlocks) == {"sandbox"}

@@ -56,7 +56,8 @@ def held(sandbox: Sandbox, tmp_path: Path) -> Iterator[tuple[FlaskClient, HeldRe
 
 
 def links(job: int, count: int = 20) -> str:
-    return "\n".join(f"https://rapidgator.net/file/bound{job}x{n}/F.rar.html" for n in range(count))
+    """A job's text: ``count`` different files (files of one name would be mirrors)."""
+    return "\n".join(f"https://rapidgator.net/file/bound{job}x{n}/F{n}.rar.html" for n in range(count))
 
 
 def wait_until(test: Any, seconds: float = 30) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolver_core.paste import file_name_of, mirror_groups, password_in
+from resolver_core.paste import file_name_of, mirror_groups, password_in, same_size, sizes_in
 
 # -- passwords -----------------------------------------------------------------------------
 
@@ -146,6 +146,13 @@ FILE_NAME_CASES = [
     ("https://host.example/.htaccess", None),
     ("not a link at all", None),
     ("http://[::1", None),
+    # shapes of real hosters' links (pyLoad's and ResolveURL's patterns)
+    ("https://uploadgig.com/file/download/a1B2/Name.part1.rar", "Name.part1.rar"),
+    ("https://www.multiup.org/en/mirror/abc123/Name.rar", "Name.rar"),
+    ("https://drive.google.com/file/d/1AbCdEf/view", None),
+    ("https://darkibox.com/embed-abc123.html", None),
+    ("https://upfile.vn/abc/Name.mkv.html", "Name.mkv"),
+    ("https://zippyshare.com/v/AbCd/file.html", None),
 ]
 
 
@@ -162,3 +169,52 @@ def test_decorated_and_plain_links_of_one_file_are_mirrors() -> None:
         "https://other.example/d/Backup.tar",
     ]
     assert mirror_groups(links) == [links[:3], [links[3]]]
+
+
+def test_a_link_without_its_scheme_is_no_password_but_a_bare_domain_is() -> None:
+    """A forum's own address is a common archive password; a link written without its
+    scheme (a domain and a path) is the label of the links below it, as a full link is."""
+    assert password_in("Pass: rapidgator.net/file/abc/x.rar\npw: real1") == "real1"
+    assert password_in("Passwort: www.forum.org") == "www.forum.org"
+    assert password_in('Password: "www.forum.org/rules"') == "www.forum.org/rules"
+
+
+def test_sizes_beside_links_split_a_name_into_files() -> None:
+    post = """Movie.mkv (1.4 GB): https://a.example/1/Movie.mkv
+https://b.example/2/Movie.mkv [1,40 GiB]
+https://c.example/3/Movie.mkv - 700 MB (the small encode)
+https://d.example/4/Movie.mkv
+"""
+    links = [f"https://{host}.example/{n}/Movie.mkv" for n, host in enumerate("abcd", 1)]
+    sizes = sizes_in(post, links)
+    assert sizes == {links[0]: int(1.4 * (1 << 30)), links[1]: int(1.4 * (1 << 30)), links[2]: 700 << 20}
+    # d's size is unknown: it joins the name's first group.
+    assert mirror_groups(links, sizes) == [[links[0], links[1], links[3]], [links[2]]]
+
+
+def test_a_line_of_several_links_gives_no_size() -> None:
+    post = "https://a.example/1/x.rar https://b.example/2/x.rar (350 MB)"
+    links = ["https://a.example/1/x.rar", "https://b.example/2/x.rar"]
+    assert sizes_in(post, links) == {}
+    assert mirror_groups(links, sizes_in(post, links)) == [links]
+
+
+def test_a_first_link_of_unknown_size_takes_the_size_of_the_next() -> None:
+    links = ["https://a.example/1/x.rar", "https://b.example/2/x.rar", "https://c.example/3/x.rar"]
+    sizes = {links[1]: 100 << 20, links[2]: 300 << 20}
+    assert mirror_groups(links, sizes) == [[links[0], links[1]], [links[2]]]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        (None, 5, True),
+        (1_400_000_000, int(1.4 * (1 << 30)), True),  # 1.4 GB in 1000s and in 1024s
+        (100, 110, True),
+        (100, 112, False),
+        (700 << 20, 1400 << 20, False),
+    ],
+)
+def test_sizes_agree_within_rounding(first: int | None, second: int | None, same: bool) -> None:
+    assert same_size(first, second) is same
+    assert same_size(second, first) is same

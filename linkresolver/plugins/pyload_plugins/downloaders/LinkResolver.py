@@ -7,7 +7,7 @@ from ..base.multi_downloader import MultiDownloader
 class LinkResolver(MultiDownloader):
     __name__ = "LinkResolver"
     __type__ = "downloader"
-    __version__ = "0.2"
+    __version__ = "0.3"
     __status__ = "testing"
 
     __pattern__ = r"^unmatchable$"
@@ -31,7 +31,9 @@ class LinkResolver(MultiDownloader):
 
         # Captchas linkresolver's own solvers cannot answer go to pyLoad's captcha queue.
         relay = CaptchaRelay(self._ask_pyload)
-        answer = resolve_for_pyload(pyfile.url, captcha_prompt=relay)
+        # The package's password (pyLoad's package settings) unlocks password-protected
+        # links at the providers whose API takes one; ExtractArchive uses it too.
+        answer = resolve_for_pyload(pyfile.url, captcha_prompt=relay, password=self.get_password() or None)
         relay.raise_pending()  # pyLoad gave up waiting for an answer: its own outcome
         if answer.kind == "download":
             if relay.answered:
