@@ -13,6 +13,7 @@ from resolver_core.output import human_size, shown
 from .app import App, ExitStatus, OrderedPrinter, print_failure, print_json, print_outcome
 
 if TYPE_CHECKING:
+    from resolver_core.download.bandwidth import Bandwidth
     from resolver_core.handoff.aria2 import Aria2Rpc
     from resolver_core.pipeline import CheckOutcome, Outcome, Resolver
     from resolver_core.planning import BatchPlan
@@ -148,6 +149,7 @@ def download(args: argparse.Namespace, app: App) -> int:
     if directory.exists() and not directory.is_dir():
         print(f"linkresolver: {directory} is not a directory", file=app.stderr)
         return ExitStatus.USAGE
+    bandwidth = _bandwidth(resolver, args)
     bars = app.byte_bars() if not args.json else None
 
     def render(outcome: DownloadOutcome) -> None:
@@ -173,8 +175,20 @@ def download(args: argparse.Namespace, app: App) -> int:
         overwrite=args.overwrite,
         on_done=OrderedPrinter(render, len(urls), app.progress(len(urls)) if bars else None),
         progress=bars,
+        bandwidth=bandwidth,
     )
     return ExitStatus.OK if all(r.status == "ok" for r in results) else ExitStatus.LINK_FAILED
+
+
+def _bandwidth(resolver: Resolver, args: argparse.Namespace) -> Bandwidth:
+    """The download's rate limit and hoster cap: the options', else ``[download]``'s
+    (checked here, before a link is resolved: a wrong value spends nothing)."""
+    from resolver_core.download.bandwidth import Bandwidth, chosen, download_settings  # noqa: PLC0415
+
+    config = resolver.config
+    settings = download_settings(config.section("download"), str(config.path or "config.toml"))
+    per_hoster = chosen(args.max_per_hoster, settings.max_per_hoster)
+    return Bandwidth.of(chosen(args.limit_rate, settings.limit_rate), int(per_hoster) if per_hoster else None)
 
 
 def _aria2_secret(args: argparse.Namespace) -> str | None:

@@ -27,6 +27,7 @@ from resolver_core.arguments import (
     files_at_once,
     latency,
     port,
+    rate,
     share,
     whole_number,
 )
@@ -116,6 +117,20 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     p.add_argument("--files", type=files_at_once, default=3, metavar="N", help="files at once (default: 3)")
     p.add_argument("--overwrite", action="store_true", help="replace a different file of the same name")
     p.add_argument(
+        "--limit-rate",
+        type=rate,
+        metavar="RATE",
+        help="all downloads together at most this fast, as aria2c's --max-overall-download-limit:"
+        " 500K, 5M, 1.5MiB/s (K, M = 1024s; kB, MB = 1000s; 0: no limit; default: [download] limit_rate)",
+    )
+    p.add_argument(
+        "--max-per-hoster",
+        type=whole_number(0, 32),
+        metavar="N",
+        help="files downloading at once from one hoster, at most"
+        " (0: no cap; default: [download] max_per_hoster)",
+    )
+    p.add_argument(
         "--to", choices=("files", "aria2"), default="files", help="download here, or hand to aria2"
     )
     p.add_argument(
@@ -163,6 +178,12 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         help="links of a job resolving at once (default: 8)",
     )
     p.add_argument("-o", "--output", metavar="DIR", help="where the page's and Click'n'Load's downloads go")
+    p.add_argument(
+        "--limit-rate",
+        type=rate,
+        metavar="RATE",
+        help="the downloads of every package together at most this fast: 500K, 5M, 1.5MiB/s (0: no limit)",
+    )
     p.set_defaults(handler=commands.serve)
     p = sub.add_parser("pyload", help="pyLoad: install linkresolver's plugins into pyLoad")
     pyload_actions = p.add_subparsers(dest="pyload_action", metavar="ACTION", required=True)

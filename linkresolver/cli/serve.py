@@ -44,6 +44,8 @@ MAX_DELIVERIES = 50
 TOKEN_ENV = "LINKRESOLVER_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a token)
 
 if TYPE_CHECKING:
+    from resolver_core.pipeline import Resolver
+
     from .app import App
 
 
@@ -76,6 +78,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             resolver = app.resolver()
         from resolver_core.web.app import create_app  # noqa: PLC0415
 
+        _set_bandwidth(resolver, args)
         jobs = JobManager(resolver, running=args.jobs, threads_per_job=args.job_threads)
         servers = []
         try:
@@ -122,6 +125,16 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
                 server.shutdown()
                 server.server_close()
     return ExitStatus.OK
+
+
+def _set_bandwidth(resolver: Resolver, args: argparse.Namespace) -> None:
+    """Every download of this process under ``--limit-rate`` (else ``[download]
+    limit_rate``) together, and ``[download] max_per_hoster`` at once per hoster."""
+    from resolver_core.download.bandwidth import chosen, download_settings, set_process_bandwidth  # noqa: PLC0415
+
+    config = resolver.config
+    settings = download_settings(config.section("download"), str(config.path or "config.toml"))
+    set_process_bandwidth(chosen(args.limit_rate, settings.limit_rate), settings.max_per_hoster)
 
 
 def _in_url(host: str) -> str:
