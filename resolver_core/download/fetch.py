@@ -280,12 +280,12 @@ class Fetcher:
                     for received in _body(response, self._read):
                         self._check_cancelled()
                         chunk = received[:left]
+                        if self.throttle is not None:
+                            self._pay(len(chunk))
                         self._write(fd, chunk, segment.start + segment.done, writer)
                         writer.advance(segment, len(chunk))
                         self.progress(len(chunk))
                         left -= len(chunk)
-                        if self.throttle is not None:
-                            self._pay(len(chunk))
                         if left == 0:
                             break
                 if left > 0:  # no error from the transport, and not all the bytes: a drop
@@ -323,11 +323,11 @@ class Fetcher:
                         if self.size is not None and written + len(received) > self.size:
                             chunk = received[: self.size - written]  # and not a byte more
                             self.overlong = True
+                        if self.throttle is not None:
+                            self._pay(len(chunk))
                         self._write(fd, chunk, written, None)
                         written += len(chunk)
                         self.progress(len(chunk))
-                        if self.throttle is not None:
-                            self._pay(len(chunk))
                         if self.overlong:
                             log.info("%s: the file server sent more than %d bytes", self.link, self.size)
                             break
@@ -375,8 +375,9 @@ class Fetcher:
             ) from None
 
     def _pay(self, count: int) -> None:
-        """Wait until the limits allow the ``count`` bytes just received (the server waits
-        with us: TCP's window fills); a cancel meanwhile ends the download at once."""
+        """Wait until the limits allow the ``count`` bytes just received, before they are
+        written or counted (the server waits with us: TCP's window fills); a cancel
+        meanwhile ends the download at once, those bytes unwritten (they are fetched again)."""
         assert self.throttle is not None
         if not self.throttle.take(count, self.cancelled):
             self._check_cancelled()
