@@ -5,6 +5,10 @@ downloads at once per hoster capped (--max-per-hoster, [download] max_per_hoster
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import re
+import select
 import subprocess
 import sys
 import threading
@@ -12,10 +16,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
-from resolver_core.download import Bandwidth, download_many
+from resolver_core.download import Bandwidth, RateLimit, download_many, download_outcome
 from resolver_core.sandbox import Sandbox
 
 from .conftest import CLI
@@ -223,3 +229,79 @@ def test_interrupting_a_limited_download_stops_it_at_once(cli: CLI, tmp_path: Pa
     assert time.monotonic() - started < 2.0  # not the minute the limit would take
     assert process.returncode == 130, stderr
     assert list(out.glob("*.part"))  # kept for the next run to resume
+
+
+# -- serve: the global limit, and a package's ------------------------------------------------
+
+
+def test_serve_holds_every_download_to_its_limit(cli: CLI, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [*LINKRESOLVER, "serve", "--sandbox", "--port", "0", "-o", str(out), "--limit-rate", "100K"],
+        env=cli.env,
+        cwd=cli.home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    try:
+        seen = b""
+        deadline = time.monotonic() + 20
+        while b"/api/openapi.json" not in seen and time.monotonic() < deadline:
+            if select.select([process.stderr], [], [], 0.5)[0]:
+                seen += os.read(process.stderr.fileno(), 4096)
+        found = re.search(rb"serve: (http://127\.0\.0\.1:\d+)", seen)
+        assert found is not None, seen
+        base = found.group(1).decode()
+        session = requests.Session()
+        headers = {"X-CSRF-Token": session.get(f"{base}/api/session", timeout=5).json()["csrf"]}
+        text = f"{OPENLOAD}/size1m-serve-a/A.mkv {OPENLOAD}/size1m-serve-b/B.mkv"
+        job_id = session.post(f"{base}/api/resolve", json={"text": text}, headers=headers, timeout=5).json()[
+            "id"
+        ]
+        job = poll(session, f"{base}/api/jobs/{job_id}", lambda job: job["done"])
+        assert [row["state"] for row in job["links"]] == ["resolved", "resolved"], job
+        started = time.monotonic()
+        answer = session.post(f"{base}/api/jobs/{job_id}/download", json={}, headers=headers, timeout=5)
+        assert answer.status_code == 202, answer.text
+        job = poll(session, f"{base}/api/jobs/{job_id}", lambda job: not job["downloading"])
+        elapsed = time.monotonic() - started
+        assert [row["download"] for row in job["links"]] == ["saved", "saved"], job
+        # Both files at once (the demo's debrid service serves them, of its own sizes), under
+        # 100 KiB/s together; unlimited, the sandbox serves them in a few hundredths.
+        paced = sum(row["downloaded"] for row in job["links"]) / (100 << 10)
+        assert paced * 0.95 <= elapsed <= paced * 1.2 + 0.5, json.dumps(job["links"])
+    finally:
+        process.send_signal(2)
+        process.communicate(timeout=20)
+
+
+def poll(session: requests.Session, url: str, test: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = session.get(url, timeout=5).json()
+        if test(job):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"the job never got there: {job}")
+
+
+def test_a_package_limit_holds_its_package_under_the_global_one(sandbox: Sandbox, tmp_path: Path) -> None:
+    resolver = openload_resolver(sandbox, tmp_path)
+    outcome = resolver.resolve_many([f"{OPENLOAD}/size2m-package/P.mkv"])[0]
+    assert outcome.status == "ok"
+    policy = Bandwidth.of(100 * MIB, None)
+    started = time.monotonic()
+    result = download_outcome(
+        resolver, outcome, tmp_path / "out", 4, False, None, package_limit=RateLimit(MIB), bandwidth=policy
+    )
+    elapsed = time.monotonic() - started
+    assert result.status == "ok" and result.saved[0].verified
+    assert 2 * 0.95 <= elapsed <= 2 * 1.15  # 2 MiB at the package's 1 MiB/s
+
+
+def test_serve_refuses_a_wrong_limit_before_listening(cli: CLI) -> None:
+    run = cli("serve", "--sandbox", "--port", "0", "--limit-rate", "5X")
+    assert run.returncode == 2
+    assert "argument --limit-rate: '5X' is not a rate: give a number of bytes per second" in run.stderr
+    assert "/api/openapi.json" not in run.stderr  # it never listened
