@@ -182,7 +182,8 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         "--limit-rate",
         type=rate,
         metavar="RATE",
-        help="the downloads of every package together at most this fast: 500K, 5M, 1.5MiB/s (0: no limit)",
+        help="the downloads of every package together at most this fast: 500K, 5M, 1.5MiB/s"
+        " (0: no limit; default: [download] limit_rate)",
     )
     p.set_defaults(handler=commands.serve)
     p = sub.add_parser("pyload", help="pyLoad: install linkresolver's plugins into pyLoad")
