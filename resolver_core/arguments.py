@@ -67,6 +67,18 @@ def share(text: str) -> float:
     return value
 
 
+def rate(text: str) -> float:
+    """An argparse type: a byte rate as aria2c writes it (``5M``, ``500K``, ``1.5MiB/s``);
+    0.0 for 0 (no limit, said: it overrides the configuration's; an option not given is
+    None). The parsing is the download package's (imported when used)."""
+    from resolver_core.download.bandwidth import RateError, parse_rate  # noqa: PLC0415
+
+    try:
+        return parse_rate(text) or 0.0
+    except RateError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_config_options(parser: argparse.ArgumentParser) -> None:
     """``--config`` and ``-v``: every command takes them."""
     parser.add_argument("--config", metavar="PATH", help="configuration file (default: the user config dir)")

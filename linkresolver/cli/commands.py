@@ -15,6 +15,7 @@ from .app import App, ExitStatus, OrderedPrinter, print_failure, print_json, pri
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from resolver_core.download.bandwidth import Bandwidth
     from resolver_core.handoff.aria2 import Aria2Rpc
     from resolver_core.mirrors import OnDone, Pasted
     from resolver_core.pipeline import CheckOutcome, Outcome, Resolver
@@ -189,6 +190,7 @@ def download(args: argparse.Namespace, app: App) -> int:
     if directory.exists() and not directory.is_dir():
         print(f"linkresolver: {directory} is not a directory", file=app.stderr)
         return ExitStatus.USAGE
+    bandwidth = _bandwidth(resolver, args)
     bars = app.byte_bars() if not args.json else None
 
     def render(outcome: DownloadOutcome) -> None:
@@ -215,9 +217,21 @@ def download(args: argparse.Namespace, app: App) -> int:
         on_done=OrderedPrinter(render, len(urls), app.progress(len(urls)) if bars else None),
         progress=bars,
         resolve=lambda links: resolve(links, None),
+        bandwidth=bandwidth,
     )
     got = all(result.status == "ok" or result.outcome.mirror_of is not None for result in results)
     return ExitStatus.OK if got else ExitStatus.LINK_FAILED
+
+
+def _bandwidth(resolver: Resolver, args: argparse.Namespace) -> Bandwidth:
+    """The download's rate limit and hoster cap: the options', else ``[download]``'s
+    (checked here, before a link is resolved: a wrong value spends nothing)."""
+    from resolver_core.download.bandwidth import Bandwidth, chosen, download_settings  # noqa: PLC0415
+
+    config = resolver.config
+    settings = download_settings(config.section("download"), str(config.path or "config.toml"))
+    per_hoster = chosen(args.max_per_hoster, settings.max_per_hoster)
+    return Bandwidth.of(chosen(args.limit_rate, settings.limit_rate), int(per_hoster) if per_hoster else None)
 
 
 def _aria2_secret(args: argparse.Namespace) -> str | None:

@@ -27,6 +27,7 @@ from resolver_core.arguments import (
     files_at_once,
     latency,
     port,
+    rate,
     share,
     whole_number,
 )
@@ -135,6 +136,20 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
     p.add_argument("--files", type=files_at_once, default=3, metavar="N", help="files at once (default: 3)")
     p.add_argument("--overwrite", action="store_true", help="replace a different file of the same name")
     p.add_argument(
+        "--limit-rate",
+        type=rate,
+        metavar="RATE",
+        help="all downloads together at most this fast, as aria2c's --max-overall-download-limit:"
+        " 500K, 5M, 1.5MiB/s (K, M = 1024s; kB, MB = 1000s; 0: no limit; default: [download] limit_rate)",
+    )
+    p.add_argument(
+        "--max-per-hoster",
+        type=whole_number(0, 32),
+        metavar="N",
+        help="files downloading at once from one hoster, at most"
+        " (0: no cap; default: [download] max_per_hoster)",
+    )
+    p.add_argument(
         "--to", choices=("files", "aria2"), default="files", help="download here, or hand to aria2"
     )
     p.add_argument(
@@ -203,6 +218,13 @@ def build_parser(pm: pluggy.PluginManager | None = None) -> argparse.ArgumentPar
         type=whole_number(1, 64),
         metavar="N",
         help="downloads at once over every package (default: [serve] downloads, else 4)",
+    )
+    p.add_argument(
+        "--limit-rate",
+        type=rate,
+        metavar="RATE",
+        help="the downloads of every package together at most this fast: 500K, 5M, 1.5MiB/s"
+        " (0: no limit; default: [download] limit_rate)",
     )
     p.set_defaults(handler=commands.serve)
     p = sub.add_parser(

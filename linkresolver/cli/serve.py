@@ -86,6 +86,7 @@ def run_serve(args: argparse.Namespace, app: App) -> int:
             resolver = app.resolver()
         from resolver_core.web.app import create_app  # noqa: PLC0415
 
+        _set_bandwidth(resolver, args)
         jobs = _job_manager(resolver, args, output, stack)
         servers = []
         try:
@@ -182,6 +183,16 @@ def _job_manager(
         downloads=downloads,
         on_ended=prune,
     )
+
+
+def _set_bandwidth(resolver: Resolver, args: argparse.Namespace) -> None:
+    """Every download of this process under ``--limit-rate`` (else ``[download]
+    limit_rate``) together, and ``[download] max_per_hoster`` at once per hoster."""
+    from resolver_core.download.bandwidth import chosen, download_settings, set_process_bandwidth  # noqa: PLC0415
+
+    config = resolver.config
+    settings = download_settings(config.section("download"), str(config.path or "config.toml"))
+    set_process_bandwidth(chosen(args.limit_rate, settings.limit_rate), settings.max_per_hoster)
 
 
 def _in_url(host: str) -> str:

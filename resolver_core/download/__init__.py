@@ -3,6 +3,7 @@ that the next run resumes. Nothing is written outside the output directory.
 
 :func:`download_many` resolves, then downloads with a bounded number of files in flight
 (several connections each where the provider allows it); :func:`download_file` is one file.
+Rate limits and downloads at once per hoster (:mod:`.bandwidth`) apply to both.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..errors import ConfigError, ResolverError
 from ..models import FileLink, ResolvedLink
 from ..pipeline import Outcome, Resolver
 from ..records import link_files, outcome_json
+from .bandwidth import Bandwidth, HosterSlots, RateLimit, Throttle, process_bandwidth
 from .fetch import ChecksumMismatch, DownloadFailed, Fetcher, LinkExpired, file_sha1, probe
 from .lock import DownloadBusy, owning
 from .names import free_name, inside, name_from_disposition, name_from_url, safe_name
@@ -92,6 +94,7 @@ def download_file(
     overwrite: bool = False,
     progress: Callable[[int], None] | None = None,
     cancelled: threading.Event | None = None,
+    throttle: Throttle | None = None,
 ) -> Saved:
     """Fetch ``url`` into ``directory``; a file that is complete, of the right size and sha1.
 
@@ -122,6 +125,7 @@ def download_file(
                     size=expected,
                     progress=progress,
                     cancelled=cancelled,
+                    throttle=throttle,
                 )
                 try:
                     fetcher.run(first)
@@ -207,6 +211,7 @@ def download_many(
     on_done: Callable[[int, DownloadOutcome], None] | None = None,
     progress: Callable[[str, int | None], Callable[[int], None]] | None = None,
     resolve: Callable[[Sequence[str]], list[Outcome]] | None = None,
+    bandwidth: Bandwidth | None = None,
 ) -> list[DownloadOutcome]:
     """Resolve ``urls``, then download each into ``directory``; outcomes in input order.
 
@@ -214,6 +219,8 @@ def download_many(
     ``resolve(urls)`` resolves them (default: ``resolver.resolve_many``; the command line's
     resolves mirrors of one file once, :mod:`resolver_core.mirrors`).
     An expired direct link (403/410 from the file server) is resolved again, once.
+    ``bandwidth`` (default: the process's) limits the rate of all of them together, and
+    the files at once per hoster: a thread takes the next file whose hoster has a slot free.
     """
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -221,21 +228,40 @@ def download_many(
         raise ConfigError(f"cannot create the output directory {directory}: {exc.strerror}") from None
     if not os.access(directory, os.W_OK | os.X_OK):
         raise ConfigError(f"cannot write into the output directory {directory}: permission denied")
+    policy = bandwidth if bandwidth is not None else process_bandwidth()
+    throttle = Throttle.of(policy.overall)
     outcomes = (resolve or resolver.resolve_many)(urls)
     results: list[DownloadOutcome | None] = [None] * len(outcomes)
+    queue = list(range(len(outcomes)))
+
+    def hoster_of(position: int) -> str | None:
+        link = outcomes[position].link
+        return link.hoster if outcomes[position].status == "ok" and link is not None else None
 
     def one(position: int) -> None:
         outcome = outcomes[position]
         if outcome.status == "ok" and outcome.link is not None:
-            result = download_outcome(resolver, outcome, directory, connections, overwrite, progress, resolve)
+            result = _download_resolved(
+                resolver, outcome, directory, connections, overwrite, progress, throttle, resolve
+            )
         else:
             result = DownloadOutcome(outcome)
         results[position] = result
         if on_done is not None:
             on_done(position, result)
 
-    with ThreadPoolExecutor(max(1, files_at_once), thread_name_prefix="download") as pool:
-        futures = [pool.submit(one, position) for position in range(len(outcomes))]
+    def worker() -> None:
+        while (taken := policy.slots.take_next(queue, hoster_of, resolver.cancelled)) is not None:
+            position, hoster = taken
+            try:
+                one(position)
+            finally:
+                if hoster is not None:
+                    policy.slots.release(hoster)
+
+    workers = max(1, min(files_at_once, len(outcomes)))
+    with ThreadPoolExecutor(workers, thread_name_prefix="download") as pool:
+        futures = [pool.submit(worker) for _ in range(workers)]
         try:
             for future in futures:
                 future.result()
@@ -255,10 +281,41 @@ def download_outcome(
     overwrite: bool,
     progress: Callable[[str, int | None], Callable[[int], None]] | None,
     resolve: Callable[[Sequence[str]], list[Outcome]] | None = None,
+    *,
+    package_limit: RateLimit | None = None,
+    bandwidth: Bandwidth | None = None,
 ) -> DownloadOutcome:
     """Download one resolved outcome (every file of it); an expired link is resolved again,
     once (by ``resolve``, which resolved it: with its password). ``progress(name, size)``
-    gives each file's byte counter."""
+    gives each file's byte counter.
+
+    It waits for a slot at its hoster, then obeys the global limit of ``bandwidth`` (default:
+    the process's, which ``serve --limit-rate`` sets) and ``package_limit``, its package's
+    limit (one :class:`~.bandwidth.RateLimit` shared by every download of that package)."""
+    assert outcome.link is not None
+    policy = bandwidth if bandwidth is not None else process_bandwidth()
+    with policy.slots.holding(outcome.link.hoster, resolver.cancelled) as held:
+        if not held:
+            return DownloadOutcome(
+                outcome, error=DownloadFailed("interrupted before it started", link=outcome.input)
+            )
+        throttle = Throttle.of(policy.overall, package_limit)
+        return _download_resolved(
+            resolver, outcome, directory, connections, overwrite, progress, throttle, resolve
+        )
+
+
+def _download_resolved(
+    resolver: Resolver,
+    outcome: Outcome,
+    directory: Path,
+    connections: int,
+    overwrite: bool,
+    progress: Callable[[str, int | None], Callable[[int], None]] | None,
+    throttle: Throttle | None,
+    resolve: Callable[[Sequence[str]], list[Outcome]] | None,
+) -> DownloadOutcome:
+    """:func:`download_outcome` once its hoster's slot is held."""
     assert outcome.link is not None
     renewed = False
     while True:
@@ -266,7 +323,7 @@ def download_outcome(
         assert link is not None
         try:
             saved = tuple(
-                _save(resolver, link, item, directory, connections, overwrite, progress)
+                _save(resolver, link, item, directory, connections, overwrite, progress, throttle)
                 for item in link_files(link)
             )
             return DownloadOutcome(outcome, saved)
@@ -299,6 +356,7 @@ def _save(
     connections: int,
     overwrite: bool,
     progress: Callable[[str, int | None], Callable[[int], None]] | None,
+    throttle: Throttle | None,
 ) -> Saved:
     limits = link.download_limits()
     single = not link.files
@@ -317,13 +375,17 @@ def _save(
         overwrite=overwrite,
         progress=progress(name or item.url.rsplit("/", 1)[-1], item.size) if progress else None,
         cancelled=resolver.cancelled,
+        throttle=throttle,
     )
 
 
 __all__ = [
+    "Bandwidth",
     "DownloadBusy",
     "DownloadFailed",
     "DownloadOutcome",
+    "HosterSlots",
+    "RateLimit",
     "Saved",
     "download_file",
     "download_many",

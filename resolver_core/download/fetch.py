@@ -36,6 +36,7 @@ import urllib3
 from ..errors import ResolverError
 from ..http import RedirectRefused
 from ..redact import redact
+from .bandwidth import Throttle
 from .ranges import parse_content_range, range_problem
 from .state import PartState, Segment, StateWriter, load_state, remove_part
 
@@ -149,6 +150,7 @@ class Fetcher:
         size: int | None = None,
         progress: Callable[[int], None] | None = None,
         cancelled: threading.Event | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         self.session = session
         self.url = url
@@ -167,6 +169,10 @@ class Fetcher:
         self.cancelled = cancelled or threading.Event()
         #: Whether this run makes the part file anew (exclusively) rather than resuming it.
         self._fresh = True
+        #: The rate limits this download obeys (None: none, and the loop costs nothing more).
+        self.throttle = throttle
+        #: Bytes read at a time: smaller under a limit, so that the flow stays even.
+        self._read = throttle.read_size() if throttle is not None else CHUNK
 
     def run(self, first: Probe) -> None:
         self._check_announced(first)
@@ -271,9 +277,11 @@ class Fetcher:
                 # Never more than this answer says it holds, nor past this segment.
                 left = min(segment.remaining, answered.length)
                 with response:
-                    for received in _body(response):
+                    for received in _body(response, self._read):
                         self._check_cancelled()
                         chunk = received[:left]
+                        if self.throttle is not None:
+                            self._pay(len(chunk))
                         self._write(fd, chunk, segment.start + segment.done, writer)
                         writer.advance(segment, len(chunk))
                         self.progress(len(chunk))
@@ -309,12 +317,14 @@ class Fetcher:
                 # A state that resumes nothing (no size): it says the part is a download's.
                 StateWriter(self.part, PartState(self.url, None), fresh=True).save()
                 with response:
-                    for received in _body(response):
+                    for received in _body(response, self._read):
                         self._check_cancelled()
                         chunk = received
                         if self.size is not None and written + len(received) > self.size:
                             chunk = received[: self.size - written]  # and not a byte more
                             self.overlong = True
+                        if self.throttle is not None:
+                            self._pay(len(chunk))
                         self._write(fd, chunk, written, None)
                         written += len(chunk)
                         self.progress(len(chunk))
@@ -364,6 +374,14 @@ class Fetcher:
                 f"cannot write {self.part}: {exc.strerror}; {kept}".rstrip("; "), link=self.link
             ) from None
 
+    def _pay(self, count: int) -> None:
+        """Wait until the limits allow the ``count`` bytes just received, before they are
+        written or counted (the server waits with us: TCP's window fills); a cancel
+        meanwhile ends the download at once, those bytes unwritten (they are fetched again)."""
+        assert self.throttle is not None
+        if not self.throttle.take(count, self.cancelled):
+            self._check_cancelled()
+
     def _check_cancelled(self) -> None:
         if self._abandon.is_set():
             raise _Abandoned()
@@ -382,11 +400,12 @@ def _request_headers(headers: dict[str, str], byte_range: str | None) -> dict[st
     return asked
 
 
-def _body(response: requests.Response) -> Iterator[bytes]:
-    """The body as served, never decompressed (a server that compresses anyway gets its
-    bytes saved, and the size or sha1 check says so); transport failures as requests'."""
+def _body(response: requests.Response, size: int = CHUNK) -> Iterator[bytes]:
+    """The body as served in reads of ``size``, never decompressed (a server that compresses
+    anyway gets its bytes saved, and the size or sha1 check says so); transport failures as
+    requests'."""
     try:
-        yield from response.raw.stream(CHUNK, decode_content=False)
+        yield from response.raw.stream(size, decode_content=False)
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         raise requests.ConnectionError(str(exc)) from None
 

@@ -17,6 +17,7 @@ import glob
 import json
 import os
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,33 +94,59 @@ def load_state(part: Path) -> PartState | None:
 
 
 class StateWriter:
-    """Saves a part's state atomically, at most every ``interval`` bytes (and when asked);
-    the first save of a ``fresh`` part's state creates its file exclusively."""
+    """Saves a part's state atomically, when asked and while downloading: at most every
+    ``interval`` bytes and ``seconds`` apart; the first save of a ``fresh`` part's state
+    creates its file exclusively.
 
-    def __init__(self, part: Path, state: PartState, interval: int = 4 << 20, *, fresh: bool = False) -> None:
+    A save syncs the file and its folder to the disk (tens of milliseconds each, far more on
+    a busy disk), so the connections never wait for one another's: the one that crosses the
+    interval saves while the others go on (a save under way is not doubled), and the bytes
+    it records were written before it took its copy of the state."""
+
+    def __init__(
+        self,
+        part: Path,
+        state: PartState,
+        interval: int = 4 << 20,
+        *,
+        fresh: bool = False,
+        seconds: float = 1.0,
+    ) -> None:
         self.part = part
         self.state = state
         self.interval = interval
+        self.seconds = seconds
         self._fresh = fresh
         self._since = 0
+        self._saved_at = time.monotonic()
+        #: Guards the state's numbers; held for a copy, never for a save.
         self._lock = threading.Lock()
+        #: One save at a time, each of a copy taken while holding it: saves land in order.
+        self._saving = threading.Lock()
 
     def advance(self, segment: Segment, count: int) -> None:
         with self._lock:
             segment.done += count
             self._since += count
-            if self._since >= self.interval:
+            due = self._since >= self.interval and time.monotonic() - self._saved_at >= self.seconds
+        if due and self._saving.acquire(blocking=False):
+            try:
                 self._write()
+            finally:
+                self._saving.release()
 
     def save(self) -> None:
-        with self._lock:
+        with self._saving:
             self._write()
 
     def _write(self) -> None:
-        self._since = 0
+        with self._lock:
+            self._since = 0
+            self._saved_at = time.monotonic()
+            copy = asdict(self.state)
         target = state_path(self.part)
         with replacing(target, prefix=_writing_prefix(self.part), suffix="") as file:
-            json.dump(asdict(self.state), file)
+            json.dump(copy, file)
             if self._fresh:  # the name is claimed first (FileExistsError if it is taken)
                 os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
                 self._fresh = False
