@@ -245,3 +245,11 @@ def print_json(outcome: Outcome | CheckOutcome | DownloadOutcome, stdout: TextIO
 
     data = outcome.to_json() if isinstance(outcome, DownloadOutcome) else outcome_json(outcome)
     write_line(stdout, redact(json.dumps(data, ensure_ascii=False)))
+
+
+def report_problems(problems: dict[str, Any], app: App) -> None:
+    """The providers whose hoster lists could not be had, one warning line each."""
+    from resolver_core.output import shown  # noqa: PLC0415
+
+    for error in problems.values():
+        print(shown(f"warning: {error.for_person()}; its hosters are left out"), file=app.stderr)
