@@ -77,7 +77,7 @@ def create_app(
     app.json = _BoundedJSON(app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_TEXT + 64 * 1024
     csrf = secrets.token_urlsafe(24)
-    jobs = jobs or JobManager(resolver)
+    jobs = jobs or JobManager(resolver, output=output)
 
     def problem(status: int, message: str) -> Response:
         response = jsonify({"error": message})
@@ -144,7 +144,7 @@ def create_app(
         options = package_options(request.get_json(silent=True) or {})
         if isinstance(options, Response):
             return options
-        name, password, download = options
+        name, password, download, limit_rate = options
         if download and output is None:
             return problem(
                 409, "this server has no download folder: start it with `linkresolver serve -o DIR`"
@@ -155,13 +155,17 @@ def create_app(
         # A password given with the paste wins over the one its text gives.
         password = password or password_in(text)
         mirrors = mirror_groups(links, sizes_in(text, links))
-        job = jobs.start(links, package=name, password=password, mirrors=mirrors, download=download)
+        job = jobs.start(
+            links, package=name, password=password, mirrors=mirrors, download=download, limit_rate=limit_rate
+        )
         response = jsonify(job.to_json())
         response.status_code = 202
         return response
 
-    def package_options(body: dict[str, Any]) -> tuple[str | None, str | None, bool] | Response:
-        """A paste's ``name``, ``password`` and ``download``, checked."""
+    def package_options(
+        body: dict[str, Any],
+    ) -> tuple[str | None, str | None, bool, float | None] | Response:
+        """A paste's ``name``, ``password``, ``download`` and ``limit_rate``, checked."""
         name, password, download = body.get("name"), body.get("password"), body.get("download", False)
         if name is not None and (not isinstance(name, str) or len(name) > MAX_NAME):
             return problem(400, f'"name" must be a text of at most {MAX_NAME} characters')
@@ -171,7 +175,25 @@ def create_app(
             return problem(400, f'"password" must be a text, not empty, of at most {MAX_NAME} characters')
         if not isinstance(download, bool):
             return problem(400, '"download" must be true or false')
-        return (name or "").strip() or None, password.strip() if password else None, download
+        limit_rate = package_rate(body.get("limit_rate"))
+        if isinstance(limit_rate, Response):
+            return limit_rate
+        return (name or "").strip() or None, password.strip() if password else None, download, limit_rate
+
+    def package_rate(given: object) -> float | Response | None:
+        """A package's ``limit_rate``: a rate as text (``"2M"``), or bytes a second."""
+        from ..download.bandwidth import RateError, parse_rate  # noqa: PLC0415
+
+        if given is None:
+            return None
+        if isinstance(given, int | float) and not isinstance(given, bool) and given >= 0:
+            return float(given) or None
+        if not isinstance(given, str):
+            return problem(400, '"limit_rate" must be a rate such as "2M" or "500K", or bytes a second')
+        try:
+            return parse_rate(given)
+        except RateError as exc:
+            return problem(400, f'"limit_rate": {exc}')
 
     @app.get("/api/jobs")
     def job_list() -> Response:
@@ -425,6 +447,10 @@ OPENAPI: Final[dict[str, Any]] = {
                         "description": "the links' archive password (default: the one the text gives)",
                     },
                     "download": {"type": "boolean", "description": "download into the server's folder"},
+                    "limit_rate": {
+                        "type": ["string", "number"],
+                        "description": "its downloads at most this fast together: 2M, 500K, bytes a second",
+                    },
                 },
             }
         },

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -23,6 +23,7 @@ from .rows import Job, Row
 
 if TYPE_CHECKING:
     from ..download import DownloadOutcome
+    from ..download.bandwidth import RateLimit
     from ..outcomes import Outcome
     from ..pipeline import Resolver
 
@@ -97,8 +98,21 @@ class JobDownloads:
             return advance
 
         outcome = job.outcomes[row.position]
+
+        def again(links: Sequence[str]) -> list[Outcome]:  # an expired link: with its password
+            return [self.resolver.resolve_one(link, fresh=True, password=job.password) for link in links]
+
         try:
-            result = download_outcome(self.resolver, outcome, folder, CONNECTIONS, False, progress)
+            result = download_outcome(
+                self.resolver,
+                outcome,
+                folder,
+                CONNECTIONS,
+                False,
+                progress,
+                again,
+                package_limit=self._package_limit(job),
+            )
         except Exception as exc:  # a bug must end its row, not leave the job downloading
             log.exception("downloading %s failed", row.input)
             result = DownloadOutcome(
@@ -125,6 +139,17 @@ class JobDownloads:
             except Exception:  # the download thread lives on for the next one
                 log.exception("after downloading job %s", job.job_id)
         self._settle(job)
+
+    def _package_limit(self, job: Job) -> RateLimit | None:
+        """The bucket every download of ``job`` shares (None: no limit of its own)."""
+        from ..download.bandwidth import RateLimit  # noqa: PLC0415
+
+        if job.limit_rate is None:
+            return None
+        with self._lock:
+            if job.limiter is None:
+                job.limiter = RateLimit(job.limit_rate, name=f"package {job.job_id}")
+            return job.limiter
 
     def _download_if_wanted(self, job: Job, row: Row) -> None:
         """A downloading job's row just resolved (or found resolved after a restart):

@@ -143,6 +143,7 @@ class JobManager(JobKeeping, JobDownloads):
         password: str | None = None,
         mirrors: Sequence[Sequence[str]] = (),
         download: bool = False,
+        limit_rate: float | None = None,
         then: Callable[[Job], None] | None = None,
         confirmed: bool = True,
     ) -> Job:
@@ -150,7 +151,8 @@ class JobManager(JobKeeping, JobDownloads):
         turn comes, or, when not ``confirmed``, after :meth:`confirm`. ``then(job)`` runs when
         every link has ended (Click'n'Load prints or downloads them). ``password`` goes to
         its links' provider calls; ``mirrors`` are groups of ``links`` holding one file
-        (:func:`..paste.mirror_groups`): of each, the first that resolves is the only one."""
+        (:func:`..paste.mirror_groups`): of each, the first that resolves is the only one.
+        ``limit_rate``: bytes a second its downloads take at most together."""
         stage = QUEUED if confirmed else UNCONFIRMED
         job = Job(
             secrets.token_urlsafe(8),
@@ -160,6 +162,7 @@ class JobManager(JobKeeping, JobDownloads):
             password=password,
             mirrors=_positions(links, mirrors),
             download=download,
+            limit_rate=limit_rate,
             folder=self.output if download else None,
             stage=stage,
             then=then,

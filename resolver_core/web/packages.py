@@ -54,6 +54,7 @@ def package_record(job: Job) -> str:
             "password": job.password,
             "folder": None if job.folder is None else str(job.folder),
             "download": job.download,
+            "limit_rate": job.limit_rate,
             "mirrors": job.mirrors,
             "stage": job.stage,
         },
@@ -114,6 +115,7 @@ def job_of(stored: StoredPackage) -> Job:
         password=record.get("password"),
         mirrors=[[int(n) for n in group] for group in record.get("mirrors") or []],
         download=bool(record.get("download")),
+        limit_rate=_rate(record.get("limit_rate")),
         folder=Path(record["folder"]) if record.get("folder") else None,
         created=stored.created,
         stage=stage,
@@ -165,3 +167,10 @@ def summary_of(stored: StoredPackage, *, links: bool = False) -> dict[str, Any]:
     if links:
         summary["links"] = [asdict(row) for row in job.rows]
     return summary
+
+
+def _rate(value: object) -> float | None:
+    """A kept package's rate limit (bytes a second), when it is one."""
+    return (
+        float(value) if isinstance(value, int | float) and not isinstance(value, bool) and value > 0 else None
+    )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ..state.store import PACKAGE_ACTIVE, PACKAGE_DONE, PACKAGE_FAILED
 
 if TYPE_CHECKING:
+    from ..download.bandwidth import RateLimit
     from ..errors import ResolverError
     from ..outcomes import Outcome
 
@@ -92,6 +93,10 @@ class Job:
     mirrors: list[list[int]] = field(default_factory=list)
     #: Download the links into the server's folder once resolved.
     download: bool = False
+    #: Bytes a second its downloads take at most together (under the server's own limit).
+    limit_rate: float | None = None
+    #: The limit's shared bucket, made at the package's first download.
+    limiter: RateLimit | None = field(default=None, repr=False)
     #: Where its downloads go (the server's folder when the job was made).
     folder: Path | None = None
     created: float = field(default_factory=time.time)
@@ -144,6 +149,7 @@ class Job:
             "stage": self.stage,
             "done": self.done,
             "download": self.download,
+            "limit_rate": self.limit_rate,
             "state": package_state(self),
             "finished": self.finished,
             "counts": counts(self),

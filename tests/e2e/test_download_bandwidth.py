@@ -305,3 +305,35 @@ def test_serve_refuses_a_wrong_limit_before_listening(cli: CLI) -> None:
     assert run.returncode == 2
     assert "argument --limit-rate: '5X' is not a rate: give a number of bytes per second" in run.stderr
     assert "/api/openapi.json" not in run.stderr  # it never listened
+
+
+def test_a_package_posted_with_a_limit_downloads_at_it(sandbox: Sandbox, tmp_path: Path) -> None:
+    """``/api/resolve`` with ``limit_rate``: the package's two files together at 1 MiB/s,
+    its limit kept with it (a restart keeps it too)."""
+    from resolver_core.web.app import create_app
+
+    from .test_web_api import csrf, sandbox_resolver
+
+    resolver = sandbox_resolver(sandbox, tmp_path, sandbox.env())
+    app = create_app(resolver, output=tmp_path / "downloads")
+    with app.test_client() as client:
+        for wrong in ("5X", True, -1, ["1M"]):
+            answer = client.post(
+                "/api/resolve", json={"text": f"{OPENLOAD}/x/y", "limit_rate": wrong}, headers=csrf(client)
+            )
+            assert answer.status_code == 400 and "limit_rate" in answer.get_json()["error"], wrong
+        text = f"{OPENLOAD}/size1m-pkg-a/A.bin {OPENLOAD}/size1m-pkg-b/B.bin"
+        answer = client.post(
+            "/api/resolve", json={"text": text, "download": True, "limit_rate": "1M"}, headers=csrf(client)
+        )
+        assert answer.status_code == 202
+        job_id = answer.get_json()["id"]
+        assert answer.get_json()["limit_rate"] == MIB
+        started = time.monotonic()
+        deadline = started + 30
+        while (job := client.get(f"/api/jobs/{job_id}").get_json())["state"] == "active":
+            assert time.monotonic() < deadline, [(r["state"], r["download"], r["error"]) for r in job["links"]]
+            time.sleep(0.05)
+        elapsed = time.monotonic() - started
+    assert job["state"] == "done" and [row["download"] for row in job["links"]] == ["saved", "saved"]
+    assert 2 * 0.9 <= elapsed <= 2 * 1.3 + 1  # 2 MiB at 1 MiB/s, after two ticket waits of 0 s
