@@ -14,12 +14,12 @@ from typing import Any, Final
 
 import pytest
 import requests
-from axe_selenium_python import Axe
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
+from selenium_axe_python.axe import Axe
 
 from resolver_core.sandbox.captcha import read_answer
 
@@ -72,7 +72,7 @@ def screenshot(browser: WebDriver, name: str, width: int, scheme: str) -> Path:
 def audit(browser: WebDriver) -> list[dict[str, Any]]:
     """axe-core's violations on the page as it is now that would fail the audit."""
     axe = Axe(browser)
-    axe.inject()
+    axe.inject()  # type: ignore[no-untyped-call]
     results = axe.run()
     return [v for v in results["violations"] if v.get("impact") in BLOCKING]
 
