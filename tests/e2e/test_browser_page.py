@@ -166,6 +166,13 @@ def test_the_page_at_both_widths_in_light_and_dark_passes_axe_without_sideways_s
                 "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
             )
             assert overflow[0] <= width, f"{width} px wide in {scheme}: the page is {overflow[0]} px wide"
+            # Nor is a package's table wider than its card at either width (cut off, or scrolled
+            # sideways when a captcha's answer box takes the focus).
+            wider = browser.execute_script(
+                "return [...document.querySelectorAll('.pkg-body')]"
+                ".filter(body => body.scrollWidth > body.clientWidth + 1).length"
+            )
+            assert wider == 0, f"{wider} package tables wider than their cards at {width} px"
             blocking = audit(browser)
             assert not blocking, f"at {width} px in {scheme}:\n{described(blocking)}"
             pictures.append(screenshot(browser, "page-packages", width, scheme))
