@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from resolver_core.sandbox import Sandbox
@@ -105,9 +106,13 @@ def package(url: str, job_id: str) -> dict[str, Any]:
     return found
 
 
+@pytest.mark.parametrize("store", ["sqlite", "redis"])
 def test_a_server_killed_mid_download_finishes_the_package_after_a_restart(
-    cli: CLI, sandbox: Sandbox, tmp_path: Path
+    cli: CLI, sandbox: Sandbox, tmp_path: Path, store: str, request: pytest.FixtureRequest
 ) -> None:
+    """With the SQLite store (the default), and with Redis, which keeps packages the same."""
+    if store == "redis":
+        cli.env["LINKRESOLVER_STATE"] = request.getfixturevalue("empty_redis")
     out = tmp_path / "downloads"
     with serving(cli, out, tmp_path / "first.log") as (process, url):
         csrf = requests.get(f"{url}/api/session", timeout=10).json()["csrf"]
@@ -124,7 +129,9 @@ def test_a_server_killed_mid_download_finishes_the_package_after_a_restart(
         while time.monotonic() < deadline:
             done = [p for p in out.glob("*.bin") if p.stat().st_size == SIZE]
             parts = [p for p in out.glob("*.part") if p.stat().st_size > 0]
-            if done and len(parts) >= 2 and len(direct_link_calls(sandbox)) <= 14:
+            # (A few links left unresolved is enough: on a busy machine resolving may run
+            # well ahead of the downloads.)
+            if done and len(parts) >= 2 and len(direct_link_calls(sandbox)) <= len(LINKS) - 3:
                 break
             time.sleep(0.05)
         process.send_signal(signal.SIGKILL)
