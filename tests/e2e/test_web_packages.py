@@ -108,7 +108,7 @@ def test_an_observer_that_fails_is_logged_and_the_package_still_ends(
     with caplog.at_level(logging.ERROR, logger="linkresolver"):
         job = manager.start([GOOD])
         wait_until(lambda: job.finished is not None)
-        wait_until(lambda: "package_ended observer failed" in caplog.text)
+        wait_until(lambda: "package_ended observer of plugin" in caplog.text)
     kept = store.package(job.job_id)
     assert kept is not None and kept.state == "done"
 

@@ -85,6 +85,7 @@ def test_json_fields_are_never_missing(tmp_path: Path) -> None:
         "code",
         "files",
         "account",
+        "mirror_of",
     }
     assert all(set(outcome_json(o)) == keys for o in outcomes)
     assert all(outcome_json(o)["files"] == [] for o in outcomes)  # one file each: no list

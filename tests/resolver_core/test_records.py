@@ -54,7 +54,7 @@ def test_an_outcome_record_has_every_field_in_the_contracts_order() -> None:
     record = outcome_record(failed)
     assert list(record) == [
         "input", "status", "provider", "hoster", "url", "filename", "size", "sha1", "error", "code", "files",
-        "account",
+        "account", "mirror_of",
     ]  # fmt: skip
     assert record["code"] == 404 and record["files"] == [] and record["url"] is None
     assert failure_reason(failed) == record["error"]
