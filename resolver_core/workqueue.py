@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from . import redact
 from .errors import ConfigError
+from .state.redis import redis_client
 from .state.spec import url_secrets, without_credentials
 
 if TYPE_CHECKING:
@@ -206,17 +207,9 @@ class WorkQueue:
     def from_url(cls, url: str, *, claim_after: float = CLAIM_AFTER, timeout: float = TIMEOUT) -> WorkQueue:
         """The queue on the server at ``url`` (the state store's), asked once (PING)."""
         shown = without_credentials(url)
-        import redis as driver  # noqa: PLC0415 (the state store's Redis client)
-
         redact.register_secrets(url_secrets(url))
         try:
-            client = driver.Redis.from_url(
-                url,
-                socket_connect_timeout=timeout,
-                socket_timeout=timeout,
-                health_check_interval=30,
-                decode_responses=True,
-            )
+            client = redis_client(url, timeout, retry_once=False)
         except ValueError as exc:
             raise WorkQueueError(
                 f"the work queue {shown} is not a Redis address ({_one_line(exc)})"

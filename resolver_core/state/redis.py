@@ -159,9 +159,7 @@ class RedisStateStore(RedisPackages):
         before any link is tried. Its password is registered as a secret."""
         shown = without_credentials(url)
         try:
-            import redis as driver  # noqa: PLC0415 (optional: only users of Redis install it)
-            from redis.backoff import NoBackoff  # noqa: PLC0415
-            from redis.retry import Retry  # noqa: PLC0415
+            import redis  # noqa: F401, PLC0415 (optional: only users of Redis install it)
         except ImportError:
             raise RedisStateStoreError(
                 f"the state store {shown} needs the Redis client: pip install 'linkresolver[redis]'",
@@ -169,15 +167,8 @@ class RedisStateStore(RedisPackages):
             ) from None
         redact.register_secrets(url_secrets(url))
         try:
-            client = driver.Redis.from_url(
-                url,
-                socket_connect_timeout=timeout,
-                socket_timeout=timeout,
-                health_check_interval=30,
-                decode_responses=True,
-                # One quick retry (a connection dropped while idle), then the error is the user's.
-                retry=Retry(NoBackoff(), 1),
-            )
+            # One quick retry (a connection dropped while idle), then the error is the user's.
+            client = redis_client(url, timeout, retry_once=True)
         except ValueError as exc:
             raise RedisStateStoreError(
                 f"the state store {shown} is not a Redis address ({_one_line(exc)})", store=shown
@@ -287,6 +278,26 @@ class RedisStateStore(RedisPackages):
             yield
         except (self._driver_error, OSError) as exc:  # OSError: a socket or TLS error not wrapped
             raise RedisStateStoreError(_explain(self.location, exc), store=self.location) from None
+
+
+def redis_client(url: str, timeout: float, *, retry_once: bool) -> redis.Redis:
+    """A client of the Redis server at ``url``, as the state store and the work queue talk
+    to it (text answers, ``timeout`` seconds to connect and to answer); ``retry_once``: a
+    command whose connection dropped is sent once more at once, else as the driver retries.
+    ValueError when ``url`` is no Redis address; no connection is made yet."""
+    import redis as driver  # noqa: PLC0415 (present: the callers checked)
+    from redis.backoff import NoBackoff  # noqa: PLC0415
+    from redis.retry import Retry  # noqa: PLC0415
+
+    retrying = {"retry": Retry(NoBackoff(), 1)} if retry_once else {}
+    return driver.Redis.from_url(
+        url,
+        socket_connect_timeout=timeout,
+        socket_timeout=timeout,
+        health_check_interval=30,
+        decode_responses=True,
+        **retrying,
+    )
 
 
 def _explain(location: str, exc: Exception) -> str:
