@@ -100,23 +100,14 @@ class JobKeeping:
         unfinished = self.store.packages(limit=MAX_JOBS, states={PACKAGE_ACTIVE})
         recent = self.store.packages(limit=MAX_JOBS)
         found = {stored.package_id: stored for stored in [*recent, *unfinished]}
-        resumed = []
-        for stored in sorted(found.values(), key=lambda stored: stored.created):
-            job = job_of(stored)
-            job.on_change = self._touched
-            with self._lock:
-                if job.job_id in self.jobs:
-                    continue
-                self.jobs[job.job_id] = job
-            if stored.state == PACKAGE_ACTIVE and job.stage != UNCONFIRMED:
-                resumed.append(job)
-        with self._lock:
-            dropped = self._overflow()  # ended ones first: the unfinished are at most MAX_JOBS
-        for old in dropped:
-            self._cancel(old)
-        with self.changed:
-            self.listed += 1
-        self._touched()
+        made = [job_of(stored) for stored in sorted(found.values(), key=lambda stored: stored.created)]
+        # Overflow drops ended ones first: the unfinished are at most MAX_JOBS.
+        kept = self._list(made)
+        resumed = [
+            job
+            for job, listed in zip(made, kept, strict=True)
+            if listed is job and found[job.job_id].state == PACKAGE_ACTIVE and job.stage != UNCONFIRMED
+        ]
         going = [job for job in resumed if job.job_id in self.jobs]
         for job in going:
             self._runner.submit(self._run, job)
@@ -135,18 +126,25 @@ class JobKeeping:
         if stored is None or stored.state == PACKAGE_ACTIVE:  # another server's, at work
             return None
         found = job_of(stored)
-        found.on_change = self._touched
         if not listed:
+            found.on_change = self._touched
             return found
+        return self._list([found])[0]
+
+    def _list(self, jobs: list[Job]) -> list[Job]:
+        """Add ``jobs`` to the list (a job of an id already listed stays: it is returned in
+        its place), drop what overflows it (cancelled), and tell the page the list changed."""
+        for job in jobs:
+            job.on_change = self._touched
         with self._lock:
-            job = self.jobs.setdefault(job_id, found)
+            kept = [self.jobs.setdefault(job.job_id, job) for job in jobs]
             dropped = self._overflow()
         for old in dropped:
             self._cancel(old)
         with self.changed:
             self.listed += 1
         self._touched()
-        return job
+        return kept
 
     def history(
         self, *, limit: int, before: float | None = None, states: Collection[str] | None = None

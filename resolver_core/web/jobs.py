@@ -169,14 +169,7 @@ class JobManager(JobKeeping, JobDownloads):
             on_change=self._touched,
         )
         self._save_whole(job)
-        with self._lock:
-            self.jobs[job.job_id] = job
-            dropped = self._overflow()
-        for old in dropped:
-            self._cancel(old)
-        with self.changed:
-            self.listed += 1
-        self._touched()
+        self._list([job])
         if confirmed:
             self._runner.submit(self._run, job)
         return job
