@@ -36,13 +36,18 @@ def run_history(args: argparse.Namespace, app: App) -> int:
 
     config = load_config(args.config)
     limits = history_limits(config.section("history"), config.path)
-    store = package_store(open_store(config.state, state_dir()))
+    opened = open_store(config.state, state_dir())
+    store = package_store(opened)
     if args.prune:
         forgotten = limits.prune(store)
         write_line(app.stderr, f"forgot {forgotten} ended packages past the history's limits")
         return ExitStatus.OK
     states = {PACKAGE_FAILED} if args.failed else None
-    for stored in store.packages(limit=args.limit, states=states):
+    listed = store.packages(limit=args.limit, states=states)
+    if not listed and not args.json:  # said where a person looks, not on the listing's stream
+        which = "failed packages" if args.failed else "packages"
+        write_line(app.stderr, f"no {which} kept in {opened.location}")
+    for stored in listed:
         summary = summary_of(stored, links=args.json)
         if args.json:
             write_line(app.stdout, redact(json.dumps(summary, ensure_ascii=False)))

@@ -108,3 +108,13 @@ def test_serve_forgets_ended_packages_past_keep_as_others_end(cli: CLI, tmp_path
         history = requests.get(f"{url}/api/history", timeout=10).json()
     assert [package["name"] for package in history["packages"]] == ["Second"]
     assert [line.split("  ")[1] for line in cli("history").stdout.splitlines()] == ["Second"]
+
+
+def test_an_empty_history_says_so_where_a_person_looks(cli: CLI) -> None:
+    run = cli("history")
+    assert run.returncode == 0 and run.stdout == ""
+    assert run.stderr.startswith("no packages kept in ") and "state.sqlite3" in run.stderr
+    keep(cli.home / "state", "Holiday", time.time(), ["resolved"])
+    failed = cli("history", "--failed")
+    assert failed.stdout == "" and failed.stderr.startswith("no failed packages kept in ")
+    assert cli("history", "--json", "--failed").stderr == ""
