@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import secrets
 import time
 from collections.abc import Iterator
@@ -201,12 +202,13 @@ def create_app(
 
     @app.get("/api/history")
     def history() -> Response:
-        """Kept packages, newest first: ``?limit=N`` (1-500, default 50), ``?before=T`` (the
-        last one's ``created``, for the next page), ``?state=done|failed|active``."""
+        """Kept packages, newest first: ``?limit=N``, ``?before=T`` (a ``created``), ``?state=S``."""
         try:
             limit = int(request.args.get("limit", HISTORY_PAGE))
             before = float(request.args["before"]) if "before" in request.args else None
         except ValueError:
+            before = math.nan
+        if before is not None and not math.isfinite(before):
             return problem(400, "limit must be a whole number and before a time (a package's created)")
         if not 1 <= limit <= MAX_HISTORY_PAGE:
             return problem(400, f"limit must be from 1 to {MAX_HISTORY_PAGE}")

@@ -275,3 +275,11 @@ def test_an_unfinished_package_older_than_the_list_holds_is_taken_up_too(
     again = manager.jobs["unfinished"]
     wait_until(lambda: again.finished is not None)
     assert again.rows[0].state == "resolved"
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=x", "limit=0", "before=nan", "before=-inf", "before=soon", "state=gone"]
+)
+def test_a_wrong_history_query_is_named(client: FlaskClient, query: str) -> None:
+    answer = client.get(f"/api/history?{query}")
+    assert answer.status_code == 400 and query.split("=", maxsplit=1)[0] in answer.get_json()["error"]

@@ -766,7 +766,7 @@ async function loadHistory(more) {
   if (!more) list.replaceChildren();
   for (const job of packages) list.appendChild(historyItem(job));
   const last = packages[packages.length - 1];
-  if (last) historyBefore = last.finished || last.created;
+  if (last) historyBefore = last.created;  // the history is in order of creation
   document.getElementById("history-more").hidden = !data.more;
   document.getElementById("history-empty").hidden = list.children.length > 0;
 }
